@@ -1,0 +1,230 @@
+// Command kith is Kith's one binary.
+//
+//	kith serve    serve the GraphQL API (applies migrations first)
+//	kith migrate  apply database migrations
+//	kith seed     load the demo neighbourhood, or a synthetic community with --people N
+//
+// Configuration comes from flags and the environment: NEO4J_URI (default
+// bolt://127.0.0.1:7687; neo4j:// URIs route in a cluster), NEO4J_USER and NEO4J_PASSWORD
+// (none: no authentication), NEO4J_DATABASE, KITH_ADDR (default 127.0.0.1:8080),
+// KITH_REQUEST_TIMEOUT (default 10s), KITH_INTROSPECTION (default true).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"kith/cypher"
+	"kith/seed"
+	"kith/server"
+)
+
+func main() {
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if len(os.Args) < 2 {
+		usage()
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	switch cmd, args := os.Args[1], os.Args[2:]; cmd {
+	case "serve":
+		err = serve(ctx, log, args)
+	case "migrate":
+		err = migrate(ctx, log, args)
+	case "seed":
+		err = seedCmd(ctx, log, args)
+	case "help", "-h", "--help":
+		usage()
+		return
+	default:
+		fmt.Fprintf(os.Stderr, "kith: unknown command %q\n", cmd)
+		usage()
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "kith:", err)
+		os.Exit(1)
+	}
+}
+
+func usage() {
+	fmt.Fprint(os.Stderr, `usage: kith <command> [flags]
+
+commands:
+  serve    serve the GraphQL API on KITH_ADDR (applies migrations first)
+  migrate  apply database migrations
+  seed     load the demo neighbourhood, or a synthetic community (--people N)
+
+Run "kith <command> -h" for a command's flags.
+`)
+}
+
+// env returns the environment variable, or def when it is unset or empty.
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// neo4jFlags are the connection flags every command shares.
+type neo4jFlags struct {
+	uri, user, password, database string
+}
+
+func (f *neo4jFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.uri, "neo4j-uri", env("NEO4J_URI", "bolt://127.0.0.1:7687"), "Neo4j URI (bolt:// or neo4j://)")
+	fs.StringVar(&f.user, "neo4j-user", env("NEO4J_USER", ""), "Neo4j user (empty: no authentication)")
+	fs.StringVar(&f.password, "neo4j-password", env("NEO4J_PASSWORD", ""), "Neo4j password")
+	fs.StringVar(&f.database, "neo4j-database", env("NEO4J_DATABASE", ""), "Neo4j database (empty: the server's default)")
+}
+
+// open connects to Neo4j, waiting up to a minute for it to answer, and returns a store.
+func (f *neo4jFlags) open(ctx context.Context, log *slog.Logger) (*cypher.Store, func(), error) {
+	auth := neo4j.NoAuth()
+	if f.user != "" {
+		auth = neo4j.BasicAuth(f.user, f.password, "")
+	}
+	driver, err := neo4j.NewDriverWithContext(f.uri, auth)
+	if err != nil {
+		return nil, nil, fmt.Errorf("neo4j driver: %w", err)
+	}
+	closeDriver := func() { _ = driver.Close(context.Background()) }
+	deadline := time.Now().Add(time.Minute)
+	for {
+		err = driver.VerifyConnectivity(ctx)
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			closeDriver()
+			return nil, nil, fmt.Errorf("neo4j at %s does not answer: %w", f.uri, err)
+		}
+		log.Info("waiting for neo4j", "uri", f.uri)
+		time.Sleep(2 * time.Second)
+	}
+	return cypher.New(driver, cypher.Options{Database: f.database}), closeDriver, nil
+}
+
+func serve(ctx context.Context, log *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ExitOnError)
+	var nf neo4jFlags
+	nf.register(fs)
+	cfg := server.DefaultConfig()
+	fs.StringVar(&cfg.Addr, "addr", env("KITH_ADDR", cfg.Addr), "listen address")
+	fs.DurationVar(&cfg.RequestTimeout, "request-timeout", durationEnv("KITH_REQUEST_TIMEOUT", cfg.RequestTimeout), "deadline of each request")
+	fs.BoolVar(&cfg.Introspection, "introspection", env("KITH_INTROSPECTION", "true") == "true", "allow schema introspection")
+	demo := fs.Bool("demo-if-empty", false, "load the demo neighbourhood when the database is empty")
+	_ = fs.Parse(args)
+
+	store, closeStore, err := nf.open(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	if err := applyMigrations(ctx, log, store); err != nil {
+		return err
+	}
+	if *demo {
+		empty, err := store.IsEmpty(ctx)
+		if err != nil {
+			return err
+		}
+		if empty {
+			if err := load(ctx, log, store, seed.Demo()); err != nil {
+				return err
+			}
+		}
+	}
+	return server.New(cfg, store, log).ListenAndServe(ctx)
+}
+
+func durationEnv(name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(name)); err == nil && d > 0 {
+		return d
+	}
+	return def
+}
+
+func applyMigrations(ctx context.Context, log *slog.Logger, store *cypher.Store) error {
+	applied, err := store.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	log.Info("migrations", "applied", applied)
+	return nil
+}
+
+func migrate(ctx context.Context, log *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("migrate", flag.ExitOnError)
+	var nf neo4jFlags
+	nf.register(fs)
+	_ = fs.Parse(args)
+	store, closeStore, err := nf.open(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	return applyMigrations(ctx, log, store)
+}
+
+func seedCmd(ctx context.Context, log *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("seed", flag.ExitOnError)
+	var nf neo4jFlags
+	nf.register(fs)
+	people := fs.Int("people", 0, "generate a synthetic community of about N people instead of the demo neighbourhood")
+	rngSeed := fs.Uint64("seed", 1, "random seed of the synthetic community")
+	_ = fs.Parse(args)
+	if *people < 0 {
+		return errors.New("--people must not be negative")
+	}
+	store, closeStore, err := nf.open(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	if err := applyMigrations(ctx, log, store); err != nil {
+		return err
+	}
+	g := seed.Demo()
+	if *people > 0 {
+		g = seed.Synthetic(*people, *rngSeed)
+	}
+	return load(ctx, log, store, g)
+}
+
+// load writes a generated graph, logging progress counts (never names).
+func load(ctx context.Context, log *slog.Logger, store *cypher.Store, g *seed.Graph) error {
+	nodes := make([]cypher.LoadNode, len(g.Nodes))
+	for i, n := range g.Nodes {
+		nodes[i] = cypher.LoadNode{Label: n.Label, ID: n.ID, Props: n.Props}
+	}
+	ties := make([]cypher.LoadTie, len(g.Ties))
+	for i, t := range g.Ties {
+		ties[i] = cypher.LoadTie{Kind: t.Kind, From: t.From, To: t.To, Props: t.Props}
+	}
+	start := time.Now()
+	last := time.Now()
+	err := store.Load(ctx, nodes, ties, func(done, total int) {
+		if time.Since(last) > 5*time.Second || done == total {
+			last = time.Now()
+			log.Info("loading", "done", done, "total", total)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	log.Info("loaded", "nodes", len(nodes), "ties", len(ties), "seconds", time.Since(start).Seconds())
+	return nil
+}

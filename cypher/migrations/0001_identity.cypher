@@ -1,0 +1,35 @@
+// 0001: identity. Every node has a unique id (through the Entity label, so node(id:)
+// is one index seek) and an externalId unique per label; every tie kind indexes its id.
+CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT person_id IF NOT EXISTS FOR (n:Person) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT person_external_id IF NOT EXISTS FOR (n:Person) REQUIRE n.externalId IS UNIQUE;
+CREATE CONSTRAINT familiar_stranger_id IF NOT EXISTS FOR (n:FamiliarStranger) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT familiar_stranger_external_id IF NOT EXISTS FOR (n:FamiliarStranger) REQUIRE n.externalId IS UNIQUE;
+CREATE CONSTRAINT place_id IF NOT EXISTS FOR (n:Place) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT place_external_id IF NOT EXISTS FOR (n:Place) REQUIRE n.externalId IS UNIQUE;
+CREATE CONSTRAINT group_id IF NOT EXISTS FOR (n:Group) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT group_external_id IF NOT EXISTS FOR (n:Group) REQUIRE n.externalId IS UNIQUE;
+CREATE CONSTRAINT organisation_id IF NOT EXISTS FOR (n:Organisation) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT organisation_external_id IF NOT EXISTS FOR (n:Organisation) REQUIRE n.externalId IS UNIQUE;
+CREATE CONSTRAINT interest_id IF NOT EXISTS FOR (n:Interest) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT interest_external_id IF NOT EXISTS FOR (n:Interest) REQUIRE n.externalId IS UNIQUE;
+CREATE CONSTRAINT gift_id IF NOT EXISTS FOR (n:Gift) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT gift_external_id IF NOT EXISTS FOR (n:Gift) REQUIRE n.externalId IS UNIQUE;
+CREATE CONSTRAINT area_id IF NOT EXISTS FOR (n:Area) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT area_external_id IF NOT EXISTS FOR (n:Area) REQUIRE n.externalId IS UNIQUE;
+CREATE CONSTRAINT wave_id IF NOT EXISTS FOR (n:Wave) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT wave_external_id IF NOT EXISTS FOR (n:Wave) REQUIRE n.externalId IS UNIQUE;
+CREATE INDEX tie_knows_id IF NOT EXISTS FOR ()-[r:KNOWS]-() ON (r.id);
+CREATE INDEX tie_trusts_id IF NOT EXISTS FOR ()-[r:TRUSTS]-() ON (r.id);
+CREATE INDEX tie_gets_info_from_id IF NOT EXISTS FOR ()-[r:GETS_INFO_FROM]-() ON (r.id);
+CREATE INDEX tie_encourages_id IF NOT EXISTS FOR ()-[r:ENCOURAGES]-() ON (r.id);
+CREATE INDEX tie_member_of_id IF NOT EXISTS FOR ()-[r:MEMBER_OF]-() ON (r.id);
+CREATE INDEX tie_uses_id IF NOT EXISTS FOR ()-[r:USES]-() ON (r.id);
+CREATE INDEX tie_meets_at_id IF NOT EXISTS FOR ()-[r:MEETS_AT]-() ON (r.id);
+CREATE INDEX tie_sees_id IF NOT EXISTS FOR ()-[r:SEES]-() ON (r.id);
+CREATE INDEX tie_works_for_id IF NOT EXISTS FOR ()-[r:WORKS_FOR]-() ON (r.id);
+CREATE INDEX tie_interested_in_id IF NOT EXISTS FOR ()-[r:INTERESTED_IN]-() ON (r.id);
+CREATE INDEX tie_offers_id IF NOT EXISTS FOR ()-[r:OFFERS]-() ON (r.id);
+CREATE INDEX tie_lives_in_id IF NOT EXISTS FOR ()-[r:LIVES_IN]-() ON (r.id);
+CREATE INDEX tie_in_id IF NOT EXISTS FOR ()-[r:IN]-() ON (r.id);
+CREATE INDEX tie_possibly_same_as_id IF NOT EXISTS FOR ()-[r:POSSIBLY_SAME_AS]-() ON (r.id);

@@ -1,0 +1,275 @@
+package cypher
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"kith/apierr"
+	"kith/nodeid"
+)
+
+// PageArgs are the Relay paging arguments of a connection field.
+type PageArgs struct {
+	First, Last   *int
+	After, Before *string
+}
+
+// ListArgs select and order the nodes of one label.
+type ListArgs struct {
+	PageArgs
+	Where   map[string]any
+	OrderBy []map[string]any
+}
+
+// Page is one page of a connection.
+type Page struct {
+	Records []*Record
+	// Offset is the position of the first record among all matches.
+	Offset          int
+	HasNextPage     bool
+	HasPreviousPage bool
+	// Total is the number of matches, or -1 when it was not asked for.
+	Total int
+}
+
+// Cursor returns the opaque cursor of the i-th record of the page.
+func (p *Page) Cursor(i int) string { return encodeCursor(p.Offset + i) }
+
+func encodeCursor(offset int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("kith:" + strconv.Itoa(offset)))
+}
+
+func decodeCursor(c *string, field string) (int, bool, error) {
+	if c == nil {
+		return 0, false, nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(*c)
+	if err == nil {
+		if rest, ok := strings.CutPrefix(string(raw), "kith:"); ok {
+			if n, err := strconv.Atoi(rest); err == nil && n >= 0 {
+				return n, true, nil
+			}
+		}
+	}
+	return 0, false, apierr.BadInput(field, "is not a cursor this API gave out")
+}
+
+// List returns one page of the nodes with the given label that match args.Where, ordered
+// by args.OrderBy and then id, each projected by sel; wantTotal adds the count of all
+// matches. It is one statement: the count and the page come back together.
+func (s *Store) List(ctx context.Context, label string, args ListArgs, sel *Selection, wantTotal bool) (*Page, error) {
+	l, ok := s.schema.Label(label)
+	if !ok {
+		return nil, fmt.Errorf("list: unknown label %q", label)
+	}
+	args.Where, args.OrderBy = plainMap(args.Where), plainMaps(args.OrderBy)
+	b := newBuilder(s.schema)
+	cond, err := b.where("n", l, args.Where, "where")
+	if err != nil {
+		return nil, err
+	}
+	order, err := b.orderBy("n", l, args.OrderBy, "orderBy")
+	if err != nil {
+		return nil, err
+	}
+	proj, err := b.nodeProjection("n", []string{label}, sel)
+	if err != nil {
+		return nil, err
+	}
+	first, hasFirst, err := intArg(anyInt(args.First), "first", s.opts.MaxPage)
+	if err != nil {
+		return nil, err
+	}
+	last, hasLast, err := intArg(anyInt(args.Last), "last", s.opts.MaxPage)
+	if err != nil {
+		return nil, err
+	}
+	if hasFirst && hasLast {
+		return nil, apierr.BadInput("last", "give first or last, not both")
+	}
+	after, hasAfter, err := decodeCursor(args.After, "after")
+	if err != nil {
+		return nil, err
+	}
+	before, hasBefore, err := decodeCursor(args.Before, "before")
+	if err != nil {
+		return nil, err
+	}
+	if !hasFirst && !hasLast {
+		first, hasFirst = s.opts.DefaultPage, true
+	}
+	needTotal := wantTotal || (hasLast && !hasBefore)
+
+	match := fmt.Sprintf("MATCH (n:%s)", quote(label))
+	if cond != "" {
+		match += " WHERE " + cond
+	}
+	skip := b.param(int64(0))
+	limit := b.param(int64(0))
+	// From the end (last without before): read backwards from the last match, then turn
+	// the page round; the count in the same statement places it.
+	fromEnd := hasLast && !hasBefore
+	start, size := 0, first
+	if hasAfter {
+		start = after + 1
+	}
+	switch {
+	case fromEnd:
+		size = last
+	case hasLast:
+		start = max(start, before-last)
+		size = before - start
+	case hasBefore:
+		size = min(size, before-start)
+	}
+	size = max(size, 0)
+	params := b.params
+	params[skip[1:]] = int64(start)
+	params[limit[1:]] = int64(size + 1) // one more tells whether there is more
+	if fromEnd {
+		params[skip[1:]] = int64(0)
+		order = reverseOrder(order)
+	}
+	var q strings.Builder
+	if needTotal {
+		fmt.Fprintf(&q, "CALL () { %s RETURN count(n) AS total }\n", match)
+	}
+	fmt.Fprintf(&q, "CALL () { %s WITH n ORDER BY %s SKIP %s LIMIT %s RETURN collect(%s) AS rows }\nRETURN rows", match, order, skip, limit, proj)
+	if needTotal {
+		q.WriteString(", total")
+	}
+
+	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		recs, err := s.run(ctx, tx, q.String(), params)
+		if err != nil {
+			return nil, err
+		}
+		rows, _ := recs[0].Values[0].([]any)
+		page := &Page{Offset: start, Total: -1}
+		more := len(rows) > size
+		if more {
+			rows = rows[:size]
+		}
+		if needTotal {
+			page.Total = int(recs[0].Values[1].(int64))
+		}
+		if fromEnd {
+			for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
+				rows[i], rows[j] = rows[j], rows[i]
+			}
+			page.Offset = page.Total - len(rows)
+			page.HasPreviousPage = more
+		} else {
+			page.HasPreviousPage = start > 0
+			page.HasNextPage = more || hasBefore
+		}
+		page.Records = make([]*Record, 0, len(rows))
+		for _, r := range rows {
+			page.Records = append(page.Records, decodeRecord(r))
+		}
+		return page, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.(*Page), nil
+}
+
+func anyInt(p *int) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// reverseOrder flips every term of an ORDER BY list built by orderBy.
+func reverseOrder(order string) string {
+	terms := strings.Split(order, ", ")
+	for i, t := range terms {
+		switch {
+		case strings.HasSuffix(t, " DESC"):
+			terms[i] = strings.TrimSuffix(t, " DESC") + " ASC"
+		case strings.HasSuffix(t, " ASC"):
+			terms[i] = strings.TrimSuffix(t, " ASC") + " DESC"
+		default:
+			terms[i] = t + " DESC"
+		}
+	}
+	return strings.Join(terms, ", ")
+}
+
+// Node returns the node with the given id projected by sel, or nil when there is none.
+func (s *Store) Node(ctx context.Context, id string, sel *Selection) (*Record, error) {
+	label, ok := nodeid.Label(id)
+	if !ok || label == "Tie" {
+		return nil, apierr.BadInput("id", "is not a Kith node id")
+	}
+	b := newBuilder(s.schema)
+	proj, err := b.nodeProjection("n", []string{label}, sel)
+	if err != nil {
+		return nil, err
+	}
+	q := fmt.Sprintf("MATCH (n:%s {id: %s}) RETURN %s", quote(label), b.param(id), proj)
+	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		recs, err := s.run(ctx, tx, q, b.params)
+		if err != nil || len(recs) == 0 {
+			return (*Record)(nil), err
+		}
+		return decodeRecord(recs[0].Values[0]), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.(*Record), nil
+}
+
+// MaxIDs is the most ids one request may name.
+const MaxIDs = 500
+
+// Nodes returns the nodes with the given ids, in order, nil where there is none.
+func (s *Store) Nodes(ctx context.Context, ids []string, sel *Selection) ([]*Record, error) {
+	if len(ids) > MaxIDs {
+		return nil, apierr.BadInput("ids", "names %d ids; at most %d are accepted", len(ids), MaxIDs)
+	}
+	for i, id := range ids {
+		if l, ok := nodeid.Label(id); !ok || l == "Tie" {
+			return nil, apierr.BadInput(fmt.Sprintf("ids[%d]", i), "is not a Kith node id")
+		}
+	}
+	b := newBuilder(s.schema)
+	proj, err := b.nodeProjection("n", b.allLabels(), sel)
+	if err != nil {
+		return nil, err
+	}
+	q := fmt.Sprintf("UNWIND %s AS id OPTIONAL MATCH (n:%s {id: id}) RETURN CASE WHEN n IS NULL THEN null ELSE %s END",
+		b.param(ids), EntityLabel, proj)
+	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		recs, err := s.run(ctx, tx, q, b.params)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]*Record, len(recs))
+		for i, r := range recs {
+			out[i] = decodeRecord(r.Values[0])
+		}
+		return out, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.([]*Record), nil
+}
+
+// copyParams returns a copy of a parameter map, to add statement-specific values.
+func copyParams(p map[string]any) map[string]any {
+	out := make(map[string]any, len(p)+1)
+	for k, v := range p {
+		out[k] = v
+	}
+	return out
+}

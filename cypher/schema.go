@@ -1,0 +1,324 @@
+package cypher
+
+import "sort"
+
+// This file is the closed table of what the store knows: node labels with their
+// properties and relation fields, and tie kinds with the labels they may join. Every
+// label, relationship type and property name that appears in generated Cypher comes from
+// here, never from input text.
+
+// PropKind is the type of a stored property.
+type PropKind int
+
+// Property kinds.
+const (
+	KindString PropKind = iota
+	KindInt
+	KindFloat
+	KindBool
+	KindStringList
+	KindDate     // stored as a Neo4j DATE, exchanged as "YYYY-MM-DD"
+	KindDateTime // stored as a Neo4j DATETIME
+	KindEnum     // stored as a string from a closed list
+)
+
+// Prop describes one property of a node label or tie kind.
+type Prop struct {
+	Name string
+	Kind PropKind
+	// Enum is the closed list of values of a KindEnum property.
+	Enum []string
+	// Order is the orderBy enum value that sorts by this property, if any.
+	Order string
+	// Default is the value a node reads as when the property is absent (bools, lists).
+	Default any
+	// Min and Max bound a KindInt or KindFloat property (both zero: unbounded).
+	Min, Max float64
+}
+
+// RelShape says what a relation field returns.
+type RelShape int
+
+// Relation field shapes.
+const (
+	// ShapeNodes returns the nodes at the other end.
+	ShapeNodes RelShape = iota
+	// ShapeNode returns the single node at the other end, or null.
+	ShapeNode
+	// ShapeMembership returns MEMBER_OF ties as Membership objects.
+	ShapeMembership
+)
+
+// Rel describes a typed relation field of a node label, e.g. Group.meetsAt.
+type Rel struct {
+	Field  string
+	Type   string // relationship type
+	Out    bool   // true: (n)-[:Type]->(m); false: (n)<-[:Type]-(m)
+	Target string // label at the other end
+	Shape  RelShape
+	// OrderBy is the property of the other end that orders the list.
+	OrderBy string
+}
+
+// Label describes a node label.
+type Label struct {
+	Name  string
+	Props []Prop
+	Rels  []Rel
+	// Required are the properties a create must set.
+	Required []string
+	// AreaTie is the tie kind an input's areaId (or parentId) sets, if any.
+	AreaTie   string
+	AreaField string
+	// DefaultOrder is the property a list is sorted by when no order is given.
+	DefaultOrder string
+}
+
+// Prop returns the property with the given name.
+func (l *Label) Prop(name string) (Prop, bool) {
+	for _, p := range l.Props {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Prop{}, false
+}
+
+// Rel returns the relation field with the given name.
+func (l *Label) Rel(field string) (Rel, bool) {
+	for _, r := range l.Rels {
+		if r.Field == field {
+			return r, true
+		}
+	}
+	return Rel{}, false
+}
+
+// TieKind describes a relationship type: the labels it may join and its properties.
+type TieKind struct {
+	Name  string
+	From  []string
+	To    []string
+	Props []Prop
+	// KeyProp, when set, is a property that distinguishes two ties of this kind between the
+	// same ends in the same wave (TRUSTS for HELP and for ADVICE are two ties).
+	KeyProp string
+}
+
+// Allows reports whether the kind may join a node labelled from to one labelled to.
+func (k *TieKind) Allows(from, to string) bool {
+	return contains(k.From, from) && contains(k.To, to)
+}
+
+// Prop returns the tie property with the given name.
+func (k *TieKind) Prop(name string) (Prop, bool) {
+	for _, p := range k.Props {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Prop{}, false
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// EntityLabel is carried by every node besides its own label, so that an id finds any
+// node through one unique index.
+const EntityLabel = "Entity"
+
+var (
+	frequencies = []string{"DAILY", "WEEKLY", "MONTHLY", "RARELY"}
+	provenance  = []Prop{{Name: "source", Kind: KindString}, {Name: "wave", Kind: KindString}, {Name: "recordedAt", Kind: KindDateTime}}
+)
+
+func common(props ...Prop) []Prop {
+	base := []Prop{
+		{Name: "id", Kind: KindString},
+		{Name: "externalId", Kind: KindString},
+		{Name: "createdAt", Kind: KindDateTime, Order: "CREATED_AT"},
+		{Name: "updatedAt", Kind: KindDateTime, Order: "UPDATED_AT"},
+	}
+	return append(base, props...)
+}
+
+func withProvenance(props ...Prop) []Prop { return append(props, provenance...) }
+
+// Schema is the closed table of labels and tie kinds.
+type Schema struct {
+	Labels map[string]*Label
+	Ties   map[string]*TieKind
+	// LabelOrder lists the labels in a fixed order (for migrations and docs).
+	LabelOrder []string
+	// TieOrder lists the tie kinds in a fixed order.
+	TieOrder []string
+}
+
+// Label returns the label with the given name.
+func (s *Schema) Label(name string) (*Label, bool) {
+	l, ok := s.Labels[name]
+	return l, ok
+}
+
+// NewSchema returns Kith's graph model, as ../shared/DESIGN.md describes it.
+func NewSchema() *Schema {
+	labels := []*Label{
+		{
+			Name: "Person",
+			Props: common(
+				Prop{Name: "displayName", Kind: KindString, Order: "DISPLAY_NAME"},
+				Prop{Name: "pseudonym", Kind: KindString, Order: "PSEUDONYM"},
+				Prop{Name: "roles", Kind: KindStringList, Default: []string{}},
+				Prop{Name: "isAuthority", Kind: KindBool, Default: false},
+				Prop{Name: "householdType", Kind: KindString},
+				Prop{Name: "ageBand", Kind: KindString, Order: "AGE_BAND"},
+				Prop{Name: "wellbeing", Kind: KindInt, Order: "WELLBEING", Min: 7, Max: 35},
+				Prop{Name: "contact", Kind: KindString},
+			),
+			Rels: []Rel{
+				{Field: "area", Type: "LIVES_IN", Out: true, Target: "Area", Shape: ShapeNode},
+				{Field: "memberships", Type: "MEMBER_OF", Out: true, Target: "Group", Shape: ShapeMembership, OrderBy: "name"},
+				{Field: "interests", Type: "INTERESTED_IN", Out: true, Target: "Interest", Shape: ShapeNodes, OrderBy: "name"},
+				{Field: "gifts", Type: "OFFERS", Out: true, Target: "Gift", Shape: ShapeNodes, OrderBy: "description"},
+				{Field: "worksFor", Type: "WORKS_FOR", Out: true, Target: "Organisation", Shape: ShapeNodes, OrderBy: "name"},
+			},
+			AreaTie: "LIVES_IN", AreaField: "areaId", DefaultOrder: "displayName",
+		},
+		{
+			Name: "FamiliarStranger",
+			Props: common(
+				Prop{Name: "role", Kind: KindString, Order: "ROLE"},
+				Prop{Name: "displayName", Kind: KindString, Order: "DISPLAY_NAME"},
+			),
+			Rels:     []Rel{{Field: "area", Type: "IN", Out: true, Target: "Area", Shape: ShapeNode}},
+			Required: []string{"role"}, AreaTie: "IN", AreaField: "areaId", DefaultOrder: "role",
+		},
+		{
+			Name: "Place",
+			Props: common(
+				Prop{Name: "name", Kind: KindString, Order: "NAME"},
+				Prop{Name: "kind", Kind: KindEnum, Enum: []string{"INDOOR", "OUTDOOR", "DIGITAL"}},
+				Prop{Name: "category", Kind: KindString, Order: "CATEGORY"},
+				Prop{Name: "latitude", Kind: KindFloat, Min: -90, Max: 90},
+				Prop{Name: "longitude", Kind: KindFloat, Min: -180, Max: 180},
+			),
+			Rels: []Rel{
+				{Field: "area", Type: "IN", Out: true, Target: "Area", Shape: ShapeNode},
+				{Field: "groups", Type: "MEETS_AT", Out: false, Target: "Group", Shape: ShapeNodes, OrderBy: "name"},
+			},
+			Required: []string{"name"}, AreaTie: "IN", AreaField: "areaId", DefaultOrder: "name",
+		},
+		{
+			Name: "Group",
+			Props: common(
+				Prop{Name: "name", Kind: KindString, Order: "NAME"},
+				Prop{Name: "activity", Kind: KindString, Order: "ACTIVITY"},
+				Prop{Name: "openness", Kind: KindEnum, Enum: []string{"OPEN", "BY_INVITATION", "CLOSED"}},
+				Prop{Name: "sensitive", Kind: KindBool, Default: false},
+			),
+			Rels: []Rel{
+				{Field: "area", Type: "IN", Out: true, Target: "Area", Shape: ShapeNode},
+				{Field: "meetsAt", Type: "MEETS_AT", Out: true, Target: "Place", Shape: ShapeNodes, OrderBy: "name"},
+				{Field: "members", Type: "MEMBER_OF", Out: false, Target: "Person", Shape: ShapeMembership, OrderBy: "displayName"},
+				{Field: "interests", Type: "INTERESTED_IN", Out: true, Target: "Interest", Shape: ShapeNodes, OrderBy: "name"},
+			},
+			Required: []string{"name"}, AreaTie: "IN", AreaField: "areaId", DefaultOrder: "name",
+		},
+		{
+			Name: "Organisation",
+			Props: common(
+				Prop{Name: "name", Kind: KindString, Order: "NAME"},
+				Prop{Name: "sector", Kind: KindEnum, Enum: []string{"PUBLIC", "BUSINESS", "FAITH", "VOLUNTARY"}},
+				Prop{Name: "isAuthority", Kind: KindBool, Default: false},
+			),
+			Rels: []Rel{
+				{Field: "area", Type: "IN", Out: true, Target: "Area", Shape: ShapeNode},
+				{Field: "staff", Type: "WORKS_FOR", Out: false, Target: "Person", Shape: ShapeNodes, OrderBy: "displayName"},
+			},
+			Required: []string{"name"}, AreaTie: "IN", AreaField: "areaId", DefaultOrder: "name",
+		},
+		{
+			Name:  "Interest",
+			Props: common(Prop{Name: "name", Kind: KindString, Order: "NAME"}),
+			Rels: []Rel{
+				{Field: "people", Type: "INTERESTED_IN", Out: false, Target: "Person", Shape: ShapeNodes, OrderBy: "displayName"},
+				{Field: "groups", Type: "INTERESTED_IN", Out: false, Target: "Group", Shape: ShapeNodes, OrderBy: "name"},
+			},
+			Required: []string{"name"}, DefaultOrder: "name",
+		},
+		{
+			Name: "Gift",
+			Props: common(
+				Prop{Name: "kind", Kind: KindEnum, Enum: []string{"HEAD", "HEART", "HANDS"}},
+				Prop{Name: "description", Kind: KindString, Order: "DESCRIPTION"},
+			),
+			Rels:     []Rel{{Field: "offeredBy", Type: "OFFERS", Out: false, Target: "Person", Shape: ShapeNode}},
+			Required: []string{"kind"}, DefaultOrder: "description",
+		},
+		{
+			Name:  "Area",
+			Props: common(Prop{Name: "name", Kind: KindString, Order: "NAME"}),
+			Rels: []Rel{
+				{Field: "parent", Type: "IN", Out: true, Target: "Area", Shape: ShapeNode},
+				{Field: "children", Type: "IN", Out: false, Target: "Area", Shape: ShapeNodes, OrderBy: "name"},
+				{Field: "residents", Type: "LIVES_IN", Out: false, Target: "Person", Shape: ShapeNodes, OrderBy: "displayName"},
+			},
+			Required: []string{"name"}, AreaTie: "IN", AreaField: "parentId", DefaultOrder: "name",
+		},
+		{
+			Name: "Wave",
+			Props: common(
+				Prop{Name: "name", Kind: KindString, Order: "NAME"},
+				Prop{Name: "collectedOn", Kind: KindDate, Order: "COLLECTED_ON"},
+			),
+			Required: []string{"name"}, DefaultOrder: "collectedOn",
+		},
+	}
+	people := []string{"Person"}
+	ties := []*TieKind{
+		{Name: "KNOWS", From: people, To: people, Props: withProvenance(Prop{Name: "strength", Kind: KindEnum, Enum: []string{"STRONG", "WEAK"}})},
+		{Name: "TRUSTS", From: people, To: []string{"Person", "FamiliarStranger", "Organisation"},
+			Props: withProvenance(Prop{Name: "for", Kind: KindEnum, Enum: []string{"HELP", "ADVICE", "SUPPORT"}}), KeyProp: "for"},
+		{Name: "GETS_INFO_FROM", From: people, To: []string{"Person", "Place", "Group", "Organisation", "FamiliarStranger"}, Props: withProvenance()},
+		{Name: "ENCOURAGES", From: people, To: people, Props: withProvenance()},
+		{Name: "MEMBER_OF", From: people, To: []string{"Group"}, Props: withProvenance(
+			Prop{Name: "role", Kind: KindEnum, Enum: []string{"MEMBER", "ORGANISER", "VOLUNTEER"}},
+			Prop{Name: "since", Kind: KindDate})},
+		{Name: "USES", From: people, To: []string{"Place"}, Props: withProvenance(Prop{Name: "frequency", Kind: KindEnum, Enum: frequencies})},
+		{Name: "MEETS_AT", From: []string{"Group"}, To: []string{"Place"}, Props: withProvenance()},
+		{Name: "SEES", From: []string{"FamiliarStranger"}, To: people, Props: withProvenance(Prop{Name: "frequency", Kind: KindEnum, Enum: frequencies})},
+		{Name: "WORKS_FOR", From: people, To: []string{"Organisation"}, Props: withProvenance()},
+		{Name: "INTERESTED_IN", From: []string{"Person", "Group"}, To: []string{"Interest"}, Props: withProvenance()},
+		{Name: "OFFERS", From: people, To: []string{"Gift"}, Props: withProvenance()},
+		{Name: "LIVES_IN", From: people, To: []string{"Area"}, Props: withProvenance()},
+		{Name: "IN", From: []string{"Place", "Group", "Organisation", "FamiliarStranger", "Area"}, To: []string{"Area"}, Props: withProvenance()},
+		{Name: "POSSIBLY_SAME_AS", From: people, To: people, Props: withProvenance(Prop{Name: "score", Kind: KindFloat, Min: 0, Max: 1})},
+	}
+	s := &Schema{Labels: map[string]*Label{}, Ties: map[string]*TieKind{}}
+	for _, l := range labels {
+		s.Labels[l.Name] = l
+		s.LabelOrder = append(s.LabelOrder, l.Name)
+	}
+	for _, k := range ties {
+		s.Ties[k.Name] = k
+		s.TieOrder = append(s.TieOrder, k.Name)
+	}
+	return s
+}
+
+// sortedKeys returns the keys of m in order, so generated query text is stable and Neo4j
+// reuses its plans.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

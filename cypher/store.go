@@ -1,0 +1,137 @@
+// Package cypher is Kith's store: everything that talks to Neo4j. It builds parameterised
+// Cypher from a closed table of labels and tie kinds (schema.go), runs reads in read
+// transactions and writes in write transactions, turns a nested read into one statement,
+// and applies the versioned migrations in migrations/.
+package cypher
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"kith/apierr"
+)
+
+// Options configure a Store.
+type Options struct {
+	// Database is the Neo4j database name; empty means the server's default.
+	Database string
+	// MaxPage is the largest page a connection returns (default 500).
+	MaxPage int
+	// DefaultPage is the page size when neither first nor last is given (default 20).
+	DefaultPage int
+}
+
+// Store reads and writes the community graph in Neo4j.
+type Store struct {
+	driver     neo4j.DriverWithContext
+	opts       Options
+	schema     *Schema
+	roundTrips atomic.Int64
+}
+
+// New returns a Store over an open driver.
+func New(driver neo4j.DriverWithContext, opts Options) *Store {
+	if opts.MaxPage <= 0 {
+		opts.MaxPage = 500
+	}
+	if opts.DefaultPage <= 0 {
+		opts.DefaultPage = 20
+	}
+	return &Store{driver: driver, opts: opts, schema: NewSchema()}
+}
+
+// Schema returns the closed table the store works from.
+func (s *Store) Schema() *Schema { return s.schema }
+
+// RoundTrips returns how many statements the store has sent to Neo4j since it was made:
+// each is one request and response on the wire.
+func (s *Store) RoundTrips() int64 { return s.roundTrips.Load() }
+
+// Ping checks that Neo4j answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.driver.VerifyConnectivity(ctx); err != nil {
+		return apierr.Down("Neo4j does not answer", err)
+	}
+	return nil
+}
+
+// txConfig makes the request's deadline the transaction's timeout, so Neo4j stops work
+// that nobody is waiting for.
+func txConfig(ctx context.Context) []func(*neo4j.TransactionConfig) {
+	if dl, ok := ctx.Deadline(); ok {
+		left := time.Until(dl)
+		if left < time.Millisecond {
+			left = time.Millisecond
+		}
+		return []func(*neo4j.TransactionConfig){neo4j.WithTxTimeout(left)}
+	}
+	return nil
+}
+
+func (s *Store) session(ctx context.Context, mode neo4j.AccessMode) neo4j.SessionWithContext {
+	return s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.opts.Database, AccessMode: mode})
+}
+
+// read runs work in a read transaction.
+func (s *Store) read(ctx context.Context, work func(tx neo4j.ManagedTransaction) (any, error)) (any, error) {
+	sess := s.session(ctx, neo4j.AccessModeRead)
+	defer sess.Close(context.WithoutCancel(ctx))
+	res, err := sess.ExecuteRead(ctx, work, txConfig(ctx)...)
+	return res, classify(err)
+}
+
+// write runs work in one write transaction: all of it happens, or none.
+func (s *Store) write(ctx context.Context, work func(tx neo4j.ManagedTransaction) (any, error)) (any, error) {
+	sess := s.session(ctx, neo4j.AccessModeWrite)
+	defer sess.Close(context.WithoutCancel(ctx))
+	res, err := sess.ExecuteWrite(ctx, work, txConfig(ctx)...)
+	return res, classify(err)
+}
+
+// run sends one statement and collects its records.
+func (s *Store) run(ctx context.Context, tx neo4j.ManagedTransaction, query string, params map[string]any) ([]*neo4j.Record, error) {
+	s.roundTrips.Add(1)
+	res, err := tx.Run(ctx, query, params)
+	if err != nil {
+		return nil, err
+	}
+	return res.Collect(ctx)
+}
+
+// classify turns driver errors into coded API errors. Neo4j's messages can quote stored
+// values, so only its status code is kept in the cause.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := apierr.As(err); ok {
+		return err
+	}
+	var nerr *neo4j.Neo4jError
+	switch {
+	case errors.As(err, &nerr):
+		cause := fmt.Errorf("neo4j %s", nerr.Code)
+		switch {
+		case nerr.Code == "Neo.ClientError.Schema.ConstraintValidationFailed":
+			return &apierr.Error{Code: apierr.Conflict, Reason: "a record with that externalId already exists", Err: cause}
+		case nerr.Code == "Neo.ClientError.Transaction.TransactionTimedOut",
+			nerr.Code == "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration":
+			return apierr.Down("the request ran past its deadline", cause)
+		case nerr.Classification() == "TransientError":
+			return apierr.Down("Neo4j is busy; try again", cause)
+		}
+		return fmt.Errorf("store: %w", cause)
+	case errors.Is(err, context.DeadlineExceeded):
+		return apierr.Down("the request ran past its deadline", err)
+	case errors.Is(err, context.Canceled):
+		return apierr.Down("the request was cancelled", err)
+	case neo4j.IsConnectivityError(err):
+		return apierr.Down("Neo4j cannot be reached", err)
+	}
+	return fmt.Errorf("store: %w", err)
+}

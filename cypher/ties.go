@@ -1,0 +1,388 @@
+package cypher
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"kith/apierr"
+	"kith/nodeid"
+)
+
+// NodeTypes maps the API's NodeType enum to labels.
+var nodeTypes = map[string]string{
+	"PERSON": "Person", "FAMILIAR_STRANGER": "FamiliarStranger", "PLACE": "Place", "GROUP": "Group",
+	"ORGANISATION": "Organisation", "INTEREST": "Interest", "GIFT": "Gift", "AREA": "Area", "WAVE": "Wave",
+}
+
+// LabelOfType returns the label a NodeType enum value names.
+func LabelOfType(t string) (string, bool) {
+	l, ok := nodeTypes[t]
+	return l, ok
+}
+
+// ref is a node named by a tie input, once resolved.
+type ref struct {
+	label, id, externalID string
+}
+
+// parseRef reads a NodeRef: {id} or {type, externalId}.
+func parseRef(v any, field string) (ref, error) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return ref{}, apierr.BadInput(field, "expected {id} or {type, externalId}")
+	}
+	id, _ := m["id"].(string)
+	typ, _ := m["type"].(string)
+	xid, _ := m["externalId"].(string)
+	switch {
+	case id != "" && (typ != "" || xid != ""):
+		return ref{}, apierr.BadInput(field, "give id, or type and externalId, not both")
+	case id != "":
+		label, ok := nodeid.Label(id)
+		if !ok || label == "Tie" {
+			return ref{}, apierr.BadInput(field+".id", "is not a Kith node id")
+		}
+		return ref{label: label, id: id}, nil
+	case typ != "" && xid != "":
+		label, ok := nodeTypes[typ]
+		if !ok {
+			return ref{}, apierr.BadInput(field+".type", "is not a node type")
+		}
+		return ref{label: label, externalID: xid}, nil
+	}
+	return ref{}, apierr.BadInput(field, "give id, or type and externalId")
+}
+
+// resolveRefs fills in the ids of refs named by externalId and checks that every ref names
+// an existing node, failing with NOT_FOUND naming the input.
+func (s *Store) resolveRefs(ctx context.Context, tx neo4j.ManagedTransaction, refs []*ref, paths []string) error {
+	byLabel := map[string][]string{}
+	var ids []string
+	for _, r := range refs {
+		if r.id != "" {
+			ids = append(ids, r.id)
+		} else {
+			byLabel[r.label] = append(byLabel[r.label], r.externalID)
+		}
+	}
+	for _, label := range sortedKeys(byLabel) {
+		recs, err := s.run(ctx, tx, fmt.Sprintf("MATCH (n:%s) WHERE n.externalId IN $x RETURN n.externalId, n.id", quote(label)),
+			map[string]any{"x": byLabel[label]})
+		if err != nil {
+			return err
+		}
+		found := map[string]string{}
+		for _, rec := range recs {
+			found[rec.Values[0].(string)] = rec.Values[1].(string)
+		}
+		for i, r := range refs {
+			if r.label == label && r.id == "" {
+				if id, ok := found[r.externalID]; ok {
+					r.id = id
+				} else {
+					return apierr.Missing(paths[i], "no %s has externalId %q", label, r.externalID)
+				}
+			}
+		}
+	}
+	if len(ids) > 0 {
+		gone, err := s.missing(ctx, tx, EntityLabel, ids)
+		if err != nil {
+			return err
+		}
+		for i, r := range refs {
+			if gone[r.id] {
+				return apierr.Missing(paths[i], "no node has id %s", r.id)
+			}
+		}
+	}
+	return nil
+}
+
+// tieItem is one validated tie input.
+type tieItem struct {
+	i        int
+	kind     *TieKind
+	from, to ref
+	wave     string
+	props    map[string]any
+}
+
+// tieKey distinguishes ties of one kind between the same ends: by wave and, for TRUSTS, by
+// purpose.
+func tieKey(wave string, keyValue any) string {
+	k, _ := keyValue.(string)
+	return wave + "|" + k
+}
+
+func (s *Store) checkTieInput(in map[string]any, path string) (tieItem, error) {
+	it := tieItem{props: map[string]any{}}
+	kindName, _ := in["kind"].(string)
+	kind, ok := s.schema.Ties[kindName]
+	if !ok {
+		return it, apierr.BadInput(path+".kind", "is not a tie kind")
+	}
+	it.kind = kind
+	var err error
+	if it.from, err = parseRef(in["from"], path+".from"); err != nil {
+		return it, err
+	}
+	if it.to, err = parseRef(in["to"], path+".to"); err != nil {
+		return it, err
+	}
+	if !kind.Allows(it.from.label, it.to.label) {
+		return it, apierr.BadInput(path+".kind", "%s joins %v to %v, not %s to %s", kind.Name, kind.From, kind.To, it.from.label, it.to.label)
+	}
+	if it.from.id != "" && it.from.id == it.to.id {
+		return it, apierr.BadInput(path+".to", "a tie must join two different nodes")
+	}
+	for _, k := range sortedKeys(in) {
+		v := in[k]
+		field := path + "." + k
+		switch k {
+		case "kind", "from", "to":
+			continue
+		case "wave":
+			if v == nil {
+				continue
+			}
+			id, _ := v.(string)
+			if l, ok := nodeid.Label(id); !ok || l != "Wave" {
+				return it, apierr.BadInput(field, "is not the id of a Wave")
+			}
+			it.wave = id
+			it.props["wave"] = id
+			continue
+		}
+		p, ok := kind.Prop(k)
+		if !ok {
+			if v == nil {
+				continue
+			}
+			return it, apierr.BadInput(field, "does not apply to %s ties", kind.Name)
+		}
+		pv, err := paramValue(p, v, field)
+		if err != nil {
+			return it, err
+		}
+		if pv != nil {
+			it.props[k] = pv
+		}
+	}
+	if _, ok := it.props["recordedAt"]; !ok {
+		it.props["recordedAt"] = time.Now().UTC()
+	}
+	return it, nil
+}
+
+// CreateTies creates ties in one write transaction and returns them projected by sel, in
+// input order. A tie that exists (same kind, ends, wave and, for TRUSTS, purpose) has its
+// properties updated instead.
+func (s *Store) CreateTies(ctx context.Context, inputs []map[string]any, sel *Selection) ([]*Record, error) {
+	if err := checkBatch(len(inputs)); err != nil {
+		return nil, err
+	}
+	inputs = plainMaps(inputs)
+	items := make([]tieItem, len(inputs))
+	var refs []*ref
+	var paths []string
+	var waves []string
+	for i, in := range inputs {
+		path := fmt.Sprintf("input[%d]", i)
+		it, err := s.checkTieInput(in, path)
+		if err != nil {
+			return nil, err
+		}
+		it.i = i
+		items[i] = it
+		if it.wave != "" {
+			waves = append(waves, it.wave)
+		}
+	}
+	for i := range items {
+		refs = append(refs, &items[i].from, &items[i].to)
+		paths = append(paths, fmt.Sprintf("input[%d].from", i), fmt.Sprintf("input[%d].to", i))
+	}
+	byKind := map[string][]any{}
+	b := newBuilder(s.schema)
+	proj, err := b.tieProjection(tieEnds{r: "r", from: "a", to: "z", other: "z"}, "Tie", sel)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		if err := s.resolveRefs(ctx, tx, refs, paths); err != nil {
+			return nil, err
+		}
+		if len(waves) > 0 {
+			gone, err := s.missing(ctx, tx, "Wave", waves)
+			if err != nil {
+				return nil, err
+			}
+			for _, it := range items {
+				if gone[it.wave] {
+					return nil, apierr.Missing(fmt.Sprintf("input[%d].wave", it.i), "no Wave has id %s", it.wave)
+				}
+			}
+		}
+		for _, it := range items {
+			if it.from.id == it.to.id {
+				return nil, apierr.BadInput(fmt.Sprintf("input[%d].to", it.i), "a tie must join two different nodes")
+			}
+			byKind[it.kind.Name] = append(byKind[it.kind.Name], map[string]any{
+				"i": int64(it.i), "id": nodeid.New("Tie"), "from": it.from.id, "to": it.to.id,
+				"key": tieKey(it.wave, it.props[it.kind.KeyProp]), "props": it.props,
+			})
+		}
+		out := make([]*Record, len(items))
+		for _, kind := range s.schema.TieOrder {
+			rows := byKind[kind]
+			if len(rows) == 0 {
+				continue
+			}
+			q := fmt.Sprintf(`UNWIND $ties AS t
+MATCH (a:%s {id: t.from})
+MATCH (z:%s {id: t.to})
+MERGE (a)-[r:%s {key: t.key}]->(z)
+ON CREATE SET r.id = t.id, r.createdAt = datetime()
+SET r += t.props, r.updatedAt = datetime()
+WITH t, r, a, z
+RETURN t.i, %s`, EntityLabel, EntityLabel, quote(kind), proj)
+			params := copyParams(b.params)
+			params["ties"] = rows
+			recs, err := s.run(ctx, tx, q, params)
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range recs {
+				out[r.Values[0].(int64)] = decodeRecord(r.Values[1])
+			}
+		}
+		return out, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.([]*Record), nil
+}
+
+// RemoveTies removes ties named by id, or by kind and ends (in every wave unless one is
+// given), in one write transaction. An input that matches no tie fails the whole batch.
+func (s *Store) RemoveTies(ctx context.Context, inputs []map[string]any) (int, error) {
+	if err := checkBatch(len(inputs)); err != nil {
+		return 0, err
+	}
+	inputs = plainMaps(inputs)
+	var byID []any
+	byEnds := map[string][]any{}
+	var refs []*ref
+	var paths []string
+	type endsItem struct {
+		i        int
+		kind     string
+		from, to *ref
+		wave     any
+	}
+	var ends []endsItem
+	for i, in := range inputs {
+		path := fmt.Sprintf("input[%d]", i)
+		if id, _ := in["id"].(string); id != "" {
+			if l, ok := nodeid.Label(id); !ok || l != "Tie" {
+				return 0, apierr.BadInput(path+".id", "is not the id of a tie")
+			}
+			if in["kind"] != nil || in["from"] != nil || in["to"] != nil {
+				return 0, apierr.BadInput(path, "give id, or kind, from and to, not both")
+			}
+			byID = append(byID, map[string]any{"i": int64(i), "id": id})
+			continue
+		}
+		kind, _ := in["kind"].(string)
+		if _, ok := s.schema.Ties[kind]; !ok {
+			return 0, apierr.BadInput(path, "give the tie's id, or its kind, from and to")
+		}
+		from, err := parseRef(in["from"], path+".from")
+		if err != nil {
+			return 0, err
+		}
+		to, err := parseRef(in["to"], path+".to")
+		if err != nil {
+			return 0, err
+		}
+		var wave any
+		if w, _ := in["wave"].(string); w != "" {
+			if l, ok := nodeid.Label(w); !ok || l != "Wave" {
+				return 0, apierr.BadInput(path+".wave", "is not the id of a Wave")
+			}
+			wave = w
+		}
+		ends = append(ends, endsItem{i: i, kind: kind, from: &from, to: &to, wave: wave})
+	}
+	for k := range ends {
+		refs = append(refs, ends[k].from, ends[k].to)
+		paths = append(paths, fmt.Sprintf("input[%d].from", ends[k].i), fmt.Sprintf("input[%d].to", ends[k].i))
+	}
+	res, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		if err := s.resolveRefs(ctx, tx, refs, paths); err != nil {
+			return nil, err
+		}
+		for _, e := range ends {
+			byEnds[e.kind] = append(byEnds[e.kind], map[string]any{"i": int64(e.i), "from": e.from.id, "to": e.to.id, "wave": e.wave})
+		}
+		hit := map[int64]bool{}
+		total := 0
+		note := func(recs []*neo4j.Record) {
+			for _, r := range recs {
+				hit[r.Values[0].(int64)] = true
+				total += int(r.Values[1].(int64))
+			}
+		}
+		if len(byID) > 0 {
+			// Tie ids are indexed per kind; one UNION statement seeks every kind's index.
+			var parts []string
+			for _, kind := range s.schema.TieOrder {
+				parts = append(parts, fmt.Sprintf("UNWIND $ties AS t MATCH ()-[r:%s {id: t.id}]->() DELETE r RETURN t.i AS i, count(*) AS n", quote(kind)))
+			}
+			recs, err := s.run(ctx, tx, joinUnion(parts), map[string]any{"ties": byID})
+			if err != nil {
+				return nil, err
+			}
+			note(recs)
+		}
+		for _, kind := range s.schema.TieOrder {
+			rows := byEnds[kind]
+			if len(rows) == 0 {
+				continue
+			}
+			q := fmt.Sprintf(`UNWIND $ties AS t
+MATCH (a:%s {id: t.from})-[r:%s]->(z:%s {id: t.to})
+WHERE t.wave IS NULL OR r.wave = t.wave
+DELETE r
+RETURN t.i AS i, count(*) AS n`, EntityLabel, quote(kind), EntityLabel)
+			recs, err := s.run(ctx, tx, q, map[string]any{"ties": rows})
+			if err != nil {
+				return nil, err
+			}
+			note(recs)
+		}
+		for i := range inputs {
+			if !hit[int64(i)] {
+				return nil, apierr.Missing(fmt.Sprintf("input[%d]", i), "matches no tie")
+			}
+		}
+		return total, nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return res.(int), nil
+}
+
+func joinUnion(parts []string) string {
+	out := parts[0]
+	for _, p := range parts[1:] {
+		out += "\nUNION ALL\n" + p
+	}
+	return out
+}

@@ -1,0 +1,279 @@
+package cypher
+
+import (
+	"fmt"
+	"strings"
+
+	"kith/apierr"
+	"kith/nodeid"
+)
+
+// where translates a where input (PersonWhere, GroupWhere...) on the node in variable v into
+// a Cypher predicate, "" when it sets no condition. Keys are checked against the label's
+// properties and relation fields; every value becomes a parameter.
+func (b *builder) where(v string, label *Label, w map[string]any, path string) (string, error) {
+	var conds []string
+	for _, k := range sortedKeys(w) {
+		val := w[k]
+		if val == nil {
+			continue
+		}
+		field := path + "." + k
+		var cond string
+		var err error
+		switch k {
+		case "AND", "OR":
+			cond, err = b.whereList(v, label, val, field, k)
+		case "NOT":
+			m, ok := val.(map[string]any)
+			if !ok {
+				return "", apierr.BadInput(field, "expected an object")
+			}
+			cond, err = b.where(v, label, m, field)
+			if cond != "" {
+				cond = "NOT (" + cond + ")"
+			}
+		default:
+			if p, ok := label.Prop(k); ok {
+				cond, err = b.propFilter(v, p, val, field)
+			} else if rel, ok := label.Rel(k); ok {
+				cond, err = b.relFilter(v, rel, val, field)
+			} else {
+				return "", apierr.BadInput(field, "is not a field %s can be filtered on", label.Name)
+			}
+		}
+		if err != nil {
+			return "", err
+		}
+		if cond != "" {
+			conds = append(conds, cond)
+		}
+	}
+	return strings.Join(conds, " AND "), nil
+}
+
+func (b *builder) whereList(v string, label *Label, val any, field, op string) (string, error) {
+	list, ok := val.([]any)
+	if !ok {
+		return "", apierr.BadInput(field, "expected a list")
+	}
+	if len(list) > MaxListLen {
+		return "", apierr.BadInput(field, "has %d entries; at most %d are accepted", len(list), MaxListLen)
+	}
+	var conds []string
+	for i, e := range list {
+		m, ok := e.(map[string]any)
+		if !ok {
+			return "", apierr.BadInput(fmt.Sprintf("%s[%d]", field, i), "expected an object")
+		}
+		c, err := b.where(v, label, m, fmt.Sprintf("%s[%d]", field, i))
+		if err != nil {
+			return "", err
+		}
+		if c == "" {
+			c = "true"
+		}
+		conds = append(conds, "("+c+")")
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return "(" + strings.Join(conds, " "+op+" ") + ")", nil
+}
+
+// propFilter translates a StringFilter, IntFilter... on one property.
+func (b *builder) propFilter(v string, p Prop, val any, field string) (string, error) {
+	f, ok := val.(map[string]any)
+	if !ok {
+		return "", apierr.BadInput(field, "expected a filter object")
+	}
+	target := v + "." + quote(p.Name)
+	if p.Default != nil {
+		if _, isBool := p.Default.(bool); isBool {
+			target = fmt.Sprintf("coalesce(%s, %v)", target, p.Default)
+		} else {
+			target = fmt.Sprintf("coalesce(%s, [])", target)
+		}
+	}
+	var conds []string
+	for _, op := range sortedKeys(f) {
+		x := f[op]
+		if x == nil {
+			continue
+		}
+		opField := field + "." + op
+		one := func() (string, error) {
+			if p.Name == "id" {
+				s, _ := x.(string)
+				if _, ok := nodeid.Label(s); !ok {
+					return "", apierr.BadInput(opField, "is not a Kith id")
+				}
+				return b.param(s), nil
+			}
+			pv, err := paramValue(p, x, opField)
+			if err != nil {
+				return "", err
+			}
+			return b.param(pv), nil
+		}
+		many := func() (string, error) {
+			list, ok := x.([]any)
+			if !ok {
+				return "", apierr.BadInput(opField, "expected a list")
+			}
+			if len(list) > MaxListLen {
+				return "", apierr.BadInput(opField, "has %d entries; at most %d are accepted", len(list), MaxListLen)
+			}
+			elem := p
+			if p.Kind == KindStringList {
+				elem = Prop{Name: p.Name, Kind: KindString}
+			}
+			out := make([]any, len(list))
+			for i, e := range list {
+				pv, err := paramValue(elem, e, fmt.Sprintf("%s[%d]", opField, i))
+				if err != nil {
+					return "", err
+				}
+				out[i] = pv
+			}
+			return b.param(out), nil
+		}
+		str := func() (string, error) {
+			s, ok := x.(string)
+			if !ok {
+				return "", apierr.BadInput(opField, "expected a string")
+			}
+			return b.param(s), nil
+		}
+		var cond string
+		var err error
+		var ph string
+		switch op {
+		case "eq":
+			if ph, err = one(); err == nil {
+				cond = target + " = " + ph
+			}
+		case "ne":
+			if ph, err = one(); err == nil {
+				cond = target + " <> " + ph
+			}
+		case "gt", "gte", "lt", "lte":
+			sym := map[string]string{"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}[op]
+			if ph, err = one(); err == nil {
+				cond = target + " " + sym + " " + ph
+			}
+		case "in":
+			if ph, err = many(); err == nil {
+				cond = target + " IN " + ph
+			}
+		case "notIn":
+			if ph, err = many(); err == nil {
+				cond = "NOT " + target + " IN " + ph
+			}
+		case "contains", "startsWith", "endsWith":
+			sym := map[string]string{"contains": "CONTAINS", "startsWith": "STARTS WITH", "endsWith": "ENDS WITH"}[op]
+			if ph, err = str(); err == nil {
+				cond = target + " " + sym + " " + ph
+			}
+		case "isNull":
+			isNull, ok := x.(bool)
+			if !ok {
+				return "", apierr.BadInput(opField, "expected a boolean")
+			}
+			cond = v + "." + quote(p.Name) + " IS NOT NULL"
+			if isNull {
+				cond = v + "." + quote(p.Name) + " IS NULL"
+			}
+		case "includes":
+			if ph, err = str(); err == nil {
+				cond = ph + " IN " + target
+			}
+		case "includesAny":
+			if ph, err = many(); err == nil {
+				cond = fmt.Sprintf("any(x IN %s WHERE x IN %s)", target, ph)
+			}
+		case "isEmpty":
+			empty, ok := x.(bool)
+			if !ok {
+				return "", apierr.BadInput(opField, "expected a boolean")
+			}
+			cond = "size(" + target + ") > 0"
+			if empty {
+				cond = "size(" + target + ") = 0"
+			}
+		default:
+			return "", apierr.BadInput(opField, "is not a filter operator")
+		}
+		if err != nil {
+			return "", err
+		}
+		conds = append(conds, cond)
+	}
+	return strings.Join(conds, " AND "), nil
+}
+
+// relFilter translates {some: Where, none: Where} on a relation field into EXISTS subqueries.
+func (b *builder) relFilter(v string, rel Rel, val any, field string) (string, error) {
+	f, ok := val.(map[string]any)
+	if !ok {
+		return "", apierr.BadInput(field, "expected an object")
+	}
+	target := b.schema.Labels[rel.Target]
+	var conds []string
+	for _, op := range []string{"none", "some"} {
+		x, ok := f[op]
+		if !ok || x == nil {
+			continue
+		}
+		sub, ok := x.(map[string]any)
+		if !ok {
+			return "", apierr.BadInput(field+"."+op, "expected an object")
+		}
+		m := b.fresh("f")
+		pattern := fmt.Sprintf("(%s)-[:%s]->(%s:%s)", v, quote(rel.Type), m, quote(rel.Target))
+		if !rel.Out {
+			pattern = fmt.Sprintf("(%s)<-[:%s]-(%s:%s)", v, quote(rel.Type), m, quote(rel.Target))
+		}
+		c, err := b.where(m, target, sub, field+"."+op)
+		if err != nil {
+			return "", err
+		}
+		exists := "EXISTS { MATCH " + pattern
+		if c != "" {
+			exists += " WHERE " + c
+		}
+		exists += " }"
+		if op == "none" {
+			exists = "NOT " + exists
+		}
+		conds = append(conds, exists)
+	}
+	return strings.Join(conds, " AND "), nil
+}
+
+// orderBy translates an orderBy list into ORDER BY terms on v, ending with v.id so that
+// pages are stable.
+func (b *builder) orderBy(v string, label *Label, orders []map[string]any, path string) (string, error) {
+	var terms []string
+	for i, o := range orders {
+		field, _ := o["field"].(string)
+		var prop string
+		for _, p := range label.Props {
+			if p.Order != "" && p.Order == field {
+				prop = p.Name
+			}
+		}
+		if prop == "" {
+			return "", apierr.BadInput(fmt.Sprintf("%s[%d].field", path, i), "cannot order %s by %q", label.Name, field)
+		}
+		dir := "ASC"
+		if d, _ := o["direction"].(string); d == "DESC" {
+			dir = "DESC"
+		}
+		terms = append(terms, v+"."+quote(prop)+" "+dir)
+	}
+	if len(terms) == 0 && label.DefaultOrder != "" {
+		terms = append(terms, v+"."+quote(label.DefaultOrder)+" ASC")
+	}
+	return strings.Join(append(terms, v+".id ASC"), ", "), nil
+}

@@ -1,0 +1,372 @@
+package cypher
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"kith/apierr"
+	"kith/nodeid"
+)
+
+// MaxBatch is the most items one mutation may carry.
+const MaxBatch = 1_000
+
+// nodeItem is one validated node input.
+type nodeItem struct {
+	I          int            `json:"i"`
+	ID         string         `json:"id"`
+	ExternalID any            `json:"externalId"`
+	Props      map[string]any `json:"props"`
+	// Area is the area id to tie the node to; hasArea says whether the input named one
+	// (an explicit null removes the tie on update).
+	Area    any
+	hasArea bool
+}
+
+func (it nodeItem) param() map[string]any {
+	return map[string]any{"i": int64(it.I), "id": it.ID, "externalId": it.ExternalID, "props": it.Props}
+}
+
+// checkNodeInput validates one create or update input against the label's table.
+func (s *Store) checkNodeInput(l *Label, in map[string]any, path string, create bool) (nodeItem, error) {
+	it := nodeItem{Props: map[string]any{}}
+	for k, v := range in {
+		field := path + "." + k
+		switch {
+		case k == "id":
+			if create {
+				continue // documented: ignored on create
+			}
+			if v != nil {
+				id, _ := v.(string)
+				if got, ok := nodeid.Label(id); !ok || got != l.Name {
+					return it, apierr.BadInput(field, "is not the id of a %s", l.Name)
+				}
+				it.ID = id
+			}
+		case l.AreaField != "" && k == l.AreaField:
+			it.hasArea = true
+			if v != nil {
+				id, _ := v.(string)
+				if got, ok := nodeid.Label(id); !ok || got != "Area" {
+					return it, apierr.BadInput(field, "is not the id of an Area")
+				}
+				it.Area = id
+			}
+		default:
+			p, ok := l.Prop(k)
+			if !ok || k == "createdAt" || k == "updatedAt" {
+				return it, apierr.BadInput(field, "is not a field of %s", l.Name)
+			}
+			pv, err := paramValue(p, v, field)
+			if err != nil {
+				return it, err
+			}
+			if pv == nil && contains(l.Required, k) {
+				return it, apierr.BadInput(field, "is required and cannot be null")
+			}
+			if k == "externalId" {
+				if pv == "" {
+					return it, apierr.BadInput(field, "must not be empty")
+				}
+				it.ExternalID = pv
+			}
+			it.Props[k] = pv
+		}
+	}
+	if create {
+		for _, r := range l.Required {
+			if _, ok := in[r]; !ok {
+				return it, apierr.BadInput(path+"."+r, "is required")
+			}
+		}
+	}
+	return it, nil
+}
+
+func checkBatch(n int) error {
+	if n == 0 {
+		return apierr.BadInput("input", "is empty")
+	}
+	if n > MaxBatch {
+		return apierr.BadInput("input", "has %d items; at most %d are accepted in one batch", n, MaxBatch)
+	}
+	return nil
+}
+
+// CreateNodes creates nodes of one label in one write transaction and returns them
+// projected by sel, in input order. An input whose externalId exists updates that node
+// instead, so repeating a batch changes nothing.
+func (s *Store) CreateNodes(ctx context.Context, label string, inputs []map[string]any, sel *Selection) ([]*Record, error) {
+	l, ok := s.schema.Label(label)
+	if !ok {
+		return nil, fmt.Errorf("create: unknown label %q", label)
+	}
+	if err := checkBatch(len(inputs)); err != nil {
+		return nil, err
+	}
+	inputs = plainMaps(inputs)
+	items := make([]nodeItem, len(inputs))
+	seen := map[any]int{}
+	for i, in := range inputs {
+		it, err := s.checkNodeInput(l, in, fmt.Sprintf("input[%d]", i), true)
+		if err != nil {
+			return nil, err
+		}
+		if it.ExternalID != nil {
+			if j, dup := seen[it.ExternalID]; dup {
+				return nil, apierr.BadInput(fmt.Sprintf("input[%d].externalId", i), "repeats the externalId of input[%d]", j)
+			}
+			seen[it.ExternalID] = i
+		}
+		it.I, it.ID = i, nodeid.New(label)
+		items[i] = it
+	}
+	var merged, created []any
+	for _, it := range items {
+		if it.ExternalID != nil {
+			merged = append(merged, it.param())
+		} else {
+			created = append(created, it.param())
+		}
+	}
+	lq := quote(label)
+	mergeQ := fmt.Sprintf(`UNWIND $items AS item
+MERGE (n:%s {externalId: item.externalId})
+ON CREATE SET n:%s, n.id = item.id, n.createdAt = datetime()
+SET n += item.props, n.updatedAt = datetime()
+RETURN item.i AS i, n.id AS id`, lq, EntityLabel)
+	createQ := fmt.Sprintf(`UNWIND $items AS item
+CREATE (n:%s:%s {id: item.id, createdAt: datetime()})
+SET n += item.props, n.updatedAt = datetime()
+RETURN item.i AS i, n.id AS id`, lq, EntityLabel)
+	res, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		if err := s.checkAreas(ctx, tx, l, items); err != nil {
+			return nil, err
+		}
+		ids := make([]string, len(items))
+		for _, st := range []struct {
+			q     string
+			items []any
+		}{{mergeQ, merged}, {createQ, created}} {
+			if len(st.items) == 0 {
+				continue
+			}
+			recs, err := s.run(ctx, tx, st.q, map[string]any{"items": st.items})
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range recs {
+				ids[r.Values[0].(int64)] = r.Values[1].(string)
+			}
+		}
+		for i := range items {
+			items[i].ID = ids[i]
+		}
+		if err := s.setAreas(ctx, tx, l, items); err != nil {
+			return nil, err
+		}
+		return s.readBack(ctx, tx, label, ids, sel)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.([]*Record), nil
+}
+
+// UpdateNodes updates nodes named by id or externalId in one write transaction: a field
+// left out is kept, a field set to null is removed. An unknown node fails the whole batch.
+func (s *Store) UpdateNodes(ctx context.Context, label string, inputs []map[string]any, sel *Selection) ([]*Record, error) {
+	l, ok := s.schema.Label(label)
+	if !ok {
+		return nil, fmt.Errorf("update: unknown label %q", label)
+	}
+	if err := checkBatch(len(inputs)); err != nil {
+		return nil, err
+	}
+	inputs = plainMaps(inputs)
+	items := make([]nodeItem, len(inputs))
+	params := make([]any, len(inputs))
+	for i, in := range inputs {
+		path := fmt.Sprintf("input[%d]", i)
+		it, err := s.checkNodeInput(l, in, path, false)
+		if err != nil {
+			return nil, err
+		}
+		if it.ID == "" && it.ExternalID == nil {
+			return nil, apierr.BadInput(path, "names no %s: give its id or externalId", l.Name)
+		}
+		it.I = i
+		items[i] = it
+		p := it.param()
+		if it.ID == "" {
+			p["id"] = nil
+		}
+		params[i] = p
+	}
+	lq := quote(label)
+	q := fmt.Sprintf(`UNWIND $items AS item
+CALL (item) {
+  MATCH (n:%s {id: item.id}) RETURN n
+  UNION
+  MATCH (n:%s {externalId: item.externalId}) WHERE item.id IS NULL RETURN n
+}
+SET n += item.props, n.updatedAt = datetime()
+RETURN item.i AS i, n.id AS id`, lq, lq)
+	res, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		if err := s.checkAreas(ctx, tx, l, items); err != nil {
+			return nil, err
+		}
+		recs, err := s.run(ctx, tx, q, map[string]any{"items": params})
+		if err != nil {
+			return nil, err
+		}
+		ids := make([]string, len(items))
+		for _, r := range recs {
+			ids[r.Values[0].(int64)] = r.Values[1].(string)
+		}
+		for i, id := range ids {
+			if id == "" {
+				return nil, apierr.Missing(fmt.Sprintf("input[%d]", i), "no %s has that id or externalId", l.Name)
+			}
+			items[i].ID = id
+		}
+		if err := s.setAreas(ctx, tx, l, items); err != nil {
+			return nil, err
+		}
+		return s.readBack(ctx, tx, label, ids, sel)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.([]*Record), nil
+}
+
+// DeleteNodes deletes nodes of one label and all their ties, in one write transaction. An
+// id that names no such node fails the whole batch.
+func (s *Store) DeleteNodes(ctx context.Context, label string, ids []string) (int, error) {
+	if err := checkBatch(len(ids)); err != nil {
+		return 0, apierr.BadInput("ids", "%s", strings.TrimPrefix(err.Error(), "input: "))
+	}
+	for i, id := range ids {
+		if got, ok := nodeid.Label(id); !ok || got != label {
+			return 0, apierr.BadInput(fmt.Sprintf("ids[%d]", i), "is not the id of a %s", label)
+		}
+	}
+	lq := quote(label)
+	res, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		if err := s.checkExist(ctx, tx, label, ids, "ids"); err != nil {
+			return nil, err
+		}
+		recs, err := s.run(ctx, tx, fmt.Sprintf("MATCH (n:%s) WHERE n.id IN $ids DETACH DELETE n RETURN count(*) AS n", lq),
+			map[string]any{"ids": ids})
+		if err != nil {
+			return nil, err
+		}
+		return int(recs[0].Values[0].(int64)), nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return res.(int), nil
+}
+
+// missing returns the ids among ids that name no node with the label.
+func (s *Store) missing(ctx context.Context, tx neo4j.ManagedTransaction, label string, ids []string) (map[string]bool, error) {
+	recs, err := s.run(ctx, tx, fmt.Sprintf("MATCH (n:%s) WHERE n.id IN $ids RETURN collect(n.id)", quote(label)), map[string]any{"ids": ids})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	for _, v := range recs[0].Values[0].([]any) {
+		delete(out, v.(string))
+	}
+	return out, nil
+}
+
+// checkExist fails with NOT_FOUND naming the first id that has no node with the label.
+func (s *Store) checkExist(ctx context.Context, tx neo4j.ManagedTransaction, label string, ids []string, path string) error {
+	gone, err := s.missing(ctx, tx, label, ids)
+	if err != nil {
+		return err
+	}
+	for i, id := range ids {
+		if gone[id] {
+			return apierr.Missing(fmt.Sprintf("%s[%d]", path, i), "no %s has id %s", label, id)
+		}
+	}
+	return nil
+}
+
+// checkAreas fails with NOT_FOUND when an input names an area that does not exist.
+func (s *Store) checkAreas(ctx context.Context, tx neo4j.ManagedTransaction, l *Label, items []nodeItem) error {
+	var ids []string
+	for _, it := range items {
+		if id, ok := it.Area.(string); ok {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	gone, err := s.missing(ctx, tx, "Area", ids)
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		if id, ok := it.Area.(string); ok && gone[id] {
+			return apierr.Missing(fmt.Sprintf("input[%d].%s", it.I, l.AreaField), "no Area has id %s", id)
+		}
+	}
+	return nil
+}
+
+// setAreas replaces the area tie of every item that named an area (or null).
+func (s *Store) setAreas(ctx context.Context, tx neo4j.ManagedTransaction, l *Label, items []nodeItem) error {
+	var rows []any
+	for _, it := range items {
+		if it.hasArea {
+			rows = append(rows, map[string]any{"node": it.ID, "area": it.Area, "tie": nodeid.New("Tie")})
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	tq := quote(l.AreaTie)
+	q := fmt.Sprintf(`UNWIND $rows AS x
+MATCH (n:%s {id: x.node})
+CALL (n) { MATCH (n)-[old:%s]->(:Area) DELETE old }
+WITH n, x WHERE x.area IS NOT NULL
+MATCH (a:Area {id: x.area})
+CREATE (n)-[:%s {id: x.tie, key: '|', createdAt: datetime(), updatedAt: datetime(), recordedAt: datetime(), source: 'api'}]->(a)`,
+		quote(l.Name), tq, tq)
+	_, err := s.run(ctx, tx, q, map[string]any{"rows": rows})
+	return err
+}
+
+// readBack projects the nodes with the given ids, in that order, inside a transaction.
+func (s *Store) readBack(ctx context.Context, tx neo4j.ManagedTransaction, label string, ids []string, sel *Selection) ([]*Record, error) {
+	b := newBuilder(s.schema)
+	idsParam := b.param(ids)
+	proj, err := b.nodeProjection("n", []string{label}, sel)
+	if err != nil {
+		return nil, err
+	}
+	q := fmt.Sprintf("UNWIND range(0, size(%s) - 1) AS i MATCH (n:%s {id: %s[i]}) RETURN i, %s",
+		idsParam, quote(label), idsParam, proj)
+	recs, err := s.run(ctx, tx, q, b.params)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Record, len(ids))
+	for _, r := range recs {
+		out[r.Values[0].(int64)] = decodeRecord(r.Values[1])
+	}
+	return out, nil
+}

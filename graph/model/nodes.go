@@ -1,0 +1,165 @@
+// Package model holds the Go types of Kith's GraphQL schema: generated ones in
+// models_gen.go and, here, the node and tie types, which are decoded from the store's
+// records. Relation fields (ties, memberships, area...) are not struct fields: their
+// resolvers read them from Loaded, where the store put what the request selected.
+package model
+
+import (
+	"time"
+
+	"kith/cypher"
+)
+
+// Loaded holds the relation fields the store fetched with a node or tie, keyed by the
+// response alias they were selected under.
+type Loaded struct {
+	Rel map[string]any `db:"-"`
+}
+
+// Person is a resident, survey respondent or named alter.
+type Person struct {
+	ID            string    `db:"id"`
+	ExternalID    *string   `db:"externalId"`
+	DisplayName   *string   `db:"displayName"`
+	Pseudonym     *string   `db:"pseudonym"`
+	Roles         []string  `db:"roles"`
+	IsAuthority   bool      `db:"isAuthority"`
+	HouseholdType *string   `db:"householdType"`
+	AgeBand       *string   `db:"ageBand"`
+	Wellbeing     *int      `db:"wellbeing"`
+	Contact       *string   `db:"contact"`
+	CreatedAt     time.Time `db:"createdAt"`
+	UpdatedAt     time.Time `db:"updatedAt"`
+	Loaded
+}
+
+// FamiliarStranger is someone known by role in daily life.
+type FamiliarStranger struct {
+	ID          string    `db:"id"`
+	ExternalID  *string   `db:"externalId"`
+	Role        string    `db:"role"`
+	DisplayName *string   `db:"displayName"`
+	CreatedAt   time.Time `db:"createdAt"`
+	UpdatedAt   time.Time `db:"updatedAt"`
+	Loaded
+}
+
+// Place is a meeting space people use.
+type Place struct {
+	ID         string     `db:"id"`
+	ExternalID *string    `db:"externalId"`
+	Name       string     `db:"name"`
+	Kind       *PlaceKind `db:"kind"`
+	Category   *string    `db:"category"`
+	Latitude   *float64   `db:"latitude"`
+	Longitude  *float64   `db:"longitude"`
+	CreatedAt  time.Time  `db:"createdAt"`
+	UpdatedAt  time.Time  `db:"updatedAt"`
+	Loaded
+}
+
+// Group is a club, activity or support group.
+type Group struct {
+	ID         string    `db:"id"`
+	ExternalID *string   `db:"externalId"`
+	Name       string    `db:"name"`
+	Activity   *string   `db:"activity"`
+	Openness   *Openness `db:"openness"`
+	Sensitive  bool      `db:"sensitive"`
+	CreatedAt  time.Time `db:"createdAt"`
+	UpdatedAt  time.Time `db:"updatedAt"`
+	Loaded
+}
+
+// Organisation is a public service, business, faith or voluntary body.
+type Organisation struct {
+	ID          string    `db:"id"`
+	ExternalID  *string   `db:"externalId"`
+	Name        string    `db:"name"`
+	Sector      *Sector   `db:"sector"`
+	IsAuthority bool      `db:"isAuthority"`
+	CreatedAt   time.Time `db:"createdAt"`
+	UpdatedAt   time.Time `db:"updatedAt"`
+	Loaded
+}
+
+// Interest is a hobby or topic.
+type Interest struct {
+	ID         string    `db:"id"`
+	ExternalID *string   `db:"externalId"`
+	Name       string    `db:"name"`
+	CreatedAt  time.Time `db:"createdAt"`
+	UpdatedAt  time.Time `db:"updatedAt"`
+	Loaded
+}
+
+// Gift is something a person can offer.
+type Gift struct {
+	ID          string    `db:"id"`
+	ExternalID  *string   `db:"externalId"`
+	Kind        GiftKind  `db:"kind"`
+	Description *string   `db:"description"`
+	CreatedAt   time.Time `db:"createdAt"`
+	UpdatedAt   time.Time `db:"updatedAt"`
+	Loaded
+}
+
+// Area is a neighbourhood.
+type Area struct {
+	ID         string    `db:"id"`
+	ExternalID *string   `db:"externalId"`
+	Name       string    `db:"name"`
+	CreatedAt  time.Time `db:"createdAt"`
+	UpdatedAt  time.Time `db:"updatedAt"`
+	Loaded
+}
+
+// Wave is one round of data collection.
+type Wave struct {
+	ID          string    `db:"id"`
+	ExternalID  *string   `db:"externalId"`
+	Name        string    `db:"name"`
+	CollectedOn *Date     `db:"collectedOn"`
+	CreatedAt   time.Time `db:"createdAt"`
+	UpdatedAt   time.Time `db:"updatedAt"`
+	Loaded
+}
+
+// Tie is a relationship between two nodes, with its provenance.
+type Tie struct {
+	ID         string        `db:"id"`
+	Kind       TieKind       `db:"kind"`
+	Strength   *TieStrength  `db:"strength"`
+	For        *TrustPurpose `db:"for"`
+	Role       *MemberRole   `db:"role"`
+	Since      *Date         `db:"since"`
+	Frequency  *Frequency    `db:"frequency"`
+	Score      *float64      `db:"score"`
+	Source     *string       `db:"source"`
+	RecordedAt *time.Time    `db:"recordedAt"`
+	Loaded
+}
+
+// Membership is a person's MEMBER_OF tie to a group.
+type Membership struct {
+	ID         string      `db:"id"`
+	Role       *MemberRole `db:"role"`
+	Since      *Date       `db:"since"`
+	Source     *string     `db:"source"`
+	RecordedAt *time.Time  `db:"recordedAt"`
+	Loaded
+}
+
+// IsNode marks the node types.
+func (Person) IsNode()           {}
+func (FamiliarStranger) IsNode() {}
+func (Place) IsNode()            {}
+func (Group) IsNode()            {}
+func (Organisation) IsNode()     {}
+func (Interest) IsNode()         {}
+func (Gift) IsNode()             {}
+func (Area) IsNode()             {}
+func (Wave) IsNode()             {}
+
+// record is what Decode reads; an alias keeps the store's type out of the API's names.
+type record = cypher.Record

@@ -1,0 +1,163 @@
+package resolvers
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"kith/cypher"
+	"kith/graph/model"
+)
+
+// selectionOf converts a gqlgen selection set into the store's Selection, recursively.
+// Fields of interface type collect every fragment's fields (satisfies nil).
+func selectionOf(op *graphql.OperationContext, set ast.SelectionSet, typeName string) *cypher.Selection {
+	var satisfies []string
+	if typeName != "" {
+		satisfies = []string{typeName}
+	}
+	sel := &cypher.Selection{}
+	for _, f := range graphql.CollectFields(op, set, satisfies) {
+		field := cypher.Field{Name: f.Name, Alias: f.Alias, Args: f.ArgumentMap(op.Variables)}
+		if len(f.Selections) > 0 && f.Definition != nil {
+			sub := f.Definition.Type.Name()
+			if interfaces[sub] {
+				sub = ""
+			}
+			field.Sub = selectionOf(op, f.Selections, sub)
+		}
+		sel.Fields = append(sel.Fields, field)
+	}
+	return sel
+}
+
+// interfaces are the schema's interface types (a test keeps this list true): a field of
+// one of them collects the fields of every fragment.
+var interfaces = map[string]bool{"Node": true}
+
+// fieldSelection is the selection on the value of the field being resolved.
+func fieldSelection(ctx context.Context, typeName string) *cypher.Selection {
+	fc := graphql.GetFieldContext(ctx)
+	return selectionOf(graphql.GetOperationContext(ctx), fc.Field.Selections, typeName)
+}
+
+// connectionSelection reads a connection's selection: what to fetch of each node (under
+// edges.node and nodes, merged) and whether totalCount is asked for.
+func connectionSelection(ctx context.Context, typeName string) (*cypher.Selection, bool) {
+	op := graphql.GetOperationContext(ctx)
+	fc := graphql.GetFieldContext(ctx)
+	node := &cypher.Selection{}
+	total := false
+	for _, f := range graphql.CollectFields(op, fc.Field.Selections, nil) {
+		switch f.Name {
+		case "totalCount":
+			total = true
+		case "nodes":
+			node.Fields = append(node.Fields, selectionOf(op, f.Selections, typeName).Fields...)
+		case "edges":
+			for _, e := range graphql.CollectFields(op, f.Selections, nil) {
+				if e.Name == "node" {
+					node.Fields = append(node.Fields, selectionOf(op, e.Selections, typeName).Fields...)
+				}
+			}
+		}
+	}
+	return node, total
+}
+
+// decodeAll decodes store records into models of type T.
+func decodeAll[T any](recs []*cypher.Record) ([]T, error) {
+	out := make([]T, 0, len(recs))
+	for _, r := range recs {
+		v, err := model.DecodeAs[T](r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// loaded returns the raw value the store fetched for the field being resolved.
+func loaded(ctx context.Context, l model.Loaded) (any, error) {
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	v, ok := l.Rel[alias]
+	if !ok {
+		return nil, fmt.Errorf("field %s was not fetched with its parent", alias)
+	}
+	return v, nil
+}
+
+// loadedList resolves a list-valued relation field from what its parent fetched.
+func loadedList[T any](ctx context.Context, l model.Loaded) ([]T, error) {
+	v, err := loaded(ctx, l)
+	if err != nil {
+		return nil, err
+	}
+	recs, _ := v.([]*cypher.Record)
+	return decodeAll[T](recs)
+}
+
+// loadedOne resolves a single-valued relation field from what its parent fetched.
+func loadedOne[T any](ctx context.Context, l model.Loaded) (T, error) {
+	var zero T
+	v, err := loaded(ctx, l)
+	if err != nil {
+		return zero, err
+	}
+	rec, _ := v.(*cypher.Record)
+	return model.DecodeAs[T](rec)
+}
+
+// pageInfo builds Relay page information for a page of n records.
+func pageInfo(p *cypher.Page, n int) *model.PageInfo {
+	info := &model.PageInfo{HasNextPage: p.HasNextPage, HasPreviousPage: p.HasPreviousPage}
+	if n > 0 {
+		start, end := p.Cursor(0), p.Cursor(n-1)
+		info.StartCursor, info.EndCursor = &start, &end
+	}
+	return info
+}
+
+// list runs a connection query for one label and decodes the page's records into T.
+func list[T any](ctx context.Context, r *Resolver, label string, first *int, after *string, last *int, before *string,
+	where map[string]any, orderBy []map[string]any) (*cypher.Page, []T, error) {
+	sel, total := connectionSelection(ctx, label)
+	args := cypher.ListArgs{
+		PageArgs: cypher.PageArgs{First: first, After: after, Last: last, Before: before},
+		Where:    where, OrderBy: orderBy,
+	}
+	p, err := r.Store.List(ctx, label, args, sel, total)
+	if err != nil {
+		return nil, nil, err
+	}
+	nodes, err := decodeAll[T](p.Records)
+	return p, nodes, err
+}
+
+// create, update and remove run a batch mutation on one label and decode the result.
+func create[T any](ctx context.Context, r *Resolver, label string, input []map[string]any) ([]T, error) {
+	recs, err := r.Store.CreateNodes(ctx, label, input, fieldSelection(ctx, label))
+	if err != nil {
+		return nil, err
+	}
+	return decodeAll[T](recs)
+}
+
+func update[T any](ctx context.Context, r *Resolver, label string, input []map[string]any) ([]T, error) {
+	recs, err := r.Store.UpdateNodes(ctx, label, input, fieldSelection(ctx, label))
+	if err != nil {
+		return nil, err
+	}
+	return decodeAll[T](recs)
+}
+
+func remove(ctx context.Context, r *Resolver, label string, ids []string) (*model.DeleteResult, error) {
+	n, err := r.Store.DeleteNodes(ctx, label, ids)
+	if err != nil {
+		return nil, err
+	}
+	return &model.DeleteResult{Count: n, DeletedIds: ids}, nil
+}

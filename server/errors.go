@@ -1,0 +1,67 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"kith/apierr"
+)
+
+// presentError gives every error an extensions.code. Coded errors keep their reason and
+// field; GraphQL parse and validation errors become BAD_USER_INPUT; anything else becomes
+// INTERNAL with the request id, its detail logged and never sent.
+func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gerr := graphql.DefaultErrorPresenter(ctx, err)
+		if gerr.Extensions == nil {
+			gerr.Extensions = map[string]any{}
+		}
+		if e, ok := apierr.As(err); ok {
+			gerr.Message = e.Error()
+			gerr.Extensions["code"] = string(e.Code)
+			if e.Field != "" {
+				gerr.Extensions["field"] = e.Field
+			}
+			if e.Code == apierr.Unavailable {
+				log.WarnContext(ctx, "unavailable", "request_id", RequestID(ctx), "cause", causeOf(e))
+			}
+			return gerr
+		}
+		var inner *gqlerror.Error
+		if errors.As(err, &inner) && inner.Extensions != nil {
+			if code, _ := inner.Extensions["code"].(string); code != "" {
+				// Parse, validation and variable-coercion errors from gqlgen.
+				gerr.Extensions["code"] = string(apierr.BadUserInput)
+				return gerr
+			}
+		}
+		if gerr.Rule != "" {
+			gerr.Extensions["code"] = string(apierr.BadUserInput)
+			return gerr
+		}
+		id := RequestID(ctx)
+		log.ErrorContext(ctx, "internal error", "request_id", id, "path", gerr.Path.String(), "error", err.Error())
+		gerr.Message = "internal error; quote request id " + id
+		gerr.Extensions["code"] = string(apierr.Internal)
+		return gerr
+	}
+}
+
+func causeOf(e *apierr.Error) string {
+	if e.Err == nil {
+		return ""
+	}
+	return e.Err.Error()
+}
+
+// recoverPanic turns a resolver panic into an INTERNAL error, logged with its request id.
+func recoverPanic(log *slog.Logger) graphql.RecoverFunc {
+	return func(ctx context.Context, p any) error {
+		log.ErrorContext(ctx, "panic in resolver", "request_id", RequestID(ctx), "panic", p)
+		return errors.New("panic in resolver")
+	}
+}
