@@ -39,7 +39,8 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 				return gerr
 			}
 		}
-		if gerr.Rule != "" {
+		if gerr.Rule != "" || len(gerr.Path) == 0 {
+			// Not from a resolver: the request itself could not be read, parsed or validated.
 			gerr.Extensions["code"] = string(apierr.BadUserInput)
 			return gerr
 		}

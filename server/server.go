@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -29,7 +30,7 @@ import (
 
 // Config configures the HTTP server.
 type Config struct {
-	// Addr is the listen address, e.g. 127.0.0.1:8080.
+	// Addr is the listen address, e.g. 127.0.0.1:8080 (used by the command that listens).
 	Addr string
 	// RequestTimeout is each request's deadline; it reaches Neo4j as the transaction timeout.
 	RequestTimeout time.Duration
@@ -56,7 +57,6 @@ type Server struct {
 func New(cfg Config, store *cypher.Store, log *slog.Logger) *Server {
 	s := &Server{cfg: cfg, store: store, log: log}
 	s.http = &http.Server{
-		Addr:              cfg.Addr,
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -113,13 +113,9 @@ func (s *Server) Handler() http.Handler {
 	return s.middleware(mux)
 }
 
-// ListenAndServe serves until ctx is done, then shuts down gracefully, letting requests
-// in flight finish within their deadline.
-func (s *Server) ListenAndServe(ctx context.Context) error {
-	ln, err := net.Listen("tcp", s.cfg.Addr)
-	if err != nil {
-		return err
-	}
+// Serve serves on ln until ctx is done, then shuts down gracefully, letting requests in
+// flight finish within their deadline.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	s.log.Info("serving", "addr", ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(ln) }()
@@ -188,6 +184,13 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			id = newRequestID()
 		}
 		w.Header().Set("X-Request-Id", id)
+		if r.ContentLength > s.cfg.MaxBodyBytes {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusRequestEntityTooLarge)
+			_, _ = fmt.Fprintf(w, `{"errors":[{"message":"the request body is larger than %d bytes","extensions":{"code":"BAD_USER_INPUT"}}]}`, s.cfg.MaxBodyBytes)
+			s.log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", http.StatusRequestEntityTooLarge)
+			return
+		}
 		ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), requestIDKey, id), s.cfg.RequestTimeout)
 		defer cancel()
 		r = r.WithContext(ctx)

@@ -16,6 +16,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -147,7 +148,19 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 			}
 		}
 	}
-	return server.New(cfg, store, log).ListenAndServe(ctx)
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	fmt.Printf(`
+Kith is serving GraphQL on http://%[1]s/graphql
+  GraphiQL: open that address in a browser.
+  Try:      { people(first: 5) { totalCount nodes { displayName area { name } memberships { group { name } } } } }
+  Search:   { search(text: "knit") { node { __typename ... on Group { name meetsAt { name } } } } }
+  Health:   http://%[1]s/healthz and /readyz. Stop with Ctrl-C.
+
+`, ln.Addr())
+	return server.New(cfg, store, log).Serve(ctx, ln)
 }
 
 func durationEnv(name string, def time.Duration) time.Duration {

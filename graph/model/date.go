@@ -1,10 +1,13 @@
 package model
 
 import (
-	"fmt"
 	"io"
 	"strconv"
 	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"kith/apierr"
 )
 
 // Date is a calendar date, YYYY-MM-DD.
@@ -13,17 +16,33 @@ type Date string
 // UnmarshalGQL reads a Date from a GraphQL value.
 func (d *Date) UnmarshalGQL(v any) error {
 	s, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("a Date is a string, YYYY-MM-DD")
+	if ok {
+		if _, err := time.Parse(time.DateOnly, s); err == nil {
+			*d = Date(s)
+			return nil
+		}
 	}
-	if _, err := time.Parse(time.DateOnly, s); err != nil {
-		return fmt.Errorf("%q is not a date, YYYY-MM-DD", s)
-	}
-	*d = Date(s)
-	return nil
+	return apierr.BadInput("", "expected a date, YYYY-MM-DD")
 }
 
 // MarshalGQL writes a Date as a GraphQL string.
 func (d Date) MarshalGQL(w io.Writer) {
 	_, _ = io.WriteString(w, strconv.Quote(string(d)))
+}
+
+// MarshalDateTime writes an instant as RFC 3339 with nanoseconds where it has them.
+func MarshalDateTime(t time.Time) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) {
+		_, _ = io.WriteString(w, strconv.Quote(t.Format(time.RFC3339Nano)))
+	})
+}
+
+// UnmarshalDateTime reads an RFC 3339 instant; a value without a time zone is refused.
+func UnmarshalDateTime(v any) (time.Time, error) {
+	if s, ok := v.(string); ok {
+		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, apierr.BadInput("", "expected a date and time, RFC 3339 (2025-03-15T10:00:00Z)")
 }

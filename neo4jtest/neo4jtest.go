@@ -1,0 +1,114 @@
+// Package neo4jtest gives tests a real Neo4j: the one NEO4J_URI names (make test starts the
+// local one), or else a neo4j:5.26-community container through testcontainers-go when a
+// Docker engine is reachable. With neither, tests fail with a sentence saying what to do:
+// Kith's tests never replace the database by a fake.
+package neo4jtest
+
+import (
+	"context"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	tcneo4j "github.com/testcontainers/testcontainers-go/modules/neo4j"
+)
+
+// container is started at most once per test binary and reused by every test in it.
+var container struct {
+	once sync.Once
+	uri  string
+	err  error
+}
+
+// URI returns the Bolt URI of the Neo4j the tests use.
+func URI(t testing.TB) string {
+	t.Helper()
+	if uri := os.Getenv("NEO4J_URI"); uri != "" {
+		return uri
+	}
+	container.once.Do(func() {
+		if !dockerAvailable() {
+			container.err = errNoDatabase
+			return
+		}
+		ctx := context.Background()
+		c, err := tcneo4j.Run(ctx, "neo4j:5.26-community", tcneo4j.WithoutAuthentication())
+		if err != nil {
+			container.err = err
+			return
+		}
+		container.uri, container.err = c.BoltUrl(ctx)
+	})
+	if container.err != nil {
+		t.Fatalf("no Neo4j for tests: %v", container.err)
+	}
+	return container.uri
+}
+
+type noDatabase struct{}
+
+func (noDatabase) Error() string {
+	return "set NEO4J_URI to a Neo4j 5 (bolt://127.0.0.1:7687 after localneo4j/start.sh), or run `make test`, which starts one; " +
+		"with a Docker engine a container is started instead"
+}
+
+var errNoDatabase = noDatabase{}
+
+func dockerAvailable() bool {
+	if os.Getenv("DOCKER_HOST") != "" {
+		return true
+	}
+	_, err := os.Stat("/var/run/docker.sock")
+	return err == nil
+}
+
+// Driver returns a driver to the test Neo4j (authenticated with NEO4J_USER and
+// NEO4J_PASSWORD when set), closed when the test ends.
+func Driver(t testing.TB, uri string) neo4j.DriverWithContext {
+	t.Helper()
+	auth := neo4j.NoAuth()
+	if u := os.Getenv("NEO4J_USER"); u != "" {
+		auth = neo4j.BasicAuth(u, os.Getenv("NEO4J_PASSWORD"), "")
+	}
+	d, err := neo4j.NewDriverWithContext(uri, auth)
+	if err != nil {
+		t.Fatalf("neo4j driver: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := d.VerifyConnectivity(ctx); err != nil {
+		t.Fatalf("neo4j at %s does not answer: %v", uri, err)
+	}
+	t.Cleanup(func() { _ = d.Close(context.Background()) })
+	return d
+}
+
+// Reset deletes every node and tie, leaving constraints and indexes in place.
+func Reset(t testing.TB, d neo4j.DriverWithContext) {
+	t.Helper()
+	ctx := context.Background()
+	sess := d.NewSession(ctx, neo4j.SessionConfig{})
+	defer sess.Close(ctx)
+	res, err := sess.Run(ctx, "MATCH (n) WHERE NOT n:KithMigration CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS", nil)
+	if err == nil {
+		_, err = res.Consume(ctx)
+	}
+	if err != nil {
+		t.Fatalf("reset database: %v", err)
+	}
+}
+
+// Count returns the number of nodes and ties in the database, to check that a refused
+// write changed nothing.
+func Count(t testing.TB, d neo4j.DriverWithContext) (nodes, ties int64) {
+	t.Helper()
+	res, err := neo4j.ExecuteQuery(context.Background(), d,
+		"CALL () { MATCH (n) RETURN count(n) AS n } CALL () { MATCH ()-[r]->() RETURN count(r) AS r } RETURN n, r",
+		nil, neo4j.EagerResultTransformer)
+	if err != nil {
+		t.Fatalf("count: %v", err)
+	}
+	return res.Records[0].Values[0].(int64), res.Records[0].Values[1].(int64)
+}
