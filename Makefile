@@ -8,7 +8,7 @@ GO ?= go
 # The test database is its own instance, so tests never touch the data `make run` serves.
 TEST_NEO4J_PORT ?= 7688
 
-.PHONY: run test vet generate check-generated neo4j neo4j-stop build clean
+.PHONY: run test vet generate check-generated neo4j neo4j-stop build clean bench
 
 build:
 	$(GO) build -o bin/kith ./cmd/kith
@@ -30,6 +30,14 @@ test: vet
 	if [ -z "$$uri" ] && [ -z "$$DOCKER_HOST" ] && [ ! -S /var/run/docker.sock ]; then uri=bolt://127.0.0.1:$(TEST_NEO4J_PORT); fi; \
 	NEO4J_URI=$$uri $(GO) test -p 1 -count=1 ./...
 
+## bench: Kith against the raw driver and @neo4j/graphql on the same Neo4j (see BENCHMARKS.md):
+## a synthetic community of 10k people (BENCH_FLAGS='--people 100000' for 100k), on NEO4J_URI
+## when set, otherwise on a local Neo4j of its own on port 7690 (data in .kith/bench). Needs
+## Node 20+ and npm for @neo4j/graphql. Writes bench/results/*.json and BENCHMARKS.md.
+BENCH_FLAGS ?=
+bench: build
+	./bin/kith bench $(BENCH_FLAGS)
+
 vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
@@ -49,6 +57,7 @@ neo4j:
 neo4j-stop:
 	./localneo4j/stop.sh
 	KITH_STATE_DIR=.kith/test ./localneo4j/stop.sh
+	KITH_STATE_DIR=.kith/bench ./localneo4j/stop.sh
 
 clean: neo4j-stop
 	rm -rf bin .kith

@@ -66,6 +66,18 @@ func Down(reason string, cause error) *Error {
 	return &Error{Code: Unavailable, Reason: reason, Err: cause}
 }
 
+// NotAuthenticated reports a request without a valid credential: no token, or a token
+// that cannot be accepted, with the reason (never the token itself).
+func NotAuthenticated(reason string, cause error) *Error {
+	return &Error{Code: Unauthenticated, Reason: reason, Err: cause}
+}
+
+// Denied reports a request the caller's role does not allow, naming the field when one
+// input or field caused it.
+func Denied(field, format string, args ...any) *Error {
+	return &Error{Code: Forbidden, Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
 // As returns the *Error in err's chain, if any.
 func As(err error) (*Error, bool) {
 	var e *Error

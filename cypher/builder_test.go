@@ -69,13 +69,13 @@ func TestLuceneQueryEscapes(t *testing.T) {
 		`a:b "c" (d) OR e* f~`: `(a\:b OR a\:b*) AND (\"c\" OR \"c\"*) AND (\(d\) OR \(d\)*) AND (or OR or*) AND (e\* OR e\**) AND (f\~ OR f\~*)`,
 	}
 	for in, want := range cases {
-		got, err := luceneQuery(in)
+		got, err := luceneQuery(in, nil)
 		if err != nil || got != want {
 			t.Errorf("luceneQuery(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
 	for _, bad := range []string{"", "   ", strings.Repeat("a", maxSearchLen+1), strings.Repeat("a ", maxSearchWords+1)} {
-		if _, err := luceneQuery(bad); err == nil {
+		if _, err := luceneQuery(bad, nil); err == nil {
 			t.Errorf("luceneQuery(%q) accepted", bad)
 		}
 	}

@@ -17,6 +17,9 @@ type builder struct {
 	schema *Schema
 	params map[string]any
 	nvar   int
+	// scope narrows the people the statement reaches (scope.go); the zero Scope does not.
+	scope   Scope
+	areasPh string
 }
 
 func newBuilder(s *Schema) *builder {
@@ -64,7 +67,21 @@ func (b *builder) nodeProjection(v string, labels []string, sel *Selection) (str
 		if b.isProp(labels, f.Name) {
 			if !seen[f.Name] {
 				seen[f.Name] = true
-				parts = append(parts, "."+quote(f.Name))
+				parts = append(parts, b.scopedProp(v, labels, f.Name))
+			}
+			if f.Name == "displayName" && b.scope.Pseudonymise && contains(labels, "Person") && !seen["pseudonym"] {
+				// What a pseudonymised caller gets in place of the name.
+				seen["pseudonym"] = true
+				parts = append(parts, ".pseudonym")
+			}
+			continue
+		}
+		if names, ok := b.composite(labels, f.Name); ok {
+			for _, name := range names {
+				if !seen[name] {
+					seen[name] = true
+					parts = append(parts, "."+quote(name))
+				}
 			}
 			continue
 		}
@@ -104,6 +121,10 @@ func (b *builder) nodeProjection(v string, labels []string, sel *Selection) (str
 		}
 		parts = append(parts, quote(key)+": "+expr)
 	}
+	if contains(labels, "Group") && !seen["sensitive"] {
+		// Always fetched: the API's @sensitive rule withholds a sensitive group's members.
+		parts = append(parts, ".sensitive")
+	}
 	return v + " {" + strings.Join(parts, ", ") + "}", nil
 }
 
@@ -113,6 +134,16 @@ func (b *builder) typename(v string, labels []string) string {
 		return "'" + labels[0] + "'"
 	}
 	return fmt.Sprintf("head([l IN labels(%s) WHERE l <> '%s'])", v, EntityLabel)
+}
+
+// composite returns the stored properties behind a composite field (Person.consent).
+func (b *builder) composite(labels []string, field string) ([]string, bool) {
+	for _, l := range labels {
+		if names, ok := compositeProps(b.schema.Labels[l], field); ok {
+			return names, true
+		}
+	}
+	return nil, false
 }
 
 func (b *builder) isProp(labels []string, name string) bool {
@@ -144,6 +175,10 @@ func (b *builder) relField(v string, rel Rel, f Field) (string, error) {
 	pattern := fmt.Sprintf("(%s)-[r_%s:%s]->(%s:%s)", v, m, quote(rel.Type), m, quote(rel.Target))
 	if !rel.Out {
 		pattern = fmt.Sprintf("(%s)<-[r_%s:%s]-(%s:%s)", v, m, quote(rel.Type), m, quote(rel.Target))
+	}
+	// Scope: only the people (and memberships) the caller may see.
+	if p := b.relPredicate(v, rel, m); p != "" {
+		pattern += " WHERE " + p
 	}
 	switch rel.Shape {
 	case ShapeNode:
@@ -205,6 +240,10 @@ func (b *builder) tiesField(v string, f Field) (string, error) {
 	default:
 		pattern = fmt.Sprintf("(%s)-[%s]-(%s)", v, rel, m)
 	}
+	// Scope: no tie to a person the caller may not see, no hidden membership.
+	if p := b.tiePredicate(v, r, m); p != "" {
+		pattern += " WHERE " + p
+	}
 	proj, err := b.tieProjection(ends, "Tie", f.Sub)
 	if err != nil {
 		return "", err
@@ -250,6 +289,10 @@ func (b *builder) tieProjection(t tieEnds, typ string, sel *Selection) (string, 
 	if typ == "Tie" {
 		parts = append(parts, "kind: type("+t.r+")")
 		seen["kind"] = true
+	}
+	if typ == "Membership" {
+		// Always fetched: the API's @sensitive rule withholds memberships of sensitive groups.
+		parts = append(parts, fmt.Sprintf("groupSensitive: coalesce(%s.sensitive, false)", t.to))
 	}
 	if sel == nil {
 		sel = &Selection{}
@@ -298,4 +341,50 @@ func (b *builder) isTieProp(name string) bool {
 		}
 	}
 	return false
+}
+
+// routeProjection projects the path in variable p as a Route: its length and its steps,
+// each the node reached and the tie walked, shaped by sel.
+func (b *builder) routeProjection(p string, sel *Selection) (string, error) {
+	parts := []string{typenameKey + ": 'Route'", "length: length(" + p + ")", "nodeIds: [x IN nodes(" + p + ") | x.id]"}
+	if sel == nil {
+		sel = &Selection{}
+	}
+	for _, f := range sel.Fields {
+		if f.Name != "steps" {
+			continue
+		}
+		k := b.fresh("")
+		i, n, r := "i"+k, "n"+k, "r"+k
+		ends := tieEnds{r: r, from: "a" + k, to: "z" + k, other: n}
+		var stepParts []string
+		stepParts = append(stepParts, typenameKey+": 'RouteStep'",
+			fmt.Sprintf("forward: CASE WHEN %s IS NULL THEN null ELSE %s = %s[%s - 1] END", r, ends.from, "nodes("+p+")", i))
+		if f.Sub != nil {
+			for _, sf := range f.Sub.Fields {
+				key := quote(relPrefix + sf.Alias)
+				switch sf.Name {
+				case "node":
+					proj, err := b.nodeProjection(n, b.allLabels(), sf.Sub)
+					if err != nil {
+						return "", err
+					}
+					stepParts = append(stepParts, key+": "+proj)
+				case "tie":
+					proj, err := b.tieProjection(ends, "Tie", sf.Sub)
+					if err != nil {
+						return "", err
+					}
+					stepParts = append(stepParts, key+": "+proj)
+				}
+			}
+		}
+		parts = append(parts, quote(relPrefix+f.Alias)+": "+fmt.Sprintf(
+			"COLLECT { UNWIND range(0, length(%[1]s)) AS %[2]s WITH %[2]s, nodes(%[1]s)[%[2]s] AS %[3]s, "+
+				"CASE WHEN %[2]s = 0 THEN null ELSE relationships(%[1]s)[%[2]s - 1] END AS %[4]s "+
+				"WITH %[2]s, %[3]s, %[4]s, startNode(%[4]s) AS %[5]s, endNode(%[4]s) AS %[6]s ORDER BY %[2]s "+
+				"RETURN {%[7]s} }",
+			p, i, n, r, ends.from, ends.to, strings.Join(stepParts, ", ")))
+	}
+	return "{" + strings.Join(parts, ", ") + "}", nil
 }

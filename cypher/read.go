@@ -24,6 +24,9 @@ type ListArgs struct {
 	PageArgs
 	Where   map[string]any
 	OrderBy []map[string]any
+	// Scope narrows the people the caller may see (scope.go): for a list of people it is
+	// one more predicate in the statement's WHERE, and it applies to every nested field.
+	Scope Scope
 }
 
 // Page is one page of a connection.
@@ -68,10 +71,18 @@ func (s *Store) List(ctx context.Context, label string, args ListArgs, sel *Sele
 		return nil, fmt.Errorf("list: unknown label %q", label)
 	}
 	args.Where, args.OrderBy = plainMap(args.Where), plainMaps(args.OrderBy)
-	b := newBuilder(s.schema)
+	b := newScopedBuilder(s.schema, args.Scope)
 	cond, err := b.where("n", l, args.Where, "where")
 	if err != nil {
 		return nil, err
+	}
+	if label == "Person" {
+		if p := b.personPredicate("n"); p != "" {
+			if cond != "" {
+				cond = "(" + cond + ") AND "
+			}
+			cond += p
+		}
 	}
 	order, err := b.orderBy("n", l, args.OrderBy, "orderBy")
 	if err != nil {
@@ -81,6 +92,17 @@ func (s *Store) List(ctx context.Context, label string, args ListArgs, sel *Sele
 	if err != nil {
 		return nil, err
 	}
+	match := fmt.Sprintf("MATCH (n:%s)", quote(label))
+	if cond != "" {
+		match += " WHERE " + cond
+	}
+	return s.page(ctx, b, match, "n", order, proj, args.PageArgs, wantTotal)
+}
+
+// page runs a paged read in one statement. match binds n (and the variables carry names,
+// which include n); order sorts its rows and must end with a unique key; item projects
+// one row. Cursors are offsets among all matching rows.
+func (s *Store) page(ctx context.Context, b *builder, match, carry, order, item string, args PageArgs, wantTotal bool) (*Page, error) {
 	first, hasFirst, err := intArg(anyInt(args.First), "first", s.opts.MaxPage)
 	if err != nil {
 		return nil, err
@@ -101,19 +123,12 @@ func (s *Store) List(ctx context.Context, label string, args ListArgs, sel *Sele
 		return nil, err
 	}
 	if !hasFirst && !hasLast {
-		first, hasFirst = s.opts.DefaultPage, true
+		first = s.opts.DefaultPage
 	}
-	needTotal := wantTotal || (hasLast && !hasBefore)
-
-	match := fmt.Sprintf("MATCH (n:%s)", quote(label))
-	if cond != "" {
-		match += " WHERE " + cond
-	}
-	skip := b.param(int64(0))
-	limit := b.param(int64(0))
 	// From the end (last without before): read backwards from the last match, then turn
 	// the page round; the count in the same statement places it.
 	fromEnd := hasLast && !hasBefore
+	needTotal := wantTotal || fromEnd
 	start, size := 0, first
 	if hasAfter {
 		start = after + 1
@@ -128,24 +143,22 @@ func (s *Store) List(ctx context.Context, label string, args ListArgs, sel *Sele
 		size = min(size, before-start)
 	}
 	size = max(size, 0)
-	params := b.params
-	params[skip[1:]] = int64(start)
-	params[limit[1:]] = int64(size + 1) // one more tells whether there is more
+	skip, limit := b.param(int64(start)), b.param(int64(size+1)) // one more tells whether there is more
 	if fromEnd {
-		params[skip[1:]] = int64(0)
+		b.params[skip[1:]] = int64(0)
 		order = reverseOrder(order)
 	}
 	var q strings.Builder
 	if needTotal {
-		fmt.Fprintf(&q, "CALL () { %s RETURN count(n) AS total }\n", match)
+		fmt.Fprintf(&q, "CALL () { %s RETURN count(*) AS total }\n", match)
 	}
-	fmt.Fprintf(&q, "CALL () { %s WITH n ORDER BY %s SKIP %s LIMIT %s RETURN collect(%s) AS rows }\nRETURN rows", match, order, skip, limit, proj)
+	fmt.Fprintf(&q, "CALL () { %s WITH %s ORDER BY %s SKIP %s LIMIT %s RETURN collect(%s) AS rows }\nRETURN rows",
+		match, carry, order, skip, limit, item)
 	if needTotal {
 		q.WriteString(", total")
 	}
-
 	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		recs, err := s.run(ctx, tx, q.String(), params)
+		recs, err := s.run(ctx, tx, q.String(), b.params)
 		if err != nil {
 			return nil, err
 		}
@@ -203,18 +216,23 @@ func reverseOrder(order string) string {
 	return strings.Join(terms, ", ")
 }
 
-// Node returns the node with the given id projected by sel, or nil when there is none.
-func (s *Store) Node(ctx context.Context, id string, sel *Selection) (*Record, error) {
+// Node returns the node with the given id projected by sel, or nil when there is none or
+// the scope does not let the caller see it.
+func (s *Store) Node(ctx context.Context, scope Scope, id string, sel *Selection) (*Record, error) {
 	label, ok := nodeid.Label(id)
 	if !ok || label == "Tie" {
 		return nil, apierr.BadInput("id", "is not a Kith node id")
 	}
-	b := newBuilder(s.schema)
+	b := newScopedBuilder(s.schema, scope)
 	proj, err := b.nodeProjection("n", []string{label}, sel)
 	if err != nil {
 		return nil, err
 	}
-	q := fmt.Sprintf("MATCH (n:%s {id: %s}) RETURN %s", quote(label), b.param(id), proj)
+	q := fmt.Sprintf("MATCH (n:%s {id: %s})", quote(label), b.param(id))
+	if p := b.personGuard("n"); p != "" {
+		q += " WHERE " + p
+	}
+	q += " RETURN " + proj
 	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
 		recs, err := s.run(ctx, tx, q, b.params)
 		if err != nil || len(recs) == 0 {
@@ -231,8 +249,9 @@ func (s *Store) Node(ctx context.Context, id string, sel *Selection) (*Record, e
 // MaxIDs is the most ids one request may name.
 const MaxIDs = 500
 
-// Nodes returns the nodes with the given ids, in order, nil where there is none.
-func (s *Store) Nodes(ctx context.Context, ids []string, sel *Selection) ([]*Record, error) {
+// Nodes returns the nodes with the given ids, in order, nil where there is none or the
+// scope hides it.
+func (s *Store) Nodes(ctx context.Context, scope Scope, ids []string, sel *Selection) ([]*Record, error) {
 	if len(ids) > MaxIDs {
 		return nil, apierr.BadInput("ids", "names %d ids; at most %d are accepted", len(ids), MaxIDs)
 	}
@@ -241,13 +260,17 @@ func (s *Store) Nodes(ctx context.Context, ids []string, sel *Selection) ([]*Rec
 			return nil, apierr.BadInput(fmt.Sprintf("ids[%d]", i), "is not a Kith node id")
 		}
 	}
-	b := newBuilder(s.schema)
+	b := newScopedBuilder(s.schema, scope)
 	proj, err := b.nodeProjection("n", b.allLabels(), sel)
 	if err != nil {
 		return nil, err
 	}
-	q := fmt.Sprintf("UNWIND %s AS id OPTIONAL MATCH (n:%s {id: id}) RETURN CASE WHEN n IS NULL THEN null ELSE %s END",
-		b.param(ids), EntityLabel, proj)
+	guard := ""
+	if p := b.personGuard("n"); p != "" {
+		guard = " WHERE " + p
+	}
+	q := fmt.Sprintf("UNWIND %s AS id OPTIONAL MATCH (n:%s {id: id})%s RETURN CASE WHEN n IS NULL THEN null ELSE %s END",
+		b.param(ids), EntityLabel, guard, proj)
 	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
 		recs, err := s.run(ctx, tx, q, b.params)
 		if err != nil {

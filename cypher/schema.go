@@ -171,7 +171,7 @@ func NewSchema() *Schema {
 	labels := []*Label{
 		{
 			Name: "Person",
-			Props: common(
+			Props: append(common(
 				Prop{Name: "displayName", Kind: KindString, Order: "DISPLAY_NAME"},
 				Prop{Name: "pseudonym", Kind: KindString, Order: "PSEUDONYM"},
 				Prop{Name: "roles", Kind: KindStringList, Default: []string{}},
@@ -181,6 +181,8 @@ func NewSchema() *Schema {
 				Prop{Name: "wellbeing", Kind: KindInt, Order: "WELLBEING", Min: 7, Max: 35},
 				Prop{Name: "contact", Kind: KindString},
 			),
+				// Consent per purpose (consent.go): the API's Person.consent object.
+				consentProps()...),
 			Rels: []Rel{
 				{Field: "area", Type: "LIVES_IN", Out: true, Target: "Area", Shape: ShapeNode},
 				{Field: "memberships", Type: "MEMBER_OF", Out: true, Target: "Group", Shape: ShapeMembership, OrderBy: "name"},

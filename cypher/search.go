@@ -29,8 +29,9 @@ type Hit struct {
 const luceneSpecial = `\+-!():^[]"{}~*?|&/`
 
 // luceneQuery turns what a person typed into a Lucene query that matches every word, whole
-// or as a prefix, with all query syntax escaped.
-func luceneQuery(text string) (string, error) {
+// or as a prefix, in any of fields (nil: any field of the index), with all query syntax
+// escaped.
+func luceneQuery(text string, fields []string) (string, error) {
 	if utf8.RuneCountInString(text) > maxSearchLen {
 		return "", apierr.BadInput("text", "is longer than %d characters", maxSearchLen)
 	}
@@ -51,14 +52,32 @@ func luceneQuery(text string) (string, error) {
 			b.WriteRune(r)
 		}
 		e := b.String()
-		terms[i] = fmt.Sprintf("(%s OR %s*)", e, e)
+		if fields == nil {
+			terms[i] = fmt.Sprintf("(%s OR %s*)", e, e)
+			continue
+		}
+		alts := make([]string, 0, 2*len(fields))
+		for _, f := range fields {
+			alts = append(alts, fmt.Sprintf("%s:%s", f, e), fmt.Sprintf("%s:%s*", f, e))
+		}
+		terms[i] = "(" + strings.Join(alts, " OR ") + ")"
 	}
 	return strings.Join(terms, " AND "), nil
 }
 
-// Search finds nodes whose names match text, best first, optionally only of some labels.
-func (s *Store) Search(ctx context.Context, text string, labels []string, first int, sel *Selection) ([]Hit, error) {
-	q, err := luceneQuery(text)
+// pseudonymFields are the properties of the full-text index (migration 0002) that a
+// pseudonymising scope may match: every one but displayName.
+var pseudonymFields = []string{"pseudonym", "name", "role", "description"}
+
+// Search finds nodes whose names match text, best first, optionally only of some labels,
+// among the nodes the scope lets the caller see. Under a pseudonymising scope, names are
+// not searched at all, so a hit cannot confirm a name.
+func (s *Store) Search(ctx context.Context, scope Scope, text string, labels []string, first int, sel *Selection) ([]Hit, error) {
+	var fields []string // every field of the index
+	if scope.Pseudonymise {
+		fields = pseudonymFields
+	}
+	q, err := luceneQuery(text, fields)
 	if err != nil {
 		return nil, err
 	}
@@ -70,10 +89,17 @@ func (s *Store) Search(ctx context.Context, text string, labels []string, first 
 			return nil, fmt.Errorf("search: unknown label %q", l)
 		}
 	}
-	b := newBuilder(s.schema)
+	b := newScopedBuilder(s.schema, scope)
 	query := fmt.Sprintf("CALL db.index.fulltext.queryNodes('kith_names', %s) YIELD node, score", b.param(q))
+	var conds []string
 	if len(labels) > 0 {
-		query += fmt.Sprintf(" WHERE any(l IN labels(node) WHERE l IN %s)", b.param(labels))
+		conds = append(conds, fmt.Sprintf("any(l IN labels(node) WHERE l IN %s)", b.param(labels)))
+	}
+	if p := b.personGuard("node"); p != "" {
+		conds = append(conds, p)
+	}
+	if len(conds) > 0 {
+		query += " WHERE " + strings.Join(conds, " AND ")
 	}
 	proj, err := b.nodeProjection("node", b.allLabels(), sel)
 	if err != nil {

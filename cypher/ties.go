@@ -180,8 +180,9 @@ func (s *Store) checkTieInput(in map[string]any, path string) (tieItem, error) {
 
 // CreateTies creates ties in one write transaction and returns them projected by sel, in
 // input order. A tie that exists (same kind, ends, wave and, for TRUSTS, purpose) has its
-// properties updated instead.
-func (s *Store) CreateTies(ctx context.Context, inputs []map[string]any, sel *Selection) ([]*Record, error) {
+// properties updated instead. A tie to a person outside the scope fails the batch with
+// FORBIDDEN. The write is audited in the same transaction.
+func (s *Store) CreateTies(ctx context.Context, scope Scope, inputs []map[string]any, sel *Selection) ([]*Record, error) {
 	if err := checkBatch(len(inputs)); err != nil {
 		return nil, err
 	}
@@ -207,13 +208,16 @@ func (s *Store) CreateTies(ctx context.Context, inputs []map[string]any, sel *Se
 		paths = append(paths, fmt.Sprintf("input[%d].from", i), fmt.Sprintf("input[%d].to", i))
 	}
 	byKind := map[string][]any{}
-	b := newBuilder(s.schema)
+	b := newScopedBuilder(s.schema, scope)
 	proj, err := b.tieProjection(tieEnds{r: "r", from: "a", to: "z", other: "z"}, "Tie", sel)
 	if err != nil {
 		return nil, err
 	}
 	res, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
 		if err := s.resolveRefs(ctx, tx, refs, paths); err != nil {
+			return nil, err
+		}
+		if err := s.checkRefsInScope(ctx, tx, scope, refs, paths); err != nil {
 			return nil, err
 		}
 		if len(waves) > 0 {
@@ -260,6 +264,20 @@ RETURN t.i, %s`, EntityLabel, EntityLabel, quote(kind), proj)
 				out[r.Values[0].(int64)] = decodeRecord(r.Values[1])
 			}
 		}
+		touched := make([]string, 0, 3*len(out))
+		for _, it := range items {
+			touched = append(touched, it.from.id, it.to.id)
+		}
+		for _, r := range out {
+			if r != nil {
+				if id, ok := r.Props["id"].(string); ok {
+					touched = append(touched, id)
+				}
+			}
+		}
+		if err := s.auditWrite(ctx, tx, touched, nil); err != nil {
+			return nil, err
+		}
 		return out, nil
 	})
 	if err != nil {
@@ -269,8 +287,10 @@ RETURN t.i, %s`, EntityLabel, EntityLabel, quote(kind), proj)
 }
 
 // RemoveTies removes ties named by id, or by kind and ends (in every wave unless one is
-// given), in one write transaction. An input that matches no tie fails the whole batch.
-func (s *Store) RemoveTies(ctx context.Context, inputs []map[string]any) (int, error) {
+// given), in one write transaction. An input that matches no tie fails the whole batch,
+// and so does, with FORBIDDEN, a tie to a person outside the scope. The write is audited
+// in the same transaction.
+func (s *Store) RemoveTies(ctx context.Context, scope Scope, inputs []map[string]any) (int, error) {
 	if err := checkBatch(len(inputs)); err != nil {
 		return 0, err
 	}
@@ -327,6 +347,19 @@ func (s *Store) RemoveTies(ctx context.Context, inputs []map[string]any) (int, e
 		if err := s.resolveRefs(ctx, tx, refs, paths); err != nil {
 			return nil, err
 		}
+		if err := s.checkRefsInScope(ctx, tx, scope, refs, paths); err != nil {
+			return nil, err
+		}
+		if err := s.checkTieIDsInScope(ctx, tx, scope, byID); err != nil {
+			return nil, err
+		}
+		var touched []string
+		for _, r := range refs {
+			touched = append(touched, r.id)
+		}
+		for _, t := range byID {
+			touched = append(touched, t.(map[string]any)["id"].(string))
+		}
 		for _, e := range ends {
 			byEnds[e.kind] = append(byEnds[e.kind], map[string]any{"i": int64(e.i), "from": e.from.id, "to": e.to.id, "wave": e.wave})
 		}
@@ -371,6 +404,9 @@ RETURN t.i AS i, count(*) AS n`, EntityLabel, quote(kind), EntityLabel)
 				return nil, apierr.Missing(fmt.Sprintf("input[%d]", i), "matches no tie")
 			}
 		}
+		if err := s.auditWrite(ctx, tx, touched, nil); err != nil {
+			return nil, err
+		}
 		return total, nil
 	})
 	if err != nil {
@@ -385,4 +421,49 @@ func joinUnion(parts []string) string {
 		out += "\nUNION ALL\n" + p
 	}
 	return out
+}
+
+// checkRefsInScope fails with FORBIDDEN when a tie input names a person outside the scope.
+func (s *Store) checkRefsInScope(ctx context.Context, tx neo4j.ManagedTransaction, scope Scope, refs []*ref, paths []string) error {
+	if scope.Unrestricted() {
+		return nil
+	}
+	var ids, ps []string
+	for i, r := range refs {
+		if r.label == "Person" {
+			ids, ps = append(ids, r.id), append(ps, paths[i])
+		}
+	}
+	return s.checkPeopleInScope(ctx, tx, scope, ids, ps)
+}
+
+// checkTieIDsInScope fails with FORBIDDEN when a tie named by id joins a person outside
+// the scope. Tie ids are indexed per kind, so one UNION statement seeks every kind's index.
+func (s *Store) checkTieIDsInScope(ctx context.Context, tx neo4j.ManagedTransaction, scope Scope, byID []any) error {
+	if scope.Unrestricted() || len(byID) == 0 {
+		return nil
+	}
+	var parts []string
+	for _, kind := range s.schema.TieOrder {
+		parts = append(parts, fmt.Sprintf("UNWIND $ties AS t MATCH (a)-[r:%s {id: t.id}]->(z) RETURN t.i AS i, a.id AS a, z.id AS z", quote(kind)))
+	}
+	recs, err := s.run(ctx, tx, joinUnion(parts), map[string]any{"ties": byID})
+	if err != nil {
+		return err
+	}
+	var ids, paths []string
+	for _, r := range recs {
+		path := fmt.Sprintf("input[%d].id", r.Values[0].(int64))
+		for _, end := range r.Values[1:] {
+			if id, _ := end.(string); isPerson(id) {
+				ids, paths = append(ids, id), append(paths, path)
+			}
+		}
+	}
+	return s.checkPeopleInScope(ctx, tx, scope, ids, paths)
+}
+
+func isPerson(id string) bool {
+	l, ok := nodeid.Label(id)
+	return ok && l == "Person"
 }

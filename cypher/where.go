@@ -35,6 +35,9 @@ func (b *builder) where(v string, label *Label, w map[string]any, path string) (
 			}
 		default:
 			if p, ok := label.Prop(k); ok {
+				if err := b.checkHiddenFilter(label, k, field); err != nil {
+					return "", err
+				}
 				cond, err = b.propFilter(v, p, val, field)
 			} else if rel, ok := label.Rel(k); ok {
 				cond, err = b.relFilter(v, rel, val, field)
@@ -238,6 +241,13 @@ func (b *builder) relFilter(v string, rel Rel, val any, field string) (string, e
 		if err != nil {
 			return "", err
 		}
+		// Scope: a filter sees only the people and memberships the caller may see.
+		if p := b.relPredicate(v, rel, m); p != "" {
+			if c != "" {
+				c = "(" + c + ") AND "
+			}
+			c += p
+		}
 		exists := "EXISTS { MATCH " + pattern
 		if c != "" {
 			exists += " WHERE " + c
@@ -266,6 +276,9 @@ func (b *builder) orderBy(v string, label *Label, orders []map[string]any, path 
 		if prop == "" {
 			return "", apierr.BadInput(fmt.Sprintf("%s[%d].field", path, i), "cannot order %s by %q", label.Name, field)
 		}
+		if err := b.checkHiddenFilter(label, prop, fmt.Sprintf("%s[%d].field", path, i)); err != nil {
+			return "", err
+		}
 		dir := "ASC"
 		if d, _ := o["direction"].(string); d == "DESC" {
 			dir = "DESC"
@@ -273,7 +286,11 @@ func (b *builder) orderBy(v string, label *Label, orders []map[string]any, path 
 		terms = append(terms, v+"."+quote(prop)+" "+dir)
 	}
 	if len(terms) == 0 && label.DefaultOrder != "" {
-		terms = append(terms, v+"."+quote(label.DefaultOrder)+" ASC")
+		def := label.DefaultOrder
+		if b.scope.Pseudonymise && label.Name == "Person" && hidden[def] {
+			def = "pseudonym" // the order of names would hint at them
+		}
+		terms = append(terms, v+"."+quote(def)+" ASC")
 	}
 	return strings.Join(append(terms, v+".id ASC"), ", "), nil
 }

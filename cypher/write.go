@@ -47,6 +47,10 @@ func (s *Store) checkNodeInput(l *Label, in map[string]any, path string, create 
 				}
 				it.ID = id
 			}
+		case l.Name == "Person" && k == consentField:
+			if err := consentInput(v, field, it.Props); err != nil {
+				return it, err
+			}
 		case l.AreaField != "" && k == l.AreaField:
 			it.hasArea = true
 			if v != nil {
@@ -58,7 +62,7 @@ func (s *Store) checkNodeInput(l *Label, in map[string]any, path string, create 
 			}
 		default:
 			p, ok := l.Prop(k)
-			if !ok || k == "createdAt" || k == "updatedAt" {
+			if !ok || k == "createdAt" || k == "updatedAt" || (l.Name == "Person" && contains(consentNames(), k)) {
 				return it, apierr.BadInput(field, "is not a field of %s", l.Name)
 			}
 			pv, err := paramValue(p, v, field)
@@ -99,8 +103,10 @@ func checkBatch(n int) error {
 
 // CreateNodes creates nodes of one label in one write transaction and returns them
 // projected by sel, in input order. An input whose externalId exists updates that node
-// instead, so repeating a batch changes nothing.
-func (s *Store) CreateNodes(ctx context.Context, label string, inputs []map[string]any, sel *Selection) ([]*Record, error) {
+// instead, so repeating a batch changes nothing. Under a scope with areas, every person
+// must live in one of them (and one whose externalId exists must already): otherwise
+// FORBIDDEN and nothing is written. The write is audited in the same transaction.
+func (s *Store) CreateNodes(ctx context.Context, scope Scope, label string, inputs []map[string]any, sel *Selection) ([]*Record, error) {
 	l, ok := s.schema.Label(label)
 	if !ok {
 		return nil, fmt.Errorf("create: unknown label %q", label)
@@ -147,6 +153,12 @@ RETURN item.i AS i, n.id AS id`, lq, EntityLabel)
 		if err := s.checkAreas(ctx, tx, l, items); err != nil {
 			return nil, err
 		}
+		if err := s.checkAreasInScope(ctx, tx, scope, l, items, true); err != nil {
+			return nil, err
+		}
+		if err := s.checkExternalInScope(ctx, tx, scope, l, items); err != nil {
+			return nil, err
+		}
 		ids := make([]string, len(items))
 		for _, st := range []struct {
 			q     string
@@ -169,7 +181,10 @@ RETURN item.i AS i, n.id AS id`, lq, EntityLabel)
 		if err := s.setAreas(ctx, tx, l, items); err != nil {
 			return nil, err
 		}
-		return s.readBack(ctx, tx, label, ids, sel)
+		if err := s.auditWrite(ctx, tx, ids, nil); err != nil {
+			return nil, err
+		}
+		return s.readBack(ctx, tx, scope, label, ids, sel)
 	})
 	if err != nil {
 		return nil, err
@@ -178,8 +193,10 @@ RETURN item.i AS i, n.id AS id`, lq, EntityLabel)
 }
 
 // UpdateNodes updates nodes named by id or externalId in one write transaction: a field
-// left out is kept, a field set to null is removed. An unknown node fails the whole batch.
-func (s *Store) UpdateNodes(ctx context.Context, label string, inputs []map[string]any, sel *Selection) ([]*Record, error) {
+// left out is kept, a field set to null is removed. An unknown node fails the whole batch;
+// so does, with FORBIDDEN, a person outside the scope or moved out of it. The write is
+// audited in the same transaction.
+func (s *Store) UpdateNodes(ctx context.Context, scope Scope, label string, inputs []map[string]any, sel *Selection) ([]*Record, error) {
 	l, ok := s.schema.Label(label)
 	if !ok {
 		return nil, fmt.Errorf("update: unknown label %q", label)
@@ -220,6 +237,12 @@ RETURN item.i AS i, n.id AS id`, lq, lq)
 		if err := s.checkAreas(ctx, tx, l, items); err != nil {
 			return nil, err
 		}
+		if err := s.checkAreasInScope(ctx, tx, scope, l, items, false); err != nil {
+			return nil, err
+		}
+		if err := s.checkUpdateInScope(ctx, tx, scope, l, params); err != nil {
+			return nil, err
+		}
 		recs, err := s.run(ctx, tx, q, map[string]any{"items": params})
 		if err != nil {
 			return nil, err
@@ -237,7 +260,10 @@ RETURN item.i AS i, n.id AS id`, lq, lq)
 		if err := s.setAreas(ctx, tx, l, items); err != nil {
 			return nil, err
 		}
-		return s.readBack(ctx, tx, label, ids, sel)
+		if err := s.auditWrite(ctx, tx, ids, nil); err != nil {
+			return nil, err
+		}
+		return s.readBack(ctx, tx, scope, label, ids, sel)
 	})
 	if err != nil {
 		return nil, err
@@ -246,8 +272,9 @@ RETURN item.i AS i, n.id AS id`, lq, lq)
 }
 
 // DeleteNodes deletes nodes of one label and all their ties, in one write transaction. An
-// id that names no such node fails the whole batch.
-func (s *Store) DeleteNodes(ctx context.Context, label string, ids []string) (int, error) {
+// id that names no such node fails the whole batch, and so does, with FORBIDDEN, a person
+// outside the scope. The write is audited in the same transaction.
+func (s *Store) DeleteNodes(ctx context.Context, scope Scope, label string, ids []string) (int, error) {
 	if err := checkBatch(len(ids)); err != nil {
 		return 0, apierr.BadInput("ids", "%s", strings.TrimPrefix(err.Error(), "input: "))
 	}
@@ -261,9 +288,17 @@ func (s *Store) DeleteNodes(ctx context.Context, label string, ids []string) (in
 		if err := s.checkExist(ctx, tx, label, ids, "ids"); err != nil {
 			return nil, err
 		}
+		if label == "Person" {
+			if err := s.checkPeopleInScope(ctx, tx, scope, ids, indexPaths("ids", len(ids))); err != nil {
+				return nil, err
+			}
+		}
 		recs, err := s.run(ctx, tx, fmt.Sprintf("MATCH (n:%s) WHERE n.id IN $ids DETACH DELETE n RETURN count(*) AS n", lq),
 			map[string]any{"ids": ids})
 		if err != nil {
+			return nil, err
+		}
+		if err := s.auditWrite(ctx, tx, ids, nil); err != nil {
 			return nil, err
 		}
 		return int(recs[0].Values[0].(int64)), nil
@@ -351,8 +386,8 @@ CREATE (n)-[:%s {id: x.tie, key: '|', createdAt: datetime(), updatedAt: datetime
 }
 
 // readBack projects the nodes with the given ids, in that order, inside a transaction.
-func (s *Store) readBack(ctx context.Context, tx neo4j.ManagedTransaction, label string, ids []string, sel *Selection) ([]*Record, error) {
-	b := newBuilder(s.schema)
+func (s *Store) readBack(ctx context.Context, tx neo4j.ManagedTransaction, scope Scope, label string, ids []string, sel *Selection) ([]*Record, error) {
+	b := newScopedBuilder(s.schema, scope)
 	idsParam := b.param(ids)
 	proj, err := b.nodeProjection("n", []string{label}, sel)
 	if err != nil {
@@ -369,4 +404,73 @@ func (s *Store) readBack(ctx context.Context, tx neo4j.ManagedTransaction, label
 		out[r.Values[0].(int64)] = decodeRecord(r.Values[1])
 	}
 	return out, nil
+}
+
+// indexPaths returns "path[0]", "path[1]"... for n inputs.
+func indexPaths(path string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("%s[%d]", path, i)
+	}
+	return out
+}
+
+// checkExternalInScope fails with FORBIDDEN when a create names, by externalId, a person
+// who exists outside the scope: the create would update them.
+func (s *Store) checkExternalInScope(ctx context.Context, tx neo4j.ManagedTransaction, scope Scope, l *Label, items []nodeItem) error {
+	if scope.Unrestricted() || l.Name != "Person" {
+		return nil
+	}
+	var xids []any
+	for _, it := range items {
+		if it.ExternalID != nil {
+			xids = append(xids, it.ExternalID)
+		}
+	}
+	if len(xids) == 0 {
+		return nil
+	}
+	recs, err := s.run(ctx, tx, "MATCH (n:Person) WHERE n.externalId IN $x RETURN n.externalId, n.id", map[string]any{"x": xids})
+	if err != nil {
+		return err
+	}
+	byExt := map[any]string{}
+	for _, r := range recs {
+		byExt[r.Values[0]] = r.Values[1].(string)
+	}
+	var ids, paths []string
+	for _, it := range items {
+		if id, ok := byExt[it.ExternalID]; ok && it.ExternalID != nil {
+			ids, paths = append(ids, id), append(paths, fmt.Sprintf("input[%d].externalId", it.I))
+		}
+	}
+	return s.checkPeopleInScope(ctx, tx, scope, ids, paths)
+}
+
+// checkUpdateInScope fails with FORBIDDEN when an update names a person outside the scope.
+func (s *Store) checkUpdateInScope(ctx context.Context, tx neo4j.ManagedTransaction, scope Scope, l *Label, items []any) error {
+	if scope.Unrestricted() || l.Name != "Person" {
+		return nil
+	}
+	b := newScopedBuilder(s.schema, scope)
+	pred := b.personPredicate("n")
+	if pred == "" {
+		return nil
+	}
+	q := fmt.Sprintf(`UNWIND %s AS item
+CALL (item) {
+  MATCH (n:Person {id: item.id}) RETURN n
+  UNION
+  MATCH (n:Person {externalId: item.externalId}) WHERE item.id IS NULL RETURN n
+}
+WITH item, n WHERE NOT (%s)
+RETURN item.i ORDER BY item.i LIMIT 1`, b.param(items), pred)
+	recs, err := s.run(ctx, tx, q, b.params)
+	if err != nil {
+		return err
+	}
+	if len(recs) > 0 {
+		return apierr.Denied(fmt.Sprintf("input[%d]", recs[0].Values[0].(int64)), "names a person outside the areas you cover")
+	}
+	return nil
 }

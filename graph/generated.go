@@ -40,14 +40,37 @@ type ResolverRoot interface {
 	Person() PersonResolver
 	Place() PlaceResolver
 	Query() QueryResolver
+	Route() RouteResolver
+	RouteStep() RouteStepResolver
 	Tie() TieResolver
 	Wave() WaveResolver
 }
 
 type DirectiveRoot struct {
+	Auth      func(ctx context.Context, obj any, next graphql.Resolver, requires []model.Role) (res any, err error)
+	Sensitive func(ctx context.Context, obj any, next graphql.Resolver, kind model.SensitiveKind) (res any, err error)
 }
 
 type ComplexityRoot struct {
+	AnalysisGraph struct {
+		Directed func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		Ties     func(childComplexity int) int
+		Version  func(childComplexity int) int
+		Weighted func(childComplexity int) int
+	}
+
+	AnalysisRun struct {
+		At           func(childComplexity int) int
+		GraphVersion func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Measures     func(childComplexity int) int
+		Nodes        func(childComplexity int) int
+		Parameters   func(childComplexity int) int
+		Ties         func(childComplexity int) int
+		Top          func(childComplexity int, first *int) int
+	}
+
 	Area struct {
 		Children   func(childComplexity int, first *int) int
 		CreatedAt  func(childComplexity int) int
@@ -72,9 +95,148 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	AuthorityLink struct {
+		Authorities   func(childComplexity int) int
+		Hops          func(childComplexity int) int
+		Node          func(childComplexity int) int
+		RouteCount    func(childComplexity int) int
+		ShortestRoute func(childComplexity int) int
+	}
+
+	AuthorityLinks struct {
+		Authorities func(childComplexity int) int
+		Links       func(childComplexity int) int
+		Reachable   func(childComplexity int) int
+		Routes      func(childComplexity int) int
+	}
+
+	AuthorityReach struct {
+		Authorities func(childComplexity int) int
+		MaxHops     func(childComplexity int) int
+		People      func(childComplexity int) int
+		Reachable   func(childComplexity int) int
+		Share       func(childComplexity int) int
+	}
+
+	Brokerage struct {
+		Edges      func(childComplexity int) int
+		Graph      func(childComplexity int) int
+		GroupBy    func(childComplexity int) int
+		Groups     func(childComplexity int) int
+		Network    func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	BrokerageEdge struct {
+		Constraint    func(childComplexity int) int
+		Cursor        func(childComplexity int) int
+		Degree        func(childComplexity int) int
+		EffectiveSize func(childComplexity int) int
+		Ei            func(childComplexity int) int
+		Group         func(childComplexity int) int
+		Node          func(childComplexity int) int
+		Rank          func(childComplexity int) int
+		Roles         func(childComplexity int) int
+	}
+
+	BrokerageRoles struct {
+		Coordinator    func(childComplexity int) int
+		Gatekeeper     func(childComplexity int) int
+		Itinerant      func(childComplexity int) int
+		Liaison        func(childComplexity int) int
+		Representative func(childComplexity int) int
+		Total          func(childComplexity int) int
+	}
+
+	CentralityConnection struct {
+		Converged  func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		ErrorBound func(childComplexity int) int
+		Graph      func(childComplexity int) int
+		Measure    func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		SampleSize func(childComplexity int) int
+		Sampled    func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CentralityEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+		Rank   func(childComplexity int) int
+		Score  func(childComplexity int) int
+	}
+
+	Communities struct {
+		BridgeCount func(childComplexity int) int
+		Bridges     func(childComplexity int, first *int) int
+		Communities func(childComplexity int, first *int) int
+		Count       func(childComplexity int) int
+		Graph       func(childComplexity int) int
+		Modularity  func(childComplexity int) int
+		Resolution  func(childComplexity int) int
+		Seed        func(childComplexity int) int
+	}
+
+	Community struct {
+		ExternalTies func(childComplexity int) int
+		ID           func(childComplexity int) int
+		InternalTies func(childComplexity int) int
+		Members      func(childComplexity int, first *int) int
+		Size         func(childComplexity int) int
+	}
+
+	CommunityBridge struct {
+		From          func(childComplexity int) int
+		FromCommunity func(childComplexity int) int
+		To            func(childComplexity int) int
+		ToCommunity   func(childComplexity int) int
+		Weight        func(childComplexity int) int
+	}
+
+	Consent struct {
+		Analysis    func(childComplexity int) int
+		Contact     func(childComplexity int) int
+		Suggestions func(childComplexity int) int
+		Wellbeing   func(childComplexity int) int
+	}
+
+	ConsentGrant struct {
+		At    func(childComplexity int) int
+		Given func(childComplexity int) int
+		How   func(childComplexity int) int
+	}
+
+	Contact struct {
+		Direction func(childComplexity int) int
+		Node      func(childComplexity int) int
+		Tie       func(childComplexity int) int
+		Why       func(childComplexity int) int
+	}
+
 	DeleteResult struct {
 		Count      func(childComplexity int) int
 		DeletedIds func(childComplexity int) int
+	}
+
+	EIIndex struct {
+		External func(childComplexity int) int
+		Index    func(childComplexity int) int
+		Internal func(childComplexity int) int
+	}
+
+	EgoNetwork struct {
+		Nodes     func(childComplexity int) int
+		Ties      func(childComplexity int) int
+		Truncated func(childComplexity int) int
+	}
+
+	ErasureResult struct {
+		AuditRecords func(childComplexity int) int
+		Gifts        func(childComplexity int) int
+		People       func(childComplexity int) int
+		Ties         func(childComplexity int) int
 	}
 
 	FamiliarStranger struct {
@@ -98,6 +260,13 @@ type ComplexityRoot struct {
 	FamiliarStrangerEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	FamiliarStrangerReach struct {
+		FamiliarStranger func(childComplexity int) int
+		Isolated         func(childComplexity int) int
+		IsolatedSeen     func(childComplexity int) int
+		Seen             func(childComplexity int) int
 	}
 
 	Gift struct {
@@ -146,6 +315,13 @@ type ComplexityRoot struct {
 		TotalCount func(childComplexity int) int
 	}
 
+	GroupEI struct {
+		Ei    func(childComplexity int) int
+		Group func(childComplexity int) int
+		Name  func(childComplexity int) int
+		Size  func(childComplexity int) int
+	}
+
 	GroupEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
@@ -172,6 +348,34 @@ type ComplexityRoot struct {
 	InterestEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	IsolateConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	IsolateEdge struct {
+		Cursor  func(childComplexity int) int
+		InTies  func(childComplexity int) int
+		Node    func(childComplexity int) int
+		OutTies func(childComplexity int) int
+		Ties    func(childComplexity int) int
+	}
+
+	KeyCandidate struct {
+		Components func(childComplexity int) int
+		Node       func(childComplexity int) int
+		Rank       func(childComplexity int) int
+		Score      func(childComplexity int) int
+	}
+
+	KeyPeople struct {
+		Candidates func(childComplexity int) int
+		Eligible   func(childComplexity int) int
+		Graph      func(childComplexity int) int
+		Role       func(childComplexity int) int
 	}
 
 	Membership struct {
@@ -205,7 +409,9 @@ type ComplexityRoot struct {
 		DeletePeople            func(childComplexity int, ids []string) int
 		DeletePlaces            func(childComplexity int, ids []string) int
 		DeleteWaves             func(childComplexity int, ids []string) int
+		ErasePerson             func(childComplexity int, id string) int
 		RemoveTies              func(childComplexity int, input []map[string]any) int
+		RunAnalysis             func(childComplexity int, scope *model.AnalysisScope, measures []model.CentralityMeasure, sample *int, seed *int) int
 		UpdateAreas             func(childComplexity int, input []map[string]any) int
 		UpdateFamiliarStrangers func(childComplexity int, input []map[string]any) int
 		UpdateGifts             func(childComplexity int, input []map[string]any) int
@@ -215,6 +421,28 @@ type ComplexityRoot struct {
 		UpdatePeople            func(childComplexity int, input []map[string]any) int
 		UpdatePlaces            func(childComplexity int, input []map[string]any) int
 		UpdateWaves             func(childComplexity int, input []map[string]any) int
+	}
+
+	NetworkSummary struct {
+		Authority          func(childComplexity int) int
+		AverageClustering  func(childComplexity int) int
+		AverageDegree      func(childComplexity int) int
+		By                 func(childComplexity int) int
+		Components         func(childComplexity int) int
+		Density            func(childComplexity int) int
+		Graph              func(childComplexity int) int
+		Groups             func(childComplexity int) int
+		IsolateShare       func(childComplexity int) int
+		Isolates           func(childComplexity int) int
+		LargestComponent   func(childComplexity int) int
+		MaxCore            func(childComplexity int) int
+		NamedByNobody      func(childComplexity int) int
+		NamedByNobodyShare func(childComplexity int) int
+		NamedNobody        func(childComplexity int) int
+		NamedNobodyShare   func(childComplexity int) int
+		Reciprocity        func(childComplexity int) int
+		Transitivity       func(childComplexity int) int
+		Wellbeing          func(childComplexity int) int
 	}
 
 	Organisation struct {
@@ -252,6 +480,7 @@ type ComplexityRoot struct {
 	Person struct {
 		AgeBand       func(childComplexity int) int
 		Area          func(childComplexity int) int
+		Consent       func(childComplexity int) int
 		Contact       func(childComplexity int) int
 		CreatedAt     func(childComplexity int) int
 		DisplayName   func(childComplexity int) int
@@ -310,27 +539,85 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		AnalysisRun          func(childComplexity int, id string) int
 		Areas                func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
+		Brokerage            func(childComplexity int, scope *model.AnalysisScope, groupBy model.AnalysisGroupBy, resolution *float64, seed *int, orderBy *model.BrokerageOrder, first *int, after *string) int
+		Centrality           func(childComplexity int, scope *model.AnalysisScope, measure model.CentralityMeasure, first *int, after *string, sample *int, seed *int) int
+		Communities          func(childComplexity int, scope *model.AnalysisScope, resolution *float64, seed *int) int
+		CompareWaves         func(childComplexity int, before string, after string, scope *model.AnalysisScope) int
+		EgoNetwork           func(childComplexity int, id string, hops *int, kinds []model.TieKind, maxNodes *int) int
 		FamiliarStrangerList func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
+		FamiliarStrangers    func(childComplexity int, areaID *string, maxTies *int, first *int) int
 		Gifts                func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
 		Groups               func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
 		Interests            func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
+		Isolates             func(childComplexity int, kinds []model.TieKind, measure *model.IsolationMeasure, maxTies *int, areaID *string, waveID *string, first *int, after *string, last *int, before *string) int
+		KeyPeople            func(childComplexity int, scope *model.AnalysisScope, role model.KeyRole, first *int, sample *int, seed *int) int
+		LinksToAuthority     func(childComplexity int, person string, maxHops *int, options *model.RouteOptions) int
+		NetworkSummary       func(childComplexity int, scope *model.AnalysisScope, by *model.AnalysisGroupBy, authorityHops *int, resolution *float64, seed *int) int
 		Node                 func(childComplexity int, id string) int
 		Nodes                func(childComplexity int, ids []string) int
 		Organisations        func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
 		People               func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
 		Places               func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
+		Reach                func(childComplexity int, people []string, hops *int, kinds []model.TieKind) int
 		Search               func(childComplexity int, text string, types []model.NodeType, first *int) int
+		ShortestTrustedPath  func(childComplexity int, from string, to model.RouteTarget, options *model.RouteOptions) int
+		TrustedContacts      func(childComplexity int, person string, first *int) int
+		TrustedRoutes        func(childComplexity int, from string, to model.RouteTarget, options *model.RouteOptions, mode *model.RouteMode, k *int) int
 		Waves                func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
+		WellbeingSummary     func(childComplexity int, where map[string]any) int
+	}
+
+	Reach struct {
+		ByHops func(childComplexity int) int
+		People func(childComplexity int) int
+	}
+
+	ReachedNode struct {
+		Hops func(childComplexity int) int
+		Node func(childComplexity int) int
 	}
 
 	RemoveTiesResult struct {
 		Count func(childComplexity int) int
 	}
 
+	Route struct {
+		Length func(childComplexity int) int
+		Steps  func(childComplexity int) int
+	}
+
+	RouteStep struct {
+		Forward func(childComplexity int) int
+		Node    func(childComplexity int) int
+		Tie     func(childComplexity int) int
+	}
+
+	RunTop struct {
+		Edges   func(childComplexity int) int
+		Measure func(childComplexity int) int
+	}
+
+	ScoreComponent struct {
+		Name       func(childComplexity int) int
+		Percentile func(childComplexity int) int
+		Value      func(childComplexity int) int
+	}
+
 	SearchHit struct {
 		Node  func(childComplexity int) int
 		Score func(childComplexity int) int
+	}
+
+	SummaryGroup struct {
+		AverageDegree func(childComplexity int) int
+		IsolateShare  func(childComplexity int) int
+		Isolates      func(childComplexity int) int
+		Name          func(childComplexity int) int
+		People        func(childComplexity int) int
+		Value         func(childComplexity int) int
+		Wellbeing     func(childComplexity int) int
 	}
 
 	Tie struct {
@@ -360,6 +647,36 @@ type ComplexityRoot struct {
 		UpdatedAt   func(childComplexity int) int
 	}
 
+	WaveChangeConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	WaveChangeEdge struct {
+		Cursor         func(childComplexity int) int
+		DegreeAfter    func(childComplexity int) int
+		DegreeBefore   func(childComplexity int) int
+		DegreeChange   func(childComplexity int) int
+		Jaccard        func(childComplexity int) int
+		Node           func(childComplexity int) int
+		PagerankAfter  func(childComplexity int) int
+		PagerankBefore func(childComplexity int) int
+		TiesGained     func(childComplexity int) int
+		TiesLost       func(childComplexity int) int
+	}
+
+	WaveComparison struct {
+		Changes    func(childComplexity int, first *int, after *string) int
+		Common     func(childComplexity int) int
+		Gained     func(childComplexity int) int
+		Graph      func(childComplexity int) int
+		Jaccard    func(childComplexity int) int
+		Lost       func(childComplexity int) int
+		TiesAfter  func(childComplexity int) int
+		TiesBefore func(childComplexity int) int
+	}
+
 	WaveConnection struct {
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
@@ -370,6 +687,14 @@ type ComplexityRoot struct {
 	WaveEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	WellbeingSummary struct {
+		Mean       func(childComplexity int) int
+		MinGroup   func(childComplexity int) int
+		People     func(childComplexity int) int
+		Scored     func(childComplexity int) int
+		Suppressed func(childComplexity int) int
 	}
 }
 
@@ -412,6 +737,7 @@ type MembershipResolver interface {
 type MutationResolver interface {
 	CreateTies(ctx context.Context, input []map[string]any) ([]*model.Tie, error)
 	RemoveTies(ctx context.Context, input []map[string]any) (*model.RemoveTiesResult, error)
+	RunAnalysis(ctx context.Context, scope *model.AnalysisScope, measures []model.CentralityMeasure, sample *int, seed *int) (*model.AnalysisRun, error)
 	CreateAreas(ctx context.Context, input []map[string]any) ([]*model.Area, error)
 	UpdateAreas(ctx context.Context, input []map[string]any) ([]*model.Area, error)
 	DeleteAreas(ctx context.Context, ids []string) (*model.DeleteResult, error)
@@ -439,6 +765,7 @@ type MutationResolver interface {
 	CreatePlaces(ctx context.Context, input []map[string]any) ([]*model.Place, error)
 	UpdatePlaces(ctx context.Context, input []map[string]any) ([]*model.Place, error)
 	DeletePlaces(ctx context.Context, ids []string) (*model.DeleteResult, error)
+	ErasePerson(ctx context.Context, id string) (*model.ErasureResult, error)
 }
 type OrganisationResolver interface {
 	Ties(ctx context.Context, obj *model.Organisation, kinds []model.TieKind, direction *model.Direction, first *int) ([]*model.Tie, error)
@@ -462,6 +789,13 @@ type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
 	Search(ctx context.Context, text string, types []model.NodeType, first *int) ([]*model.SearchHit, error)
+	Centrality(ctx context.Context, scope *model.AnalysisScope, measure model.CentralityMeasure, first *int, after *string, sample *int, seed *int) (*model.CentralityConnection, error)
+	Communities(ctx context.Context, scope *model.AnalysisScope, resolution *float64, seed *int) (*model.Communities, error)
+	Brokerage(ctx context.Context, scope *model.AnalysisScope, groupBy model.AnalysisGroupBy, resolution *float64, seed *int, orderBy *model.BrokerageOrder, first *int, after *string) (*model.Brokerage, error)
+	KeyPeople(ctx context.Context, scope *model.AnalysisScope, role model.KeyRole, first *int, sample *int, seed *int) (*model.KeyPeople, error)
+	NetworkSummary(ctx context.Context, scope *model.AnalysisScope, by *model.AnalysisGroupBy, authorityHops *int, resolution *float64, seed *int) (*model.NetworkSummary, error)
+	CompareWaves(ctx context.Context, before string, after string, scope *model.AnalysisScope) (*model.WaveComparison, error)
+	AnalysisRun(ctx context.Context, id string) (*model.AnalysisRun, error)
 	Areas(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.AreaConnection, error)
 	Waves(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.WaveConnection, error)
 	Interests(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.InterestConnection, error)
@@ -471,6 +805,22 @@ type QueryResolver interface {
 	Organisations(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.OrganisationConnection, error)
 	People(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.PersonConnection, error)
 	Places(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.PlaceConnection, error)
+	WellbeingSummary(ctx context.Context, where map[string]any) (*model.WellbeingSummary, error)
+	ShortestTrustedPath(ctx context.Context, from string, to model.RouteTarget, options *model.RouteOptions) (*model.Route, error)
+	TrustedRoutes(ctx context.Context, from string, to model.RouteTarget, options *model.RouteOptions, mode *model.RouteMode, k *int) ([]*model.Route, error)
+	LinksToAuthority(ctx context.Context, person string, maxHops *int, options *model.RouteOptions) (*model.AuthorityLinks, error)
+	Isolates(ctx context.Context, kinds []model.TieKind, measure *model.IsolationMeasure, maxTies *int, areaID *string, waveID *string, first *int, after *string, last *int, before *string) (*model.IsolateConnection, error)
+	TrustedContacts(ctx context.Context, person string, first *int) ([]*model.Contact, error)
+	FamiliarStrangers(ctx context.Context, areaID *string, maxTies *int, first *int) ([]*model.FamiliarStrangerReach, error)
+	EgoNetwork(ctx context.Context, id string, hops *int, kinds []model.TieKind, maxNodes *int) (*model.EgoNetwork, error)
+	Reach(ctx context.Context, people []string, hops *int, kinds []model.TieKind) (*model.Reach, error)
+}
+type RouteResolver interface {
+	Steps(ctx context.Context, obj *model.Route) ([]*model.RouteStep, error)
+}
+type RouteStepResolver interface {
+	Node(ctx context.Context, obj *model.RouteStep) (model.Node, error)
+	Tie(ctx context.Context, obj *model.RouteStep) (*model.Tie, error)
 }
 type TieResolver interface {
 	From(ctx context.Context, obj *model.Tie) (model.Node, error)
@@ -500,6 +850,91 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AnalysisGraph.directed":
+		if e.ComplexityRoot.AnalysisGraph.Directed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisGraph.Directed(childComplexity), true
+	case "AnalysisGraph.nodes":
+		if e.ComplexityRoot.AnalysisGraph.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisGraph.Nodes(childComplexity), true
+	case "AnalysisGraph.ties":
+		if e.ComplexityRoot.AnalysisGraph.Ties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisGraph.Ties(childComplexity), true
+	case "AnalysisGraph.version":
+		if e.ComplexityRoot.AnalysisGraph.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisGraph.Version(childComplexity), true
+	case "AnalysisGraph.weighted":
+		if e.ComplexityRoot.AnalysisGraph.Weighted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisGraph.Weighted(childComplexity), true
+
+	case "AnalysisRun.at":
+		if e.ComplexityRoot.AnalysisRun.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisRun.At(childComplexity), true
+	case "AnalysisRun.graphVersion":
+		if e.ComplexityRoot.AnalysisRun.GraphVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisRun.GraphVersion(childComplexity), true
+	case "AnalysisRun.id":
+		if e.ComplexityRoot.AnalysisRun.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisRun.ID(childComplexity), true
+	case "AnalysisRun.measures":
+		if e.ComplexityRoot.AnalysisRun.Measures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisRun.Measures(childComplexity), true
+	case "AnalysisRun.nodes":
+		if e.ComplexityRoot.AnalysisRun.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisRun.Nodes(childComplexity), true
+	case "AnalysisRun.parameters":
+		if e.ComplexityRoot.AnalysisRun.Parameters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisRun.Parameters(childComplexity), true
+	case "AnalysisRun.ties":
+		if e.ComplexityRoot.AnalysisRun.Ties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisRun.Ties(childComplexity), true
+	case "AnalysisRun.top":
+		if e.ComplexityRoot.AnalysisRun.Top == nil {
+			break
+		}
+
+		args, err := ec.field_AnalysisRun_top_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.AnalysisRun.Top(childComplexity, args["first"].(*int)), true
 
 	case "Area.children":
 		if e.ComplexityRoot.Area.Children == nil {
@@ -609,6 +1044,503 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AreaEdge.Node(childComplexity), true
 
+	case "AuthorityLink.authorities":
+		if e.ComplexityRoot.AuthorityLink.Authorities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthorityLink.Authorities(childComplexity), true
+	case "AuthorityLink.hops":
+		if e.ComplexityRoot.AuthorityLink.Hops == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthorityLink.Hops(childComplexity), true
+	case "AuthorityLink.node":
+		if e.ComplexityRoot.AuthorityLink.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthorityLink.Node(childComplexity), true
+	case "AuthorityLink.routeCount":
+		if e.ComplexityRoot.AuthorityLink.RouteCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthorityLink.RouteCount(childComplexity), true
+	case "AuthorityLink.shortestRoute":
+		if e.ComplexityRoot.AuthorityLink.ShortestRoute == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthorityLink.ShortestRoute(childComplexity), true
+
+	case "AuthorityLinks.authorities":
+		if e.ComplexityRoot.AuthorityLinks.Authorities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthorityLinks.Authorities(childComplexity), true
+	case "AuthorityLinks.links":
+		if e.ComplexityRoot.AuthorityLinks.Links == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthorityLinks.Links(childComplexity), true
+	case "AuthorityLinks.reachable":
+		if e.ComplexityRoot.AuthorityLinks.Reachable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthorityLinks.Reachable(childComplexity), true
+	case "AuthorityLinks.routes":
+		if e.ComplexityRoot.AuthorityLinks.Routes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthorityLinks.Routes(childComplexity), true
+
+	case "AuthorityReach.authorities":
+		if e.ComplexityRoot.AuthorityReach.Authorities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthorityReach.Authorities(childComplexity), true
+	case "AuthorityReach.maxHops":
+		if e.ComplexityRoot.AuthorityReach.MaxHops == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthorityReach.MaxHops(childComplexity), true
+	case "AuthorityReach.people":
+		if e.ComplexityRoot.AuthorityReach.People == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthorityReach.People(childComplexity), true
+	case "AuthorityReach.reachable":
+		if e.ComplexityRoot.AuthorityReach.Reachable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthorityReach.Reachable(childComplexity), true
+	case "AuthorityReach.share":
+		if e.ComplexityRoot.AuthorityReach.Share == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthorityReach.Share(childComplexity), true
+
+	case "Brokerage.edges":
+		if e.ComplexityRoot.Brokerage.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Brokerage.Edges(childComplexity), true
+	case "Brokerage.graph":
+		if e.ComplexityRoot.Brokerage.Graph == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Brokerage.Graph(childComplexity), true
+	case "Brokerage.groupBy":
+		if e.ComplexityRoot.Brokerage.GroupBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Brokerage.GroupBy(childComplexity), true
+	case "Brokerage.groups":
+		if e.ComplexityRoot.Brokerage.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Brokerage.Groups(childComplexity), true
+	case "Brokerage.network":
+		if e.ComplexityRoot.Brokerage.Network == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Brokerage.Network(childComplexity), true
+	case "Brokerage.pageInfo":
+		if e.ComplexityRoot.Brokerage.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Brokerage.PageInfo(childComplexity), true
+	case "Brokerage.totalCount":
+		if e.ComplexityRoot.Brokerage.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Brokerage.TotalCount(childComplexity), true
+
+	case "BrokerageEdge.constraint":
+		if e.ComplexityRoot.BrokerageEdge.Constraint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BrokerageEdge.Constraint(childComplexity), true
+	case "BrokerageEdge.cursor":
+		if e.ComplexityRoot.BrokerageEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BrokerageEdge.Cursor(childComplexity), true
+	case "BrokerageEdge.degree":
+		if e.ComplexityRoot.BrokerageEdge.Degree == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BrokerageEdge.Degree(childComplexity), true
+	case "BrokerageEdge.effectiveSize":
+		if e.ComplexityRoot.BrokerageEdge.EffectiveSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BrokerageEdge.EffectiveSize(childComplexity), true
+	case "BrokerageEdge.ei":
+		if e.ComplexityRoot.BrokerageEdge.Ei == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BrokerageEdge.Ei(childComplexity), true
+	case "BrokerageEdge.group":
+		if e.ComplexityRoot.BrokerageEdge.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BrokerageEdge.Group(childComplexity), true
+	case "BrokerageEdge.node":
+		if e.ComplexityRoot.BrokerageEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BrokerageEdge.Node(childComplexity), true
+	case "BrokerageEdge.rank":
+		if e.ComplexityRoot.BrokerageEdge.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BrokerageEdge.Rank(childComplexity), true
+	case "BrokerageEdge.roles":
+		if e.ComplexityRoot.BrokerageEdge.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BrokerageEdge.Roles(childComplexity), true
+
+	case "BrokerageRoles.coordinator":
+		if e.ComplexityRoot.BrokerageRoles.Coordinator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BrokerageRoles.Coordinator(childComplexity), true
+	case "BrokerageRoles.gatekeeper":
+		if e.ComplexityRoot.BrokerageRoles.Gatekeeper == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BrokerageRoles.Gatekeeper(childComplexity), true
+	case "BrokerageRoles.itinerant":
+		if e.ComplexityRoot.BrokerageRoles.Itinerant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BrokerageRoles.Itinerant(childComplexity), true
+	case "BrokerageRoles.liaison":
+		if e.ComplexityRoot.BrokerageRoles.Liaison == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BrokerageRoles.Liaison(childComplexity), true
+	case "BrokerageRoles.representative":
+		if e.ComplexityRoot.BrokerageRoles.Representative == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BrokerageRoles.Representative(childComplexity), true
+	case "BrokerageRoles.total":
+		if e.ComplexityRoot.BrokerageRoles.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BrokerageRoles.Total(childComplexity), true
+
+	case "CentralityConnection.converged":
+		if e.ComplexityRoot.CentralityConnection.Converged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityConnection.Converged(childComplexity), true
+	case "CentralityConnection.edges":
+		if e.ComplexityRoot.CentralityConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityConnection.Edges(childComplexity), true
+	case "CentralityConnection.errorBound":
+		if e.ComplexityRoot.CentralityConnection.ErrorBound == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityConnection.ErrorBound(childComplexity), true
+	case "CentralityConnection.graph":
+		if e.ComplexityRoot.CentralityConnection.Graph == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityConnection.Graph(childComplexity), true
+	case "CentralityConnection.measure":
+		if e.ComplexityRoot.CentralityConnection.Measure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityConnection.Measure(childComplexity), true
+	case "CentralityConnection.pageInfo":
+		if e.ComplexityRoot.CentralityConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityConnection.PageInfo(childComplexity), true
+	case "CentralityConnection.sampleSize":
+		if e.ComplexityRoot.CentralityConnection.SampleSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityConnection.SampleSize(childComplexity), true
+	case "CentralityConnection.sampled":
+		if e.ComplexityRoot.CentralityConnection.Sampled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityConnection.Sampled(childComplexity), true
+	case "CentralityConnection.totalCount":
+		if e.ComplexityRoot.CentralityConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityConnection.TotalCount(childComplexity), true
+
+	case "CentralityEdge.cursor":
+		if e.ComplexityRoot.CentralityEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityEdge.Cursor(childComplexity), true
+	case "CentralityEdge.node":
+		if e.ComplexityRoot.CentralityEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityEdge.Node(childComplexity), true
+	case "CentralityEdge.rank":
+		if e.ComplexityRoot.CentralityEdge.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityEdge.Rank(childComplexity), true
+	case "CentralityEdge.score":
+		if e.ComplexityRoot.CentralityEdge.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityEdge.Score(childComplexity), true
+
+	case "Communities.bridgeCount":
+		if e.ComplexityRoot.Communities.BridgeCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Communities.BridgeCount(childComplexity), true
+	case "Communities.bridges":
+		if e.ComplexityRoot.Communities.Bridges == nil {
+			break
+		}
+
+		args, err := ec.field_Communities_bridges_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Communities.Bridges(childComplexity, args["first"].(*int)), true
+	case "Communities.communities":
+		if e.ComplexityRoot.Communities.Communities == nil {
+			break
+		}
+
+		args, err := ec.field_Communities_communities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Communities.Communities(childComplexity, args["first"].(*int)), true
+	case "Communities.count":
+		if e.ComplexityRoot.Communities.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Communities.Count(childComplexity), true
+	case "Communities.graph":
+		if e.ComplexityRoot.Communities.Graph == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Communities.Graph(childComplexity), true
+	case "Communities.modularity":
+		if e.ComplexityRoot.Communities.Modularity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Communities.Modularity(childComplexity), true
+	case "Communities.resolution":
+		if e.ComplexityRoot.Communities.Resolution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Communities.Resolution(childComplexity), true
+	case "Communities.seed":
+		if e.ComplexityRoot.Communities.Seed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Communities.Seed(childComplexity), true
+
+	case "Community.externalTies":
+		if e.ComplexityRoot.Community.ExternalTies == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Community.ExternalTies(childComplexity), true
+	case "Community.id":
+		if e.ComplexityRoot.Community.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Community.ID(childComplexity), true
+	case "Community.internalTies":
+		if e.ComplexityRoot.Community.InternalTies == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Community.InternalTies(childComplexity), true
+	case "Community.members":
+		if e.ComplexityRoot.Community.Members == nil {
+			break
+		}
+
+		args, err := ec.field_Community_members_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Community.Members(childComplexity, args["first"].(*int)), true
+	case "Community.size":
+		if e.ComplexityRoot.Community.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Community.Size(childComplexity), true
+
+	case "CommunityBridge.from":
+		if e.ComplexityRoot.CommunityBridge.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityBridge.From(childComplexity), true
+	case "CommunityBridge.fromCommunity":
+		if e.ComplexityRoot.CommunityBridge.FromCommunity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityBridge.FromCommunity(childComplexity), true
+	case "CommunityBridge.to":
+		if e.ComplexityRoot.CommunityBridge.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityBridge.To(childComplexity), true
+	case "CommunityBridge.toCommunity":
+		if e.ComplexityRoot.CommunityBridge.ToCommunity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityBridge.ToCommunity(childComplexity), true
+	case "CommunityBridge.weight":
+		if e.ComplexityRoot.CommunityBridge.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityBridge.Weight(childComplexity), true
+
+	case "Consent.analysis":
+		if e.ComplexityRoot.Consent.Analysis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Consent.Analysis(childComplexity), true
+	case "Consent.contact":
+		if e.ComplexityRoot.Consent.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Consent.Contact(childComplexity), true
+	case "Consent.suggestions":
+		if e.ComplexityRoot.Consent.Suggestions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Consent.Suggestions(childComplexity), true
+	case "Consent.wellbeing":
+		if e.ComplexityRoot.Consent.Wellbeing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Consent.Wellbeing(childComplexity), true
+
+	case "ConsentGrant.at":
+		if e.ComplexityRoot.ConsentGrant.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsentGrant.At(childComplexity), true
+	case "ConsentGrant.given":
+		if e.ComplexityRoot.ConsentGrant.Given == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsentGrant.Given(childComplexity), true
+	case "ConsentGrant.how":
+		if e.ComplexityRoot.ConsentGrant.How == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsentGrant.How(childComplexity), true
+
+	case "Contact.direction":
+		if e.ComplexityRoot.Contact.Direction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Direction(childComplexity), true
+	case "Contact.node":
+		if e.ComplexityRoot.Contact.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Node(childComplexity), true
+	case "Contact.tie":
+		if e.ComplexityRoot.Contact.Tie == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Tie(childComplexity), true
+	case "Contact.why":
+		if e.ComplexityRoot.Contact.Why == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Why(childComplexity), true
+
 	case "DeleteResult.count":
 		if e.ComplexityRoot.DeleteResult.Count == nil {
 			break
@@ -621,6 +1553,69 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DeleteResult.DeletedIds(childComplexity), true
+
+	case "EIIndex.external":
+		if e.ComplexityRoot.EIIndex.External == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EIIndex.External(childComplexity), true
+	case "EIIndex.index":
+		if e.ComplexityRoot.EIIndex.Index == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EIIndex.Index(childComplexity), true
+	case "EIIndex.internal":
+		if e.ComplexityRoot.EIIndex.Internal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EIIndex.Internal(childComplexity), true
+
+	case "EgoNetwork.nodes":
+		if e.ComplexityRoot.EgoNetwork.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EgoNetwork.Nodes(childComplexity), true
+	case "EgoNetwork.ties":
+		if e.ComplexityRoot.EgoNetwork.Ties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EgoNetwork.Ties(childComplexity), true
+	case "EgoNetwork.truncated":
+		if e.ComplexityRoot.EgoNetwork.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EgoNetwork.Truncated(childComplexity), true
+
+	case "ErasureResult.auditRecords":
+		if e.ComplexityRoot.ErasureResult.AuditRecords == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErasureResult.AuditRecords(childComplexity), true
+	case "ErasureResult.gifts":
+		if e.ComplexityRoot.ErasureResult.Gifts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErasureResult.Gifts(childComplexity), true
+	case "ErasureResult.people":
+		if e.ComplexityRoot.ErasureResult.People == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErasureResult.People(childComplexity), true
+	case "ErasureResult.ties":
+		if e.ComplexityRoot.ErasureResult.Ties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErasureResult.Ties(childComplexity), true
 
 	case "FamiliarStranger.area":
 		if e.ComplexityRoot.FamiliarStranger.Area == nil {
@@ -713,6 +1708,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FamiliarStrangerEdge.Node(childComplexity), true
+
+	case "FamiliarStrangerReach.familiarStranger":
+		if e.ComplexityRoot.FamiliarStrangerReach.FamiliarStranger == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FamiliarStrangerReach.FamiliarStranger(childComplexity), true
+	case "FamiliarStrangerReach.isolated":
+		if e.ComplexityRoot.FamiliarStrangerReach.Isolated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FamiliarStrangerReach.Isolated(childComplexity), true
+	case "FamiliarStrangerReach.isolatedSeen":
+		if e.ComplexityRoot.FamiliarStrangerReach.IsolatedSeen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FamiliarStrangerReach.IsolatedSeen(childComplexity), true
+	case "FamiliarStrangerReach.seen":
+		if e.ComplexityRoot.FamiliarStrangerReach.Seen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FamiliarStrangerReach.Seen(childComplexity), true
 
 	case "Gift.createdAt":
 		if e.ComplexityRoot.Gift.CreatedAt == nil {
@@ -930,6 +1950,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GroupConnection.TotalCount(childComplexity), true
 
+	case "GroupEI.ei":
+		if e.ComplexityRoot.GroupEI.Ei == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupEI.Ei(childComplexity), true
+	case "GroupEI.group":
+		if e.ComplexityRoot.GroupEI.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupEI.Group(childComplexity), true
+	case "GroupEI.name":
+		if e.ComplexityRoot.GroupEI.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupEI.Name(childComplexity), true
+	case "GroupEI.size":
+		if e.ComplexityRoot.GroupEI.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupEI.Size(childComplexity), true
+
 	case "GroupEdge.cursor":
 		if e.ComplexityRoot.GroupEdge.Cursor == nil {
 			break
@@ -1044,6 +2089,106 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InterestEdge.Node(childComplexity), true
+
+	case "IsolateConnection.edges":
+		if e.ComplexityRoot.IsolateConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IsolateConnection.Edges(childComplexity), true
+	case "IsolateConnection.pageInfo":
+		if e.ComplexityRoot.IsolateConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IsolateConnection.PageInfo(childComplexity), true
+	case "IsolateConnection.totalCount":
+		if e.ComplexityRoot.IsolateConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IsolateConnection.TotalCount(childComplexity), true
+
+	case "IsolateEdge.cursor":
+		if e.ComplexityRoot.IsolateEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IsolateEdge.Cursor(childComplexity), true
+	case "IsolateEdge.inTies":
+		if e.ComplexityRoot.IsolateEdge.InTies == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IsolateEdge.InTies(childComplexity), true
+	case "IsolateEdge.node":
+		if e.ComplexityRoot.IsolateEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IsolateEdge.Node(childComplexity), true
+	case "IsolateEdge.outTies":
+		if e.ComplexityRoot.IsolateEdge.OutTies == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IsolateEdge.OutTies(childComplexity), true
+	case "IsolateEdge.ties":
+		if e.ComplexityRoot.IsolateEdge.Ties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IsolateEdge.Ties(childComplexity), true
+
+	case "KeyCandidate.components":
+		if e.ComplexityRoot.KeyCandidate.Components == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyCandidate.Components(childComplexity), true
+	case "KeyCandidate.node":
+		if e.ComplexityRoot.KeyCandidate.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyCandidate.Node(childComplexity), true
+	case "KeyCandidate.rank":
+		if e.ComplexityRoot.KeyCandidate.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyCandidate.Rank(childComplexity), true
+	case "KeyCandidate.score":
+		if e.ComplexityRoot.KeyCandidate.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyCandidate.Score(childComplexity), true
+
+	case "KeyPeople.candidates":
+		if e.ComplexityRoot.KeyPeople.Candidates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyPeople.Candidates(childComplexity), true
+	case "KeyPeople.eligible":
+		if e.ComplexityRoot.KeyPeople.Eligible == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyPeople.Eligible(childComplexity), true
+	case "KeyPeople.graph":
+		if e.ComplexityRoot.KeyPeople.Graph == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyPeople.Graph(childComplexity), true
+	case "KeyPeople.role":
+		if e.ComplexityRoot.KeyPeople.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyPeople.Role(childComplexity), true
 
 	case "Membership.group":
 		if e.ComplexityRoot.Membership.Group == nil {
@@ -1303,6 +2448,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteWaves(childComplexity, args["ids"].([]string)), true
+	case "Mutation.erasePerson":
+		if e.ComplexityRoot.Mutation.ErasePerson == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_erasePerson_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ErasePerson(childComplexity, args["id"].(string)), true
 	case "Mutation.removeTies":
 		if e.ComplexityRoot.Mutation.RemoveTies == nil {
 			break
@@ -1314,6 +2470,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveTies(childComplexity, args["input"].([]map[string]any)), true
+	case "Mutation.runAnalysis":
+		if e.ComplexityRoot.Mutation.RunAnalysis == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_runAnalysis_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RunAnalysis(childComplexity, args["scope"].(*model.AnalysisScope), args["measures"].([]model.CentralityMeasure), args["sample"].(*int), args["seed"].(*int)), true
 	case "Mutation.updateAreas":
 		if e.ComplexityRoot.Mutation.UpdateAreas == nil {
 			break
@@ -1413,6 +2580,121 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateWaves(childComplexity, args["input"].([]map[string]any)), true
+
+	case "NetworkSummary.authority":
+		if e.ComplexityRoot.NetworkSummary.Authority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkSummary.Authority(childComplexity), true
+	case "NetworkSummary.averageClustering":
+		if e.ComplexityRoot.NetworkSummary.AverageClustering == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkSummary.AverageClustering(childComplexity), true
+	case "NetworkSummary.averageDegree":
+		if e.ComplexityRoot.NetworkSummary.AverageDegree == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkSummary.AverageDegree(childComplexity), true
+	case "NetworkSummary.by":
+		if e.ComplexityRoot.NetworkSummary.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkSummary.By(childComplexity), true
+	case "NetworkSummary.components":
+		if e.ComplexityRoot.NetworkSummary.Components == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkSummary.Components(childComplexity), true
+	case "NetworkSummary.density":
+		if e.ComplexityRoot.NetworkSummary.Density == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkSummary.Density(childComplexity), true
+	case "NetworkSummary.graph":
+		if e.ComplexityRoot.NetworkSummary.Graph == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkSummary.Graph(childComplexity), true
+	case "NetworkSummary.groups":
+		if e.ComplexityRoot.NetworkSummary.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkSummary.Groups(childComplexity), true
+	case "NetworkSummary.isolateShare":
+		if e.ComplexityRoot.NetworkSummary.IsolateShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkSummary.IsolateShare(childComplexity), true
+	case "NetworkSummary.isolates":
+		if e.ComplexityRoot.NetworkSummary.Isolates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkSummary.Isolates(childComplexity), true
+	case "NetworkSummary.largestComponent":
+		if e.ComplexityRoot.NetworkSummary.LargestComponent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkSummary.LargestComponent(childComplexity), true
+	case "NetworkSummary.maxCore":
+		if e.ComplexityRoot.NetworkSummary.MaxCore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkSummary.MaxCore(childComplexity), true
+	case "NetworkSummary.namedByNobody":
+		if e.ComplexityRoot.NetworkSummary.NamedByNobody == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkSummary.NamedByNobody(childComplexity), true
+	case "NetworkSummary.namedByNobodyShare":
+		if e.ComplexityRoot.NetworkSummary.NamedByNobodyShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkSummary.NamedByNobodyShare(childComplexity), true
+	case "NetworkSummary.namedNobody":
+		if e.ComplexityRoot.NetworkSummary.NamedNobody == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkSummary.NamedNobody(childComplexity), true
+	case "NetworkSummary.namedNobodyShare":
+		if e.ComplexityRoot.NetworkSummary.NamedNobodyShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkSummary.NamedNobodyShare(childComplexity), true
+	case "NetworkSummary.reciprocity":
+		if e.ComplexityRoot.NetworkSummary.Reciprocity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkSummary.Reciprocity(childComplexity), true
+	case "NetworkSummary.transitivity":
+		if e.ComplexityRoot.NetworkSummary.Transitivity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkSummary.Transitivity(childComplexity), true
+	case "NetworkSummary.wellbeing":
+		if e.ComplexityRoot.NetworkSummary.Wellbeing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkSummary.Wellbeing(childComplexity), true
 
 	case "Organisation.area":
 		if e.ComplexityRoot.Organisation.Area == nil {
@@ -1560,6 +2842,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.Area(childComplexity), true
+	case "Person.consent":
+		if e.ComplexityRoot.Person.Consent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.Consent(childComplexity), true
 	case "Person.contact":
 		if e.ComplexityRoot.Person.Contact == nil {
 			break
@@ -1841,6 +3129,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PlaceEdge.Node(childComplexity), true
 
+	case "Query.analysisRun":
+		if e.ComplexityRoot.Query.AnalysisRun == nil {
+			break
+		}
+
+		args, err := ec.field_Query_analysisRun_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AnalysisRun(childComplexity, args["id"].(string)), true
 	case "Query.areas":
 		if e.ComplexityRoot.Query.Areas == nil {
 			break
@@ -1852,6 +3151,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Areas(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["where"].(map[string]any), args["orderBy"].([]map[string]any)), true
+	case "Query.brokerage":
+		if e.ComplexityRoot.Query.Brokerage == nil {
+			break
+		}
+
+		args, err := ec.field_Query_brokerage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Brokerage(childComplexity, args["scope"].(*model.AnalysisScope), args["groupBy"].(model.AnalysisGroupBy), args["resolution"].(*float64), args["seed"].(*int), args["orderBy"].(*model.BrokerageOrder), args["first"].(*int), args["after"].(*string)), true
+	case "Query.centrality":
+		if e.ComplexityRoot.Query.Centrality == nil {
+			break
+		}
+
+		args, err := ec.field_Query_centrality_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Centrality(childComplexity, args["scope"].(*model.AnalysisScope), args["measure"].(model.CentralityMeasure), args["first"].(*int), args["after"].(*string), args["sample"].(*int), args["seed"].(*int)), true
+	case "Query.communities":
+		if e.ComplexityRoot.Query.Communities == nil {
+			break
+		}
+
+		args, err := ec.field_Query_communities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Communities(childComplexity, args["scope"].(*model.AnalysisScope), args["resolution"].(*float64), args["seed"].(*int)), true
+	case "Query.compareWaves":
+		if e.ComplexityRoot.Query.CompareWaves == nil {
+			break
+		}
+
+		args, err := ec.field_Query_compareWaves_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CompareWaves(childComplexity, args["before"].(string), args["after"].(string), args["scope"].(*model.AnalysisScope)), true
+	case "Query.egoNetwork":
+		if e.ComplexityRoot.Query.EgoNetwork == nil {
+			break
+		}
+
+		args, err := ec.field_Query_egoNetwork_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.EgoNetwork(childComplexity, args["id"].(string), args["hops"].(*int), args["kinds"].([]model.TieKind), args["maxNodes"].(*int)), true
 	case "Query.familiarStrangerList":
 		if e.ComplexityRoot.Query.FamiliarStrangerList == nil {
 			break
@@ -1863,6 +3217,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.FamiliarStrangerList(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["where"].(map[string]any), args["orderBy"].([]map[string]any)), true
+	case "Query.familiarStrangers":
+		if e.ComplexityRoot.Query.FamiliarStrangers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_familiarStrangers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.FamiliarStrangers(childComplexity, args["areaId"].(*string), args["maxTies"].(*int), args["first"].(*int)), true
 	case "Query.gifts":
 		if e.ComplexityRoot.Query.Gifts == nil {
 			break
@@ -1897,6 +3262,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Interests(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["where"].(map[string]any), args["orderBy"].([]map[string]any)), true
 
+	case "Query.isolates":
+		if e.ComplexityRoot.Query.Isolates == nil {
+			break
+		}
+
+		args, err := ec.field_Query_isolates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Isolates(childComplexity, args["kinds"].([]model.TieKind), args["measure"].(*model.IsolationMeasure), args["maxTies"].(*int), args["areaId"].(*string), args["waveId"].(*string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.keyPeople":
+		if e.ComplexityRoot.Query.KeyPeople == nil {
+			break
+		}
+
+		args, err := ec.field_Query_keyPeople_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.KeyPeople(childComplexity, args["scope"].(*model.AnalysisScope), args["role"].(model.KeyRole), args["first"].(*int), args["sample"].(*int), args["seed"].(*int)), true
+	case "Query.linksToAuthority":
+		if e.ComplexityRoot.Query.LinksToAuthority == nil {
+			break
+		}
+
+		args, err := ec.field_Query_linksToAuthority_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LinksToAuthority(childComplexity, args["person"].(string), args["maxHops"].(*int), args["options"].(*model.RouteOptions)), true
+	case "Query.networkSummary":
+		if e.ComplexityRoot.Query.NetworkSummary == nil {
+			break
+		}
+
+		args, err := ec.field_Query_networkSummary_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.NetworkSummary(childComplexity, args["scope"].(*model.AnalysisScope), args["by"].(*model.AnalysisGroupBy), args["authorityHops"].(*int), args["resolution"].(*float64), args["seed"].(*int)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -1952,6 +3361,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Places(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["where"].(map[string]any), args["orderBy"].([]map[string]any)), true
+	case "Query.reach":
+		if e.ComplexityRoot.Query.Reach == nil {
+			break
+		}
+
+		args, err := ec.field_Query_reach_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Reach(childComplexity, args["people"].([]string), args["hops"].(*int), args["kinds"].([]model.TieKind)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -1963,6 +3383,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Search(childComplexity, args["text"].(string), args["types"].([]model.NodeType), args["first"].(*int)), true
+	case "Query.shortestTrustedPath":
+		if e.ComplexityRoot.Query.ShortestTrustedPath == nil {
+			break
+		}
+
+		args, err := ec.field_Query_shortestTrustedPath_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ShortestTrustedPath(childComplexity, args["from"].(string), args["to"].(model.RouteTarget), args["options"].(*model.RouteOptions)), true
+	case "Query.trustedContacts":
+		if e.ComplexityRoot.Query.TrustedContacts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_trustedContacts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TrustedContacts(childComplexity, args["person"].(string), args["first"].(*int)), true
+	case "Query.trustedRoutes":
+		if e.ComplexityRoot.Query.TrustedRoutes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_trustedRoutes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TrustedRoutes(childComplexity, args["from"].(string), args["to"].(model.RouteTarget), args["options"].(*model.RouteOptions), args["mode"].(*model.RouteMode), args["k"].(*int)), true
 	case "Query.waves":
 		if e.ComplexityRoot.Query.Waves == nil {
 			break
@@ -1974,6 +3427,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Waves(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["where"].(map[string]any), args["orderBy"].([]map[string]any)), true
+	case "Query.wellbeingSummary":
+		if e.ComplexityRoot.Query.WellbeingSummary == nil {
+			break
+		}
+
+		args, err := ec.field_Query_wellbeingSummary_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.WellbeingSummary(childComplexity, args["where"].(map[string]any)), true
+
+	case "Reach.byHops":
+		if e.ComplexityRoot.Reach.ByHops == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reach.ByHops(childComplexity), true
+	case "Reach.people":
+		if e.ComplexityRoot.Reach.People == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reach.People(childComplexity), true
+
+	case "ReachedNode.hops":
+		if e.ComplexityRoot.ReachedNode.Hops == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReachedNode.Hops(childComplexity), true
+	case "ReachedNode.node":
+		if e.ComplexityRoot.ReachedNode.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReachedNode.Node(childComplexity), true
 
 	case "RemoveTiesResult.count":
 		if e.ComplexityRoot.RemoveTiesResult.Count == nil {
@@ -1981,6 +3471,70 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RemoveTiesResult.Count(childComplexity), true
+
+	case "Route.length":
+		if e.ComplexityRoot.Route.Length == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Route.Length(childComplexity), true
+	case "Route.steps":
+		if e.ComplexityRoot.Route.Steps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Route.Steps(childComplexity), true
+
+	case "RouteStep.forward":
+		if e.ComplexityRoot.RouteStep.Forward == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RouteStep.Forward(childComplexity), true
+	case "RouteStep.node":
+		if e.ComplexityRoot.RouteStep.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RouteStep.Node(childComplexity), true
+	case "RouteStep.tie":
+		if e.ComplexityRoot.RouteStep.Tie == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RouteStep.Tie(childComplexity), true
+
+	case "RunTop.edges":
+		if e.ComplexityRoot.RunTop.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunTop.Edges(childComplexity), true
+	case "RunTop.measure":
+		if e.ComplexityRoot.RunTop.Measure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunTop.Measure(childComplexity), true
+
+	case "ScoreComponent.name":
+		if e.ComplexityRoot.ScoreComponent.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreComponent.Name(childComplexity), true
+	case "ScoreComponent.percentile":
+		if e.ComplexityRoot.ScoreComponent.Percentile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreComponent.Percentile(childComplexity), true
+	case "ScoreComponent.value":
+		if e.ComplexityRoot.ScoreComponent.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreComponent.Value(childComplexity), true
 
 	case "SearchHit.node":
 		if e.ComplexityRoot.SearchHit.Node == nil {
@@ -1994,6 +3548,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SearchHit.Score(childComplexity), true
+
+	case "SummaryGroup.averageDegree":
+		if e.ComplexityRoot.SummaryGroup.AverageDegree == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryGroup.AverageDegree(childComplexity), true
+	case "SummaryGroup.isolateShare":
+		if e.ComplexityRoot.SummaryGroup.IsolateShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryGroup.IsolateShare(childComplexity), true
+	case "SummaryGroup.isolates":
+		if e.ComplexityRoot.SummaryGroup.Isolates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryGroup.Isolates(childComplexity), true
+	case "SummaryGroup.name":
+		if e.ComplexityRoot.SummaryGroup.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryGroup.Name(childComplexity), true
+	case "SummaryGroup.people":
+		if e.ComplexityRoot.SummaryGroup.People == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryGroup.People(childComplexity), true
+	case "SummaryGroup.value":
+		if e.ComplexityRoot.SummaryGroup.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryGroup.Value(childComplexity), true
+	case "SummaryGroup.wellbeing":
+		if e.ComplexityRoot.SummaryGroup.Wellbeing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryGroup.Wellbeing(childComplexity), true
 
 	case "Tie.for":
 		if e.ComplexityRoot.Tie.For == nil {
@@ -2128,6 +3725,140 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Wave.UpdatedAt(childComplexity), true
 
+	case "WaveChangeConnection.edges":
+		if e.ComplexityRoot.WaveChangeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaveChangeConnection.Edges(childComplexity), true
+	case "WaveChangeConnection.pageInfo":
+		if e.ComplexityRoot.WaveChangeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaveChangeConnection.PageInfo(childComplexity), true
+	case "WaveChangeConnection.totalCount":
+		if e.ComplexityRoot.WaveChangeConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaveChangeConnection.TotalCount(childComplexity), true
+
+	case "WaveChangeEdge.cursor":
+		if e.ComplexityRoot.WaveChangeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaveChangeEdge.Cursor(childComplexity), true
+	case "WaveChangeEdge.degreeAfter":
+		if e.ComplexityRoot.WaveChangeEdge.DegreeAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaveChangeEdge.DegreeAfter(childComplexity), true
+	case "WaveChangeEdge.degreeBefore":
+		if e.ComplexityRoot.WaveChangeEdge.DegreeBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaveChangeEdge.DegreeBefore(childComplexity), true
+	case "WaveChangeEdge.degreeChange":
+		if e.ComplexityRoot.WaveChangeEdge.DegreeChange == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaveChangeEdge.DegreeChange(childComplexity), true
+	case "WaveChangeEdge.jaccard":
+		if e.ComplexityRoot.WaveChangeEdge.Jaccard == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaveChangeEdge.Jaccard(childComplexity), true
+	case "WaveChangeEdge.node":
+		if e.ComplexityRoot.WaveChangeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaveChangeEdge.Node(childComplexity), true
+	case "WaveChangeEdge.pagerankAfter":
+		if e.ComplexityRoot.WaveChangeEdge.PagerankAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaveChangeEdge.PagerankAfter(childComplexity), true
+	case "WaveChangeEdge.pagerankBefore":
+		if e.ComplexityRoot.WaveChangeEdge.PagerankBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaveChangeEdge.PagerankBefore(childComplexity), true
+	case "WaveChangeEdge.tiesGained":
+		if e.ComplexityRoot.WaveChangeEdge.TiesGained == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaveChangeEdge.TiesGained(childComplexity), true
+	case "WaveChangeEdge.tiesLost":
+		if e.ComplexityRoot.WaveChangeEdge.TiesLost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaveChangeEdge.TiesLost(childComplexity), true
+
+	case "WaveComparison.changes":
+		if e.ComplexityRoot.WaveComparison.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_WaveComparison_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.WaveComparison.Changes(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "WaveComparison.common":
+		if e.ComplexityRoot.WaveComparison.Common == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaveComparison.Common(childComplexity), true
+	case "WaveComparison.gained":
+		if e.ComplexityRoot.WaveComparison.Gained == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaveComparison.Gained(childComplexity), true
+	case "WaveComparison.graph":
+		if e.ComplexityRoot.WaveComparison.Graph == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaveComparison.Graph(childComplexity), true
+	case "WaveComparison.jaccard":
+		if e.ComplexityRoot.WaveComparison.Jaccard == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaveComparison.Jaccard(childComplexity), true
+	case "WaveComparison.lost":
+		if e.ComplexityRoot.WaveComparison.Lost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaveComparison.Lost(childComplexity), true
+	case "WaveComparison.tiesAfter":
+		if e.ComplexityRoot.WaveComparison.TiesAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaveComparison.TiesAfter(childComplexity), true
+	case "WaveComparison.tiesBefore":
+		if e.ComplexityRoot.WaveComparison.TiesBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WaveComparison.TiesBefore(childComplexity), true
+
 	case "WaveConnection.edges":
 		if e.ComplexityRoot.WaveConnection.Edges == nil {
 			break
@@ -2166,6 +3897,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.WaveEdge.Node(childComplexity), true
 
+	case "WellbeingSummary.mean":
+		if e.ComplexityRoot.WellbeingSummary.Mean == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WellbeingSummary.Mean(childComplexity), true
+	case "WellbeingSummary.minGroup":
+		if e.ComplexityRoot.WellbeingSummary.MinGroup == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WellbeingSummary.MinGroup(childComplexity), true
+	case "WellbeingSummary.people":
+		if e.ComplexityRoot.WellbeingSummary.People == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WellbeingSummary.People(childComplexity), true
+	case "WellbeingSummary.scored":
+		if e.ComplexityRoot.WellbeingSummary.Scored == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WellbeingSummary.Scored(childComplexity), true
+	case "WellbeingSummary.suppressed":
+		if e.ComplexityRoot.WellbeingSummary.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WellbeingSummary.Suppressed(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -2174,11 +3936,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
+		ec.unmarshalInputAnalysisScope,
 		ec.unmarshalInputAreaInput,
 		ec.unmarshalInputAreaOrder,
 		ec.unmarshalInputAreaRelation,
 		ec.unmarshalInputAreaWhere,
 		ec.unmarshalInputBooleanFilter,
+		ec.unmarshalInputConsentGrantInput,
+		ec.unmarshalInputConsentInput,
 		ec.unmarshalInputDateTimeFilter,
 		ec.unmarshalInputFamiliarStrangerInput,
 		ec.unmarshalInputFamiliarStrangerOrder,
@@ -2212,6 +3977,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputPlaceOrder,
 		ec.unmarshalInputPlaceRelation,
 		ec.unmarshalInputPlaceWhere,
+		ec.unmarshalInputRouteOptions,
+		ec.unmarshalInputRouteTarget,
 		ec.unmarshalInputSectorFilter,
 		ec.unmarshalInputStringFilter,
 		ec.unmarshalInputStringListFilter,
@@ -2295,6 +4062,530 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../schema/analysis.graphqls", Input: `# Network analysis for analysts: centrality, communities, brokerage, key people, whole-network
+# summaries and wave comparisons. The server loads a projection of the graph the caller may
+# see and computes there (package analysis, on gonum); the measures follow networkx 3.6's
+# definitions and are tested against it. Results are cached until the graph changes.
+#
+# Whatever the caller's role hides stays hidden from an analysis: analysts' analyses cover
+# only people who consented to analysis (and return pseudonyms, never names), workers' only
+# the people in their areas, and memberships of sensitive groups count only where the caller
+# may see them. A computation that outlasts the request's deadline fails with UNAVAILABLE
+# and carries on in the server: ask again shortly for its result.
+
+"""
+The part of the graph an analysis reads: nodes of the given types, joined by ties of the
+given kinds, in an area and a wave, read as directed or not, weighted or not. Left out, it
+reads every person and their KNOWS, TRUSTS, GETS_INFO_FROM and ENCOURAGES ties, directed and
+unweighted.
+"""
+input AnalysisScope {
+  "Node types to read. Default [PERSON]. An empty list is an error (BAD_USER_INPUT)."
+  labels: [NodeType!]
+  """
+  Tie kinds to read. Default [KNOWS, TRUSTS, GETS_INFO_FROM, ENCOURAGES]; keyPeople has
+  defaults of its own per role. An empty list is an error. A tie counts only when both its
+  ends are read (MEMBER_OF needs GROUP among the labels).
+  """
+  kinds: [TieKind!]
+  "Only TRUSTS ties for these purposes. Default: every purpose."
+  trustPurposes: [TrustPurpose!]
+  """
+  Only nodes in this area or an area inside it (up to six levels down): people who live
+  there, places, groups, organisations and familiar strangers in it, and the areas
+  themselves; interests, gifts and waves have no area and are left out. NOT_FOUND when there
+  is no such area.
+  """
+  areaId: ID
+  "Only ties recorded in this survey wave. NOT_FOUND when there is no such wave."
+  waveId: ID
+  """
+  true: a tie keeps its direction, from the one who named to the one named (A TRUSTS B is
+  A → B; A ENCOURAGES B is A encouraging B). false: every tie is mutual, and a → b with b → a
+  is one tie.
+  """
+  directed: Boolean = true
+  """
+  true: ties are weighted by strength: a STRONG KNOWS tie weighs 2, every other tie 1; ties of
+  several kinds between the same two nodes add up (a STRONG KNOWS and a TRUSTS tie weigh 3).
+  Path measures read a weight w as length 1/w (strong ties are short). false: every tie
+  counts 1. Either way, a tie recorded in several waves (or a TRUSTS tie for several
+  purposes) counts once.
+  """
+  weighted: Boolean = false
+}
+
+"""
+A centrality measure. n is the number of nodes read. Every score is finite: measures that
+networkx leaves undefined (a lone node) are 0.
+"""
+enum CentralityMeasure {
+  "Ties in and out (merged ties: one per neighbour and direction) divided by n-1; up to 2 when directed. networkx degree_centrality."
+  DEGREE
+  "Ties pointing at the node divided by n-1 (DEGREE when undirected). networkx in_degree_centrality."
+  IN_DEGREE
+  "Ties leaving the node divided by n-1 (DEGREE when undirected). networkx out_degree_centrality."
+  OUT_DEGREE
+  """
+  Share of shortest paths between other pairs that pass through the node, summed over
+  ordered pairs and divided by (n-1)(n-2): 0 to 1. networkx betweenness_centrality,
+  normalized=True, endpoints=False.
+  """
+  BETWEENNESS
+  """
+  Closeness with the Wasserman–Faust correction for disconnected graphs: (r/T)·(r/(n-1)) for
+  r nodes that can reach the node at total distance T; 0 to 1 (unweighted). Directed: distances
+  towards the node (how easily it is reached). networkx closeness_centrality.
+  """
+  CLOSENESS
+  """
+  Sum over the other nodes of 1/distance (unreachable: 0), divided by n-1: 0 to 1
+  unweighted, up to 2 weighted (strong ties are half as long). networkx harmonic_centrality
+  divided by n-1.
+  """
+  HARMONIC
+  """
+  Eigenvector centrality (power iteration, unit Euclidean length); directed: from the nodes
+  with ties to the node. networkx eigenvector_centrality. May not converge on directed
+  graphs with few cycles: see ` + "`" + `converged` + "`" + `.
+  """
+  EIGENVECTOR
+  "PageRank, damping 0.85, dangling nodes spread uniformly; scores sum to 1. networkx pagerank."
+  PAGERANK
+}
+
+"One measure over the nodes read, highest score first."
+type CentralityConnection {
+  measure: CentralityMeasure!
+  edges: [CentralityEdge!]!
+  pageInfo: PageInfo!
+  "The number of nodes scored."
+  totalCount: Int!
+  "Whether the scores are estimates from ` + "`" + `sampleSize` + "`" + ` source nodes (` + "`" + `sample` + "`" + ` given and below n)."
+  sampled: Boolean!
+  sampleSize: Int
+  """
+  For sampled BETWEENNESS and HARMONIC: with probability at least 0.95 every score is within
+  this of its exact value (Hoeffding with a union bound over the nodes: sqrt(ln(2n/0.05) /
+  (2(k-1))), for harmonic multiplied by the largest tie weight when weighted). Null when exact,
+  and for CLOSENESS, whose sampled estimate has no such bound.
+  """
+  errorBound: Float
+  "false when EIGENVECTOR or PAGERANK stopped at its iteration limit; the scores are then its last iterate."
+  converged: Boolean!
+  graph: AnalysisGraph!
+}
+
+"One node's score."
+type CentralityEdge {
+  cursor: String!
+  "1 for the highest score; equal scores are ranked by id."
+  rank: Int!
+  score: Float!
+  "The node, as the caller may see it; null if it was deleted since the analysis ran."
+  node: Node
+}
+
+"What an analysis was computed on."
+type AnalysisGraph {
+  nodes: Int!
+  "Ties after merging: one per pair of nodes (per direction when directed)."
+  ties: Int!
+  directed: Boolean!
+  weighted: Boolean!
+  "The graph version the result was computed on; it changes when the graph does."
+  version: String!
+}
+
+"A Louvain partition into communities."
+type Communities {
+  """
+  Modularity Q of the partition at the resolution: Σ_c [L_c/m − γ(D_c/2m)²] (m total tie
+  weight, L_c weight inside community c, D_c its members' total degree), on the undirected
+  reading of the graph. 0 without ties.
+  """
+  modularity: Float!
+  resolution: Float!
+  seed: Int!
+  "The number of communities; a node without ties is a community of its own."
+  count: Int!
+  "The communities, largest first (equal sizes: by first member's id); at most ` + "`" + `first` + "`" + ` (default 20, at most 500)."
+  communities(first: Int = 20): [Community!]!
+  "How many ties join different communities."
+  bridgeCount: Int!
+  "Ties joining different communities (bridging ties), in a stable order; at most ` + "`" + `first` + "`" + ` (default 50, at most 500)."
+  bridges(first: Int = 50): [CommunityBridge!]!
+  graph: AnalysisGraph!
+}
+
+"One community."
+type Community {
+  "Its position in ` + "`" + `communities` + "`" + `, from 0; stable for the same graph, resolution and seed."
+  id: ID!
+  size: Int!
+  "Ties between members (bonding)."
+  internalTies: Int!
+  "Ties from members to non-members (bridging)."
+  externalTies: Int!
+  "Members by id, at most ` + "`" + `first` + "`" + ` (default 20, at most 500); nodes deleted since the analysis ran are left out."
+  members(first: Int = 20): [Node!]!
+}
+
+"A tie whose ends lie in different communities."
+type CommunityBridge {
+  from: Node
+  to: Node
+  fromCommunity: ID!
+  toCommunity: ID!
+  "The merged tie's weight (1 when unweighted)."
+  weight: Float!
+}
+
+"What to group nodes by, for brokerage, E-I indexes and summaries."
+enum AnalysisGroupBy {
+  "A person's householdType."
+  HOUSEHOLD_TYPE
+  "A person's ageBand."
+  AGE_BAND
+  "The area a person lives in (or another node is in), by id; its name is the group's name."
+  AREA
+  """
+  The group a person belongs to (MEMBER_OF, counting only groups the caller may see); someone
+  in several groups is put in the one with most members among the people read (equal sizes:
+  the lower id).
+  """
+  GROUP
+  "The Louvain community (with the resolution and seed given), as ` + "`" + `communities` + "`" + ` numbers them."
+  COMMUNITY
+}
+
+"How to sort brokerage's nodes; ties in order are broken by id."
+enum BrokerageOrder {
+  "Most brokered two-paths first."
+  BROKERAGE
+  "Largest effective size first."
+  EFFECTIVE_SIZE
+  "Least constrained first; nodes without ties last."
+  CONSTRAINT
+  "Highest E-I index (most bridging) first."
+  EI_INDEX
+}
+
+"Brokers and bonding versus bridging, over a grouping of the nodes."
+type Brokerage {
+  groupBy: AnalysisGroupBy!
+  "E-I index of the whole network: every tie between two grouped nodes, once."
+  network: EIIndex!
+  "Every group with a member, by key."
+  groups: [GroupEI!]!
+  edges: [BrokerageEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+  graph: AnalysisGraph!
+}
+
+"""
+Krackhardt–Stern E-I index: (external − internal) / (external + internal), from −1 (all ties
+inside the group: bonding) to +1 (all across: bridging); 0 without ties. Each tie counts once,
+whatever its weight; ties with an end outside every group are left out.
+"""
+type EIIndex {
+  internal: Int!
+  external: Int!
+  index: Float!
+}
+
+"One group's E-I index."
+type GroupEI {
+  "The group: the attribute's value, or the area's, group's or community's id."
+  group: String!
+  "What to call it: an area's or group's name, otherwise the same as group."
+  name: String
+  "Nodes in the group."
+  size: Int!
+  "Ties from members to non-members (external) and between members (internal)."
+  ei: EIIndex!
+}
+
+"One node's brokerage."
+type BrokerageEdge {
+  cursor: String!
+  rank: Int!
+  node: Node
+  "The node's group (null: none)."
+  group: String
+  "Ties in and out."
+  degree: Int!
+  """
+  Burt's constraint Σ_v (p_uv + Σ_w p_uw p_wv)² over the node's contacts (p_uv: the share of
+  its tie weight invested in v): low for a broker across structural holes. 0 for a node without
+  ties (networkx: NaN), so read it with degree.
+  """
+  constraint: Float!
+  "Burt's effective size: contacts less their redundancy with each other. 0 without ties."
+  effectiveSize: Float!
+  "Gould–Fernandez roles of the two-paths a → node → c (no tie a → c) it brokers."
+  roles: BrokerageRoles!
+  "The node's own ties to its group (internal) and to other groups (external)."
+  ei: EIIndex!
+}
+
+"""
+Gould–Fernandez brokerage counts: two-paths a → b → c with no tie a → c, where b is the node,
+by the groups of a, b and c. An undirected tie is read both ways, so an open triad counts twice.
+"""
+type BrokerageRoles {
+  "All three in one group."
+  coordinator: Int!
+  "a and c in one group, the broker in another (consultant)."
+  itinerant: Int!
+  "a and the broker in one group, c in another."
+  representative: Int!
+  "The broker and c in one group, a in another."
+  gatekeeper: Int!
+  "All three in different groups."
+  liaison: Int!
+  total: Int!
+}
+
+"The kinds of key people (DESIGN.md), each a candidate for a person to judge, never a verdict."
+enum KeyRole {
+  """
+  Network hub: high total degree. Score: the degree's percentile among the people read. Default
+  kinds: as AnalysisScope.
+  """
+  CONNECTOR
+  """
+  Knowledge broker: high in-degree on advice and information ties, high betweenness, low
+  constraint. Score: the geometric mean of the three percentiles. Default kinds:
+  GETS_INFO_FROM and TRUSTS for ADVICE (from the one who asks to the one asked).
+  """
+  MAVEN
+  """
+  Persuader: wide reach (share of others within two ties out) and high eigenvector
+  centrality along ties out. Score: the geometric mean of the two percentiles. Default kinds:
+  ENCOURAGES (from the one who encourages).
+  """
+  SALESPERSON
+}
+
+"Ranked candidates for a key-people role."
+type KeyPeople {
+  role: KeyRole!
+  "People among whom the percentiles are taken."
+  eligible: Int!
+  candidates: [KeyCandidate!]!
+  graph: AnalysisGraph!
+}
+
+"A person put forward for a role, with the scores that put them there."
+type KeyCandidate {
+  rank: Int!
+  "The role's combined score, 0 to 1."
+  score: Float!
+  node: Node
+  components: [ScoreComponent!]!
+}
+
+"One measure behind a candidate's score."
+type ScoreComponent {
+  "degree, inDegree, betweenness, constraint, reach or eigenvector."
+  name: String!
+  value: Float!
+  """
+  Mid-rank percentile among the eligible people, 0 to 1, higher meaning more of what the role
+  looks for (for constraint: less constrained).
+  """
+  percentile: Float!
+}
+
+"A whole network in a few numbers."
+type NetworkSummary {
+  graph: AnalysisGraph!
+  "Ties over possible ties: m/(n(n-1)) directed, 2m/(n(n-1)) undirected; 0 below two nodes."
+  density: Float!
+  "Connected components (weakly, when directed), isolates included."
+  components: Int!
+  largestComponent: Int!
+  "Nodes with no ties at all, and their share of the nodes."
+  isolates: Int!
+  isolateShare: Float!
+  "Directed only: nodes that named nobody (no ties out), isolates included. Null when undirected."
+  namedNobody: Int
+  namedNobodyShare: Float
+  "Directed only: nodes nobody named (no ties in), isolates included. Null when undirected."
+  namedByNobody: Int
+  namedByNobodyShare: Float
+  "Ties per node, in and out: 2m/n."
+  averageDegree: Float!
+  "Mean local clustering coefficient over all nodes, zeros included (Fagiolo's when directed)."
+  averageClustering: Float!
+  "3 × triangles / connected triples, directions ignored."
+  transitivity: Float!
+  "Share of directed ties whose reverse exists; 1 undirected with ties."
+  reciprocity: Float!
+  "The largest k with a k-core (every member has at least k ties in it); 0 without ties."
+  maxCore: Int!
+  authority: AuthorityReach!
+  "Wellbeing of all the people read."
+  wellbeing: WellbeingSummary!
+  "The grouping of ` + "`" + `groups` + "`" + `; null when ` + "`" + `by` + "`" + ` was not given."
+  by: AnalysisGroupBy
+  "The people (only) of each group, by group; people with no value form a group with a null value."
+  groups: [SummaryGroup!]!
+}
+
+"Who can reach authority: isAuthority people and organisations (include ORGANISATION in the labels to count organisations)."
+type AuthorityReach {
+  authorities: Int!
+  "People read who are not authorities themselves."
+  people: Int!
+  """
+  Those of them with a route of at most maxHops ties to an authority, following ties in their
+  direction when directed (the person can go to someone who can go to the authority).
+  """
+  reachable: Int!
+  share: Float!
+  maxHops: Int!
+}
+
+"The people of one group."
+type SummaryGroup {
+  "The group: the attribute's value, or the area's, group's or community's id; null for no value."
+  value: String
+  "An area's or group's name, otherwise the same as value."
+  name: String
+  people: Int!
+  isolates: Int!
+  isolateShare: Float!
+  "Mean ties per person, in and out."
+  averageDegree: Float!
+  "Mean wellbeing, withheld (null) when fewer than minGroup people in the group have a score the caller may use."
+  wellbeing: WellbeingSummary!
+}
+
+"How the ties of two waves compare."
+type WaveComparison {
+  tiesBefore: Int!
+  tiesAfter: Int!
+  "Ties in both waves (compared as pairs of nodes, ordered when directed)."
+  common: Int!
+  "Ties only in the later wave."
+  gained: Int!
+  "Ties only in the earlier wave."
+  lost: Int!
+  "common / ties in either wave; 1 for the same ties, 0 when neither wave has any."
+  jaccard: Float!
+  """
+  The nodes with a tie in either wave, the largest absolute degree change first (then by id),
+  paged. Wellbeing change is not given: Kith keeps one wellbeing score per person, not one per
+  wave.
+  """
+  changes(first: Int = 20, after: String): WaveChangeConnection!
+  graph: AnalysisGraph!
+}
+
+type WaveChangeConnection {
+  edges: [WaveChangeEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+"One node's change between the waves."
+type WaveChangeEdge {
+  cursor: String!
+  node: Node
+  tiesGained: Int!
+  tiesLost: Int!
+  "Ties in and out in each wave."
+  degreeBefore: Int!
+  degreeAfter: Int!
+  degreeChange: Int!
+  "Overlap of the node's ties in the two waves: common over either; 0 without ties."
+  jaccard: Float!
+  "PageRank in each wave's graph."
+  pagerankBefore: Float!
+  pagerankAfter: Float!
+}
+
+"A stored run of measures (runAnalysis)."
+type AnalysisRun {
+  "run_…"
+  id: ID!
+  at: DateTime!
+  "The scope and options, as JSON."
+  parameters: String!
+  measures: [CentralityMeasure!]!
+  nodes: Int!
+  ties: Int!
+  "The graph version the run was computed on."
+  graphVersion: String!
+  """
+  The best scores of each measure of the run, highest first, at most ` + "`" + `first` + "`" + ` per measure
+  (default 20, at most 100); nodes the caller may not see, or deleted since, are left out.
+  """
+  top(first: Int = 20): [RunTop!]!
+}
+
+"One measure's best scores in a stored run."
+type RunTop {
+  measure: CentralityMeasure!
+  edges: [CentralityEdge!]!
+}
+
+extend type Query {
+  """
+  One centrality measure for every node read, highest first, paged (first: default 20, at most
+  500). ` + "`" + `sample` + "`" + ` (at least 1) estimates BETWEENNESS, CLOSENESS or HARMONIC from that many source
+  nodes drawn with ` + "`" + `seed` + "`" + ` (default 1), for large graphs; at or above n it is exact.
+  """
+  centrality(scope: AnalysisScope, measure: CentralityMeasure!, first: Int, after: String, sample: Int, seed: Int = 1): CentralityConnection!
+  """
+  Communities by Louvain modularity maximisation, deterministic for a seed (0 or more).
+  resolution must be greater than 0: 1 is classic modularity, higher gives smaller
+  communities. A directed scope is read as undirected.
+  """
+  communities(scope: AnalysisScope, resolution: Float = 1, seed: Int = 1): Communities!
+  """
+  Burt's constraint and effective size, Gould–Fernandez brokerage roles and E-I indexes per
+  node, per group and for the whole network, over the grouping (resolution and seed apply to
+  COMMUNITY). Nodes sorted by orderBy, paged (first: default 20, at most 500).
+  """
+  brokerage(scope: AnalysisScope, groupBy: AnalysisGroupBy!, resolution: Float = 1, seed: Int = 1,
+    orderBy: BrokerageOrder = BROKERAGE, first: Int, after: String): Brokerage!
+  """
+  Candidates for a key-people role among the people read, best first, at most ` + "`" + `first` + "`" + ` (default
+  20, at most 500). ` + "`" + `sample` + "`" + ` estimates mavens' betweenness from that many sources.
+  """
+  keyPeople(scope: AnalysisScope, role: KeyRole!, first: Int = 20, sample: Int, seed: Int = 1): KeyPeople!
+  """
+  Nodes, ties, density, components, isolates, degree, clustering, k-core, reach to authority
+  (within authorityHops ties, 1 to 6) and wellbeing; with ` + "`" + `by` + "`" + `, the same per group of people.
+  Mean wellbeing is given only for groups where at least minGroup (5) people have a score the
+  caller may use; analysts see it only so, in aggregate.
+  """
+  networkSummary(scope: AnalysisScope, by: AnalysisGroupBy, authorityHops: Int = 3, resolution: Float = 1, seed: Int = 1): NetworkSummary!
+  """
+  How ties changed between two survey waves, overall and per node, over the nodes the scope
+  reads (its waveId must be left out). NOT_FOUND when a wave does not exist.
+  """
+  compareWaves(before: ID!, after: ID!, scope: AnalysisScope): WaveComparison!
+  "A stored analysis run; null when there is none."
+  analysisRun(id: ID!): AnalysisRun
+}
+
+extend type Mutation {
+  """
+  Computes measures and stores them on the nodes, so dashboards read them without
+  recomputing: each node read gets score_<measure> (lower case: score_pagerank,
+  score_in_degree…) and score_<measure>_run, the run's id; the run is kept with its parameters,
+  time, graph version and the 100 best scores of each measure (analysisRun). A node keeps the
+  scores of the latest run that scored it. ` + "`" + `sample` + "`" + ` and ` + "`" + `seed` + "`" + ` apply to BETWEENNESS, CLOSENESS
+  and HARMONIC.
+  """
+  runAnalysis(scope: AnalysisScope, measures: [CentralityMeasure!]!, sample: Int, seed: Int = 1): AnalysisRun! @auth(requires: [ADMIN])
+}
+`, BuiltIn: false},
 	{Name: "../schema/area.graphqls", Input: `# Where and when: neighbourhoods and survey waves.
 
 "A neighbourhood (Barton, Winton, the Heatons); areas nest inside larger ones."
@@ -2419,14 +4710,58 @@ extend type Query {
 
 extend type Mutation {
   "Creates areas in one transaction; idempotent on externalId."
-  createAreas(input: [AreaInput!]!): [Area!]!
-  updateAreas(input: [AreaInput!]!): [Area!]!
-  deleteAreas(ids: [ID!]!): DeleteResult!
+  createAreas(input: [AreaInput!]!): [Area!]! @auth(requires: [ADMIN])
+  "Areas decide what workers see, so only admins change them."
+  updateAreas(input: [AreaInput!]!): [Area!]! @auth(requires: [ADMIN])
+  deleteAreas(ids: [ID!]!): DeleteResult! @auth(requires: [ADMIN])
   "Creates waves in one transaction; idempotent on externalId."
   createWaves(input: [WaveInput!]!): [Wave!]!
   updateWaves(input: [WaveInput!]!): [Wave!]!
   deleteWaves(ids: [ID!]!): DeleteResult!
 }
+`, BuiltIn: false},
+	{Name: "../schema/auth.graphqls", Input: `# Access control, visible where fields are declared. The server enforces every rule here
+# (server/access.go); README.md's "Access" section has the whole matrix.
+
+"The roles a bearer token grants (its roles claim, in lower case)."
+enum Role {
+  "Everything, including erasure and configuration."
+  ADMIN
+  "Community workers: read and write people, ties and groups in the areas their token names."
+  WORKER
+  "Read only, pseudonymised: no names or contacts, wellbeing only in aggregate."
+  ANALYST
+  "Partner apps: only the suggestion queries, for consenting people."
+  PARTNER
+  "A grant for the read-only Cypher endpoint (POST /cypher)."
+  RESEARCHER
+}
+
+"What makes a field sensitive, and so who may see it."
+enum SensitiveKind {
+  "A person's name: analysts get the pseudonym instead; partners nothing."
+  NAME
+  "Contact details: workers (with the person's consent for contact) and admins only."
+  CONTACT
+  "Wellbeing scores: workers (with consent for wellbeing) and admins only; analysts use wellbeingSummary."
+  WELLBEING
+  "Memberships: those of sensitive groups go to admins, and to workers within their areas."
+  MEMBERSHIP
+}
+
+"""
+Who may use a field or every field of a type. On Query and Mutation it is the default for
+their fields; a field's own @auth replaces it. A root field without either is for admins
+only. Admins may use every field.
+"""
+directive @auth(requires: [Role!]!) on FIELD_DEFINITION | OBJECT
+
+"""
+The field holds special-category or personal data of the given kind: a role that may not
+see it gets null (or, for a name, the pseudonym), never the value, and the reads of those
+who may see it are audited.
+"""
+directive @sensitive(kind: SensitiveKind!) on FIELD_DEFINITION
 `, BuiltIn: false},
 	{Name: "../schema/catalogue.graphqls", Input: `# What people care about and what they can give: interests and gifts.
 
@@ -2585,7 +4920,7 @@ type FamiliarStranger implements Node {
   "postman, street sweeper, quizmaster, lollipop lady, shopkeeper, ..."
   role: String!
   "A name, when people know one (\"Dave the postman\")."
-  displayName: String
+  displayName: String @sensitive(kind: NAME)
   createdAt: DateTime!
   updatedAt: DateTime!
   ties(kinds: [TieKind!], direction: Direction = BOTH, first: Int = 50): [Tie!]!
@@ -2677,7 +5012,7 @@ type Group implements Node {
   "Where the group meets (MEETS_AT), by name."
   meetsAt(first: Int = 50): [Place!]!
   "Its members (MEMBER_OF), by display name."
-  members(first: Int = 50): [Membership!]!
+  members(first: Int = 50): [Membership!]! @sensitive(kind: MEMBERSHIP)
   "Interests the group serves (INTERESTED_IN), by name."
   interests(first: Int = 50): [Interest!]!
 }
@@ -2903,7 +5238,7 @@ type DeleteResult {
   deletedIds: [ID!]!
 }
 
-type Query {
+type Query @auth(requires: [ADMIN, WORKER, ANALYST]) {
   "Any node by id; null when there is none."
   node(id: ID!): Node
   "Nodes by id, in the order asked; null where there is none. At most 500 ids."
@@ -3021,8 +5356,8 @@ officers) have isAuthority set.
 type Person implements Node {
   id: ID!
   externalId: String
-  "The name a worker knows them by."
-  displayName: String
+  "The name a worker knows them by. Analysts get the pseudonym here."
+  displayName: String @sensitive(kind: NAME)
   "A stable pseudonym for pseudonymised analysis, e.g. R-7F3A2C."
   pseudonym: String
   "Roles in the community, e.g. councillor, GP, housing officer."
@@ -3033,17 +5368,19 @@ type Person implements Node {
   householdType: String
   "16-24, 25-44, 45-64, 65-74, 75+"
   ageBand: String
-  "Short Warwick-Edinburgh wellbeing score, 7 to 35."
-  wellbeing: Int
+  "Short Warwick-Edinburgh wellbeing score, 7 to 35. Analysts: see wellbeingSummary."
+  wellbeing: Int @sensitive(kind: WELLBEING)
   "Phone or e-mail, as the person gave it."
-  contact: String
+  contact: String @sensitive(kind: CONTACT)
+  "Consent per purpose, with when and how it was given; null purposes were never asked."
+  consent: Consent!
   createdAt: DateTime!
   updatedAt: DateTime!
   ties(kinds: [TieKind!], direction: Direction = BOTH, first: Int = 50): [Tie!]!
   "The area they live in (LIVES_IN)."
   area: Area
   "Groups they belong to (MEMBER_OF), by group name; at most ` + "`" + `first` + "`" + ` (default 50, at most 500)."
-  memberships(first: Int = 50): [Membership!]!
+  memberships(first: Int = 50): [Membership!]! @sensitive(kind: MEMBERSHIP)
   "What they are interested in (INTERESTED_IN), by name."
   interests(first: Int = 50): [Interest!]!
   "What they can offer (OFFERS): gifts of the head, heart and hands."
@@ -3127,6 +5464,8 @@ input PersonInput {
   ageBand: String
   wellbeing: Int
   contact: String
+  "Consent per purpose; a purpose given as null removes what was recorded for it."
+  consent: ConsentInput
   "The area they live in: sets the LIVES_IN tie."
   areaId: ID
 }
@@ -3248,6 +5587,304 @@ extend type Mutation {
   createPlaces(input: [PlaceInput!]!): [Place!]!
   updatePlaces(input: [PlaceInput!]!): [Place!]!
   deletePlaces(ids: [ID!]!): DeleteResult!
+}
+`, BuiltIn: false},
+	{Name: "../schema/privacy.graphqls", Input: `# Privacy: consent per purpose, aggregates that protect individuals, and erasure.
+
+"What a person agreed to, purpose by purpose. A purpose never asked about is null."
+type Consent {
+  "Pseudonymised analysis: analysts see only people who gave it."
+  analysis: ConsentGrant
+  "Connection suggestions by partner apps."
+  suggestions: ConsentGrant
+  "Being contacted: workers see contact details only with it."
+  contact: ConsentGrant
+  "Recording wellbeing: workers see wellbeing scores only with it."
+  wellbeing: ConsentGrant
+}
+
+"One purpose's consent: given or refused, when, and how."
+type ConsentGrant {
+  given: Boolean!
+  at: DateTime
+  "How it was given or refused, e.g. paper form, verbal at the door, online form."
+  how: String
+}
+
+"Consent to record; a purpose left out is kept, a purpose given as null is removed."
+input ConsentInput {
+  analysis: ConsentGrantInput
+  suggestions: ConsentGrantInput
+  contact: ConsentGrantInput
+  wellbeing: ConsentGrantInput
+}
+
+input ConsentGrantInput {
+  given: Boolean!
+  "When it was given; defaults to now."
+  at: DateTime
+  how: String!
+}
+
+"""
+Wellbeing over a set of people, never of one: the mean is null (suppressed) when fewer
+people than the server's minimum group size (k, default 5) have a score.
+"""
+type WellbeingSummary {
+  "How many people matched."
+  people: Int!
+  "How many of them have a wellbeing score the caller may use."
+  scored: Int!
+  mean: Float
+  "True when the group is smaller than minGroup and the mean is withheld."
+  suppressed: Boolean!
+  minGroup: Int!
+}
+
+"What erasePerson removed. It names nothing about the person."
+type ErasureResult {
+  "1 when the person was found and erased."
+  people: Int!
+  "Ties removed with them."
+  ties: Int!
+  "Gifts they offered, removed with them."
+  gifts: Int!
+  "Audit records from which their id was removed."
+  auditRecords: Int!
+}
+
+extend type Query {
+  """
+  Wellbeing of the people matching where, as an aggregate: the way analysts read
+  wellbeing. Analysts count only people who consented to analysis, and workers only
+  people who consented to wellbeing being recorded.
+  """
+  wellbeingSummary(where: PersonWhere): WellbeingSummary!
+}
+
+extend type Mutation {
+  """
+  Erases a person (the right to erasure): the person, every tie they have, the gifts they
+  offered, and their id from earlier audit records. What remains is an audit record of the
+  erasure that holds no personal data.
+  """
+  erasePerson(id: ID!): ErasureResult! @auth(requires: [ADMIN])
+}
+`, BuiltIn: false},
+	{Name: "../schema/questions.graphqls", Input: `# The questions community workers ask: routes, links to authority, isolation, contacts,
+# familiar strangers, ego networks and reach. Each is one Cypher statement in Neo4j.
+
+"""
+Which ties a route may follow, and how. Routes pass only through people; the last step may
+reach the target (a group through MEMBER_OF, an authority organisation through TRUSTS or
+WORKS_FOR).
+"""
+input RouteOptions {
+  "Tie kinds between people that a route may follow. Default TRUSTS and KNOWS."
+  kinds: [TieKind!]
+  "With STRONG, KNOWS ties count only when strong. Other kinds carry no strength."
+  minStrength: TieStrength = WEAK
+  """
+  OUT follows ties as the people on the route named them (A TRUSTS B: A can go to B); IN
+  follows them backwards; BOTH ignores direction. Default BOTH.
+  """
+  direction: Direction = BOTH
+  "The most ties a route may have, 1 to 6. Default 4."
+  maxHops: Int = 4
+}
+
+"""
+Where a route should end: exactly one of a group by id, groups by activity or name ("knit and
+natter", matched case-insensitively), a person, or anyone with an interest (by name,
+case-insensitively).
+"""
+input RouteTarget {
+  groupId: ID
+  activity: String
+  personId: ID
+  interest: String
+}
+
+"How to choose several routes."
+enum RouteMode {
+  "Every route of the shortest length (at most ` + "`" + `k` + "`" + `)."
+  ALL_SHORTEST
+  """
+  Up to ` + "`" + `k` + "`" + ` routes, each the shortest that shares no intermediary with the ones before it:
+  a second route for when the first person on the way is unavailable.
+  """
+  DISJOINT
+}
+
+"A route through the graph: its steps in order, from the start to the target."
+type Route {
+  "The number of ties walked."
+  length: Int!
+  "The first step is the start, with no tie; each later step is the node reached and the tie walked."
+  steps: [RouteStep!]!
+}
+
+"One step of a route."
+type RouteStep {
+  node: Node!
+  "The tie walked to reach this node from the one before; null on the first step."
+  tie: Tie
+  "Whether the tie was walked in its own direction (from → to); null on the first step."
+  forward: Boolean
+}
+
+"How a person is linked to authority: the people they can reach it through, and the routes."
+type AuthorityLinks {
+  "Whether any authority person or organisation is within maxHops. Often false: that is worth seeing."
+  reachable: Boolean!
+  "The authority people and organisations reached, nearest first."
+  authorities: [ReachedNode!]!
+  """
+  The people (and organisations) on the routes between this person and authority, best first:
+  those on the shortest routes, then those more routes pass through.
+  """
+  links: [AuthorityLink!]!
+  "The shortest route to each authority reached, nearest first (at most 50)."
+  routes: [Route!]!
+}
+
+"A node reached, and in how many ties."
+type ReachedNode {
+  node: Node!
+  hops: Int!
+}
+
+"Someone on the routes to authority."
+type AuthorityLink {
+  node: Node!
+  "Ties between the person asked about and this link."
+  hops: Int!
+  "The length of the shortest route to authority through this link."
+  shortestRoute: Int!
+  "How many of the shortest routes to authority pass through this link."
+  routeCount: Int!
+  "How many distinct authorities those routes reach."
+  authorities: Int!
+}
+
+"Which measure of isolation to use on directed survey ties."
+enum IsolationMeasure {
+  "No ties of the chosen kinds in either direction."
+  ALL_TIES
+  "Named nobody: no ties out (out-degree)."
+  NAMED_NOBODY
+  "Named by nobody: no ties in (in-degree)."
+  NAMED_BY_NOBODY
+}
+
+type IsolateEdge {
+  cursor: String!
+  node: Person!
+  "Ties counted by the chosen measure."
+  ties: Int!
+  "Ties of the chosen kinds this person made."
+  outTies: Int!
+  "Ties of the chosen kinds made towards this person."
+  inTies: Int!
+}
+
+type IsolateConnection {
+  edges: [IsolateEdge!]!
+  pageInfo: PageInfo!
+  "How many people match, ignoring paging. Counted only when asked for."
+  totalCount: Int!
+}
+
+"A tie through which someone or something could reach a person."
+type Contact {
+  "The person, familiar stranger, group, place or organisation."
+  node: Node!
+  tie: Tie!
+  "OUT: the person named them (trusts them, uses the place); IN: they named or see the person."
+  direction: Direction!
+  "What the tie means, in words: \"trusts them for HELP\", \"seen WEEKLY by them\"."
+  why: String!
+}
+
+"A familiar stranger and the isolated or nearly isolated people they see."
+type FamiliarStrangerReach {
+  familiarStranger: FamiliarStranger!
+  "Everyone they see (SEES)."
+  seen: Int!
+  "How many of them are isolated or nearly isolated."
+  isolatedSeen: Int!
+  "Those people, most isolated first (at most 50)."
+  isolated: [Person!]!
+}
+
+"The nodes and ties within some hops of a node, ready to draw."
+type EgoNetwork {
+  "The nodes, nearest first, the centre first of all."
+  nodes: [ReachedNode!]!
+  "The ties of the chosen kinds between those nodes (one per kind and pair of ends and wave)."
+  ties: [Tie!]!
+  "Whether maxNodes cut the network short."
+  truncated: Boolean!
+}
+
+"How far something could spread from a set of people."
+type Reach {
+  "Distinct people within the hops, the starting people excluded."
+  people: Int!
+  "People first reached at each distance: byHops[0] at 1 tie, byHops[1] at 2..."
+  byHops: [Int!]!
+}
+
+extend type Query {
+  """
+  The shortest route from a person to a target over trust ties. Null when there is none within
+  maxHops. NOT_FOUND when the person, or any target, does not exist.
+  """
+  shortestTrustedPath(from: ID!, to: RouteTarget!, options: RouteOptions): Route
+
+  "Several routes from a person to a target: all the shortest, or k that share no intermediary (k 1 to 10)."
+  trustedRoutes(from: ID!, to: RouteTarget!, options: RouteOptions, mode: RouteMode = DISJOINT, k: Int = 3): [Route!]!
+
+  """
+  Who links a person to authority (people and organisations flagged isAuthority), over TRUSTS,
+  KNOWS and WORKS_FOR ties in either direction by default, within maxHops (1 to 6, default 3).
+  """
+  linksToAuthority(person: ID!, maxHops: Int = 3, options: RouteOptions): AuthorityLinks!
+
+  """
+  People with at most maxTies ties (default 0) of the chosen kinds (default KNOWS, TRUSTS,
+  GETS_INFO_FROM, ENCOURAGES, MEMBER_OF), optionally in an area (and the areas inside it) and
+  counting only ties recorded in a wave. Fewest ties first, then by name.
+  """
+  isolates(kinds: [TieKind!], measure: IsolationMeasure = ALL_TIES, maxTies: Int = 0, areaId: ID, waveId: ID,
+           first: Int, after: String, last: Int, before: String): IsolateConnection!
+
+  """
+  Everyone and everything that could reach a person: whom they trust and who trusts them, whom
+  they know, familiar strangers who see them, groups and places they use, where they get
+  information. Trust first, then strong ties, encounters, groups and places, then weak ties; one
+  entry per tie kind and node (the most recent wave). At most ` + "`" + `first` + "`" + ` (default 100, at most 500).
+  """
+  trustedContacts(person: ID!, first: Int = 100): [Contact!]!
+
+  """
+  Familiar strangers ranked by how many isolated or nearly isolated people (at most maxTies
+  ties, default 1, of the isolates kinds) they see, optionally in an area. At most ` + "`" + `first` + "`" + `.
+  """
+  familiarStrangers(areaId: ID, maxTies: Int = 1, first: Int = 20): [FamiliarStrangerReach!]!
+
+  """
+  The nodes within hops (1 to 3, default 1) of a node over the chosen kinds (default all), and
+  the ties between them; at most maxNodes nodes (default 200, at most 2000).
+  """
+  egoNetwork(id: ID!, hops: Int = 1, kinds: [TieKind!], maxNodes: Int = 200): EgoNetwork!
+
+  """
+  How many distinct people are within hops (1 to 4, default 2) of a set of people (at most
+  100) over the chosen kinds (default KNOWS, TRUSTS, ENCOURAGES, GETS_INFO_FROM between
+  people, in either direction): how far an idea could spread from a few change-makers.
+  """
+  reach(people: [ID!]!, hops: Int = 2, kinds: [TieKind!]): Reach!
 }
 `, BuiltIn: false},
 	{Name: "../schema/tie.graphqls", Input: `# Ties: trust, membership, information flow and everyday encounters, with provenance.
@@ -3388,7 +6025,7 @@ type RemoveTiesResult {
   count: Int!
 }
 
-type Mutation {
+type Mutation @auth(requires: [ADMIN, WORKER]) {
   "Creates ties in one transaction: all or nothing."
   createTies(input: [TieInput!]!): [Tie!]!
   "Removes ties in one transaction; an input that matches no tie removes nothing."
@@ -3401,6 +6038,44 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_AnalysisGraph(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_AnalysisGraph_nodes(ctx, field)
+	case "ties":
+		return ec.fieldContext_AnalysisGraph_ties(ctx, field)
+	case "directed":
+		return ec.fieldContext_AnalysisGraph_directed(ctx, field)
+	case "weighted":
+		return ec.fieldContext_AnalysisGraph_weighted(ctx, field)
+	case "version":
+		return ec.fieldContext_AnalysisGraph_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnalysisGraph", field.Name)
+}
+
+func (ec *executionContext) childFields_AnalysisRun(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AnalysisRun_id(ctx, field)
+	case "at":
+		return ec.fieldContext_AnalysisRun_at(ctx, field)
+	case "parameters":
+		return ec.fieldContext_AnalysisRun_parameters(ctx, field)
+	case "measures":
+		return ec.fieldContext_AnalysisRun_measures(ctx, field)
+	case "nodes":
+		return ec.fieldContext_AnalysisRun_nodes(ctx, field)
+	case "ties":
+		return ec.fieldContext_AnalysisRun_ties(ctx, field)
+	case "graphVersion":
+		return ec.fieldContext_AnalysisRun_graphVersion(ctx, field)
+	case "top":
+		return ec.fieldContext_AnalysisRun_top(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnalysisRun", field.Name)
+}
 
 func (ec *executionContext) childFields_Area(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -3450,6 +6125,246 @@ func (ec *executionContext) childFields_AreaEdge(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type AreaEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_AuthorityLink(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_AuthorityLink_node(ctx, field)
+	case "hops":
+		return ec.fieldContext_AuthorityLink_hops(ctx, field)
+	case "shortestRoute":
+		return ec.fieldContext_AuthorityLink_shortestRoute(ctx, field)
+	case "routeCount":
+		return ec.fieldContext_AuthorityLink_routeCount(ctx, field)
+	case "authorities":
+		return ec.fieldContext_AuthorityLink_authorities(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuthorityLink", field.Name)
+}
+
+func (ec *executionContext) childFields_AuthorityLinks(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reachable":
+		return ec.fieldContext_AuthorityLinks_reachable(ctx, field)
+	case "authorities":
+		return ec.fieldContext_AuthorityLinks_authorities(ctx, field)
+	case "links":
+		return ec.fieldContext_AuthorityLinks_links(ctx, field)
+	case "routes":
+		return ec.fieldContext_AuthorityLinks_routes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuthorityLinks", field.Name)
+}
+
+func (ec *executionContext) childFields_AuthorityReach(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "authorities":
+		return ec.fieldContext_AuthorityReach_authorities(ctx, field)
+	case "people":
+		return ec.fieldContext_AuthorityReach_people(ctx, field)
+	case "reachable":
+		return ec.fieldContext_AuthorityReach_reachable(ctx, field)
+	case "share":
+		return ec.fieldContext_AuthorityReach_share(ctx, field)
+	case "maxHops":
+		return ec.fieldContext_AuthorityReach_maxHops(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuthorityReach", field.Name)
+}
+
+func (ec *executionContext) childFields_Brokerage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "groupBy":
+		return ec.fieldContext_Brokerage_groupBy(ctx, field)
+	case "network":
+		return ec.fieldContext_Brokerage_network(ctx, field)
+	case "groups":
+		return ec.fieldContext_Brokerage_groups(ctx, field)
+	case "edges":
+		return ec.fieldContext_Brokerage_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_Brokerage_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_Brokerage_totalCount(ctx, field)
+	case "graph":
+		return ec.fieldContext_Brokerage_graph(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Brokerage", field.Name)
+}
+
+func (ec *executionContext) childFields_BrokerageEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_BrokerageEdge_cursor(ctx, field)
+	case "rank":
+		return ec.fieldContext_BrokerageEdge_rank(ctx, field)
+	case "node":
+		return ec.fieldContext_BrokerageEdge_node(ctx, field)
+	case "group":
+		return ec.fieldContext_BrokerageEdge_group(ctx, field)
+	case "degree":
+		return ec.fieldContext_BrokerageEdge_degree(ctx, field)
+	case "constraint":
+		return ec.fieldContext_BrokerageEdge_constraint(ctx, field)
+	case "effectiveSize":
+		return ec.fieldContext_BrokerageEdge_effectiveSize(ctx, field)
+	case "roles":
+		return ec.fieldContext_BrokerageEdge_roles(ctx, field)
+	case "ei":
+		return ec.fieldContext_BrokerageEdge_ei(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BrokerageEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_BrokerageRoles(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "coordinator":
+		return ec.fieldContext_BrokerageRoles_coordinator(ctx, field)
+	case "itinerant":
+		return ec.fieldContext_BrokerageRoles_itinerant(ctx, field)
+	case "representative":
+		return ec.fieldContext_BrokerageRoles_representative(ctx, field)
+	case "gatekeeper":
+		return ec.fieldContext_BrokerageRoles_gatekeeper(ctx, field)
+	case "liaison":
+		return ec.fieldContext_BrokerageRoles_liaison(ctx, field)
+	case "total":
+		return ec.fieldContext_BrokerageRoles_total(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BrokerageRoles", field.Name)
+}
+
+func (ec *executionContext) childFields_CentralityConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "measure":
+		return ec.fieldContext_CentralityConnection_measure(ctx, field)
+	case "edges":
+		return ec.fieldContext_CentralityConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CentralityConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CentralityConnection_totalCount(ctx, field)
+	case "sampled":
+		return ec.fieldContext_CentralityConnection_sampled(ctx, field)
+	case "sampleSize":
+		return ec.fieldContext_CentralityConnection_sampleSize(ctx, field)
+	case "errorBound":
+		return ec.fieldContext_CentralityConnection_errorBound(ctx, field)
+	case "converged":
+		return ec.fieldContext_CentralityConnection_converged(ctx, field)
+	case "graph":
+		return ec.fieldContext_CentralityConnection_graph(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CentralityConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CentralityEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CentralityEdge_cursor(ctx, field)
+	case "rank":
+		return ec.fieldContext_CentralityEdge_rank(ctx, field)
+	case "score":
+		return ec.fieldContext_CentralityEdge_score(ctx, field)
+	case "node":
+		return ec.fieldContext_CentralityEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CentralityEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Communities(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "modularity":
+		return ec.fieldContext_Communities_modularity(ctx, field)
+	case "resolution":
+		return ec.fieldContext_Communities_resolution(ctx, field)
+	case "seed":
+		return ec.fieldContext_Communities_seed(ctx, field)
+	case "count":
+		return ec.fieldContext_Communities_count(ctx, field)
+	case "communities":
+		return ec.fieldContext_Communities_communities(ctx, field)
+	case "bridgeCount":
+		return ec.fieldContext_Communities_bridgeCount(ctx, field)
+	case "bridges":
+		return ec.fieldContext_Communities_bridges(ctx, field)
+	case "graph":
+		return ec.fieldContext_Communities_graph(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Communities", field.Name)
+}
+
+func (ec *executionContext) childFields_Community(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Community_id(ctx, field)
+	case "size":
+		return ec.fieldContext_Community_size(ctx, field)
+	case "internalTies":
+		return ec.fieldContext_Community_internalTies(ctx, field)
+	case "externalTies":
+		return ec.fieldContext_Community_externalTies(ctx, field)
+	case "members":
+		return ec.fieldContext_Community_members(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Community", field.Name)
+}
+
+func (ec *executionContext) childFields_CommunityBridge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_CommunityBridge_from(ctx, field)
+	case "to":
+		return ec.fieldContext_CommunityBridge_to(ctx, field)
+	case "fromCommunity":
+		return ec.fieldContext_CommunityBridge_fromCommunity(ctx, field)
+	case "toCommunity":
+		return ec.fieldContext_CommunityBridge_toCommunity(ctx, field)
+	case "weight":
+		return ec.fieldContext_CommunityBridge_weight(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommunityBridge", field.Name)
+}
+
+func (ec *executionContext) childFields_Consent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "analysis":
+		return ec.fieldContext_Consent_analysis(ctx, field)
+	case "suggestions":
+		return ec.fieldContext_Consent_suggestions(ctx, field)
+	case "contact":
+		return ec.fieldContext_Consent_contact(ctx, field)
+	case "wellbeing":
+		return ec.fieldContext_Consent_wellbeing(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Consent", field.Name)
+}
+
+func (ec *executionContext) childFields_ConsentGrant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "given":
+		return ec.fieldContext_ConsentGrant_given(ctx, field)
+	case "at":
+		return ec.fieldContext_ConsentGrant_at(ctx, field)
+	case "how":
+		return ec.fieldContext_ConsentGrant_how(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConsentGrant", field.Name)
+}
+
+func (ec *executionContext) childFields_Contact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_Contact_node(ctx, field)
+	case "tie":
+		return ec.fieldContext_Contact_tie(ctx, field)
+	case "direction":
+		return ec.fieldContext_Contact_direction(ctx, field)
+	case "why":
+		return ec.fieldContext_Contact_why(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
+}
+
 func (ec *executionContext) childFields_DeleteResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "count":
@@ -3458,6 +6373,44 @@ func (ec *executionContext) childFields_DeleteResult(ctx context.Context, field 
 		return ec.fieldContext_DeleteResult_deletedIds(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeleteResult", field.Name)
+}
+
+func (ec *executionContext) childFields_EIIndex(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "internal":
+		return ec.fieldContext_EIIndex_internal(ctx, field)
+	case "external":
+		return ec.fieldContext_EIIndex_external(ctx, field)
+	case "index":
+		return ec.fieldContext_EIIndex_index(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EIIndex", field.Name)
+}
+
+func (ec *executionContext) childFields_EgoNetwork(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_EgoNetwork_nodes(ctx, field)
+	case "ties":
+		return ec.fieldContext_EgoNetwork_ties(ctx, field)
+	case "truncated":
+		return ec.fieldContext_EgoNetwork_truncated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EgoNetwork", field.Name)
+}
+
+func (ec *executionContext) childFields_ErasureResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "people":
+		return ec.fieldContext_ErasureResult_people(ctx, field)
+	case "ties":
+		return ec.fieldContext_ErasureResult_ties(ctx, field)
+	case "gifts":
+		return ec.fieldContext_ErasureResult_gifts(ctx, field)
+	case "auditRecords":
+		return ec.fieldContext_ErasureResult_auditRecords(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ErasureResult", field.Name)
 }
 
 func (ec *executionContext) childFields_FamiliarStranger(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3504,6 +6457,20 @@ func (ec *executionContext) childFields_FamiliarStrangerEdge(ctx context.Context
 		return ec.fieldContext_FamiliarStrangerEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FamiliarStrangerEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_FamiliarStrangerReach(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "familiarStranger":
+		return ec.fieldContext_FamiliarStrangerReach_familiarStranger(ctx, field)
+	case "seen":
+		return ec.fieldContext_FamiliarStrangerReach_seen(ctx, field)
+	case "isolatedSeen":
+		return ec.fieldContext_FamiliarStrangerReach_isolatedSeen(ctx, field)
+	case "isolated":
+		return ec.fieldContext_FamiliarStrangerReach_isolated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FamiliarStrangerReach", field.Name)
 }
 
 func (ec *executionContext) childFields_Gift(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3598,6 +6565,20 @@ func (ec *executionContext) childFields_GroupConnection(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type GroupConnection", field.Name)
 }
 
+func (ec *executionContext) childFields_GroupEI(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "group":
+		return ec.fieldContext_GroupEI_group(ctx, field)
+	case "name":
+		return ec.fieldContext_GroupEI_name(ctx, field)
+	case "size":
+		return ec.fieldContext_GroupEI_size(ctx, field)
+	case "ei":
+		return ec.fieldContext_GroupEI_ei(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GroupEI", field.Name)
+}
+
 func (ec *executionContext) childFields_GroupEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "cursor":
@@ -3654,6 +6635,62 @@ func (ec *executionContext) childFields_InterestEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type InterestEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_IsolateConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_IsolateConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_IsolateConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_IsolateConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IsolateConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_IsolateEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_IsolateEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_IsolateEdge_node(ctx, field)
+	case "ties":
+		return ec.fieldContext_IsolateEdge_ties(ctx, field)
+	case "outTies":
+		return ec.fieldContext_IsolateEdge_outTies(ctx, field)
+	case "inTies":
+		return ec.fieldContext_IsolateEdge_inTies(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IsolateEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_KeyCandidate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rank":
+		return ec.fieldContext_KeyCandidate_rank(ctx, field)
+	case "score":
+		return ec.fieldContext_KeyCandidate_score(ctx, field)
+	case "node":
+		return ec.fieldContext_KeyCandidate_node(ctx, field)
+	case "components":
+		return ec.fieldContext_KeyCandidate_components(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KeyCandidate", field.Name)
+}
+
+func (ec *executionContext) childFields_KeyPeople(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "role":
+		return ec.fieldContext_KeyPeople_role(ctx, field)
+	case "eligible":
+		return ec.fieldContext_KeyPeople_eligible(ctx, field)
+	case "candidates":
+		return ec.fieldContext_KeyPeople_candidates(ctx, field)
+	case "graph":
+		return ec.fieldContext_KeyPeople_graph(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KeyPeople", field.Name)
+}
+
 func (ec *executionContext) childFields_Membership(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3674,6 +6711,50 @@ func (ec *executionContext) childFields_Membership(ctx context.Context, field gr
 		return ec.fieldContext_Membership_recordedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Membership", field.Name)
+}
+
+func (ec *executionContext) childFields_NetworkSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "graph":
+		return ec.fieldContext_NetworkSummary_graph(ctx, field)
+	case "density":
+		return ec.fieldContext_NetworkSummary_density(ctx, field)
+	case "components":
+		return ec.fieldContext_NetworkSummary_components(ctx, field)
+	case "largestComponent":
+		return ec.fieldContext_NetworkSummary_largestComponent(ctx, field)
+	case "isolates":
+		return ec.fieldContext_NetworkSummary_isolates(ctx, field)
+	case "isolateShare":
+		return ec.fieldContext_NetworkSummary_isolateShare(ctx, field)
+	case "namedNobody":
+		return ec.fieldContext_NetworkSummary_namedNobody(ctx, field)
+	case "namedNobodyShare":
+		return ec.fieldContext_NetworkSummary_namedNobodyShare(ctx, field)
+	case "namedByNobody":
+		return ec.fieldContext_NetworkSummary_namedByNobody(ctx, field)
+	case "namedByNobodyShare":
+		return ec.fieldContext_NetworkSummary_namedByNobodyShare(ctx, field)
+	case "averageDegree":
+		return ec.fieldContext_NetworkSummary_averageDegree(ctx, field)
+	case "averageClustering":
+		return ec.fieldContext_NetworkSummary_averageClustering(ctx, field)
+	case "transitivity":
+		return ec.fieldContext_NetworkSummary_transitivity(ctx, field)
+	case "reciprocity":
+		return ec.fieldContext_NetworkSummary_reciprocity(ctx, field)
+	case "maxCore":
+		return ec.fieldContext_NetworkSummary_maxCore(ctx, field)
+	case "authority":
+		return ec.fieldContext_NetworkSummary_authority(ctx, field)
+	case "wellbeing":
+		return ec.fieldContext_NetworkSummary_wellbeing(ctx, field)
+	case "by":
+		return ec.fieldContext_NetworkSummary_by(ctx, field)
+	case "groups":
+		return ec.fieldContext_NetworkSummary_groups(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NetworkSummary", field.Name)
 }
 
 func (ec *executionContext) childFields_Organisation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3762,6 +6843,8 @@ func (ec *executionContext) childFields_Person(ctx context.Context, field graphq
 		return ec.fieldContext_Person_wellbeing(ctx, field)
 	case "contact":
 		return ec.fieldContext_Person_contact(ctx, field)
+	case "consent":
+		return ec.fieldContext_Person_consent(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Person_createdAt(ctx, field)
 	case "updatedAt":
@@ -3860,12 +6943,76 @@ func (ec *executionContext) childFields_PlaceEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type PlaceEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Reach(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "people":
+		return ec.fieldContext_Reach_people(ctx, field)
+	case "byHops":
+		return ec.fieldContext_Reach_byHops(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Reach", field.Name)
+}
+
+func (ec *executionContext) childFields_ReachedNode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_ReachedNode_node(ctx, field)
+	case "hops":
+		return ec.fieldContext_ReachedNode_hops(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReachedNode", field.Name)
+}
+
 func (ec *executionContext) childFields_RemoveTiesResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "count":
 		return ec.fieldContext_RemoveTiesResult_count(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RemoveTiesResult", field.Name)
+}
+
+func (ec *executionContext) childFields_Route(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "length":
+		return ec.fieldContext_Route_length(ctx, field)
+	case "steps":
+		return ec.fieldContext_Route_steps(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Route", field.Name)
+}
+
+func (ec *executionContext) childFields_RouteStep(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_RouteStep_node(ctx, field)
+	case "tie":
+		return ec.fieldContext_RouteStep_tie(ctx, field)
+	case "forward":
+		return ec.fieldContext_RouteStep_forward(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RouteStep", field.Name)
+}
+
+func (ec *executionContext) childFields_RunTop(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "measure":
+		return ec.fieldContext_RunTop_measure(ctx, field)
+	case "edges":
+		return ec.fieldContext_RunTop_edges(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RunTop", field.Name)
+}
+
+func (ec *executionContext) childFields_ScoreComponent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_ScoreComponent_name(ctx, field)
+	case "value":
+		return ec.fieldContext_ScoreComponent_value(ctx, field)
+	case "percentile":
+		return ec.fieldContext_ScoreComponent_percentile(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScoreComponent", field.Name)
 }
 
 func (ec *executionContext) childFields_SearchHit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3876,6 +7023,26 @@ func (ec *executionContext) childFields_SearchHit(ctx context.Context, field gra
 		return ec.fieldContext_SearchHit_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SearchHit", field.Name)
+}
+
+func (ec *executionContext) childFields_SummaryGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_SummaryGroup_value(ctx, field)
+	case "name":
+		return ec.fieldContext_SummaryGroup_name(ctx, field)
+	case "people":
+		return ec.fieldContext_SummaryGroup_people(ctx, field)
+	case "isolates":
+		return ec.fieldContext_SummaryGroup_isolates(ctx, field)
+	case "isolateShare":
+		return ec.fieldContext_SummaryGroup_isolateShare(ctx, field)
+	case "averageDegree":
+		return ec.fieldContext_SummaryGroup_averageDegree(ctx, field)
+	case "wellbeing":
+		return ec.fieldContext_SummaryGroup_wellbeing(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SummaryGroup", field.Name)
 }
 
 func (ec *executionContext) childFields_Tie(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3932,6 +7099,66 @@ func (ec *executionContext) childFields_Wave(ctx context.Context, field graphql.
 	return nil, fmt.Errorf("no field named %q was found under type Wave", field.Name)
 }
 
+func (ec *executionContext) childFields_WaveChangeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_WaveChangeConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_WaveChangeConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_WaveChangeConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WaveChangeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_WaveChangeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_WaveChangeEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_WaveChangeEdge_node(ctx, field)
+	case "tiesGained":
+		return ec.fieldContext_WaveChangeEdge_tiesGained(ctx, field)
+	case "tiesLost":
+		return ec.fieldContext_WaveChangeEdge_tiesLost(ctx, field)
+	case "degreeBefore":
+		return ec.fieldContext_WaveChangeEdge_degreeBefore(ctx, field)
+	case "degreeAfter":
+		return ec.fieldContext_WaveChangeEdge_degreeAfter(ctx, field)
+	case "degreeChange":
+		return ec.fieldContext_WaveChangeEdge_degreeChange(ctx, field)
+	case "jaccard":
+		return ec.fieldContext_WaveChangeEdge_jaccard(ctx, field)
+	case "pagerankBefore":
+		return ec.fieldContext_WaveChangeEdge_pagerankBefore(ctx, field)
+	case "pagerankAfter":
+		return ec.fieldContext_WaveChangeEdge_pagerankAfter(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WaveChangeEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_WaveComparison(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "tiesBefore":
+		return ec.fieldContext_WaveComparison_tiesBefore(ctx, field)
+	case "tiesAfter":
+		return ec.fieldContext_WaveComparison_tiesAfter(ctx, field)
+	case "common":
+		return ec.fieldContext_WaveComparison_common(ctx, field)
+	case "gained":
+		return ec.fieldContext_WaveComparison_gained(ctx, field)
+	case "lost":
+		return ec.fieldContext_WaveComparison_lost(ctx, field)
+	case "jaccard":
+		return ec.fieldContext_WaveComparison_jaccard(ctx, field)
+	case "changes":
+		return ec.fieldContext_WaveComparison_changes(ctx, field)
+	case "graph":
+		return ec.fieldContext_WaveComparison_graph(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WaveComparison", field.Name)
+}
+
 func (ec *executionContext) childFields_WaveConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -3954,6 +7181,22 @@ func (ec *executionContext) childFields_WaveEdge(ctx context.Context, field grap
 		return ec.fieldContext_WaveEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type WaveEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_WellbeingSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "people":
+		return ec.fieldContext_WellbeingSummary_people(ctx, field)
+	case "scored":
+		return ec.fieldContext_WellbeingSummary_scored(ctx, field)
+	case "mean":
+		return ec.fieldContext_WellbeingSummary_mean(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_WellbeingSummary_suppressed(ctx, field)
+	case "minGroup":
+		return ec.fieldContext_WellbeingSummary_minGroup(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WellbeingSummary", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4072,6 +7315,48 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) dir_auth_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "requires",
+		func(ctx context.Context, v any) ([]model.Role, error) {
+			return ec.unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["requires"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) dir_sensitive_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (model.SensitiveKind, error) {
+			return ec.unmarshalNSensitiveKind2kithᚋgraphᚋmodelᚐSensitiveKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_AnalysisRun_top_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Area_children_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4127,6 +7412,48 @@ func (ec *executionContext) field_Area_ties_args(ctx context.Context, rawArgs ma
 		return nil, err
 	}
 	args["first"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Communities_bridges_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Communities_communities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Community_members_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -4586,6 +7913,20 @@ func (ec *executionContext) field_Mutation_deleteWaves_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_erasePerson_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_removeTies_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4597,6 +7938,44 @@ func (ec *executionContext) field_Mutation_removeTies_args(ctx context.Context, 
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_runAnalysis_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "scope",
+		func(ctx context.Context, v any) (*model.AnalysisScope, error) {
+			return ec.unmarshalOAnalysisScope2ᚖkithᚋgraphᚋmodelᚐAnalysisScope(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scope"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "measures",
+		func(ctx context.Context, v any) ([]model.CentralityMeasure, error) {
+			return ec.unmarshalNCentralityMeasure2ᚕkithᚋgraphᚋmodelᚐCentralityMeasureᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measures"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "sample",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sample"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "seed",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["seed"] = arg3
 	return args, nil
 }
 
@@ -4914,6 +8293,20 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_analysisRun_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_areas_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4968,6 +8361,220 @@ func (ec *executionContext) field_Query_areas_args(ctx context.Context, rawArgs 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_brokerage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "scope",
+		func(ctx context.Context, v any) (*model.AnalysisScope, error) {
+			return ec.unmarshalOAnalysisScope2ᚖkithᚋgraphᚋmodelᚐAnalysisScope(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scope"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) (model.AnalysisGroupBy, error) {
+			return ec.unmarshalNAnalysisGroupBy2kithᚋgraphᚋmodelᚐAnalysisGroupBy(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "resolution",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["resolution"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "seed",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["seed"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.BrokerageOrder, error) {
+			return ec.unmarshalOBrokerageOrder2ᚖkithᚋgraphᚋmodelᚐBrokerageOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_centrality_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "scope",
+		func(ctx context.Context, v any) (*model.AnalysisScope, error) {
+			return ec.unmarshalOAnalysisScope2ᚖkithᚋgraphᚋmodelᚐAnalysisScope(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scope"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "measure",
+		func(ctx context.Context, v any) (model.CentralityMeasure, error) {
+			return ec.unmarshalNCentralityMeasure2kithᚋgraphᚋmodelᚐCentralityMeasure(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measure"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "sample",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sample"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "seed",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["seed"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_communities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "scope",
+		func(ctx context.Context, v any) (*model.AnalysisScope, error) {
+			return ec.unmarshalOAnalysisScope2ᚖkithᚋgraphᚋmodelᚐAnalysisScope(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scope"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "resolution",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["resolution"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "seed",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["seed"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_compareWaves_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "scope",
+		func(ctx context.Context, v any) (*model.AnalysisScope, error) {
+			return ec.unmarshalOAnalysisScope2ᚖkithᚋgraphᚋmodelᚐAnalysisScope(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scope"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_egoNetwork_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "hops",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["hops"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.TieKind, error) {
+			return ec.unmarshalOTieKind2ᚕkithᚋgraphᚋmodelᚐTieKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "maxNodes",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxNodes"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_familiarStrangerList_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5019,6 +8626,36 @@ func (ec *executionContext) field_Query_familiarStrangerList_args(ctx context.Co
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_familiarStrangers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "areaId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["areaId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "maxTies",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxTies"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
 	return args, nil
 }
 
@@ -5181,6 +8818,206 @@ func (ec *executionContext) field_Query_interests_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_isolates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.TieKind, error) {
+			return ec.unmarshalOTieKind2ᚕkithᚋgraphᚋmodelᚐTieKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "measure",
+		func(ctx context.Context, v any) (*model.IsolationMeasure, error) {
+			return ec.unmarshalOIsolationMeasure2ᚖkithᚋgraphᚋmodelᚐIsolationMeasure(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measure"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "maxTies",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxTies"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "areaId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["areaId"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "waveId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["waveId"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg8
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_keyPeople_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "scope",
+		func(ctx context.Context, v any) (*model.AnalysisScope, error) {
+			return ec.unmarshalOAnalysisScope2ᚖkithᚋgraphᚋmodelᚐAnalysisScope(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scope"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "role",
+		func(ctx context.Context, v any) (model.KeyRole, error) {
+			return ec.unmarshalNKeyRole2kithᚋgraphᚋmodelᚐKeyRole(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["role"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "sample",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sample"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "seed",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["seed"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_linksToAuthority_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "person",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["person"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "maxHops",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxHops"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "options",
+		func(ctx context.Context, v any) (*model.RouteOptions, error) {
+			return ec.unmarshalORouteOptions2ᚖkithᚋgraphᚋmodelᚐRouteOptions(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["options"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_networkSummary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "scope",
+		func(ctx context.Context, v any) (*model.AnalysisScope, error) {
+			return ec.unmarshalOAnalysisScope2ᚖkithᚋgraphᚋmodelᚐAnalysisScope(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scope"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "by",
+		func(ctx context.Context, v any) (*model.AnalysisGroupBy, error) {
+			return ec.unmarshalOAnalysisGroupBy2ᚖkithᚋgraphᚋmodelᚐAnalysisGroupBy(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["by"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "authorityHops",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["authorityHops"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "resolution",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["resolution"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "seed",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["seed"] = arg4
 	return args, nil
 }
 
@@ -5374,6 +9211,36 @@ func (ec *executionContext) field_Query_places_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_reach_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "people",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["people"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "hops",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["hops"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.TieKind, error) {
+			return ec.unmarshalOTieKind2ᚕkithᚋgraphᚋmodelᚐTieKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5401,6 +9268,104 @@ func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["first"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_shortestTrustedPath_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (model.RouteTarget, error) {
+			return ec.unmarshalNRouteTarget2kithᚋgraphᚋmodelᚐRouteTarget(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "options",
+		func(ctx context.Context, v any) (*model.RouteOptions, error) {
+			return ec.unmarshalORouteOptions2ᚖkithᚋgraphᚋmodelᚐRouteOptions(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["options"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_trustedContacts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "person",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["person"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_trustedRoutes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (model.RouteTarget, error) {
+			return ec.unmarshalNRouteTarget2kithᚋgraphᚋmodelᚐRouteTarget(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "options",
+		func(ctx context.Context, v any) (*model.RouteOptions, error) {
+			return ec.unmarshalORouteOptions2ᚖkithᚋgraphᚋmodelᚐRouteOptions(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["options"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "mode",
+		func(ctx context.Context, v any) (*model.RouteMode, error) {
+			return ec.unmarshalORouteMode2ᚖkithᚋgraphᚋmodelᚐRouteMode(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["mode"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "k",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["k"] = arg4
 	return args, nil
 }
 
@@ -5455,6 +9420,42 @@ func (ec *executionContext) field_Query_waves_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_wellbeingSummary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (map[string]any, error) {
+			return ec.unmarshalOPersonWhere2map(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_WaveComparison_changes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -5547,6 +9548,325 @@ func (ec *executionContext) field___Type_fields_args(ctx context.Context, rawArg
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AnalysisGraph_nodes(ctx context.Context, field graphql.CollectedField, obj *model.AnalysisGraph) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisGraph_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisGraph_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalysisGraph", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AnalysisGraph_ties(ctx context.Context, field graphql.CollectedField, obj *model.AnalysisGraph) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisGraph_ties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ties, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisGraph_ties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalysisGraph", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AnalysisGraph_directed(ctx context.Context, field graphql.CollectedField, obj *model.AnalysisGraph) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisGraph_directed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Directed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisGraph_directed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalysisGraph", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _AnalysisGraph_weighted(ctx context.Context, field graphql.CollectedField, obj *model.AnalysisGraph) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisGraph_weighted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weighted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisGraph_weighted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalysisGraph", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _AnalysisGraph_version(ctx context.Context, field graphql.CollectedField, obj *model.AnalysisGraph) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisGraph_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisGraph_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalysisGraph", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AnalysisRun_id(ctx context.Context, field graphql.CollectedField, obj *model.AnalysisRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisRun_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisRun_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalysisRun", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _AnalysisRun_at(ctx context.Context, field graphql.CollectedField, obj *model.AnalysisRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisRun_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisRun_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalysisRun", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _AnalysisRun_parameters(ctx context.Context, field graphql.CollectedField, obj *model.AnalysisRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisRun_parameters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Parameters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisRun_parameters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalysisRun", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AnalysisRun_measures(ctx context.Context, field graphql.CollectedField, obj *model.AnalysisRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisRun_measures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Measures, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CentralityMeasure) graphql.Marshaler {
+			return ec.marshalNCentralityMeasure2ᚕkithᚋgraphᚋmodelᚐCentralityMeasureᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisRun_measures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalysisRun", field, false, false, errors.New("field of type CentralityMeasure does not have child fields"))
+}
+
+func (ec *executionContext) _AnalysisRun_nodes(ctx context.Context, field graphql.CollectedField, obj *model.AnalysisRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisRun_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisRun_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalysisRun", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AnalysisRun_ties(ctx context.Context, field graphql.CollectedField, obj *model.AnalysisRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisRun_ties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ties, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisRun_ties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalysisRun", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AnalysisRun_graphVersion(ctx context.Context, field graphql.CollectedField, obj *model.AnalysisRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisRun_graphVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GraphVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisRun_graphVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalysisRun", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AnalysisRun_top(ctx context.Context, field graphql.CollectedField, obj *model.AnalysisRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalysisRun_top(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Top, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RunTop) graphql.Marshaler {
+			return ec.marshalNRunTop2ᚕᚖkithᚋgraphᚋmodelᚐRunTopᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalysisRun_top(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalysisRun",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RunTop(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_AnalysisRun_top_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _Area_id(ctx context.Context, field graphql.CollectedField, obj *model.Area) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -6001,6 +10321,2085 @@ func (ec *executionContext) fieldContext_AreaEdge_node(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _AuthorityLink_node(ctx context.Context, field graphql.CollectedField, obj *model.AuthorityLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthorityLink_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalNNode2kithᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuthorityLink_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuthorityLink",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuthorityLink_hops(ctx context.Context, field graphql.CollectedField, obj *model.AuthorityLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthorityLink_hops(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hops, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuthorityLink_hops(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuthorityLink", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AuthorityLink_shortestRoute(ctx context.Context, field graphql.CollectedField, obj *model.AuthorityLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthorityLink_shortestRoute(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShortestRoute, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuthorityLink_shortestRoute(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuthorityLink", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AuthorityLink_routeCount(ctx context.Context, field graphql.CollectedField, obj *model.AuthorityLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthorityLink_routeCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RouteCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuthorityLink_routeCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuthorityLink", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AuthorityLink_authorities(ctx context.Context, field graphql.CollectedField, obj *model.AuthorityLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthorityLink_authorities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Authorities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuthorityLink_authorities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuthorityLink", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AuthorityLinks_reachable(ctx context.Context, field graphql.CollectedField, obj *model.AuthorityLinks) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthorityLinks_reachable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reachable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuthorityLinks_reachable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuthorityLinks", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _AuthorityLinks_authorities(ctx context.Context, field graphql.CollectedField, obj *model.AuthorityLinks) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthorityLinks_authorities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Authorities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ReachedNode) graphql.Marshaler {
+			return ec.marshalNReachedNode2ᚕᚖkithᚋgraphᚋmodelᚐReachedNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuthorityLinks_authorities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuthorityLinks",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReachedNode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuthorityLinks_links(ctx context.Context, field graphql.CollectedField, obj *model.AuthorityLinks) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthorityLinks_links(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Links, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AuthorityLink) graphql.Marshaler {
+			return ec.marshalNAuthorityLink2ᚕᚖkithᚋgraphᚋmodelᚐAuthorityLinkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuthorityLinks_links(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuthorityLinks",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuthorityLink(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuthorityLinks_routes(ctx context.Context, field graphql.CollectedField, obj *model.AuthorityLinks) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthorityLinks_routes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Routes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Route) graphql.Marshaler {
+			return ec.marshalNRoute2ᚕᚖkithᚋgraphᚋmodelᚐRouteᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuthorityLinks_routes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuthorityLinks",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Route(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuthorityReach_authorities(ctx context.Context, field graphql.CollectedField, obj *model.AuthorityReach) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthorityReach_authorities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Authorities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuthorityReach_authorities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuthorityReach", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AuthorityReach_people(ctx context.Context, field graphql.CollectedField, obj *model.AuthorityReach) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthorityReach_people(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.People, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuthorityReach_people(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuthorityReach", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AuthorityReach_reachable(ctx context.Context, field graphql.CollectedField, obj *model.AuthorityReach) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthorityReach_reachable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reachable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuthorityReach_reachable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuthorityReach", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AuthorityReach_share(ctx context.Context, field graphql.CollectedField, obj *model.AuthorityReach) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthorityReach_share(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Share, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuthorityReach_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuthorityReach", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _AuthorityReach_maxHops(ctx context.Context, field graphql.CollectedField, obj *model.AuthorityReach) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuthorityReach_maxHops(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxHops, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuthorityReach_maxHops(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuthorityReach", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Brokerage_groupBy(ctx context.Context, field graphql.CollectedField, obj *model.Brokerage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Brokerage_groupBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GroupBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.AnalysisGroupBy) graphql.Marshaler {
+			return ec.marshalNAnalysisGroupBy2kithᚋgraphᚋmodelᚐAnalysisGroupBy(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Brokerage_groupBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Brokerage", field, false, false, errors.New("field of type AnalysisGroupBy does not have child fields"))
+}
+
+func (ec *executionContext) _Brokerage_network(ctx context.Context, field graphql.CollectedField, obj *model.Brokerage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Brokerage_network(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Network, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EIIndex) graphql.Marshaler {
+			return ec.marshalNEIIndex2ᚖkithᚋgraphᚋmodelᚐEIIndex(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Brokerage_network(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Brokerage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EIIndex(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Brokerage_groups(ctx context.Context, field graphql.CollectedField, obj *model.Brokerage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Brokerage_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Groups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.GroupEi) graphql.Marshaler {
+			return ec.marshalNGroupEI2ᚕᚖkithᚋgraphᚋmodelᚐGroupEiᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Brokerage_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Brokerage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GroupEI(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Brokerage_edges(ctx context.Context, field graphql.CollectedField, obj *model.Brokerage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Brokerage_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.BrokerageEdge) graphql.Marshaler {
+			return ec.marshalNBrokerageEdge2ᚕᚖkithᚋgraphᚋmodelᚐBrokerageEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Brokerage_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Brokerage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BrokerageEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Brokerage_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Brokerage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Brokerage_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖkithᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Brokerage_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Brokerage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Brokerage_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Brokerage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Brokerage_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Brokerage_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Brokerage", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Brokerage_graph(ctx context.Context, field graphql.CollectedField, obj *model.Brokerage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Brokerage_graph(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Graph, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AnalysisGraph) graphql.Marshaler {
+			return ec.marshalNAnalysisGraph2ᚖkithᚋgraphᚋmodelᚐAnalysisGraph(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Brokerage_graph(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Brokerage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnalysisGraph(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BrokerageEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.BrokerageEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BrokerageEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BrokerageEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BrokerageEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _BrokerageEdge_rank(ctx context.Context, field graphql.CollectedField, obj *model.BrokerageEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BrokerageEdge_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BrokerageEdge_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BrokerageEdge", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _BrokerageEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.BrokerageEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BrokerageEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalONode2kithᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BrokerageEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BrokerageEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BrokerageEdge_group(ctx context.Context, field graphql.CollectedField, obj *model.BrokerageEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BrokerageEdge_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Group, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BrokerageEdge_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BrokerageEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _BrokerageEdge_degree(ctx context.Context, field graphql.CollectedField, obj *model.BrokerageEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BrokerageEdge_degree(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Degree, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BrokerageEdge_degree(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BrokerageEdge", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _BrokerageEdge_constraint(ctx context.Context, field graphql.CollectedField, obj *model.BrokerageEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BrokerageEdge_constraint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Constraint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BrokerageEdge_constraint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BrokerageEdge", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _BrokerageEdge_effectiveSize(ctx context.Context, field graphql.CollectedField, obj *model.BrokerageEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BrokerageEdge_effectiveSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EffectiveSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BrokerageEdge_effectiveSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BrokerageEdge", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _BrokerageEdge_roles(ctx context.Context, field graphql.CollectedField, obj *model.BrokerageEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BrokerageEdge_roles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Roles, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BrokerageRoles) graphql.Marshaler {
+			return ec.marshalNBrokerageRoles2ᚖkithᚋgraphᚋmodelᚐBrokerageRoles(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BrokerageEdge_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BrokerageEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BrokerageRoles(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BrokerageEdge_ei(ctx context.Context, field graphql.CollectedField, obj *model.BrokerageEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BrokerageEdge_ei(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ei, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EIIndex) graphql.Marshaler {
+			return ec.marshalNEIIndex2ᚖkithᚋgraphᚋmodelᚐEIIndex(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BrokerageEdge_ei(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BrokerageEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EIIndex(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BrokerageRoles_coordinator(ctx context.Context, field graphql.CollectedField, obj *model.BrokerageRoles) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BrokerageRoles_coordinator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Coordinator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BrokerageRoles_coordinator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BrokerageRoles", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _BrokerageRoles_itinerant(ctx context.Context, field graphql.CollectedField, obj *model.BrokerageRoles) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BrokerageRoles_itinerant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Itinerant, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BrokerageRoles_itinerant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BrokerageRoles", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _BrokerageRoles_representative(ctx context.Context, field graphql.CollectedField, obj *model.BrokerageRoles) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BrokerageRoles_representative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Representative, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BrokerageRoles_representative(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BrokerageRoles", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _BrokerageRoles_gatekeeper(ctx context.Context, field graphql.CollectedField, obj *model.BrokerageRoles) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BrokerageRoles_gatekeeper(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gatekeeper, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BrokerageRoles_gatekeeper(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BrokerageRoles", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _BrokerageRoles_liaison(ctx context.Context, field graphql.CollectedField, obj *model.BrokerageRoles) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BrokerageRoles_liaison(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Liaison, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BrokerageRoles_liaison(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BrokerageRoles", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _BrokerageRoles_total(ctx context.Context, field graphql.CollectedField, obj *model.BrokerageRoles) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BrokerageRoles_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BrokerageRoles_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BrokerageRoles", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CentralityConnection_measure(ctx context.Context, field graphql.CollectedField, obj *model.CentralityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityConnection_measure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Measure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CentralityMeasure) graphql.Marshaler {
+			return ec.marshalNCentralityMeasure2kithᚋgraphᚋmodelᚐCentralityMeasure(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityConnection_measure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CentralityConnection", field, false, false, errors.New("field of type CentralityMeasure does not have child fields"))
+}
+
+func (ec *executionContext) _CentralityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CentralityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CentralityEdge) graphql.Marshaler {
+			return ec.marshalNCentralityEdge2ᚕᚖkithᚋgraphᚋmodelᚐCentralityEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CentralityConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CentralityEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CentralityConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CentralityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖkithᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CentralityConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CentralityConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CentralityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CentralityConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CentralityConnection_sampled(ctx context.Context, field graphql.CollectedField, obj *model.CentralityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityConnection_sampled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sampled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityConnection_sampled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CentralityConnection", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _CentralityConnection_sampleSize(ctx context.Context, field graphql.CollectedField, obj *model.CentralityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityConnection_sampleSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SampleSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityConnection_sampleSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CentralityConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CentralityConnection_errorBound(ctx context.Context, field graphql.CollectedField, obj *model.CentralityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityConnection_errorBound(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ErrorBound, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityConnection_errorBound(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CentralityConnection", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _CentralityConnection_converged(ctx context.Context, field graphql.CollectedField, obj *model.CentralityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityConnection_converged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Converged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityConnection_converged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CentralityConnection", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _CentralityConnection_graph(ctx context.Context, field graphql.CollectedField, obj *model.CentralityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityConnection_graph(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Graph, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AnalysisGraph) graphql.Marshaler {
+			return ec.marshalNAnalysisGraph2ᚖkithᚋgraphᚋmodelᚐAnalysisGraph(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityConnection_graph(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CentralityConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnalysisGraph(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CentralityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CentralityEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CentralityEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CentralityEdge_rank(ctx context.Context, field graphql.CollectedField, obj *model.CentralityEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityEdge_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityEdge_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CentralityEdge", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CentralityEdge_score(ctx context.Context, field graphql.CollectedField, obj *model.CentralityEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityEdge_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityEdge_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CentralityEdge", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _CentralityEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CentralityEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalONode2kithᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CentralityEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Communities_modularity(ctx context.Context, field graphql.CollectedField, obj *model.Communities) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Communities_modularity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Modularity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Communities_modularity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Communities", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Communities_resolution(ctx context.Context, field graphql.CollectedField, obj *model.Communities) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Communities_resolution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Resolution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Communities_resolution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Communities", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Communities_seed(ctx context.Context, field graphql.CollectedField, obj *model.Communities) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Communities_seed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Communities_seed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Communities", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Communities_count(ctx context.Context, field graphql.CollectedField, obj *model.Communities) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Communities_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Communities_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Communities", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Communities_communities(ctx context.Context, field graphql.CollectedField, obj *model.Communities) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Communities_communities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Communities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚕᚖkithᚋgraphᚋmodelᚐCommunityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Communities_communities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Communities",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Communities_communities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Communities_bridgeCount(ctx context.Context, field graphql.CollectedField, obj *model.Communities) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Communities_bridgeCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BridgeCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Communities_bridgeCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Communities", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Communities_bridges(ctx context.Context, field graphql.CollectedField, obj *model.Communities) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Communities_bridges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bridges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CommunityBridge) graphql.Marshaler {
+			return ec.marshalNCommunityBridge2ᚕᚖkithᚋgraphᚋmodelᚐCommunityBridgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Communities_bridges(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Communities",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommunityBridge(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Communities_bridges_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Communities_graph(ctx context.Context, field graphql.CollectedField, obj *model.Communities) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Communities_graph(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Graph, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AnalysisGraph) graphql.Marshaler {
+			return ec.marshalNAnalysisGraph2ᚖkithᚋgraphᚋmodelᚐAnalysisGraph(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Communities_graph(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Communities",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnalysisGraph(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Community_id(ctx context.Context, field graphql.CollectedField, obj *model.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Community_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Community", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Community_size(ctx context.Context, field graphql.CollectedField, obj *model.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Size, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Community_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Community", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Community_internalTies(ctx context.Context, field graphql.CollectedField, obj *model.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_internalTies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InternalTies, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Community_internalTies(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Community", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Community_externalTies(ctx context.Context, field graphql.CollectedField, obj *model.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_externalTies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalTies, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Community_externalTies(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Community", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Community_members(ctx context.Context, field graphql.CollectedField, obj *model.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_members(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Members, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
+			return ec.marshalNNode2ᚕkithᚋgraphᚋmodelᚐNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Community_members(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Community",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Community_members_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommunityBridge_from(ctx context.Context, field graphql.CollectedField, obj *model.CommunityBridge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityBridge_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalONode2kithᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityBridge_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunityBridge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommunityBridge_to(ctx context.Context, field graphql.CollectedField, obj *model.CommunityBridge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityBridge_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalONode2kithᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityBridge_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunityBridge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommunityBridge_fromCommunity(ctx context.Context, field graphql.CollectedField, obj *model.CommunityBridge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityBridge_fromCommunity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromCommunity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityBridge_fromCommunity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityBridge", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _CommunityBridge_toCommunity(ctx context.Context, field graphql.CollectedField, obj *model.CommunityBridge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityBridge_toCommunity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToCommunity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityBridge_toCommunity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityBridge", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _CommunityBridge_weight(ctx context.Context, field graphql.CollectedField, obj *model.CommunityBridge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityBridge_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityBridge_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityBridge", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Consent_analysis(ctx context.Context, field graphql.CollectedField, obj *model.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Consent_analysis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Analysis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConsentGrant) graphql.Marshaler {
+			return ec.marshalOConsentGrant2ᚖkithᚋgraphᚋmodelᚐConsentGrant(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Consent_analysis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Consent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConsentGrant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Consent_suggestions(ctx context.Context, field graphql.CollectedField, obj *model.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Consent_suggestions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suggestions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConsentGrant) graphql.Marshaler {
+			return ec.marshalOConsentGrant2ᚖkithᚋgraphᚋmodelᚐConsentGrant(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Consent_suggestions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Consent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConsentGrant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Consent_contact(ctx context.Context, field graphql.CollectedField, obj *model.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Consent_contact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contact, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConsentGrant) graphql.Marshaler {
+			return ec.marshalOConsentGrant2ᚖkithᚋgraphᚋmodelᚐConsentGrant(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Consent_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Consent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConsentGrant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Consent_wellbeing(ctx context.Context, field graphql.CollectedField, obj *model.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Consent_wellbeing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Wellbeing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConsentGrant) graphql.Marshaler {
+			return ec.marshalOConsentGrant2ᚖkithᚋgraphᚋmodelᚐConsentGrant(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Consent_wellbeing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Consent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConsentGrant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConsentGrant_given(ctx context.Context, field graphql.CollectedField, obj *model.ConsentGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsentGrant_given(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Given, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsentGrant_given(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsentGrant", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _ConsentGrant_at(ctx context.Context, field graphql.CollectedField, obj *model.ConsentGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsentGrant_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConsentGrant_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsentGrant", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _ConsentGrant_how(ctx context.Context, field graphql.CollectedField, obj *model.ConsentGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsentGrant_how(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.How, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConsentGrant_how(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsentGrant", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Contact_node(ctx context.Context, field graphql.CollectedField, obj *model.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalNNode2kithᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Contact_tie(ctx context.Context, field graphql.CollectedField, obj *model.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_tie(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tie, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Tie) graphql.Marshaler {
+			return ec.marshalNTie2ᚖkithᚋgraphᚋmodelᚐTie(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_tie(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tie(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Contact_direction(ctx context.Context, field graphql.CollectedField, obj *model.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_direction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Direction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Direction) graphql.Marshaler {
+			return ec.marshalNDirection2kithᚋgraphᚋmodelᚐDirection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_direction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, errors.New("field of type Direction does not have child fields"))
+}
+
+func (ec *executionContext) _Contact_why(ctx context.Context, field graphql.CollectedField, obj *model.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_why(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Why, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_why(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _DeleteResult_count(ctx context.Context, field graphql.CollectedField, obj *model.DeleteResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6045,6 +12444,254 @@ func (ec *executionContext) _DeleteResult_deletedIds(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_DeleteResult_deletedIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeleteResult", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _EIIndex_internal(ctx context.Context, field graphql.CollectedField, obj *model.EIIndex) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EIIndex_internal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Internal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EIIndex_internal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EIIndex", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _EIIndex_external(ctx context.Context, field graphql.CollectedField, obj *model.EIIndex) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EIIndex_external(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.External, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EIIndex_external(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EIIndex", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _EIIndex_index(ctx context.Context, field graphql.CollectedField, obj *model.EIIndex) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EIIndex_index(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Index, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EIIndex_index(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EIIndex", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _EgoNetwork_nodes(ctx context.Context, field graphql.CollectedField, obj *model.EgoNetwork) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EgoNetwork_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ReachedNode) graphql.Marshaler {
+			return ec.marshalNReachedNode2ᚕᚖkithᚋgraphᚋmodelᚐReachedNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EgoNetwork_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EgoNetwork",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReachedNode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EgoNetwork_ties(ctx context.Context, field graphql.CollectedField, obj *model.EgoNetwork) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EgoNetwork_ties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ties, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Tie) graphql.Marshaler {
+			return ec.marshalNTie2ᚕᚖkithᚋgraphᚋmodelᚐTieᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EgoNetwork_ties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EgoNetwork",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tie(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EgoNetwork_truncated(ctx context.Context, field graphql.CollectedField, obj *model.EgoNetwork) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EgoNetwork_truncated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Truncated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EgoNetwork_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EgoNetwork", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _ErasureResult_people(ctx context.Context, field graphql.CollectedField, obj *model.ErasureResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErasureResult_people(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.People, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErasureResult_people(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ErasureResult", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ErasureResult_ties(ctx context.Context, field graphql.CollectedField, obj *model.ErasureResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErasureResult_ties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ties, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErasureResult_ties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ErasureResult", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ErasureResult_gifts(ctx context.Context, field graphql.CollectedField, obj *model.ErasureResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErasureResult_gifts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gifts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErasureResult_gifts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ErasureResult", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ErasureResult_auditRecords(ctx context.Context, field graphql.CollectedField, obj *model.ErasureResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErasureResult_auditRecords(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuditRecords, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErasureResult_auditRecords(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ErasureResult", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _FamiliarStranger_id(ctx context.Context, field graphql.CollectedField, obj *model.FamiliarStranger) (ret graphql.Marshaler) {
@@ -6127,7 +12774,25 @@ func (ec *executionContext) _FamiliarStranger_displayName(ctx context.Context, f
 		func(ctx context.Context) (any, error) {
 			return obj.DisplayName, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				kind, err := ec.unmarshalNSensitiveKind2kithᚋgraphᚋmodelᚐSensitiveKind(ctx, "NAME")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				if ec.Directives.Sensitive == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive sensitive is not implemented")
+				}
+				return ec.Directives.Sensitive(ctx, obj, directive0, kind)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -6430,6 +13095,116 @@ func (ec *executionContext) fieldContext_FamiliarStrangerEdge_node(_ context.Con
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_FamiliarStranger(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FamiliarStrangerReach_familiarStranger(ctx context.Context, field graphql.CollectedField, obj *model.FamiliarStrangerReach) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FamiliarStrangerReach_familiarStranger(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FamiliarStranger, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FamiliarStranger) graphql.Marshaler {
+			return ec.marshalNFamiliarStranger2ᚖkithᚋgraphᚋmodelᚐFamiliarStranger(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FamiliarStrangerReach_familiarStranger(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FamiliarStrangerReach",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FamiliarStranger(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FamiliarStrangerReach_seen(ctx context.Context, field graphql.CollectedField, obj *model.FamiliarStrangerReach) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FamiliarStrangerReach_seen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seen, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FamiliarStrangerReach_seen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FamiliarStrangerReach", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _FamiliarStrangerReach_isolatedSeen(ctx context.Context, field graphql.CollectedField, obj *model.FamiliarStrangerReach) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FamiliarStrangerReach_isolatedSeen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsolatedSeen, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FamiliarStrangerReach_isolatedSeen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FamiliarStrangerReach", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _FamiliarStrangerReach_isolated(ctx context.Context, field graphql.CollectedField, obj *model.FamiliarStrangerReach) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FamiliarStrangerReach_isolated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Isolated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚕᚖkithᚋgraphᚋmodelᚐPersonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FamiliarStrangerReach_isolated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FamiliarStrangerReach",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
 		},
 	}
 	return fc, nil
@@ -7139,7 +13914,25 @@ func (ec *executionContext) _Group_members(ctx context.Context, field graphql.Co
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Group().Members(ctx, obj, fc.Args["first"].(*int))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				kind, err := ec.unmarshalNSensitiveKind2kithᚋgraphᚋmodelᚐSensitiveKind(ctx, "MEMBERSHIP")
+				if err != nil {
+					var zeroVal []*model.Membership
+					return zeroVal, err
+				}
+				if ec.Directives.Sensitive == nil {
+					var zeroVal []*model.Membership
+					return zeroVal, errors.New("directive sensitive is not implemented")
+				}
+				return ec.Directives.Sensitive(ctx, obj, directive0, kind)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Membership) graphql.Marshaler {
 			return ec.marshalNMembership2ᚕᚖkithᚋgraphᚋmodelᚐMembershipᚄ(ctx, selections, v)
 		},
@@ -7332,6 +14125,107 @@ func (ec *executionContext) _GroupConnection_totalCount(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_GroupConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GroupConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _GroupEI_group(ctx context.Context, field graphql.CollectedField, obj *model.GroupEi) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupEI_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Group, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupEI_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupEI", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _GroupEI_name(ctx context.Context, field graphql.CollectedField, obj *model.GroupEi) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupEI_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GroupEI_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupEI", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _GroupEI_size(ctx context.Context, field graphql.CollectedField, obj *model.GroupEi) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupEI_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Size, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupEI_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupEI", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _GroupEI_ei(ctx context.Context, field graphql.CollectedField, obj *model.GroupEi) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupEI_ei(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ei, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EIIndex) graphql.Marshaler {
+			return ec.marshalNEIIndex2ᚖkithᚋgraphᚋmodelᚐEIIndex(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupEI_ei(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GroupEI",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EIIndex(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _GroupEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.GroupEdge) (ret graphql.Marshaler) {
@@ -7810,6 +14704,437 @@ func (ec *executionContext) fieldContext_InterestEdge_node(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _IsolateConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.IsolateConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IsolateConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.IsolateEdge) graphql.Marshaler {
+			return ec.marshalNIsolateEdge2ᚕᚖkithᚋgraphᚋmodelᚐIsolateEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IsolateConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IsolateConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IsolateEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IsolateConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.IsolateConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IsolateConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖkithᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IsolateConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IsolateConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IsolateConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.IsolateConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IsolateConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IsolateConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IsolateConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _IsolateEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.IsolateEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IsolateEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IsolateEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IsolateEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _IsolateEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.IsolateEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IsolateEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖkithᚋgraphᚋmodelᚐPerson(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IsolateEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IsolateEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IsolateEdge_ties(ctx context.Context, field graphql.CollectedField, obj *model.IsolateEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IsolateEdge_ties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ties, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IsolateEdge_ties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IsolateEdge", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _IsolateEdge_outTies(ctx context.Context, field graphql.CollectedField, obj *model.IsolateEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IsolateEdge_outTies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OutTies, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IsolateEdge_outTies(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IsolateEdge", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _IsolateEdge_inTies(ctx context.Context, field graphql.CollectedField, obj *model.IsolateEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IsolateEdge_inTies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InTies, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IsolateEdge_inTies(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IsolateEdge", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _KeyCandidate_rank(ctx context.Context, field graphql.CollectedField, obj *model.KeyCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyCandidate_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyCandidate_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyCandidate", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _KeyCandidate_score(ctx context.Context, field graphql.CollectedField, obj *model.KeyCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyCandidate_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyCandidate_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyCandidate", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _KeyCandidate_node(ctx context.Context, field graphql.CollectedField, obj *model.KeyCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyCandidate_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalONode2kithᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_KeyCandidate_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KeyCandidate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KeyCandidate_components(ctx context.Context, field graphql.CollectedField, obj *model.KeyCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyCandidate_components(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Components, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ScoreComponent) graphql.Marshaler {
+			return ec.marshalNScoreComponent2ᚕᚖkithᚋgraphᚋmodelᚐScoreComponentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyCandidate_components(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KeyCandidate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoreComponent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KeyPeople_role(ctx context.Context, field graphql.CollectedField, obj *model.KeyPeople) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyPeople_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.KeyRole) graphql.Marshaler {
+			return ec.marshalNKeyRole2kithᚋgraphᚋmodelᚐKeyRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyPeople_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyPeople", field, false, false, errors.New("field of type KeyRole does not have child fields"))
+}
+
+func (ec *executionContext) _KeyPeople_eligible(ctx context.Context, field graphql.CollectedField, obj *model.KeyPeople) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyPeople_eligible(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Eligible, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyPeople_eligible(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyPeople", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _KeyPeople_candidates(ctx context.Context, field graphql.CollectedField, obj *model.KeyPeople) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyPeople_candidates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Candidates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.KeyCandidate) graphql.Marshaler {
+			return ec.marshalNKeyCandidate2ᚕᚖkithᚋgraphᚋmodelᚐKeyCandidateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyPeople_candidates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KeyPeople",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KeyCandidate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KeyPeople_graph(ctx context.Context, field graphql.CollectedField, obj *model.KeyPeople) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyPeople_graph(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Graph, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AnalysisGraph) graphql.Marshaler {
+			return ec.marshalNAnalysisGraph2ᚖkithᚋgraphᚋmodelᚐAnalysisGraph(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyPeople_graph(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KeyPeople",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnalysisGraph(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Membership_id(ctx context.Context, field graphql.CollectedField, obj *model.Membership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8109,6 +15434,68 @@ func (ec *executionContext) fieldContext_Mutation_removeTies(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_runAnalysis(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_runAnalysis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RunAnalysis(ctx, fc.Args["scope"].(*model.AnalysisScope), fc.Args["measures"].([]model.CentralityMeasure), fc.Args["sample"].(*int), fc.Args["seed"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.AnalysisRun
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.AnalysisRun
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AnalysisRun) graphql.Marshaler {
+			return ec.marshalNAnalysisRun2ᚖkithᚋgraphᚋmodelᚐAnalysisRun(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_runAnalysis(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnalysisRun(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_runAnalysis_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createAreas(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8121,7 +15508,25 @@ func (ec *executionContext) _Mutation_createAreas(ctx context.Context, field gra
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().CreateAreas(ctx, fc.Args["input"].([]map[string]any))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal []*model.Area
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.Area
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Area) graphql.Marshaler {
 			return ec.marshalNArea2ᚕᚖkithᚋgraphᚋmodelᚐAreaᚄ(ctx, selections, v)
 		},
@@ -8165,7 +15570,25 @@ func (ec *executionContext) _Mutation_updateAreas(ctx context.Context, field gra
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().UpdateAreas(ctx, fc.Args["input"].([]map[string]any))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal []*model.Area
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.Area
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Area) graphql.Marshaler {
 			return ec.marshalNArea2ᚕᚖkithᚋgraphᚋmodelᚐAreaᚄ(ctx, selections, v)
 		},
@@ -8209,7 +15632,25 @@ func (ec *executionContext) _Mutation_deleteAreas(ctx context.Context, field gra
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().DeleteAreas(ctx, fc.Args["ids"].([]string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.DeleteResult
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.DeleteResult
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteResult) graphql.Marshaler {
 			return ec.marshalNDeleteResult2ᚖkithᚋgraphᚋmodelᚐDeleteResult(ctx, selections, v)
 		},
@@ -9297,6 +16738,541 @@ func (ec *executionContext) fieldContext_Mutation_deletePlaces(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_erasePerson(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_erasePerson(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ErasePerson(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.ErasureResult
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ErasureResult
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ErasureResult) graphql.Marshaler {
+			return ec.marshalNErasureResult2ᚖkithᚋgraphᚋmodelᚐErasureResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_erasePerson(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ErasureResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_erasePerson_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkSummary_graph(ctx context.Context, field graphql.CollectedField, obj *model.NetworkSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkSummary_graph(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Graph, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AnalysisGraph) graphql.Marshaler {
+			return ec.marshalNAnalysisGraph2ᚖkithᚋgraphᚋmodelᚐAnalysisGraph(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkSummary_graph(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnalysisGraph(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkSummary_density(ctx context.Context, field graphql.CollectedField, obj *model.NetworkSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkSummary_density(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Density, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkSummary_density(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkSummary", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkSummary_components(ctx context.Context, field graphql.CollectedField, obj *model.NetworkSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkSummary_components(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Components, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkSummary_components(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkSummary_largestComponent(ctx context.Context, field graphql.CollectedField, obj *model.NetworkSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkSummary_largestComponent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LargestComponent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkSummary_largestComponent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkSummary_isolates(ctx context.Context, field graphql.CollectedField, obj *model.NetworkSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkSummary_isolates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Isolates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkSummary_isolates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkSummary_isolateShare(ctx context.Context, field graphql.CollectedField, obj *model.NetworkSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkSummary_isolateShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsolateShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkSummary_isolateShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkSummary", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkSummary_namedNobody(ctx context.Context, field graphql.CollectedField, obj *model.NetworkSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkSummary_namedNobody(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NamedNobody, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkSummary_namedNobody(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkSummary_namedNobodyShare(ctx context.Context, field graphql.CollectedField, obj *model.NetworkSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkSummary_namedNobodyShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NamedNobodyShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkSummary_namedNobodyShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkSummary", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkSummary_namedByNobody(ctx context.Context, field graphql.CollectedField, obj *model.NetworkSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkSummary_namedByNobody(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NamedByNobody, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkSummary_namedByNobody(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkSummary_namedByNobodyShare(ctx context.Context, field graphql.CollectedField, obj *model.NetworkSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkSummary_namedByNobodyShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NamedByNobodyShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkSummary_namedByNobodyShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkSummary", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkSummary_averageDegree(ctx context.Context, field graphql.CollectedField, obj *model.NetworkSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkSummary_averageDegree(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageDegree, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkSummary_averageDegree(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkSummary", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkSummary_averageClustering(ctx context.Context, field graphql.CollectedField, obj *model.NetworkSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkSummary_averageClustering(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageClustering, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkSummary_averageClustering(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkSummary", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkSummary_transitivity(ctx context.Context, field graphql.CollectedField, obj *model.NetworkSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkSummary_transitivity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Transitivity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkSummary_transitivity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkSummary", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkSummary_reciprocity(ctx context.Context, field graphql.CollectedField, obj *model.NetworkSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkSummary_reciprocity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reciprocity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkSummary_reciprocity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkSummary", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkSummary_maxCore(ctx context.Context, field graphql.CollectedField, obj *model.NetworkSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkSummary_maxCore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxCore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkSummary_maxCore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkSummary_authority(ctx context.Context, field graphql.CollectedField, obj *model.NetworkSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkSummary_authority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Authority, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuthorityReach) graphql.Marshaler {
+			return ec.marshalNAuthorityReach2ᚖkithᚋgraphᚋmodelᚐAuthorityReach(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkSummary_authority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuthorityReach(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkSummary_wellbeing(ctx context.Context, field graphql.CollectedField, obj *model.NetworkSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkSummary_wellbeing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Wellbeing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WellbeingSummary) graphql.Marshaler {
+			return ec.marshalNWellbeingSummary2ᚖkithᚋgraphᚋmodelᚐWellbeingSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkSummary_wellbeing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WellbeingSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkSummary_by(ctx context.Context, field graphql.CollectedField, obj *model.NetworkSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkSummary_by(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.By, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AnalysisGroupBy) graphql.Marshaler {
+			return ec.marshalOAnalysisGroupBy2ᚖkithᚋgraphᚋmodelᚐAnalysisGroupBy(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkSummary_by(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkSummary", field, false, false, errors.New("field of type AnalysisGroupBy does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkSummary_groups(ctx context.Context, field graphql.CollectedField, obj *model.NetworkSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkSummary_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Groups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SummaryGroup) graphql.Marshaler {
+			return ec.marshalNSummaryGroup2ᚕᚖkithᚋgraphᚋmodelᚐSummaryGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkSummary_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SummaryGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Organisation_id(ctx context.Context, field graphql.CollectedField, obj *model.Organisation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9901,7 +17877,25 @@ func (ec *executionContext) _Person_displayName(ctx context.Context, field graph
 		func(ctx context.Context) (any, error) {
 			return obj.DisplayName, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				kind, err := ec.unmarshalNSensitiveKind2kithᚋgraphᚋmodelᚐSensitiveKind(ctx, "NAME")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				if ec.Directives.Sensitive == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive sensitive is not implemented")
+				}
+				return ec.Directives.Sensitive(ctx, obj, directive0, kind)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -10039,7 +18033,25 @@ func (ec *executionContext) _Person_wellbeing(ctx context.Context, field graphql
 		func(ctx context.Context) (any, error) {
 			return obj.Wellbeing, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				kind, err := ec.unmarshalNSensitiveKind2kithᚋgraphᚋmodelᚐSensitiveKind(ctx, "WELLBEING")
+				if err != nil {
+					var zeroVal *int
+					return zeroVal, err
+				}
+				if ec.Directives.Sensitive == nil {
+					var zeroVal *int
+					return zeroVal, errors.New("directive sensitive is not implemented")
+				}
+				return ec.Directives.Sensitive(ctx, obj, directive0, kind)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
 			return ec.marshalOInt2ᚖint(ctx, selections, v)
 		},
@@ -10062,7 +18074,25 @@ func (ec *executionContext) _Person_contact(ctx context.Context, field graphql.C
 		func(ctx context.Context) (any, error) {
 			return obj.Contact, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				kind, err := ec.unmarshalNSensitiveKind2kithᚋgraphᚋmodelᚐSensitiveKind(ctx, "CONTACT")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				if ec.Directives.Sensitive == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive sensitive is not implemented")
+				}
+				return ec.Directives.Sensitive(ctx, obj, directive0, kind)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -10072,6 +18102,38 @@ func (ec *executionContext) _Person_contact(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Person_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Person", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Person_consent(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_consent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Consent(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Consent) graphql.Marshaler {
+			return ec.marshalNConsent2ᚖkithᚋgraphᚋmodelᚐConsent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_consent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Consent(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Person_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
@@ -10208,7 +18270,25 @@ func (ec *executionContext) _Person_memberships(ctx context.Context, field graph
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Person().Memberships(ctx, obj, fc.Args["first"].(*int))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				kind, err := ec.unmarshalNSensitiveKind2kithᚋgraphᚋmodelᚐSensitiveKind(ctx, "MEMBERSHIP")
+				if err != nil {
+					var zeroVal []*model.Membership
+					return zeroVal, err
+				}
+				if ec.Directives.Sensitive == nil {
+					var zeroVal []*model.Membership
+					return zeroVal, errors.New("directive sensitive is not implemented")
+				}
+				return ec.Directives.Sensitive(ctx, obj, directive0, kind)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Membership) graphql.Marshaler {
 			return ec.marshalNMembership2ᚕᚖkithᚋgraphᚋmodelᚐMembershipᚄ(ctx, selections, v)
 		},
@@ -11179,6 +19259,314 @@ func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_centrality(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_centrality(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Centrality(ctx, fc.Args["scope"].(*model.AnalysisScope), fc.Args["measure"].(model.CentralityMeasure), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["sample"].(*int), fc.Args["seed"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CentralityConnection) graphql.Marshaler {
+			return ec.marshalNCentralityConnection2ᚖkithᚋgraphᚋmodelᚐCentralityConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_centrality(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CentralityConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_centrality_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_communities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_communities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Communities(ctx, fc.Args["scope"].(*model.AnalysisScope), fc.Args["resolution"].(*float64), fc.Args["seed"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Communities) graphql.Marshaler {
+			return ec.marshalNCommunities2ᚖkithᚋgraphᚋmodelᚐCommunities(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_communities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Communities(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_communities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_brokerage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_brokerage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Brokerage(ctx, fc.Args["scope"].(*model.AnalysisScope), fc.Args["groupBy"].(model.AnalysisGroupBy), fc.Args["resolution"].(*float64), fc.Args["seed"].(*int), fc.Args["orderBy"].(*model.BrokerageOrder), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Brokerage) graphql.Marshaler {
+			return ec.marshalNBrokerage2ᚖkithᚋgraphᚋmodelᚐBrokerage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_brokerage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Brokerage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_brokerage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_keyPeople(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_keyPeople(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().KeyPeople(ctx, fc.Args["scope"].(*model.AnalysisScope), fc.Args["role"].(model.KeyRole), fc.Args["first"].(*int), fc.Args["sample"].(*int), fc.Args["seed"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.KeyPeople) graphql.Marshaler {
+			return ec.marshalNKeyPeople2ᚖkithᚋgraphᚋmodelᚐKeyPeople(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_keyPeople(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KeyPeople(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_keyPeople_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_networkSummary(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_networkSummary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().NetworkSummary(ctx, fc.Args["scope"].(*model.AnalysisScope), fc.Args["by"].(*model.AnalysisGroupBy), fc.Args["authorityHops"].(*int), fc.Args["resolution"].(*float64), fc.Args["seed"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NetworkSummary) graphql.Marshaler {
+			return ec.marshalNNetworkSummary2ᚖkithᚋgraphᚋmodelᚐNetworkSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_networkSummary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NetworkSummary(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_networkSummary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_compareWaves(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_compareWaves(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CompareWaves(ctx, fc.Args["before"].(string), fc.Args["after"].(string), fc.Args["scope"].(*model.AnalysisScope))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WaveComparison) graphql.Marshaler {
+			return ec.marshalNWaveComparison2ᚖkithᚋgraphᚋmodelᚐWaveComparison(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_compareWaves(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WaveComparison(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_compareWaves_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_analysisRun(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_analysisRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AnalysisRun(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AnalysisRun) graphql.Marshaler {
+			return ec.marshalOAnalysisRun2ᚖkithᚋgraphᚋmodelᚐAnalysisRun(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_analysisRun(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnalysisRun(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_analysisRun_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_areas(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11575,6 +19963,402 @@ func (ec *executionContext) fieldContext_Query_places(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_wellbeingSummary(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_wellbeingSummary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().WellbeingSummary(ctx, fc.Args["where"].(map[string]any))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WellbeingSummary) graphql.Marshaler {
+			return ec.marshalNWellbeingSummary2ᚖkithᚋgraphᚋmodelᚐWellbeingSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_wellbeingSummary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WellbeingSummary(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_wellbeingSummary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_shortestTrustedPath(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_shortestTrustedPath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ShortestTrustedPath(ctx, fc.Args["from"].(string), fc.Args["to"].(model.RouteTarget), fc.Args["options"].(*model.RouteOptions))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Route) graphql.Marshaler {
+			return ec.marshalORoute2ᚖkithᚋgraphᚋmodelᚐRoute(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_shortestTrustedPath(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Route(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_shortestTrustedPath_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_trustedRoutes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_trustedRoutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TrustedRoutes(ctx, fc.Args["from"].(string), fc.Args["to"].(model.RouteTarget), fc.Args["options"].(*model.RouteOptions), fc.Args["mode"].(*model.RouteMode), fc.Args["k"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Route) graphql.Marshaler {
+			return ec.marshalNRoute2ᚕᚖkithᚋgraphᚋmodelᚐRouteᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_trustedRoutes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Route(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_trustedRoutes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_linksToAuthority(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_linksToAuthority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().LinksToAuthority(ctx, fc.Args["person"].(string), fc.Args["maxHops"].(*int), fc.Args["options"].(*model.RouteOptions))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuthorityLinks) graphql.Marshaler {
+			return ec.marshalNAuthorityLinks2ᚖkithᚋgraphᚋmodelᚐAuthorityLinks(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_linksToAuthority(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuthorityLinks(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_linksToAuthority_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_isolates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_isolates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Isolates(ctx, fc.Args["kinds"].([]model.TieKind), fc.Args["measure"].(*model.IsolationMeasure), fc.Args["maxTies"].(*int), fc.Args["areaId"].(*string), fc.Args["waveId"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IsolateConnection) graphql.Marshaler {
+			return ec.marshalNIsolateConnection2ᚖkithᚋgraphᚋmodelᚐIsolateConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_isolates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IsolateConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_isolates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_trustedContacts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_trustedContacts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TrustedContacts(ctx, fc.Args["person"].(string), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Contact) graphql.Marshaler {
+			return ec.marshalNContact2ᚕᚖkithᚋgraphᚋmodelᚐContactᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_trustedContacts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_trustedContacts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_familiarStrangers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_familiarStrangers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().FamiliarStrangers(ctx, fc.Args["areaId"].(*string), fc.Args["maxTies"].(*int), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.FamiliarStrangerReach) graphql.Marshaler {
+			return ec.marshalNFamiliarStrangerReach2ᚕᚖkithᚋgraphᚋmodelᚐFamiliarStrangerReachᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_familiarStrangers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FamiliarStrangerReach(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_familiarStrangers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_egoNetwork(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_egoNetwork(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().EgoNetwork(ctx, fc.Args["id"].(string), fc.Args["hops"].(*int), fc.Args["kinds"].([]model.TieKind), fc.Args["maxNodes"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EgoNetwork) graphql.Marshaler {
+			return ec.marshalNEgoNetwork2ᚖkithᚋgraphᚋmodelᚐEgoNetwork(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_egoNetwork(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EgoNetwork(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_egoNetwork_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_reach(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reach(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Reach(ctx, fc.Args["people"].([]string), fc.Args["hops"].(*int), fc.Args["kinds"].([]model.TieKind))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Reach) graphql.Marshaler {
+			return ec.marshalNReach2ᚖkithᚋgraphᚋmodelᚐReach(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reach(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Reach(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_reach_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11651,6 +20435,107 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Reach_people(ctx context.Context, field graphql.CollectedField, obj *model.Reach) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reach_people(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.People, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reach_people(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reach", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Reach_byHops(ctx context.Context, field graphql.CollectedField, obj *model.Reach) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reach_byHops(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByHops, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNInt2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reach_byHops(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reach", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ReachedNode_node(ctx context.Context, field graphql.CollectedField, obj *model.ReachedNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachedNode_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalNNode2kithᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReachedNode_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReachedNode",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReachedNode_hops(ctx context.Context, field graphql.CollectedField, obj *model.ReachedNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReachedNode_hops(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hops, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReachedNode_hops(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReachedNode", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _RemoveTiesResult_count(ctx context.Context, field graphql.CollectedField, obj *model.RemoveTiesResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11672,6 +20557,272 @@ func (ec *executionContext) _RemoveTiesResult_count(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_RemoveTiesResult_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RemoveTiesResult", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Route_length(ctx context.Context, field graphql.CollectedField, obj *model.Route) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Route_length(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Length, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Route_length(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Route", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Route_steps(ctx context.Context, field graphql.CollectedField, obj *model.Route) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Route_steps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Route().Steps(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RouteStep) graphql.Marshaler {
+			return ec.marshalNRouteStep2ᚕᚖkithᚋgraphᚋmodelᚐRouteStepᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Route_steps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Route",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RouteStep(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RouteStep_node(ctx context.Context, field graphql.CollectedField, obj *model.RouteStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RouteStep_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RouteStep().Node(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalNNode2kithᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RouteStep_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RouteStep",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RouteStep_tie(ctx context.Context, field graphql.CollectedField, obj *model.RouteStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RouteStep_tie(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RouteStep().Tie(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Tie) graphql.Marshaler {
+			return ec.marshalOTie2ᚖkithᚋgraphᚋmodelᚐTie(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RouteStep_tie(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RouteStep",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tie(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RouteStep_forward(ctx context.Context, field graphql.CollectedField, obj *model.RouteStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RouteStep_forward(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Forward, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RouteStep_forward(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RouteStep", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _RunTop_measure(ctx context.Context, field graphql.CollectedField, obj *model.RunTop) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunTop_measure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Measure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CentralityMeasure) graphql.Marshaler {
+			return ec.marshalNCentralityMeasure2kithᚋgraphᚋmodelᚐCentralityMeasure(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunTop_measure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunTop", field, false, false, errors.New("field of type CentralityMeasure does not have child fields"))
+}
+
+func (ec *executionContext) _RunTop_edges(ctx context.Context, field graphql.CollectedField, obj *model.RunTop) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunTop_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CentralityEdge) graphql.Marshaler {
+			return ec.marshalNCentralityEdge2ᚕᚖkithᚋgraphᚋmodelᚐCentralityEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunTop_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RunTop",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CentralityEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScoreComponent_name(ctx context.Context, field graphql.CollectedField, obj *model.ScoreComponent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreComponent_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreComponent_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreComponent", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ScoreComponent_value(ctx context.Context, field graphql.CollectedField, obj *model.ScoreComponent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreComponent_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreComponent_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreComponent", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _ScoreComponent_percentile(ctx context.Context, field graphql.CollectedField, obj *model.ScoreComponent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreComponent_percentile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Percentile, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreComponent_percentile(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreComponent", field, false, false, errors.New("field of type Float does not have child fields"))
 }
 
 func (ec *executionContext) _SearchHit_score(ctx context.Context, field graphql.CollectedField, obj *model.SearchHit) (ret graphql.Marshaler) {
@@ -11724,6 +20875,176 @@ func (ec *executionContext) fieldContext_SearchHit_node(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SummaryGroup_value(ctx context.Context, field graphql.CollectedField, obj *model.SummaryGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryGroup_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryGroup_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryGroup", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SummaryGroup_name(ctx context.Context, field graphql.CollectedField, obj *model.SummaryGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryGroup_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryGroup_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryGroup", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SummaryGroup_people(ctx context.Context, field graphql.CollectedField, obj *model.SummaryGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryGroup_people(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.People, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryGroup_people(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryGroup", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SummaryGroup_isolates(ctx context.Context, field graphql.CollectedField, obj *model.SummaryGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryGroup_isolates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Isolates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryGroup_isolates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryGroup", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SummaryGroup_isolateShare(ctx context.Context, field graphql.CollectedField, obj *model.SummaryGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryGroup_isolateShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsolateShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryGroup_isolateShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryGroup", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _SummaryGroup_averageDegree(ctx context.Context, field graphql.CollectedField, obj *model.SummaryGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryGroup_averageDegree(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageDegree, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryGroup_averageDegree(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryGroup", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _SummaryGroup_wellbeing(ctx context.Context, field graphql.CollectedField, obj *model.SummaryGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryGroup_wellbeing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Wellbeing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WellbeingSummary) graphql.Marshaler {
+			return ec.marshalNWellbeingSummary2ᚖkithᚋgraphᚋmodelᚐWellbeingSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryGroup_wellbeing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SummaryGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WellbeingSummary(ctx, field)
 		},
 	}
 	return fc, nil
@@ -12269,6 +21590,545 @@ func (ec *executionContext) fieldContext_Wave_ties(ctx context.Context, field gr
 	return fc, nil
 }
 
+func (ec *executionContext) _WaveChangeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.WaveChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaveChangeConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.WaveChangeEdge) graphql.Marshaler {
+			return ec.marshalNWaveChangeEdge2ᚕᚖkithᚋgraphᚋmodelᚐWaveChangeEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaveChangeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WaveChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WaveChangeEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WaveChangeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.WaveChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaveChangeConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖkithᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaveChangeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WaveChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WaveChangeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.WaveChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaveChangeConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaveChangeConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WaveChangeConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _WaveChangeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.WaveChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaveChangeEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaveChangeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WaveChangeEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _WaveChangeEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.WaveChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaveChangeEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalONode2kithᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WaveChangeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WaveChangeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WaveChangeEdge_tiesGained(ctx context.Context, field graphql.CollectedField, obj *model.WaveChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaveChangeEdge_tiesGained(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TiesGained, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaveChangeEdge_tiesGained(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WaveChangeEdge", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _WaveChangeEdge_tiesLost(ctx context.Context, field graphql.CollectedField, obj *model.WaveChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaveChangeEdge_tiesLost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TiesLost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaveChangeEdge_tiesLost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WaveChangeEdge", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _WaveChangeEdge_degreeBefore(ctx context.Context, field graphql.CollectedField, obj *model.WaveChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaveChangeEdge_degreeBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DegreeBefore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaveChangeEdge_degreeBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WaveChangeEdge", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _WaveChangeEdge_degreeAfter(ctx context.Context, field graphql.CollectedField, obj *model.WaveChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaveChangeEdge_degreeAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DegreeAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaveChangeEdge_degreeAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WaveChangeEdge", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _WaveChangeEdge_degreeChange(ctx context.Context, field graphql.CollectedField, obj *model.WaveChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaveChangeEdge_degreeChange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DegreeChange, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaveChangeEdge_degreeChange(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WaveChangeEdge", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _WaveChangeEdge_jaccard(ctx context.Context, field graphql.CollectedField, obj *model.WaveChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaveChangeEdge_jaccard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Jaccard, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaveChangeEdge_jaccard(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WaveChangeEdge", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _WaveChangeEdge_pagerankBefore(ctx context.Context, field graphql.CollectedField, obj *model.WaveChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaveChangeEdge_pagerankBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PagerankBefore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaveChangeEdge_pagerankBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WaveChangeEdge", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _WaveChangeEdge_pagerankAfter(ctx context.Context, field graphql.CollectedField, obj *model.WaveChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaveChangeEdge_pagerankAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PagerankAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaveChangeEdge_pagerankAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WaveChangeEdge", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _WaveComparison_tiesBefore(ctx context.Context, field graphql.CollectedField, obj *model.WaveComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaveComparison_tiesBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TiesBefore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaveComparison_tiesBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WaveComparison", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _WaveComparison_tiesAfter(ctx context.Context, field graphql.CollectedField, obj *model.WaveComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaveComparison_tiesAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TiesAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaveComparison_tiesAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WaveComparison", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _WaveComparison_common(ctx context.Context, field graphql.CollectedField, obj *model.WaveComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaveComparison_common(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Common, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaveComparison_common(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WaveComparison", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _WaveComparison_gained(ctx context.Context, field graphql.CollectedField, obj *model.WaveComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaveComparison_gained(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gained, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaveComparison_gained(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WaveComparison", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _WaveComparison_lost(ctx context.Context, field graphql.CollectedField, obj *model.WaveComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaveComparison_lost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaveComparison_lost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WaveComparison", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _WaveComparison_jaccard(ctx context.Context, field graphql.CollectedField, obj *model.WaveComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaveComparison_jaccard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Jaccard, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaveComparison_jaccard(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WaveComparison", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _WaveComparison_changes(ctx context.Context, field graphql.CollectedField, obj *model.WaveComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaveComparison_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WaveChangeConnection) graphql.Marshaler {
+			return ec.marshalNWaveChangeConnection2ᚖkithᚋgraphᚋmodelᚐWaveChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaveComparison_changes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WaveComparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WaveChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_WaveComparison_changes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WaveComparison_graph(ctx context.Context, field graphql.CollectedField, obj *model.WaveComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WaveComparison_graph(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Graph, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AnalysisGraph) graphql.Marshaler {
+			return ec.marshalNAnalysisGraph2ᚖkithᚋgraphᚋmodelᚐAnalysisGraph(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WaveComparison_graph(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WaveComparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnalysisGraph(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _WaveConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.WaveConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12441,6 +22301,121 @@ func (ec *executionContext) fieldContext_WaveEdge_node(_ context.Context, field 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _WellbeingSummary_people(ctx context.Context, field graphql.CollectedField, obj *model.WellbeingSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WellbeingSummary_people(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.People, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WellbeingSummary_people(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WellbeingSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _WellbeingSummary_scored(ctx context.Context, field graphql.CollectedField, obj *model.WellbeingSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WellbeingSummary_scored(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scored, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WellbeingSummary_scored(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WellbeingSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _WellbeingSummary_mean(ctx context.Context, field graphql.CollectedField, obj *model.WellbeingSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WellbeingSummary_mean(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mean, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WellbeingSummary_mean(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WellbeingSummary", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _WellbeingSummary_suppressed(ctx context.Context, field graphql.CollectedField, obj *model.WellbeingSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WellbeingSummary_suppressed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WellbeingSummary_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WellbeingSummary", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _WellbeingSummary_minGroup(ctx context.Context, field graphql.CollectedField, obj *model.WellbeingSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WellbeingSummary_minGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MinGroup, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WellbeingSummary_minGroup(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WellbeingSummary", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -13502,6 +23477,85 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAnalysisScope(ctx context.Context, obj any) (model.AnalysisScope, error) {
+	var it model.AnalysisScope
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["directed"]; !present {
+		asMap["directed"] = true
+	}
+	if _, present := asMap["weighted"]; !present {
+		asMap["weighted"] = false
+	}
+
+	fieldsInOrder := [...]string{"labels", "kinds", "trustPurposes", "areaId", "waveId", "directed", "weighted"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "labels":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labels"))
+			data, err := ec.unmarshalONodeType2ᚕkithᚋgraphᚋmodelᚐNodeTypeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Labels = data
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalOTieKind2ᚕkithᚋgraphᚋmodelᚐTieKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
+		case "trustPurposes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trustPurposes"))
+			data, err := ec.unmarshalOTrustPurpose2ᚕkithᚋgraphᚋmodelᚐTrustPurposeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrustPurposes = data
+		case "areaId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("areaId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AreaID = data
+		case "waveId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waveId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaveID = data
+		case "directed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("directed"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Directed = data
+		case "weighted":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weighted"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Weighted = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputAreaInput(ctx context.Context, obj any) (map[string]any, error) {
 	var it map[string]any
 	if obj == nil {
@@ -13754,6 +23808,103 @@ func (ec *executionContext) unmarshalInputBooleanFilter(ctx context.Context, obj
 				return it, err
 			}
 			it["isNull"] = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputConsentGrantInput(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"given", "at", "how"}
+	it = make(map[string]any, len(asMap))
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "given":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("given"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["given"] = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["at"] = data
+		case "how":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("how"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["how"] = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputConsentInput(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"analysis", "suggestions", "contact", "wellbeing"}
+	it = make(map[string]any, len(asMap))
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "analysis":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("analysis"))
+			data, err := ec.unmarshalOConsentGrantInput2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["analysis"] = data
+		case "suggestions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("suggestions"))
+			data, err := ec.unmarshalOConsentGrantInput2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["suggestions"] = data
+		case "contact":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contact"))
+			data, err := ec.unmarshalOConsentGrantInput2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["contact"] = data
+		case "wellbeing":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("wellbeing"))
+			data, err := ec.unmarshalOConsentGrantInput2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["wellbeing"] = data
 		}
 	}
 	return it, nil
@@ -15227,7 +25378,7 @@ func (ec *executionContext) unmarshalInputPersonInput(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "externalId", "displayName", "pseudonym", "roles", "isAuthority", "householdType", "ageBand", "wellbeing", "contact", "areaId"}
+	fieldsInOrder := [...]string{"id", "externalId", "displayName", "pseudonym", "roles", "isAuthority", "householdType", "ageBand", "wellbeing", "contact", "consent", "areaId"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -15305,6 +25456,13 @@ func (ec *executionContext) unmarshalInputPersonInput(ctx context.Context, obj a
 				return it, err
 			}
 			it["contact"] = data
+		case "consent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("consent"))
+			data, err := ec.unmarshalOConsentInput2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["consent"] = data
 		case "areaId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("areaId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -15855,6 +26013,118 @@ func (ec *executionContext) unmarshalInputPlaceWhere(ctx context.Context, obj an
 				return it, err
 			}
 			it["NOT"] = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRouteOptions(ctx context.Context, obj any) (model.RouteOptions, error) {
+	var it model.RouteOptions
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["minStrength"]; !present {
+		asMap["minStrength"] = "WEAK"
+	}
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "BOTH"
+	}
+	if _, present := asMap["maxHops"]; !present {
+		asMap["maxHops"] = 4
+	}
+
+	fieldsInOrder := [...]string{"kinds", "minStrength", "direction", "maxHops"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalOTieKind2ᚕkithᚋgraphᚋmodelᚐTieKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
+		case "minStrength":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minStrength"))
+			data, err := ec.unmarshalOTieStrength2ᚖkithᚋgraphᚋmodelᚐTieStrength(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinStrength = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalODirection2ᚖkithᚋgraphᚋmodelᚐDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "maxHops":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxHops"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxHops = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRouteTarget(ctx context.Context, obj any) (model.RouteTarget, error) {
+	var it model.RouteTarget
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"groupId", "activity", "personId", "interest"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "groupId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupID = data
+		case "activity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activity"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Activity = data
+		case "personId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonID = data
+		case "interest":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interest"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Interest = data
 		}
 	}
 	return it, nil
@@ -16448,6 +26718,137 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 
 // region    **************************** object.gotpl ****************************
 
+var analysisGraphImplementors = []string{"AnalysisGraph"}
+
+func (ec *executionContext) _AnalysisGraph(ctx context.Context, sel ast.SelectionSet, obj *model.AnalysisGraph) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, analysisGraphImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AnalysisGraph")
+		case "nodes":
+			out.Values[i] = ec._AnalysisGraph_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ties":
+			out.Values[i] = ec._AnalysisGraph_ties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "directed":
+			out.Values[i] = ec._AnalysisGraph_directed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "weighted":
+			out.Values[i] = ec._AnalysisGraph_weighted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._AnalysisGraph_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var analysisRunImplementors = []string{"AnalysisRun"}
+
+func (ec *executionContext) _AnalysisRun(ctx context.Context, sel ast.SelectionSet, obj *model.AnalysisRun) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, analysisRunImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AnalysisRun")
+		case "id":
+			out.Values[i] = ec._AnalysisRun_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._AnalysisRun_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "parameters":
+			out.Values[i] = ec._AnalysisRun_parameters(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "measures":
+			out.Values[i] = ec._AnalysisRun_measures(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._AnalysisRun_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ties":
+			out.Values[i] = ec._AnalysisRun_ties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "graphVersion":
+			out.Values[i] = ec._AnalysisRun_graphVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "top":
+			out.Values[i] = ec._AnalysisRun_top(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var areaImplementors = []string{"Area", "Node"}
 
 func (ec *executionContext) _Area(ctx context.Context, sel ast.SelectionSet, obj *model.Area) graphql.Marshaler {
@@ -16754,6 +27155,858 @@ func (ec *executionContext) _AreaEdge(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var authorityLinkImplementors = []string{"AuthorityLink"}
+
+func (ec *executionContext) _AuthorityLink(ctx context.Context, sel ast.SelectionSet, obj *model.AuthorityLink) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, authorityLinkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuthorityLink")
+		case "node":
+			out.Values[i] = ec._AuthorityLink_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hops":
+			out.Values[i] = ec._AuthorityLink_hops(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shortestRoute":
+			out.Values[i] = ec._AuthorityLink_shortestRoute(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "routeCount":
+			out.Values[i] = ec._AuthorityLink_routeCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "authorities":
+			out.Values[i] = ec._AuthorityLink_authorities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var authorityLinksImplementors = []string{"AuthorityLinks"}
+
+func (ec *executionContext) _AuthorityLinks(ctx context.Context, sel ast.SelectionSet, obj *model.AuthorityLinks) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, authorityLinksImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuthorityLinks")
+		case "reachable":
+			out.Values[i] = ec._AuthorityLinks_reachable(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "authorities":
+			out.Values[i] = ec._AuthorityLinks_authorities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "links":
+			out.Values[i] = ec._AuthorityLinks_links(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "routes":
+			out.Values[i] = ec._AuthorityLinks_routes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var authorityReachImplementors = []string{"AuthorityReach"}
+
+func (ec *executionContext) _AuthorityReach(ctx context.Context, sel ast.SelectionSet, obj *model.AuthorityReach) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, authorityReachImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuthorityReach")
+		case "authorities":
+			out.Values[i] = ec._AuthorityReach_authorities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "people":
+			out.Values[i] = ec._AuthorityReach_people(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reachable":
+			out.Values[i] = ec._AuthorityReach_reachable(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "share":
+			out.Values[i] = ec._AuthorityReach_share(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maxHops":
+			out.Values[i] = ec._AuthorityReach_maxHops(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var brokerageImplementors = []string{"Brokerage"}
+
+func (ec *executionContext) _Brokerage(ctx context.Context, sel ast.SelectionSet, obj *model.Brokerage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, brokerageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Brokerage")
+		case "groupBy":
+			out.Values[i] = ec._Brokerage_groupBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "network":
+			out.Values[i] = ec._Brokerage_network(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "groups":
+			out.Values[i] = ec._Brokerage_groups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._Brokerage_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._Brokerage_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._Brokerage_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "graph":
+			out.Values[i] = ec._Brokerage_graph(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var brokerageEdgeImplementors = []string{"BrokerageEdge"}
+
+func (ec *executionContext) _BrokerageEdge(ctx context.Context, sel ast.SelectionSet, obj *model.BrokerageEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, brokerageEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BrokerageEdge")
+		case "cursor":
+			out.Values[i] = ec._BrokerageEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rank":
+			out.Values[i] = ec._BrokerageEdge_rank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._BrokerageEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "group":
+			out.Values[i] = ec._BrokerageEdge_group(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "degree":
+			out.Values[i] = ec._BrokerageEdge_degree(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "constraint":
+			out.Values[i] = ec._BrokerageEdge_constraint(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "effectiveSize":
+			out.Values[i] = ec._BrokerageEdge_effectiveSize(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "roles":
+			out.Values[i] = ec._BrokerageEdge_roles(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ei":
+			out.Values[i] = ec._BrokerageEdge_ei(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var brokerageRolesImplementors = []string{"BrokerageRoles"}
+
+func (ec *executionContext) _BrokerageRoles(ctx context.Context, sel ast.SelectionSet, obj *model.BrokerageRoles) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, brokerageRolesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BrokerageRoles")
+		case "coordinator":
+			out.Values[i] = ec._BrokerageRoles_coordinator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "itinerant":
+			out.Values[i] = ec._BrokerageRoles_itinerant(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "representative":
+			out.Values[i] = ec._BrokerageRoles_representative(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "gatekeeper":
+			out.Values[i] = ec._BrokerageRoles_gatekeeper(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "liaison":
+			out.Values[i] = ec._BrokerageRoles_liaison(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._BrokerageRoles_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var centralityConnectionImplementors = []string{"CentralityConnection"}
+
+func (ec *executionContext) _CentralityConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CentralityConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, centralityConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CentralityConnection")
+		case "measure":
+			out.Values[i] = ec._CentralityConnection_measure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._CentralityConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CentralityConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CentralityConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sampled":
+			out.Values[i] = ec._CentralityConnection_sampled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sampleSize":
+			out.Values[i] = ec._CentralityConnection_sampleSize(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errorBound":
+			out.Values[i] = ec._CentralityConnection_errorBound(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "converged":
+			out.Values[i] = ec._CentralityConnection_converged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "graph":
+			out.Values[i] = ec._CentralityConnection_graph(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var centralityEdgeImplementors = []string{"CentralityEdge"}
+
+func (ec *executionContext) _CentralityEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CentralityEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, centralityEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CentralityEdge")
+		case "cursor":
+			out.Values[i] = ec._CentralityEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rank":
+			out.Values[i] = ec._CentralityEdge_rank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._CentralityEdge_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CentralityEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var communitiesImplementors = []string{"Communities"}
+
+func (ec *executionContext) _Communities(ctx context.Context, sel ast.SelectionSet, obj *model.Communities) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, communitiesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Communities")
+		case "modularity":
+			out.Values[i] = ec._Communities_modularity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolution":
+			out.Values[i] = ec._Communities_resolution(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "seed":
+			out.Values[i] = ec._Communities_seed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._Communities_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "communities":
+			out.Values[i] = ec._Communities_communities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bridgeCount":
+			out.Values[i] = ec._Communities_bridgeCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bridges":
+			out.Values[i] = ec._Communities_bridges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "graph":
+			out.Values[i] = ec._Communities_graph(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var communityImplementors = []string{"Community"}
+
+func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet, obj *model.Community) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, communityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Community")
+		case "id":
+			out.Values[i] = ec._Community_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "size":
+			out.Values[i] = ec._Community_size(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "internalTies":
+			out.Values[i] = ec._Community_internalTies(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "externalTies":
+			out.Values[i] = ec._Community_externalTies(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "members":
+			out.Values[i] = ec._Community_members(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var communityBridgeImplementors = []string{"CommunityBridge"}
+
+func (ec *executionContext) _CommunityBridge(ctx context.Context, sel ast.SelectionSet, obj *model.CommunityBridge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, communityBridgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommunityBridge")
+		case "from":
+			out.Values[i] = ec._CommunityBridge_from(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._CommunityBridge_to(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "fromCommunity":
+			out.Values[i] = ec._CommunityBridge_fromCommunity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "toCommunity":
+			out.Values[i] = ec._CommunityBridge_toCommunity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "weight":
+			out.Values[i] = ec._CommunityBridge_weight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var consentImplementors = []string{"Consent"}
+
+func (ec *executionContext) _Consent(ctx context.Context, sel ast.SelectionSet, obj *model.Consent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, consentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Consent")
+		case "analysis":
+			out.Values[i] = ec._Consent_analysis(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "suggestions":
+			out.Values[i] = ec._Consent_suggestions(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "contact":
+			out.Values[i] = ec._Consent_contact(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "wellbeing":
+			out.Values[i] = ec._Consent_wellbeing(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var consentGrantImplementors = []string{"ConsentGrant"}
+
+func (ec *executionContext) _ConsentGrant(ctx context.Context, sel ast.SelectionSet, obj *model.ConsentGrant) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, consentGrantImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConsentGrant")
+		case "given":
+			out.Values[i] = ec._ConsentGrant_given(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._ConsentGrant_at(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "how":
+			out.Values[i] = ec._ConsentGrant_how(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var contactImplementors = []string{"Contact"}
+
+func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, obj *model.Contact) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, contactImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Contact")
+		case "node":
+			out.Values[i] = ec._Contact_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tie":
+			out.Values[i] = ec._Contact_tie(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "direction":
+			out.Values[i] = ec._Contact_direction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "why":
+			out.Values[i] = ec._Contact_why(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var deleteResultImplementors = []string{"DeleteResult"}
 
 func (ec *executionContext) _DeleteResult(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteResult) graphql.Marshaler {
@@ -16773,6 +28026,155 @@ func (ec *executionContext) _DeleteResult(ctx context.Context, sel ast.Selection
 			}
 		case "deletedIds":
 			out.Values[i] = ec._DeleteResult_deletedIds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var eIIndexImplementors = []string{"EIIndex"}
+
+func (ec *executionContext) _EIIndex(ctx context.Context, sel ast.SelectionSet, obj *model.EIIndex) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, eIIndexImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EIIndex")
+		case "internal":
+			out.Values[i] = ec._EIIndex_internal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "external":
+			out.Values[i] = ec._EIIndex_external(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "index":
+			out.Values[i] = ec._EIIndex_index(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var egoNetworkImplementors = []string{"EgoNetwork"}
+
+func (ec *executionContext) _EgoNetwork(ctx context.Context, sel ast.SelectionSet, obj *model.EgoNetwork) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, egoNetworkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EgoNetwork")
+		case "nodes":
+			out.Values[i] = ec._EgoNetwork_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ties":
+			out.Values[i] = ec._EgoNetwork_ties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "truncated":
+			out.Values[i] = ec._EgoNetwork_truncated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var erasureResultImplementors = []string{"ErasureResult"}
+
+func (ec *executionContext) _ErasureResult(ctx context.Context, sel ast.SelectionSet, obj *model.ErasureResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, erasureResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ErasureResult")
+		case "people":
+			out.Values[i] = ec._ErasureResult_people(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ties":
+			out.Values[i] = ec._ErasureResult_ties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "gifts":
+			out.Values[i] = ec._ErasureResult_gifts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "auditRecords":
+			out.Values[i] = ec._ErasureResult_auditRecords(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -17008,6 +28410,59 @@ func (ec *executionContext) _FamiliarStrangerEdge(ctx context.Context, sel ast.S
 			}
 		case "node":
 			out.Values[i] = ec._FamiliarStrangerEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var familiarStrangerReachImplementors = []string{"FamiliarStrangerReach"}
+
+func (ec *executionContext) _FamiliarStrangerReach(ctx context.Context, sel ast.SelectionSet, obj *model.FamiliarStrangerReach) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, familiarStrangerReachImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FamiliarStrangerReach")
+		case "familiarStranger":
+			out.Values[i] = ec._FamiliarStrangerReach_familiarStranger(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "seen":
+			out.Values[i] = ec._FamiliarStrangerReach_seen(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "isolatedSeen":
+			out.Values[i] = ec._FamiliarStrangerReach_isolatedSeen(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "isolated":
+			out.Values[i] = ec._FamiliarStrangerReach_isolated(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -17583,6 +29038,59 @@ func (ec *executionContext) _GroupConnection(ctx context.Context, sel ast.Select
 	return out
 }
 
+var groupEIImplementors = []string{"GroupEI"}
+
+func (ec *executionContext) _GroupEI(ctx context.Context, sel ast.SelectionSet, obj *model.GroupEi) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, groupEIImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GroupEI")
+		case "group":
+			out.Values[i] = ec._GroupEI_group(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._GroupEI_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "size":
+			out.Values[i] = ec._GroupEI_size(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ei":
+			out.Values[i] = ec._GroupEI_ei(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var groupEdgeImplementors = []string{"GroupEdge"}
 
 func (ec *executionContext) _GroupEdge(ctx context.Context, sel ast.SelectionSet, obj *model.GroupEdge) graphql.Marshaler {
@@ -17894,6 +29402,218 @@ func (ec *executionContext) _InterestEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var isolateConnectionImplementors = []string{"IsolateConnection"}
+
+func (ec *executionContext) _IsolateConnection(ctx context.Context, sel ast.SelectionSet, obj *model.IsolateConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, isolateConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IsolateConnection")
+		case "edges":
+			out.Values[i] = ec._IsolateConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._IsolateConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._IsolateConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var isolateEdgeImplementors = []string{"IsolateEdge"}
+
+func (ec *executionContext) _IsolateEdge(ctx context.Context, sel ast.SelectionSet, obj *model.IsolateEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, isolateEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IsolateEdge")
+		case "cursor":
+			out.Values[i] = ec._IsolateEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._IsolateEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ties":
+			out.Values[i] = ec._IsolateEdge_ties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "outTies":
+			out.Values[i] = ec._IsolateEdge_outTies(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inTies":
+			out.Values[i] = ec._IsolateEdge_inTies(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var keyCandidateImplementors = []string{"KeyCandidate"}
+
+func (ec *executionContext) _KeyCandidate(ctx context.Context, sel ast.SelectionSet, obj *model.KeyCandidate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, keyCandidateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KeyCandidate")
+		case "rank":
+			out.Values[i] = ec._KeyCandidate_rank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._KeyCandidate_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._KeyCandidate_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "components":
+			out.Values[i] = ec._KeyCandidate_components(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var keyPeopleImplementors = []string{"KeyPeople"}
+
+func (ec *executionContext) _KeyPeople(ctx context.Context, sel ast.SelectionSet, obj *model.KeyPeople) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, keyPeopleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KeyPeople")
+		case "role":
+			out.Values[i] = ec._KeyPeople_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "eligible":
+			out.Values[i] = ec._KeyPeople_eligible(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "candidates":
+			out.Values[i] = ec._KeyPeople_candidates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "graph":
+			out.Values[i] = ec._KeyPeople_graph(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var membershipImplementors = []string{"Membership"}
 
 func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSet, obj *model.Membership) graphql.Marshaler {
@@ -18100,6 +29820,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "runAnalysis":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_runAnalysis(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createAreas":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createAreas(ctx, field)
@@ -18286,6 +30013,141 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deletePlaces(ctx, field)
 			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "erasePerson":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_erasePerson(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var networkSummaryImplementors = []string{"NetworkSummary"}
+
+func (ec *executionContext) _NetworkSummary(ctx context.Context, sel ast.SelectionSet, obj *model.NetworkSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, networkSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NetworkSummary")
+		case "graph":
+			out.Values[i] = ec._NetworkSummary_graph(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "density":
+			out.Values[i] = ec._NetworkSummary_density(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "components":
+			out.Values[i] = ec._NetworkSummary_components(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "largestComponent":
+			out.Values[i] = ec._NetworkSummary_largestComponent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "isolates":
+			out.Values[i] = ec._NetworkSummary_isolates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "isolateShare":
+			out.Values[i] = ec._NetworkSummary_isolateShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "namedNobody":
+			out.Values[i] = ec._NetworkSummary_namedNobody(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "namedNobodyShare":
+			out.Values[i] = ec._NetworkSummary_namedNobodyShare(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "namedByNobody":
+			out.Values[i] = ec._NetworkSummary_namedByNobody(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "namedByNobodyShare":
+			out.Values[i] = ec._NetworkSummary_namedByNobodyShare(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "averageDegree":
+			out.Values[i] = ec._NetworkSummary_averageDegree(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "averageClustering":
+			out.Values[i] = ec._NetworkSummary_averageClustering(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "transitivity":
+			out.Values[i] = ec._NetworkSummary_transitivity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reciprocity":
+			out.Values[i] = ec._NetworkSummary_reciprocity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maxCore":
+			out.Values[i] = ec._NetworkSummary_maxCore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "authority":
+			out.Values[i] = ec._NetworkSummary_authority(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "wellbeing":
+			out.Values[i] = ec._NetworkSummary_wellbeing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "by":
+			out.Values[i] = ec._NetworkSummary_by(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "groups":
+			out.Values[i] = ec._NetworkSummary_groups(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -18701,6 +30563,11 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 		case "contact":
 			out.Values[i] = ec._Person_contact(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "consent":
+			out.Values[i] = ec._Person_consent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
@@ -19432,6 +31299,160 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "centrality":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_centrality(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "communities":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_communities(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "brokerage":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_brokerage(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "keyPeople":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_keyPeople(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "networkSummary":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_networkSummary(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "compareWaves":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_compareWaves(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "analysisRun":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_analysisRun(ctx, field)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "areas":
 			field := field
 
@@ -19630,6 +31651,204 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "wellbeingSummary":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_wellbeingSummary(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "shortestTrustedPath":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_shortestTrustedPath(ctx, field)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "trustedRoutes":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_trustedRoutes(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "linksToAuthority":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_linksToAuthority(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "isolates":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_isolates(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "trustedContacts":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_trustedContacts(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "familiarStrangers":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_familiarStrangers(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "egoNetwork":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_egoNetwork(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "reach":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_reach(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -19643,6 +31862,92 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var reachImplementors = []string{"Reach"}
+
+func (ec *executionContext) _Reach(ctx context.Context, sel ast.SelectionSet, obj *model.Reach) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reachImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Reach")
+		case "people":
+			out.Values[i] = ec._Reach_people(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byHops":
+			out.Values[i] = ec._Reach_byHops(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var reachedNodeImplementors = []string{"ReachedNode"}
+
+func (ec *executionContext) _ReachedNode(ctx context.Context, sel ast.SelectionSet, obj *model.ReachedNode) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reachedNodeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReachedNode")
+		case "node":
+			out.Values[i] = ec._ReachedNode_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hops":
+			out.Values[i] = ec._ReachedNode_hops(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -19703,6 +32008,287 @@ func (ec *executionContext) _RemoveTiesResult(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var routeImplementors = []string{"Route"}
+
+func (ec *executionContext) _Route(ctx context.Context, sel ast.SelectionSet, obj *model.Route) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, routeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Route")
+		case "length":
+			out.Values[i] = ec._Route_length(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "steps":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Route_steps(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var routeStepImplementors = []string{"RouteStep"}
+
+func (ec *executionContext) _RouteStep(ctx context.Context, sel ast.SelectionSet, obj *model.RouteStep) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, routeStepImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RouteStep")
+		case "node":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._RouteStep_node(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "tie":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._RouteStep_tie(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "forward":
+			out.Values[i] = ec._RouteStep_forward(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var runTopImplementors = []string{"RunTop"}
+
+func (ec *executionContext) _RunTop(ctx context.Context, sel ast.SelectionSet, obj *model.RunTop) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, runTopImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RunTop")
+		case "measure":
+			out.Values[i] = ec._RunTop_measure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._RunTop_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var scoreComponentImplementors = []string{"ScoreComponent"}
+
+func (ec *executionContext) _ScoreComponent(ctx context.Context, sel ast.SelectionSet, obj *model.ScoreComponent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scoreComponentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScoreComponent")
+		case "name":
+			out.Values[i] = ec._ScoreComponent_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._ScoreComponent_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "percentile":
+			out.Values[i] = ec._ScoreComponent_percentile(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var searchHitImplementors = []string{"SearchHit"}
 
 func (ec *executionContext) _SearchHit(ctx context.Context, sel ast.SelectionSet, obj *model.SearchHit) graphql.Marshaler {
@@ -19722,6 +32308,74 @@ func (ec *executionContext) _SearchHit(ctx context.Context, sel ast.SelectionSet
 			}
 		case "node":
 			out.Values[i] = ec._SearchHit_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var summaryGroupImplementors = []string{"SummaryGroup"}
+
+func (ec *executionContext) _SummaryGroup(ctx context.Context, sel ast.SelectionSet, obj *model.SummaryGroup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, summaryGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SummaryGroup")
+		case "value":
+			out.Values[i] = ec._SummaryGroup_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._SummaryGroup_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "people":
+			out.Values[i] = ec._SummaryGroup_people(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "isolates":
+			out.Values[i] = ec._SummaryGroup_isolates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "isolateShare":
+			out.Values[i] = ec._SummaryGroup_isolateShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "averageDegree":
+			out.Values[i] = ec._SummaryGroup_averageDegree(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "wellbeing":
+			out.Values[i] = ec._SummaryGroup_wellbeing(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -20082,6 +32736,210 @@ func (ec *executionContext) _Wave(ctx context.Context, sel ast.SelectionSet, obj
 	return out
 }
 
+var waveChangeConnectionImplementors = []string{"WaveChangeConnection"}
+
+func (ec *executionContext) _WaveChangeConnection(ctx context.Context, sel ast.SelectionSet, obj *model.WaveChangeConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, waveChangeConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WaveChangeConnection")
+		case "edges":
+			out.Values[i] = ec._WaveChangeConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._WaveChangeConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._WaveChangeConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var waveChangeEdgeImplementors = []string{"WaveChangeEdge"}
+
+func (ec *executionContext) _WaveChangeEdge(ctx context.Context, sel ast.SelectionSet, obj *model.WaveChangeEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, waveChangeEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WaveChangeEdge")
+		case "cursor":
+			out.Values[i] = ec._WaveChangeEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._WaveChangeEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "tiesGained":
+			out.Values[i] = ec._WaveChangeEdge_tiesGained(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tiesLost":
+			out.Values[i] = ec._WaveChangeEdge_tiesLost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "degreeBefore":
+			out.Values[i] = ec._WaveChangeEdge_degreeBefore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "degreeAfter":
+			out.Values[i] = ec._WaveChangeEdge_degreeAfter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "degreeChange":
+			out.Values[i] = ec._WaveChangeEdge_degreeChange(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "jaccard":
+			out.Values[i] = ec._WaveChangeEdge_jaccard(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pagerankBefore":
+			out.Values[i] = ec._WaveChangeEdge_pagerankBefore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pagerankAfter":
+			out.Values[i] = ec._WaveChangeEdge_pagerankAfter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var waveComparisonImplementors = []string{"WaveComparison"}
+
+func (ec *executionContext) _WaveComparison(ctx context.Context, sel ast.SelectionSet, obj *model.WaveComparison) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, waveComparisonImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WaveComparison")
+		case "tiesBefore":
+			out.Values[i] = ec._WaveComparison_tiesBefore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tiesAfter":
+			out.Values[i] = ec._WaveComparison_tiesAfter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "common":
+			out.Values[i] = ec._WaveComparison_common(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "gained":
+			out.Values[i] = ec._WaveComparison_gained(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lost":
+			out.Values[i] = ec._WaveComparison_lost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "jaccard":
+			out.Values[i] = ec._WaveComparison_jaccard(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changes":
+			out.Values[i] = ec._WaveComparison_changes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "graph":
+			out.Values[i] = ec._WaveComparison_graph(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var waveConnectionImplementors = []string{"WaveConnection"}
 
 func (ec *executionContext) _WaveConnection(ctx context.Context, sel ast.SelectionSet, obj *model.WaveConnection) graphql.Marshaler {
@@ -20154,6 +33012,64 @@ func (ec *executionContext) _WaveEdge(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "node":
 			out.Values[i] = ec._WaveEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var wellbeingSummaryImplementors = []string{"WellbeingSummary"}
+
+func (ec *executionContext) _WellbeingSummary(ctx context.Context, sel ast.SelectionSet, obj *model.WellbeingSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, wellbeingSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WellbeingSummary")
+		case "people":
+			out.Values[i] = ec._WellbeingSummary_people(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "scored":
+			out.Values[i] = ec._WellbeingSummary_scored(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mean":
+			out.Values[i] = ec._WellbeingSummary_mean(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "suppressed":
+			out.Values[i] = ec._WellbeingSummary_suppressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "minGroup":
+			out.Values[i] = ec._WellbeingSummary_minGroup(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -20570,6 +33486,36 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAnalysisGraph2ᚖkithᚋgraphᚋmodelᚐAnalysisGraph(ctx context.Context, sel ast.SelectionSet, v *model.AnalysisGraph) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AnalysisGraph(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAnalysisGroupBy2kithᚋgraphᚋmodelᚐAnalysisGroupBy(ctx context.Context, v any) (model.AnalysisGroupBy, error) {
+	var res model.AnalysisGroupBy
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAnalysisGroupBy2kithᚋgraphᚋmodelᚐAnalysisGroupBy(ctx context.Context, sel ast.SelectionSet, v model.AnalysisGroupBy) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNAnalysisRun2ᚖkithᚋgraphᚋmodelᚐAnalysisRun(ctx context.Context, sel ast.SelectionSet, v *model.AnalysisRun) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AnalysisRun(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNArea2ᚕᚖkithᚋgraphᚋmodelᚐAreaᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Area) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -20671,6 +33617,52 @@ func (ec *executionContext) unmarshalNAreaWhere2map(ctx context.Context, v any) 
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNAuthorityLink2ᚕᚖkithᚋgraphᚋmodelᚐAuthorityLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuthorityLink) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuthorityLink2ᚖkithᚋgraphᚋmodelᚐAuthorityLink(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuthorityLink2ᚖkithᚋgraphᚋmodelᚐAuthorityLink(ctx context.Context, sel ast.SelectionSet, v *model.AuthorityLink) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AuthorityLink(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuthorityLinks2ᚖkithᚋgraphᚋmodelᚐAuthorityLinks(ctx context.Context, sel ast.SelectionSet, v *model.AuthorityLinks) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AuthorityLinks(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuthorityReach2ᚖkithᚋgraphᚋmodelᚐAuthorityReach(ctx context.Context, sel ast.SelectionSet, v *model.AuthorityReach) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AuthorityReach(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -20685,6 +33677,226 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNBrokerage2ᚖkithᚋgraphᚋmodelᚐBrokerage(ctx context.Context, sel ast.SelectionSet, v *model.Brokerage) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Brokerage(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBrokerageEdge2ᚕᚖkithᚋgraphᚋmodelᚐBrokerageEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.BrokerageEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBrokerageEdge2ᚖkithᚋgraphᚋmodelᚐBrokerageEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBrokerageEdge2ᚖkithᚋgraphᚋmodelᚐBrokerageEdge(ctx context.Context, sel ast.SelectionSet, v *model.BrokerageEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._BrokerageEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBrokerageRoles2ᚖkithᚋgraphᚋmodelᚐBrokerageRoles(ctx context.Context, sel ast.SelectionSet, v *model.BrokerageRoles) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._BrokerageRoles(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCentralityConnection2ᚖkithᚋgraphᚋmodelᚐCentralityConnection(ctx context.Context, sel ast.SelectionSet, v *model.CentralityConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CentralityConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCentralityEdge2ᚕᚖkithᚋgraphᚋmodelᚐCentralityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CentralityEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCentralityEdge2ᚖkithᚋgraphᚋmodelᚐCentralityEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCentralityEdge2ᚖkithᚋgraphᚋmodelᚐCentralityEdge(ctx context.Context, sel ast.SelectionSet, v *model.CentralityEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CentralityEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCentralityMeasure2kithᚋgraphᚋmodelᚐCentralityMeasure(ctx context.Context, v any) (model.CentralityMeasure, error) {
+	var res model.CentralityMeasure
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCentralityMeasure2kithᚋgraphᚋmodelᚐCentralityMeasure(ctx context.Context, sel ast.SelectionSet, v model.CentralityMeasure) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNCentralityMeasure2ᚕkithᚋgraphᚋmodelᚐCentralityMeasureᚄ(ctx context.Context, v any) ([]model.CentralityMeasure, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.CentralityMeasure, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCentralityMeasure2kithᚋgraphᚋmodelᚐCentralityMeasure(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNCentralityMeasure2ᚕkithᚋgraphᚋmodelᚐCentralityMeasureᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CentralityMeasure) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCentralityMeasure2kithᚋgraphᚋmodelᚐCentralityMeasure(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCommunities2ᚖkithᚋgraphᚋmodelᚐCommunities(ctx context.Context, sel ast.SelectionSet, v *model.Communities) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Communities(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommunity2ᚕᚖkithᚋgraphᚋmodelᚐCommunityᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Community) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommunity2ᚖkithᚋgraphᚋmodelᚐCommunity(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCommunity2ᚖkithᚋgraphᚋmodelᚐCommunity(ctx context.Context, sel ast.SelectionSet, v *model.Community) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Community(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommunityBridge2ᚕᚖkithᚋgraphᚋmodelᚐCommunityBridgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CommunityBridge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommunityBridge2ᚖkithᚋgraphᚋmodelᚐCommunityBridge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCommunityBridge2ᚖkithᚋgraphᚋmodelᚐCommunityBridge(ctx context.Context, sel ast.SelectionSet, v *model.CommunityBridge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CommunityBridge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNConsent2ᚖkithᚋgraphᚋmodelᚐConsent(ctx context.Context, sel ast.SelectionSet, v *model.Consent) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Consent(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNContact2ᚕᚖkithᚋgraphᚋmodelᚐContactᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Contact) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContact2ᚖkithᚋgraphᚋmodelᚐContact(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNContact2ᚖkithᚋgraphᚋmodelᚐContact(ctx context.Context, sel ast.SelectionSet, v *model.Contact) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Contact(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -20711,6 +33923,46 @@ func (ec *executionContext) marshalNDeleteResult2ᚖkithᚋgraphᚋmodelᚐDelet
 		return graphql.Null
 	}
 	return ec._DeleteResult(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDirection2kithᚋgraphᚋmodelᚐDirection(ctx context.Context, v any) (model.Direction, error) {
+	var res model.Direction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDirection2kithᚋgraphᚋmodelᚐDirection(ctx context.Context, sel ast.SelectionSet, v model.Direction) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNEIIndex2ᚖkithᚋgraphᚋmodelᚐEIIndex(ctx context.Context, sel ast.SelectionSet, v *model.EIIndex) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._EIIndex(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEgoNetwork2ᚖkithᚋgraphᚋmodelᚐEgoNetwork(ctx context.Context, sel ast.SelectionSet, v *model.EgoNetwork) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._EgoNetwork(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNErasureResult2ᚖkithᚋgraphᚋmodelᚐErasureResult(ctx context.Context, sel ast.SelectionSet, v *model.ErasureResult) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ErasureResult(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNFamiliarStranger2ᚕᚖkithᚋgraphᚋmodelᚐFamiliarStrangerᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FamiliarStranger) graphql.Marshaler {
@@ -20807,6 +34059,32 @@ func (ec *executionContext) unmarshalNFamiliarStrangerOrderField2kithᚋgraphᚋ
 
 func (ec *executionContext) marshalNFamiliarStrangerOrderField2kithᚋgraphᚋmodelᚐFamiliarStrangerOrderField(ctx context.Context, sel ast.SelectionSet, v model.FamiliarStrangerOrderField) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNFamiliarStrangerReach2ᚕᚖkithᚋgraphᚋmodelᚐFamiliarStrangerReachᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FamiliarStrangerReach) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFamiliarStrangerReach2ᚖkithᚋgraphᚋmodelᚐFamiliarStrangerReach(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFamiliarStrangerReach2ᚖkithᚋgraphᚋmodelᚐFamiliarStrangerReach(ctx context.Context, sel ast.SelectionSet, v *model.FamiliarStrangerReach) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._FamiliarStrangerReach(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNFamiliarStrangerWhere2map(ctx context.Context, v any) (map[string]any, error) {
@@ -20977,6 +34255,32 @@ func (ec *executionContext) marshalNGroupConnection2ᚖkithᚋgraphᚋmodelᚐGr
 	return ec._GroupConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNGroupEI2ᚕᚖkithᚋgraphᚋmodelᚐGroupEiᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GroupEi) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGroupEI2ᚖkithᚋgraphᚋmodelᚐGroupEi(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGroupEI2ᚖkithᚋgraphᚋmodelᚐGroupEi(ctx context.Context, sel ast.SelectionSet, v *model.GroupEi) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._GroupEI(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNGroupEdge2ᚕᚖkithᚋgraphᚋmodelᚐGroupEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GroupEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -21103,6 +34407,35 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalNInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNInt2ᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v []int) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNInterest2ᚕᚖkithᚋgraphᚋmodelᚐInterestᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Interest) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -21204,6 +34537,88 @@ func (ec *executionContext) unmarshalNInterestWhere2map(ctx context.Context, v a
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNIsolateConnection2ᚖkithᚋgraphᚋmodelᚐIsolateConnection(ctx context.Context, sel ast.SelectionSet, v *model.IsolateConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._IsolateConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIsolateEdge2ᚕᚖkithᚋgraphᚋmodelᚐIsolateEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IsolateEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIsolateEdge2ᚖkithᚋgraphᚋmodelᚐIsolateEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIsolateEdge2ᚖkithᚋgraphᚋmodelᚐIsolateEdge(ctx context.Context, sel ast.SelectionSet, v *model.IsolateEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._IsolateEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNKeyCandidate2ᚕᚖkithᚋgraphᚋmodelᚐKeyCandidateᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.KeyCandidate) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNKeyCandidate2ᚖkithᚋgraphᚋmodelᚐKeyCandidate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNKeyCandidate2ᚖkithᚋgraphᚋmodelᚐKeyCandidate(ctx context.Context, sel ast.SelectionSet, v *model.KeyCandidate) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._KeyCandidate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNKeyPeople2ᚖkithᚋgraphᚋmodelᚐKeyPeople(ctx context.Context, sel ast.SelectionSet, v *model.KeyPeople) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._KeyPeople(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNKeyRole2kithᚋgraphᚋmodelᚐKeyRole(ctx context.Context, v any) (model.KeyRole, error) {
+	var res model.KeyRole
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNKeyRole2kithᚋgraphᚋmodelᚐKeyRole(ctx context.Context, sel ast.SelectionSet, v model.KeyRole) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNMembership2ᚕᚖkithᚋgraphᚋmodelᚐMembershipᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Membership) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -21230,6 +34645,16 @@ func (ec *executionContext) marshalNMembership2ᚖkithᚋgraphᚋmodelᚐMembers
 	return ec._Membership(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNNetworkSummary2ᚖkithᚋgraphᚋmodelᚐNetworkSummary(ctx context.Context, sel ast.SelectionSet, v *model.NetworkSummary) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._NetworkSummary(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNNode2kithᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -21246,6 +34671,22 @@ func (ec *executionContext) marshalNNode2ᚕkithᚋgraphᚋmodelᚐNode(ctx cont
 		fc.Result = &v[i]
 		return ec.marshalONode2kithᚋgraphᚋmodelᚐNode(ctx, sel, v[i])
 	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNode2ᚕkithᚋgraphᚋmodelᚐNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNode2kithᚋgraphᚋmodelᚐNode(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
 
 	return ret
 }
@@ -21598,6 +35039,42 @@ func (ec *executionContext) unmarshalNPlaceWhere2map(ctx context.Context, v any)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNReach2ᚖkithᚋgraphᚋmodelᚐReach(ctx context.Context, sel ast.SelectionSet, v *model.Reach) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Reach(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReachedNode2ᚕᚖkithᚋgraphᚋmodelᚐReachedNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReachedNode) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReachedNode2ᚖkithᚋgraphᚋmodelᚐReachedNode(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReachedNode2ᚖkithᚋgraphᚋmodelᚐReachedNode(ctx context.Context, sel ast.SelectionSet, v *model.ReachedNode) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ReachedNode(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNRemoveTiesResult2ᚖkithᚋgraphᚋmodelᚐRemoveTiesResult(ctx context.Context, sel ast.SelectionSet, v *model.RemoveTiesResult) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -21606,6 +35083,155 @@ func (ec *executionContext) marshalNRemoveTiesResult2ᚖkithᚋgraphᚋmodelᚐR
 		return graphql.Null
 	}
 	return ec._RemoveTiesResult(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRole2kithᚋgraphᚋmodelᚐRole(ctx context.Context, v any) (model.Role, error) {
+	var res model.Role
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRole2kithᚋgraphᚋmodelᚐRole(ctx context.Context, sel ast.SelectionSet, v model.Role) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx context.Context, v any) ([]model.Role, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.Role, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRole2kithᚋgraphᚋmodelᚐRole(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Role) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRole2kithᚋgraphᚋmodelᚐRole(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRoute2ᚕᚖkithᚋgraphᚋmodelᚐRouteᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Route) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRoute2ᚖkithᚋgraphᚋmodelᚐRoute(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRoute2ᚖkithᚋgraphᚋmodelᚐRoute(ctx context.Context, sel ast.SelectionSet, v *model.Route) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Route(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRouteStep2ᚕᚖkithᚋgraphᚋmodelᚐRouteStepᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RouteStep) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRouteStep2ᚖkithᚋgraphᚋmodelᚐRouteStep(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRouteStep2ᚖkithᚋgraphᚋmodelᚐRouteStep(ctx context.Context, sel ast.SelectionSet, v *model.RouteStep) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RouteStep(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRouteTarget2kithᚋgraphᚋmodelᚐRouteTarget(ctx context.Context, v any) (model.RouteTarget, error) {
+	res, err := ec.unmarshalInputRouteTarget(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRunTop2ᚕᚖkithᚋgraphᚋmodelᚐRunTopᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RunTop) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRunTop2ᚖkithᚋgraphᚋmodelᚐRunTop(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRunTop2ᚖkithᚋgraphᚋmodelᚐRunTop(ctx context.Context, sel ast.SelectionSet, v *model.RunTop) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RunTop(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNScoreComponent2ᚕᚖkithᚋgraphᚋmodelᚐScoreComponentᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ScoreComponent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNScoreComponent2ᚖkithᚋgraphᚋmodelᚐScoreComponent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNScoreComponent2ᚖkithᚋgraphᚋmodelᚐScoreComponent(ctx context.Context, sel ast.SelectionSet, v *model.ScoreComponent) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ScoreComponent(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSearchHit2ᚕᚖkithᚋgraphᚋmodelᚐSearchHitᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SearchHit) graphql.Marshaler {
@@ -21641,6 +35267,16 @@ func (ec *executionContext) unmarshalNSector2kithᚋgraphᚋmodelᚐSector(ctx c
 }
 
 func (ec *executionContext) marshalNSector2kithᚋgraphᚋmodelᚐSector(ctx context.Context, sel ast.SelectionSet, v model.Sector) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNSensitiveKind2kithᚋgraphᚋmodelᚐSensitiveKind(ctx context.Context, v any) (model.SensitiveKind, error) {
+	var res model.SensitiveKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSensitiveKind2kithᚋgraphᚋmodelᚐSensitiveKind(ctx context.Context, sel ast.SelectionSet, v model.SensitiveKind) graphql.Marshaler {
 	return v
 }
 
@@ -21687,6 +35323,32 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNSummaryGroup2ᚕᚖkithᚋgraphᚋmodelᚐSummaryGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SummaryGroup) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSummaryGroup2ᚖkithᚋgraphᚋmodelᚐSummaryGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSummaryGroup2ᚖkithᚋgraphᚋmodelᚐSummaryGroup(ctx context.Context, sel ast.SelectionSet, v *model.SummaryGroup) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SummaryGroup(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNTie2ᚕᚖkithᚋgraphᚋmodelᚐTieᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Tie) graphql.Marshaler {
@@ -21763,6 +35425,16 @@ func (ec *executionContext) unmarshalNTieRemoveInput2ᚕmapᚄ(ctx context.Conte
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalNTrustPurpose2kithᚋgraphᚋmodelᚐTrustPurpose(ctx context.Context, v any) (model.TrustPurpose, error) {
+	var res model.TrustPurpose
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTrustPurpose2kithᚋgraphᚋmodelᚐTrustPurpose(ctx context.Context, sel ast.SelectionSet, v model.TrustPurpose) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNWave2ᚕᚖkithᚋgraphᚋmodelᚐWaveᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Wave) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -21787,6 +35459,52 @@ func (ec *executionContext) marshalNWave2ᚖkithᚋgraphᚋmodelᚐWave(ctx cont
 		return graphql.Null
 	}
 	return ec._Wave(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWaveChangeConnection2ᚖkithᚋgraphᚋmodelᚐWaveChangeConnection(ctx context.Context, sel ast.SelectionSet, v *model.WaveChangeConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._WaveChangeConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWaveChangeEdge2ᚕᚖkithᚋgraphᚋmodelᚐWaveChangeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.WaveChangeEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWaveChangeEdge2ᚖkithᚋgraphᚋmodelᚐWaveChangeEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWaveChangeEdge2ᚖkithᚋgraphᚋmodelᚐWaveChangeEdge(ctx context.Context, sel ast.SelectionSet, v *model.WaveChangeEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._WaveChangeEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWaveComparison2ᚖkithᚋgraphᚋmodelᚐWaveComparison(ctx context.Context, sel ast.SelectionSet, v *model.WaveComparison) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._WaveComparison(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNWaveConnection2ᚖkithᚋgraphᚋmodelᚐWaveConnection(ctx context.Context, sel ast.SelectionSet, v *model.WaveConnection) graphql.Marshaler {
@@ -21862,6 +35580,16 @@ func (ec *executionContext) marshalNWaveOrderField2kithᚋgraphᚋmodelᚐWaveOr
 func (ec *executionContext) unmarshalNWaveWhere2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := ec.unmarshalInputWaveWhere(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWellbeingSummary2ᚖkithᚋgraphᚋmodelᚐWellbeingSummary(ctx context.Context, sel ast.SelectionSet, v *model.WellbeingSummary) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._WellbeingSummary(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -22004,6 +35732,37 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) unmarshalOAnalysisGroupBy2ᚖkithᚋgraphᚋmodelᚐAnalysisGroupBy(ctx context.Context, v any) (*model.AnalysisGroupBy, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.AnalysisGroupBy)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAnalysisGroupBy2ᚖkithᚋgraphᚋmodelᚐAnalysisGroupBy(ctx context.Context, sel ast.SelectionSet, v *model.AnalysisGroupBy) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOAnalysisRun2ᚖkithᚋgraphᚋmodelᚐAnalysisRun(ctx context.Context, sel ast.SelectionSet, v *model.AnalysisRun) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AnalysisRun(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOAnalysisScope2ᚖkithᚋgraphᚋmodelᚐAnalysisScope(ctx context.Context, v any) (*model.AnalysisScope, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAnalysisScope(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOArea2ᚖkithᚋgraphᚋmodelᚐArea(ctx context.Context, sel ast.SelectionSet, v *model.Area) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -22096,6 +35855,45 @@ func (ec *executionContext) unmarshalOBooleanFilter2map(ctx context.Context, v a
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputBooleanFilter(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOBrokerageOrder2ᚖkithᚋgraphᚋmodelᚐBrokerageOrder(ctx context.Context, v any) (*model.BrokerageOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.BrokerageOrder)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOBrokerageOrder2ᚖkithᚋgraphᚋmodelᚐBrokerageOrder(ctx context.Context, sel ast.SelectionSet, v *model.BrokerageOrder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOConsentGrant2ᚖkithᚋgraphᚋmodelᚐConsentGrant(ctx context.Context, sel ast.SelectionSet, v *model.ConsentGrant) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ConsentGrant(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOConsentGrantInput2map(ctx context.Context, v any) (map[string]any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputConsentGrantInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOConsentInput2map(ctx context.Context, v any) (map[string]any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputConsentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -22556,6 +36354,22 @@ func (ec *executionContext) unmarshalOInterestWhere2ᚕmapᚄ(ctx context.Contex
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOIsolationMeasure2ᚖkithᚋgraphᚋmodelᚐIsolationMeasure(ctx context.Context, v any) (*model.IsolationMeasure, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.IsolationMeasure)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOIsolationMeasure2ᚖkithᚋgraphᚋmodelᚐIsolationMeasure(ctx context.Context, sel ast.SelectionSet, v *model.IsolationMeasure) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOMemberRole2ᚖkithᚋgraphᚋmodelᚐMemberRole(ctx context.Context, v any) (*model.MemberRole, error) {
 	if v == nil {
 		return nil, nil
@@ -22932,6 +36746,37 @@ func (ec *executionContext) unmarshalOPlaceWhere2ᚕmapᚄ(ctx context.Context, 
 	return res, nil
 }
 
+func (ec *executionContext) marshalORoute2ᚖkithᚋgraphᚋmodelᚐRoute(ctx context.Context, sel ast.SelectionSet, v *model.Route) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Route(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalORouteMode2ᚖkithᚋgraphᚋmodelᚐRouteMode(ctx context.Context, v any) (*model.RouteMode, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.RouteMode)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORouteMode2ᚖkithᚋgraphᚋmodelᚐRouteMode(ctx context.Context, sel ast.SelectionSet, v *model.RouteMode) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalORouteOptions2ᚖkithᚋgraphᚋmodelᚐRouteOptions(ctx context.Context, v any) (*model.RouteOptions, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRouteOptions(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOSector2ᚕkithᚋgraphᚋmodelᚐSectorᚄ(ctx context.Context, v any) ([]model.Sector, error) {
 	if v == nil {
 		return nil, nil
@@ -23061,6 +36906,13 @@ func (ec *executionContext) unmarshalOStringListFilter2map(ctx context.Context, 
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOTie2ᚖkithᚋgraphᚋmodelᚐTie(ctx context.Context, sel ast.SelectionSet, v *model.Tie) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Tie(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOTieKind2ᚕkithᚋgraphᚋmodelᚐTieKindᚄ(ctx context.Context, v any) ([]model.TieKind, error) {
 	if v == nil {
 		return nil, nil
@@ -23127,6 +36979,42 @@ func (ec *executionContext) marshalOTieStrength2ᚖkithᚋgraphᚋmodelᚐTieStr
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOTrustPurpose2ᚕkithᚋgraphᚋmodelᚐTrustPurposeᚄ(ctx context.Context, v any) ([]model.TrustPurpose, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.TrustPurpose, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTrustPurpose2kithᚋgraphᚋmodelᚐTrustPurpose(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOTrustPurpose2ᚕkithᚋgraphᚋmodelᚐTrustPurposeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.TrustPurpose) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTrustPurpose2kithᚋgraphᚋmodelᚐTrustPurpose(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOTrustPurpose2ᚖkithᚋgraphᚋmodelᚐTrustPurpose(ctx context.Context, v any) (*model.TrustPurpose, error) {

@@ -128,6 +128,7 @@ func list[T any](ctx context.Context, r *Resolver, label string, first *int, aft
 	args := cypher.ListArgs{
 		PageArgs: cypher.PageArgs{First: first, After: after, Last: last, Before: before},
 		Where:    where, OrderBy: orderBy,
+		Scope: scopeOf(ctx),
 	}
 	p, err := r.Store.List(ctx, label, args, sel, total)
 	if err != nil {
@@ -139,7 +140,7 @@ func list[T any](ctx context.Context, r *Resolver, label string, first *int, aft
 
 // create, update and remove run a batch mutation on one label and decode the result.
 func create[T any](ctx context.Context, r *Resolver, label string, input []map[string]any) ([]T, error) {
-	recs, err := r.Store.CreateNodes(ctx, label, input, fieldSelection(ctx, label))
+	recs, err := r.Store.CreateNodes(ctx, scopeOf(ctx), label, input, fieldSelection(ctx, label))
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +148,7 @@ func create[T any](ctx context.Context, r *Resolver, label string, input []map[s
 }
 
 func update[T any](ctx context.Context, r *Resolver, label string, input []map[string]any) ([]T, error) {
-	recs, err := r.Store.UpdateNodes(ctx, label, input, fieldSelection(ctx, label))
+	recs, err := r.Store.UpdateNodes(ctx, scopeOf(ctx), label, input, fieldSelection(ctx, label))
 	if err != nil {
 		return nil, err
 	}
@@ -155,9 +156,39 @@ func update[T any](ctx context.Context, r *Resolver, label string, input []map[s
 }
 
 func remove(ctx context.Context, r *Resolver, label string, ids []string) (*model.DeleteResult, error) {
-	n, err := r.Store.DeleteNodes(ctx, label, ids)
+	n, err := r.Store.DeleteNodes(ctx, scopeOf(ctx), label, ids)
 	if err != nil {
 		return nil, err
 	}
 	return &model.DeleteResult{Count: n, DeletedIds: ids}, nil
+}
+
+// childSelection finds, below the field being resolved, every field reached by following
+// path (by field name, whatever the aliases) and merges their selections. typeName is the
+// type of the last field ("" for an interface). found is false when the path is not
+// selected at all.
+func childSelection(ctx context.Context, typeName string, path ...string) (sel *cypher.Selection, found bool) {
+	op := graphql.GetOperationContext(ctx)
+	sets := []ast.SelectionSet{graphql.GetFieldContext(ctx).Field.Selections}
+	for _, name := range path {
+		var next []ast.SelectionSet
+		for _, set := range sets {
+			for _, f := range graphql.CollectFields(op, set, nil) {
+				if f.Name == name {
+					next = append(next, f.Selections)
+				}
+			}
+		}
+		sets = next
+	}
+	sel = &cypher.Selection{}
+	for _, set := range sets {
+		sel.Fields = append(sel.Fields, selectionOf(op, set, typeName).Fields...)
+	}
+	return sel, len(sets) > 0
+}
+
+// pageArgs collects Relay paging arguments.
+func pageArgs(first *int, after *string, last *int, before *string) cypher.PageArgs {
+	return cypher.PageArgs{First: first, After: after, Last: last, Before: before}
 }

@@ -15,7 +15,7 @@ import (
 )
 
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
-	rec, err := r.Store.Node(ctx, id, fieldSelection(ctx, ""))
+	rec, err := r.Store.Node(ctx, scopeOf(ctx), id, fieldSelection(ctx, ""))
 	if err != nil {
 		return nil, err
 	}
@@ -23,7 +23,7 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 }
 
 func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, error) {
-	recs, err := r.Store.Nodes(ctx, ids, fieldSelection(ctx, ""))
+	recs, err := r.Store.Nodes(ctx, scopeOf(ctx), ids, fieldSelection(ctx, ""))
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +45,7 @@ func (r *queryResolver) Search(ctx context.Context, text string, types []model.N
 	if first != nil {
 		n = *first
 	}
-	hits, err := r.Store.Search(ctx, text, labels, n, sel)
+	hits, err := r.Store.Search(ctx, scopeOf(ctx), text, labels, n, sel)
 	if err != nil {
 		return nil, err
 	}

@@ -3,9 +3,21 @@
 // the resolvers of nested fields read what that call already fetched.
 package resolvers
 
-import "kith/cypher"
+import (
+	"kith/analysisrun"
+	"kith/cypher"
+)
 
 // Resolver holds the resolvers' dependencies.
 type Resolver struct {
 	Store *cypher.Store
+	// MinGroup is the smallest group whose wellbeing is shown as an aggregate (k).
+	MinGroup int
+	// BeforeErase, when set, is called before a person is erased (to write pending audit
+	// records, which may name them); AfterErase after, to drop what caches may still hold
+	// of them.
+	BeforeErase, AfterErase func()
+	// Analysis computes and caches network analyses (schema/analysis.graphqls); when nil,
+	// each analysis request computes afresh, without a cache.
+	Analysis *analysisrun.Service
 }

@@ -12,7 +12,7 @@ import (
 )
 
 func (r *mutationResolver) CreateTies(ctx context.Context, input []map[string]any) ([]*model.Tie, error) {
-	recs, err := r.Store.CreateTies(ctx, input, fieldSelection(ctx, "Tie"))
+	recs, err := r.Store.CreateTies(ctx, scopeOf(ctx), input, fieldSelection(ctx, "Tie"))
 	if err != nil {
 		return nil, err
 	}
@@ -20,7 +20,7 @@ func (r *mutationResolver) CreateTies(ctx context.Context, input []map[string]an
 }
 
 func (r *mutationResolver) RemoveTies(ctx context.Context, input []map[string]any) (*model.RemoveTiesResult, error) {
-	n, err := r.Store.RemoveTies(ctx, input)
+	n, err := r.Store.RemoveTies(ctx, scopeOf(ctx), input)
 	if err != nil {
 		return nil, err
 	}

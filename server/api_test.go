@@ -487,6 +487,7 @@ func TestHTTP(t *testing.T) {
 	}
 	req, _ := http.NewRequest(http.MethodGet, e.srv.URL+"/graphql?query=%7Bpeople%7BtotalCount%7D%7D", nil)
 	req.Header.Set("Accept", "application/graphql-response+json")
+	req.Header.Set("Authorization", "Bearer "+e.token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil || resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/graphql-response+json" {
 		t.Errorf("GET: %v %v", resp, err)
@@ -495,7 +496,10 @@ func TestHTTP(t *testing.T) {
 		t.Error("no request id")
 	}
 	big := strings.NewReader(`{"query":"` + strings.Repeat(" ", 2<<20) + `{ people { totalCount } }"}`)
-	resp, err = http.Post(e.srv.URL+"/graphql", "application/json", big)
+	req, _ = http.NewRequest(http.MethodPost, e.srv.URL+"/graphql", big)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+e.token)
+	resp, err = http.DefaultClient.Do(req)
 	if err != nil || resp.StatusCode < 400 {
 		t.Errorf("oversized body accepted: %v %v", resp, err)
 	}

@@ -31,6 +31,11 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			}
 			return gerr
 		}
+		if gerr.Message == "introspection disabled" {
+			gerr.Message = "schema introspection is for admins, or for everyone on a development server"
+			gerr.Extensions["code"] = string(apierr.Forbidden)
+			return gerr
+		}
 		var inner *gqlerror.Error
 		if errors.As(err, &inner) && inner.Extensions != nil {
 			if code, _ := inner.Extensions["code"].(string); code != "" {

@@ -9,10 +9,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
+	"kith/auth"
 	"kith/cypher"
 	"kith/neo4jtest"
 	"kith/server"
@@ -21,14 +24,50 @@ import (
 // env is one test's Kith: a real Neo4j (behind a proxy that counts statements when the
 // URI is bolt://), a store, and the HTTP server in front of it.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *httptest.Server
 	store  *cypher.Store
 	driver neo4j.DriverWithContext
 	proxy  *neo4jtest.Proxy
+	// token is the bearer token requests carry: an admin's unless as() changed it.
+	token string
+	// logs holds what the server logged.
+	logs *syncBuffer
 }
 
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// testSecret signs the harness's tokens (HS256).
+var testSecret = []byte("kith-test-secret-kith-test-secret")
+
+const (
+	testIssuer   = "kith-test"
+	testAudience = "kith-api"
+)
+
 func setup(t *testing.T) *env {
+	t.Helper()
+	return setupWith(t, nil)
+}
+
+// setupWith is setup with a change to the server's configuration.
+func setupWith(t *testing.T, configure func(*server.Config)) *env {
 	t.Helper()
 	uri := neo4jtest.URI(t)
 	e := &env{t: t}
@@ -43,14 +82,50 @@ func setup(t *testing.T) *env {
 	}
 	neo4jtest.Reset(t, e.driver)
 	cfg := server.DefaultConfig()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	e.srv = httptest.NewServer(server.New(cfg, e.store, log).Handler())
-	t.Cleanup(e.srv.Close)
+	v, err := auth.NewVerifier(auth.Config{Secret: testSecret, Issuer: testIssuer, Audience: testAudience})
+	if err != nil {
+		t.Fatalf("verifier: %v", err)
+	}
+	cfg.Verifier = v
+	cfg.RateLimit = 0 // tests send bursts; the limit has its own test
+	// Audit records go through a driver of their own, so round-trip counts see only reads.
+	cfg.AuditStore = cypher.New(neo4jtest.Driver(t, neo4jtest.URI(t)), cypher.Options{})
+	if configure != nil {
+		configure(&cfg)
+	}
+	e.logs = &syncBuffer{}
+	log := slog.New(slog.NewTextHandler(e.logs, nil))
+	srv := server.New(cfg, e.store, log)
+	e.srv = httptest.NewServer(srv.Handler())
+	t.Cleanup(func() { e.srv.Close(); srv.Close() })
+	e.token = mint(t, "test-admin", []auth.Role{auth.Admin}, nil)
 	return e
 }
 
+// mint signs a token the harness's server accepts.
+func mint(t testing.TB, sub string, roles []auth.Role, areas []string) string {
+	t.Helper()
+	tok, err := auth.MintHS256(testSecret, auth.Grant{Subject: sub, Roles: roles, Areas: areas,
+		Issuer: testIssuer, Audience: testAudience, TTL: time.Hour}, time.Now())
+	if err != nil {
+		t.Fatalf("mint: %v", err)
+	}
+	return tok
+}
+
+// as returns a copy of the env whose requests carry a token for the role (a worker's
+// covering areas); the empty role sends no token at all.
+func (e *env) as(role auth.Role, areas ...string) *env {
+	c := *e
+	c.token = ""
+	if role != "" {
+		c.token = mint(e.t, "test-"+string(role), []auth.Role{role}, areas)
+	}
+	return &c
+}
+
 // with returns a copy of the env reporting to t, for subtests.
-func (e *env) with(t *testing.T) *env {
+func (e *env) with(t testing.TB) *env {
 	c := *e
 	c.t = t
 	return &c
@@ -72,7 +147,12 @@ type gqlResponse struct {
 func (e *env) do(query string, vars map[string]any) gqlResponse {
 	e.t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	resp, err := http.Post(e.srv.URL+"/graphql", "application/json", bytes.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if e.token != "" {
+		req.Header.Set("Authorization", "Bearer "+e.token)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		e.t.Fatalf("post: %v", err)
 	}

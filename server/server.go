@@ -18,11 +18,12 @@ import (
 
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"kith/analysisrun"
+	"kith/auth"
 	"kith/cypher"
 	"kith/graph"
 	"kith/resolvers"
@@ -36,26 +37,58 @@ type Config struct {
 	RequestTimeout time.Duration
 	// MaxBodyBytes caps a request body.
 	MaxBodyBytes int64
-	// Introspection allows schema introspection (development).
+	// Introspection allows schema introspection to every caller (development); without it
+	// only administrators may introspect.
 	Introspection bool
+	// Verifier checks bearer tokens; without one every request but the health checks is
+	// refused.
+	Verifier *auth.Verifier
+	// MaxDepth is the deepest an operation may nest fields.
+	MaxDepth int
+	// MaxComplexity is the largest cost an operation may have; a list field costs its
+	// items (first, last, or the default page) times the cost of one.
+	MaxComplexity int
+	// RateLimit is how many requests a second one token may make after its first
+	// RateBurst; 0 turns the limit off.
+	RateLimit float64
+	RateBurst int
+	// MinGroup is the smallest group whose wellbeing an analyst may see as an aggregate.
+	MinGroup int
+	// Cypher configures the read-only Cypher endpoint of the researcher grant.
+	Cypher CypherConfig
+	// AuditStore, when set, is the store the audit records of reads are written through
+	// (its own driver, e.g. so that tests counting round trips do not count them). It must
+	// reach the same database: erasure removes ids from the records there.
+	AuditStore *cypher.Store
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
 func DefaultConfig() Config {
-	return Config{Addr: "127.0.0.1:8080", RequestTimeout: 10 * time.Second, MaxBodyBytes: 1 << 20, Introspection: true}
+	return Config{
+		Addr: "127.0.0.1:8080", RequestTimeout: 10 * time.Second, MaxBodyBytes: 1 << 20,
+		MaxDepth: 12, MaxComplexity: 500_000, RateLimit: 50, RateBurst: 100, MinGroup: 5,
+		Cypher: CypherConfig{Timeout: 5 * time.Second, MaxRows: 1000},
+	}
 }
 
 // Server serves Kith's API.
 type Server struct {
-	cfg   Config
-	store *cypher.Store
-	log   *slog.Logger
-	http  *http.Server
+	cfg     Config
+	store   *cypher.Store
+	log     *slog.Logger
+	http    *http.Server
+	limiter *limiter
+	audit   *auditor
 }
 
 // New returns a Server over a store.
 func New(cfg Config, store *cypher.Store, log *slog.Logger) *Server {
-	s := &Server{cfg: cfg, store: store, log: log}
+	s := &Server{cfg: cfg, store: store, log: log, limiter: newLimiter(cfg.RateLimit, cfg.RateBurst, nil)}
+	auditStore := cfg.AuditStore
+	if auditStore == nil {
+		auditStore = store
+	}
+	s.audit = newAuditor(auditStore, log)
 	s.http = &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
@@ -65,18 +98,28 @@ func New(cfg Config, store *cypher.Store, log *slog.Logger) *Server {
 	return s
 }
 
-// GraphQL returns the GraphQL handler alone (no middleware).
+// GraphQL returns the GraphQL handler alone: no HTTP middleware, so no authentication;
+// Handler puts it behind both. It enforces the schema's @auth and @sensitive rules, the
+// introspection rule and the depth and cost limits.
 func (s *Server) GraphQL() http.Handler {
-	es := graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{Store: s.store}})
+	queries, persisted := newCache[*ast.QueryDocument](1000), newCache[string](1000)
+	analyses := analysisrun.New(s.store, analysisrun.Options{MinGroup: s.cfg.MinGroup})
+	purge := func() { queries.Purge(); persisted.Purge(); analyses.Purge() }
+	cfg := graph.Config{Resolvers: &resolvers.Resolver{Store: s.store, MinGroup: s.cfg.MinGroup,
+		BeforeErase: s.audit.flush, AfterErase: purge, Analysis: analyses}}
+	cfg.Directives.Auth = authDirective
+	cfg.Directives.Sensitive = sensitiveDirective
+	es := costed{ExecutableSchema: graph.NewExecutableSchema(cfg), defaultPage: 20}
 	h := handler.New(es)
 	h.AddTransport(transport.Options{})
 	h.AddTransport(transport.GET{})
 	h.AddTransport(transport.POST{})
-	h.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	if s.cfg.Introspection {
-		h.Use(extension.Introspection{})
-	}
-	h.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	h.SetQueryCache(queries)
+	h.Use(introspectionGate{always: s.cfg.Introspection})
+	h.Use(depthLimit{max: s.cfg.MaxDepth})
+	h.Use(extension.FixedComplexityLimit(s.cfg.MaxComplexity))
+	h.Use(extension.AutomaticPersistedQuery{Cache: persisted})
+	h.AroundFields(s.guardRootFields(es.Schema()))
 	h.SetErrorPresenter(presentError(s.log))
 	h.SetRecoverFunc(recoverPanic(s.log))
 	return h
@@ -100,13 +143,17 @@ func (s *Server) Handler() http.Handler {
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
+	authed := s.authenticate(gql)
 	mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet && r.URL.RawQuery == "" && strings.Contains(r.Header.Get("Accept"), "text/html") {
+		if s.cfg.Introspection && r.Method == http.MethodGet && r.URL.RawQuery == "" && strings.Contains(r.Header.Get("Accept"), "text/html") {
+			// GraphiQL's page holds no data; in development it is served without a token
+			// (paste one into its headers). Every query it sends needs the token.
 			ide.ServeHTTP(w, r)
 			return
 		}
-		gql.ServeHTTP(w, r)
+		authed.ServeHTTP(w, r)
 	})
+	mux.Handle("POST /cypher", s.authenticate(http.HandlerFunc(s.serveCypher)))
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/graphql", http.StatusFound)
 	})
@@ -133,8 +180,13 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	s.Close()
 	return nil
 }
+
+// Close writes the audit records still queued. Serve calls it on shutdown; a server
+// used only through Handler (tests) should call it when done.
+func (s *Server) Close() { s.audit.close() }
 
 type ctxKey int
 

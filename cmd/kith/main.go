@@ -3,11 +3,15 @@
 //	kith serve    serve the GraphQL API (applies migrations first)
 //	kith migrate  apply database migrations
 //	kith seed     load the demo neighbourhood, or a synthetic community with --people N
+//	kith token    mint a development bearer token (--role, --area, --ttl)
+//	kith bench    benchmark Kith against the raw driver and @neo4j/graphql
 //
 // Configuration comes from flags and the environment: NEO4J_URI (default
 // bolt://127.0.0.1:7687; neo4j:// URIs route in a cluster), NEO4J_USER and NEO4J_PASSWORD
 // (none: no authentication), NEO4J_DATABASE, KITH_ADDR (default 127.0.0.1:8080),
-// KITH_REQUEST_TIMEOUT (default 10s), KITH_INTROSPECTION (default true).
+// KITH_REQUEST_TIMEOUT (default 10s), KITH_INTROSPECTION (default: true with a
+// development secret), KITH_JWT_SECRET, KITH_JWT_PUBLIC_KEY or KITH_JWKS (which tokens are
+// accepted; none: a random development secret), KITH_JWT_ISSUER, KITH_JWT_AUDIENCE.
 package main
 
 import (
@@ -45,6 +49,10 @@ func main() {
 		err = migrate(ctx, log, args)
 	case "seed":
 		err = seedCmd(ctx, log, args)
+	case "token":
+		err = tokenCmd(args)
+	case "bench":
+		err = benchCmd(ctx, log, args)
 	case "help", "-h", "--help":
 		usage()
 		return
@@ -66,6 +74,8 @@ commands:
   serve    serve the GraphQL API on KITH_ADDR (applies migrations first)
   migrate  apply database migrations
   seed     load the demo neighbourhood, or a synthetic community (--people N)
+  token    mint a development token: --role R [--area A] [--ttl 12h] (needs KITH_JWT_SECRET)
+  bench    benchmark Kith against the raw driver and @neo4j/graphql (see BENCHMARKS.md)
 
 Run "kith <command> -h" for a command's flags.
 `)
@@ -125,9 +135,14 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 	cfg := server.DefaultConfig()
 	fs.StringVar(&cfg.Addr, "addr", env("KITH_ADDR", cfg.Addr), "listen address")
 	fs.DurationVar(&cfg.RequestTimeout, "request-timeout", durationEnv("KITH_REQUEST_TIMEOUT", cfg.RequestTimeout), "deadline of each request")
-	fs.BoolVar(&cfg.Introspection, "introspection", env("KITH_INTROSPECTION", "true") == "true", "allow schema introspection")
+	var af authFlags
+	af.register(fs, &cfg)
 	demo := fs.Bool("demo-if-empty", false, "load the demo neighbourhood when the database is empty")
 	_ = fs.Parse(args)
+	devSecret, err := af.verifier(&cfg)
+	if err != nil {
+		return err
+	}
 
 	store, closeStore, err := nf.open(ctx, log)
 	if err != nil {
@@ -148,6 +163,12 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 			}
 		}
 	}
+	tokens := ""
+	if devSecret != nil {
+		if tokens, err = af.devTokens(ctx, store, devSecret); err != nil {
+			return err
+		}
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -159,7 +180,8 @@ Kith is serving GraphQL on http://%[1]s/graphql
   Search:   { search(text: "knit") { node { __typename ... on Group { name meetsAt { name } } } } }
   Health:   http://%[1]s/healthz and /readyz. Stop with Ctrl-C.
 
-`, ln.Addr())
+%[2]s
+`, ln.Addr(), tokens)
 	return server.New(cfg, store, log).Serve(ctx, ln)
 }
 

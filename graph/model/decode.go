@@ -42,6 +42,10 @@ func Decode(r *record) (any, error) {
 		out = &Tie{}
 	case "Membership":
 		out = &Membership{}
+	case "Route":
+		out = &Route{}
+	case "RouteStep":
+		out = &RouteStep{}
 	default:
 		return nil, fmt.Errorf("decode: unknown type %q", r.Type)
 	}

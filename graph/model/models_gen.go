@@ -7,12 +7,73 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 )
 
 // Anything in the community graph that has an id. Ids are opaque strings, the same in the
 // API, the database and exports; node(id:) fetches any of them.
 type Node interface {
 	IsNode()
+}
+
+// What an analysis was computed on.
+type AnalysisGraph struct {
+	Nodes int `json:"nodes"`
+	// Ties after merging: one per pair of nodes (per direction when directed).
+	Ties     int  `json:"ties"`
+	Directed bool `json:"directed"`
+	Weighted bool `json:"weighted"`
+	// The graph version the result was computed on; it changes when the graph does.
+	Version string `json:"version"`
+}
+
+// A stored run of measures (runAnalysis).
+type AnalysisRun struct {
+	// run_…
+	ID string    `json:"id"`
+	At time.Time `json:"at"`
+	// The scope and options, as JSON.
+	Parameters string              `json:"parameters"`
+	Measures   []CentralityMeasure `json:"measures"`
+	Nodes      int                 `json:"nodes"`
+	Ties       int                 `json:"ties"`
+	// The graph version the run was computed on.
+	GraphVersion string `json:"graphVersion"`
+	// The best scores of each measure of the run, highest first, at most `first` per measure
+	// (default 20, at most 100); nodes the caller may not see, or deleted since, are left out.
+	Top []*RunTop `json:"top"`
+}
+
+// The part of the graph an analysis reads: nodes of the given types, joined by ties of the
+// given kinds, in an area and a wave, read as directed or not, weighted or not. Left out, it
+// reads every person and their KNOWS, TRUSTS, GETS_INFO_FROM and ENCOURAGES ties, directed and
+// unweighted.
+type AnalysisScope struct {
+	// Node types to read. Default [PERSON]. An empty list is an error (BAD_USER_INPUT).
+	Labels []NodeType `json:"labels,omitempty"`
+	// Tie kinds to read. Default [KNOWS, TRUSTS, GETS_INFO_FROM, ENCOURAGES]; keyPeople has
+	// defaults of its own per role. An empty list is an error. A tie counts only when both its
+	// ends are read (MEMBER_OF needs GROUP among the labels).
+	Kinds []TieKind `json:"kinds,omitempty"`
+	// Only TRUSTS ties for these purposes. Default: every purpose.
+	TrustPurposes []TrustPurpose `json:"trustPurposes,omitempty"`
+	// Only nodes in this area or an area inside it (up to six levels down): people who live
+	// there, places, groups, organisations and familiar strangers in it, and the areas
+	// themselves; interests, gifts and waves have no area and are left out. NOT_FOUND when there
+	// is no such area.
+	AreaID *string `json:"areaId,omitempty"`
+	// Only ties recorded in this survey wave. NOT_FOUND when there is no such wave.
+	WaveID *string `json:"waveId,omitempty"`
+	// true: a tie keeps its direction, from the one who named to the one named (A TRUSTS B is
+	// A → B; A ENCOURAGES B is A encouraging B). false: every tie is mutual, and a → b with b → a
+	// is one tie.
+	Directed *bool `json:"directed,omitempty"`
+	// true: ties are weighted by strength: a STRONG KNOWS tie weighs 2, every other tie 1; ties of
+	// several kinds between the same two nodes add up (a STRONG KNOWS and a TRUSTS tie weigh 3).
+	// Path measures read a weight w as length 1/w (strong ties are short). false: every tie
+	// counts 1. Either way, a tie recorded in several waves (or a TRUSTS tie for several
+	// purposes) counts once.
+	Weighted *bool `json:"weighted,omitempty"`
 }
 
 type AreaConnection struct {
@@ -27,11 +88,213 @@ type AreaEdge struct {
 	Node   *Area  `json:"node"`
 }
 
+// Someone on the routes to authority.
+type AuthorityLink struct {
+	Node Node `json:"node"`
+	// Ties between the person asked about and this link.
+	Hops int `json:"hops"`
+	// The length of the shortest route to authority through this link.
+	ShortestRoute int `json:"shortestRoute"`
+	// How many of the shortest routes to authority pass through this link.
+	RouteCount int `json:"routeCount"`
+	// How many distinct authorities those routes reach.
+	Authorities int `json:"authorities"`
+}
+
+// How a person is linked to authority: the people they can reach it through, and the routes.
+type AuthorityLinks struct {
+	// Whether any authority person or organisation is within maxHops. Often false: that is worth seeing.
+	Reachable bool `json:"reachable"`
+	// The authority people and organisations reached, nearest first.
+	Authorities []*ReachedNode `json:"authorities"`
+	// The people (and organisations) on the routes between this person and authority, best first:
+	// those on the shortest routes, then those more routes pass through.
+	Links []*AuthorityLink `json:"links"`
+	// The shortest route to each authority reached, nearest first (at most 50).
+	Routes []*Route `json:"routes"`
+}
+
+// Who can reach authority: isAuthority people and organisations (include ORGANISATION in the labels to count organisations).
+type AuthorityReach struct {
+	Authorities int `json:"authorities"`
+	// People read who are not authorities themselves.
+	People int `json:"people"`
+	// Those of them with a route of at most maxHops ties to an authority, following ties in their
+	// direction when directed (the person can go to someone who can go to the authority).
+	Reachable int     `json:"reachable"`
+	Share     float64 `json:"share"`
+	MaxHops   int     `json:"maxHops"`
+}
+
+// Brokers and bonding versus bridging, over a grouping of the nodes.
+type Brokerage struct {
+	GroupBy AnalysisGroupBy `json:"groupBy"`
+	// E-I index of the whole network: every tie between two grouped nodes, once.
+	Network *EIIndex `json:"network"`
+	// Every group with a member, by key.
+	Groups     []*GroupEi       `json:"groups"`
+	Edges      []*BrokerageEdge `json:"edges"`
+	PageInfo   *PageInfo        `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
+	Graph      *AnalysisGraph   `json:"graph"`
+}
+
+// One node's brokerage.
+type BrokerageEdge struct {
+	Cursor string `json:"cursor"`
+	Rank   int    `json:"rank"`
+	Node   Node   `json:"node,omitempty"`
+	// The node's group (null: none).
+	Group *string `json:"group,omitempty"`
+	// Ties in and out.
+	Degree int `json:"degree"`
+	// Burt's constraint Σ_v (p_uv + Σ_w p_uw p_wv)² over the node's contacts (p_uv: the share of
+	// its tie weight invested in v): low for a broker across structural holes. 0 for a node without
+	// ties (networkx: NaN), so read it with degree.
+	Constraint float64 `json:"constraint"`
+	// Burt's effective size: contacts less their redundancy with each other. 0 without ties.
+	EffectiveSize float64 `json:"effectiveSize"`
+	// Gould–Fernandez roles of the two-paths a → node → c (no tie a → c) it brokers.
+	Roles *BrokerageRoles `json:"roles"`
+	// The node's own ties to its group (internal) and to other groups (external).
+	Ei *EIIndex `json:"ei"`
+}
+
+// Gould–Fernandez brokerage counts: two-paths a → b → c with no tie a → c, where b is the node,
+// by the groups of a, b and c. An undirected tie is read both ways, so an open triad counts twice.
+type BrokerageRoles struct {
+	// All three in one group.
+	Coordinator int `json:"coordinator"`
+	// a and c in one group, the broker in another (consultant).
+	Itinerant int `json:"itinerant"`
+	// a and the broker in one group, c in another.
+	Representative int `json:"representative"`
+	// The broker and c in one group, a in another.
+	Gatekeeper int `json:"gatekeeper"`
+	// All three in different groups.
+	Liaison int `json:"liaison"`
+	Total   int `json:"total"`
+}
+
+// One measure over the nodes read, highest score first.
+type CentralityConnection struct {
+	Measure  CentralityMeasure `json:"measure"`
+	Edges    []*CentralityEdge `json:"edges"`
+	PageInfo *PageInfo         `json:"pageInfo"`
+	// The number of nodes scored.
+	TotalCount int `json:"totalCount"`
+	// Whether the scores are estimates from `sampleSize` source nodes (`sample` given and below n).
+	Sampled    bool `json:"sampled"`
+	SampleSize *int `json:"sampleSize,omitempty"`
+	// For sampled BETWEENNESS and HARMONIC: with probability at least 0.95 every score is within
+	// this of its exact value (Hoeffding with a union bound over the nodes: sqrt(ln(2n/0.05) /
+	// (2(k-1))), for harmonic multiplied by the largest tie weight when weighted). Null when exact,
+	// and for CLOSENESS, whose sampled estimate has no such bound.
+	ErrorBound *float64 `json:"errorBound,omitempty"`
+	// false when EIGENVECTOR or PAGERANK stopped at its iteration limit; the scores are then its last iterate.
+	Converged bool           `json:"converged"`
+	Graph     *AnalysisGraph `json:"graph"`
+}
+
+// One node's score.
+type CentralityEdge struct {
+	Cursor string `json:"cursor"`
+	// 1 for the highest score; equal scores are ranked by id.
+	Rank  int     `json:"rank"`
+	Score float64 `json:"score"`
+	// The node, as the caller may see it; null if it was deleted since the analysis ran.
+	Node Node `json:"node,omitempty"`
+}
+
+// A Louvain partition into communities.
+type Communities struct {
+	// Modularity Q of the partition at the resolution: Σ_c [L_c/m − γ(D_c/2m)²] (m total tie
+	// weight, L_c weight inside community c, D_c its members' total degree), on the undirected
+	// reading of the graph. 0 without ties.
+	Modularity float64 `json:"modularity"`
+	Resolution float64 `json:"resolution"`
+	Seed       int     `json:"seed"`
+	// The number of communities; a node without ties is a community of its own.
+	Count int `json:"count"`
+	// The communities, largest first (equal sizes: by first member's id); at most `first` (default 20, at most 500).
+	Communities []*Community `json:"communities"`
+	// How many ties join different communities.
+	BridgeCount int `json:"bridgeCount"`
+	// Ties joining different communities (bridging ties), in a stable order; at most `first` (default 50, at most 500).
+	Bridges []*CommunityBridge `json:"bridges"`
+	Graph   *AnalysisGraph     `json:"graph"`
+}
+
+// One community.
+type Community struct {
+	// Its position in `communities`, from 0; stable for the same graph, resolution and seed.
+	ID   string `json:"id"`
+	Size int    `json:"size"`
+	// Ties between members (bonding).
+	InternalTies int `json:"internalTies"`
+	// Ties from members to non-members (bridging).
+	ExternalTies int `json:"externalTies"`
+	// Members by id, at most `first` (default 20, at most 500); nodes deleted since the analysis ran are left out.
+	Members []Node `json:"members"`
+}
+
+// A tie whose ends lie in different communities.
+type CommunityBridge struct {
+	From          Node   `json:"from,omitempty"`
+	To            Node   `json:"to,omitempty"`
+	FromCommunity string `json:"fromCommunity"`
+	ToCommunity   string `json:"toCommunity"`
+	// The merged tie's weight (1 when unweighted).
+	Weight float64 `json:"weight"`
+}
+
+// A tie through which someone or something could reach a person.
+type Contact struct {
+	// The person, familiar stranger, group, place or organisation.
+	Node Node `json:"node"`
+	Tie  *Tie `json:"tie"`
+	// OUT: the person named them (trusts them, uses the place); IN: they named or see the person.
+	Direction Direction `json:"direction"`
+	// What the tie means, in words: "trusts them for HELP", "seen WEEKLY by them".
+	Why string `json:"why"`
+}
+
 // What a batch delete removed.
 type DeleteResult struct {
 	// How many nodes were deleted, with all their ties.
 	Count      int      `json:"count"`
 	DeletedIds []string `json:"deletedIds"`
+}
+
+// Krackhardt–Stern E-I index: (external − internal) / (external + internal), from −1 (all ties
+// inside the group: bonding) to +1 (all across: bridging); 0 without ties. Each tie counts once,
+// whatever its weight; ties with an end outside every group are left out.
+type EIIndex struct {
+	Internal int     `json:"internal"`
+	External int     `json:"external"`
+	Index    float64 `json:"index"`
+}
+
+// The nodes and ties within some hops of a node, ready to draw.
+type EgoNetwork struct {
+	// The nodes, nearest first, the centre first of all.
+	Nodes []*ReachedNode `json:"nodes"`
+	// The ties of the chosen kinds between those nodes (one per kind and pair of ends and wave).
+	Ties []*Tie `json:"ties"`
+	// Whether maxNodes cut the network short.
+	Truncated bool `json:"truncated"`
+}
+
+// What erasePerson removed. It names nothing about the person.
+type ErasureResult struct {
+	// 1 when the person was found and erased.
+	People int `json:"people"`
+	// Ties removed with them.
+	Ties int `json:"ties"`
+	// Gifts they offered, removed with them.
+	Gifts int `json:"gifts"`
+	// Audit records from which their id was removed.
+	AuditRecords int `json:"auditRecords"`
 }
 
 type FamiliarStrangerConnection struct {
@@ -44,6 +307,17 @@ type FamiliarStrangerConnection struct {
 type FamiliarStrangerEdge struct {
 	Cursor string            `json:"cursor"`
 	Node   *FamiliarStranger `json:"node"`
+}
+
+// A familiar stranger and the isolated or nearly isolated people they see.
+type FamiliarStrangerReach struct {
+	FamiliarStranger *FamiliarStranger `json:"familiarStranger"`
+	// Everyone they see (SEES).
+	Seen int `json:"seen"`
+	// How many of them are isolated or nearly isolated.
+	IsolatedSeen int `json:"isolatedSeen"`
+	// Those people, most isolated first (at most 50).
+	Isolated []*Person `json:"isolated"`
 }
 
 type GiftConnection struct {
@@ -65,6 +339,18 @@ type GroupConnection struct {
 	TotalCount int          `json:"totalCount"`
 }
 
+// One group's E-I index.
+type GroupEi struct {
+	// The group: the attribute's value, or the area's, group's or community's id.
+	Group string `json:"group"`
+	// What to call it: an area's or group's name, otherwise the same as group.
+	Name *string `json:"name,omitempty"`
+	// Nodes in the group.
+	Size int `json:"size"`
+	// Ties from members to non-members (external) and between members (internal).
+	Ei *EIIndex `json:"ei"`
+}
+
 type GroupEdge struct {
 	Cursor string `json:"cursor"`
 	Node   *Group `json:"node"`
@@ -82,7 +368,79 @@ type InterestEdge struct {
 	Node   *Interest `json:"node"`
 }
 
+type IsolateConnection struct {
+	Edges    []*IsolateEdge `json:"edges"`
+	PageInfo *PageInfo      `json:"pageInfo"`
+	// How many people match, ignoring paging. Counted only when asked for.
+	TotalCount int `json:"totalCount"`
+}
+
+type IsolateEdge struct {
+	Cursor string  `json:"cursor"`
+	Node   *Person `json:"node"`
+	// Ties counted by the chosen measure.
+	Ties int `json:"ties"`
+	// Ties of the chosen kinds this person made.
+	OutTies int `json:"outTies"`
+	// Ties of the chosen kinds made towards this person.
+	InTies int `json:"inTies"`
+}
+
+// A person put forward for a role, with the scores that put them there.
+type KeyCandidate struct {
+	Rank int `json:"rank"`
+	// The role's combined score, 0 to 1.
+	Score      float64           `json:"score"`
+	Node       Node              `json:"node,omitempty"`
+	Components []*ScoreComponent `json:"components"`
+}
+
+// Ranked candidates for a key-people role.
+type KeyPeople struct {
+	Role KeyRole `json:"role"`
+	// People among whom the percentiles are taken.
+	Eligible   int             `json:"eligible"`
+	Candidates []*KeyCandidate `json:"candidates"`
+	Graph      *AnalysisGraph  `json:"graph"`
+}
+
 type Mutation struct {
+}
+
+// A whole network in a few numbers.
+type NetworkSummary struct {
+	Graph *AnalysisGraph `json:"graph"`
+	// Ties over possible ties: m/(n(n-1)) directed, 2m/(n(n-1)) undirected; 0 below two nodes.
+	Density float64 `json:"density"`
+	// Connected components (weakly, when directed), isolates included.
+	Components       int `json:"components"`
+	LargestComponent int `json:"largestComponent"`
+	// Nodes with no ties at all, and their share of the nodes.
+	Isolates     int     `json:"isolates"`
+	IsolateShare float64 `json:"isolateShare"`
+	// Directed only: nodes that named nobody (no ties out), isolates included. Null when undirected.
+	NamedNobody      *int     `json:"namedNobody,omitempty"`
+	NamedNobodyShare *float64 `json:"namedNobodyShare,omitempty"`
+	// Directed only: nodes nobody named (no ties in), isolates included. Null when undirected.
+	NamedByNobody      *int     `json:"namedByNobody,omitempty"`
+	NamedByNobodyShare *float64 `json:"namedByNobodyShare,omitempty"`
+	// Ties per node, in and out: 2m/n.
+	AverageDegree float64 `json:"averageDegree"`
+	// Mean local clustering coefficient over all nodes, zeros included (Fagiolo's when directed).
+	AverageClustering float64 `json:"averageClustering"`
+	// 3 × triangles / connected triples, directions ignored.
+	Transitivity float64 `json:"transitivity"`
+	// Share of directed ties whose reverse exists; 1 undirected with ties.
+	Reciprocity float64 `json:"reciprocity"`
+	// The largest k with a k-core (every member has at least k ties in it); 0 without ties.
+	MaxCore   int             `json:"maxCore"`
+	Authority *AuthorityReach `json:"authority"`
+	// Wellbeing of all the people read.
+	Wellbeing *WellbeingSummary `json:"wellbeing"`
+	// The grouping of `groups`; null when `by` was not given.
+	By *AnalysisGroupBy `json:"by,omitempty"`
+	// The people (only) of each group, by group; people with no value form a group with a null value.
+	Groups []*SummaryGroup `json:"groups"`
 }
 
 type OrganisationConnection struct {
@@ -134,9 +492,64 @@ type PlaceEdge struct {
 type Query struct {
 }
 
+// How far something could spread from a set of people.
+type Reach struct {
+	// Distinct people within the hops, the starting people excluded.
+	People int `json:"people"`
+	// People first reached at each distance: byHops[0] at 1 tie, byHops[1] at 2...
+	ByHops []int `json:"byHops"`
+}
+
+// A node reached, and in how many ties.
+type ReachedNode struct {
+	Node Node `json:"node"`
+	Hops int  `json:"hops"`
+}
+
 type RemoveTiesResult struct {
 	// How many ties were removed.
 	Count int `json:"count"`
+}
+
+// Which ties a route may follow, and how. Routes pass only through people; the last step may
+// reach the target (a group through MEMBER_OF, an authority organisation through TRUSTS or
+// WORKS_FOR).
+type RouteOptions struct {
+	// Tie kinds between people that a route may follow. Default TRUSTS and KNOWS.
+	Kinds []TieKind `json:"kinds,omitempty"`
+	// With STRONG, KNOWS ties count only when strong. Other kinds carry no strength.
+	MinStrength *TieStrength `json:"minStrength,omitempty"`
+	// OUT follows ties as the people on the route named them (A TRUSTS B: A can go to B); IN
+	// follows them backwards; BOTH ignores direction. Default BOTH.
+	Direction *Direction `json:"direction,omitempty"`
+	// The most ties a route may have, 1 to 6. Default 4.
+	MaxHops *int `json:"maxHops,omitempty"`
+}
+
+// Where a route should end: exactly one of a group by id, groups by activity or name ("knit and
+// natter", matched case-insensitively), a person, or anyone with an interest (by name,
+// case-insensitively).
+type RouteTarget struct {
+	GroupID  *string `json:"groupId,omitempty"`
+	Activity *string `json:"activity,omitempty"`
+	PersonID *string `json:"personId,omitempty"`
+	Interest *string `json:"interest,omitempty"`
+}
+
+// One measure's best scores in a stored run.
+type RunTop struct {
+	Measure CentralityMeasure `json:"measure"`
+	Edges   []*CentralityEdge `json:"edges"`
+}
+
+// One measure behind a candidate's score.
+type ScoreComponent struct {
+	// degree, inDegree, betweenness, constraint, reach or eigenvector.
+	Name  string  `json:"name"`
+	Value float64 `json:"value"`
+	// Mid-rank percentile among the eligible people, 0 to 1, higher meaning more of what the role
+	// looks for (for constraint: less constrained).
+	Percentile float64 `json:"percentile"`
 }
 
 // One full-text match.
@@ -144,6 +557,63 @@ type SearchHit struct {
 	// Lucene relevance score; higher is better.
 	Score float64 `json:"score"`
 	Node  Node    `json:"node"`
+}
+
+// The people of one group.
+type SummaryGroup struct {
+	// The group: the attribute's value, or the area's, group's or community's id; null for no value.
+	Value *string `json:"value,omitempty"`
+	// An area's or group's name, otherwise the same as value.
+	Name         *string `json:"name,omitempty"`
+	People       int     `json:"people"`
+	Isolates     int     `json:"isolates"`
+	IsolateShare float64 `json:"isolateShare"`
+	// Mean ties per person, in and out.
+	AverageDegree float64 `json:"averageDegree"`
+	// Mean wellbeing, withheld (null) when fewer than minGroup people in the group have a score the caller may use.
+	Wellbeing *WellbeingSummary `json:"wellbeing"`
+}
+
+type WaveChangeConnection struct {
+	Edges      []*WaveChangeEdge `json:"edges"`
+	PageInfo   *PageInfo         `json:"pageInfo"`
+	TotalCount int               `json:"totalCount"`
+}
+
+// One node's change between the waves.
+type WaveChangeEdge struct {
+	Cursor     string `json:"cursor"`
+	Node       Node   `json:"node,omitempty"`
+	TiesGained int    `json:"tiesGained"`
+	TiesLost   int    `json:"tiesLost"`
+	// Ties in and out in each wave.
+	DegreeBefore int `json:"degreeBefore"`
+	DegreeAfter  int `json:"degreeAfter"`
+	DegreeChange int `json:"degreeChange"`
+	// Overlap of the node's ties in the two waves: common over either; 0 without ties.
+	Jaccard float64 `json:"jaccard"`
+	// PageRank in each wave's graph.
+	PagerankBefore float64 `json:"pagerankBefore"`
+	PagerankAfter  float64 `json:"pagerankAfter"`
+}
+
+// How the ties of two waves compare.
+type WaveComparison struct {
+	TiesBefore int `json:"tiesBefore"`
+	TiesAfter  int `json:"tiesAfter"`
+	// Ties in both waves (compared as pairs of nodes, ordered when directed).
+	Common int `json:"common"`
+	// Ties only in the later wave.
+	Gained int `json:"gained"`
+	// Ties only in the earlier wave.
+	Lost int `json:"lost"`
+	// common / ties in either wave; 1 for the same ties, 0 when neither wave has any.
+	Jaccard float64 `json:"jaccard"`
+	// The nodes with a tie in either wave, the largest absolute degree change first (then by id),
+	// paged. Wellbeing change is not given: Kith keeps one wellbeing score per person, not one per
+	// wave.
+	Changes *WaveChangeConnection `json:"changes"`
+	Graph   *AnalysisGraph        `json:"graph"`
 }
 
 type WaveConnection struct {
@@ -156,6 +626,88 @@ type WaveConnection struct {
 type WaveEdge struct {
 	Cursor string `json:"cursor"`
 	Node   *Wave  `json:"node"`
+}
+
+// Wellbeing over a set of people, never of one: the mean is null (suppressed) when fewer
+// people than the server's minimum group size (k, default 5) have a score.
+type WellbeingSummary struct {
+	// How many people matched.
+	People int `json:"people"`
+	// How many of them have a wellbeing score the caller may use.
+	Scored int      `json:"scored"`
+	Mean   *float64 `json:"mean,omitempty"`
+	// True when the group is smaller than minGroup and the mean is withheld.
+	Suppressed bool `json:"suppressed"`
+	MinGroup   int  `json:"minGroup"`
+}
+
+// What to group nodes by, for brokerage, E-I indexes and summaries.
+type AnalysisGroupBy string
+
+const (
+	// A person's householdType.
+	AnalysisGroupByHouseholdType AnalysisGroupBy = "HOUSEHOLD_TYPE"
+	// A person's ageBand.
+	AnalysisGroupByAgeBand AnalysisGroupBy = "AGE_BAND"
+	// The area a person lives in (or another node is in), by id; its name is the group's name.
+	AnalysisGroupByArea AnalysisGroupBy = "AREA"
+	// The group a person belongs to (MEMBER_OF, counting only groups the caller may see); someone
+	// in several groups is put in the one with most members among the people read (equal sizes:
+	// the lower id).
+	AnalysisGroupByGroup AnalysisGroupBy = "GROUP"
+	// The Louvain community (with the resolution and seed given), as `communities` numbers them.
+	AnalysisGroupByCommunity AnalysisGroupBy = "COMMUNITY"
+)
+
+var AllAnalysisGroupBy = []AnalysisGroupBy{
+	AnalysisGroupByHouseholdType,
+	AnalysisGroupByAgeBand,
+	AnalysisGroupByArea,
+	AnalysisGroupByGroup,
+	AnalysisGroupByCommunity,
+}
+
+func (e AnalysisGroupBy) IsValid() bool {
+	switch e {
+	case AnalysisGroupByHouseholdType, AnalysisGroupByAgeBand, AnalysisGroupByArea, AnalysisGroupByGroup, AnalysisGroupByCommunity:
+		return true
+	}
+	return false
+}
+
+func (e AnalysisGroupBy) String() string {
+	return string(e)
+}
+
+func (e *AnalysisGroupBy) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AnalysisGroupBy(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AnalysisGroupBy", str)
+	}
+	return nil
+}
+
+func (e AnalysisGroupBy) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AnalysisGroupBy) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AnalysisGroupBy) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 type AreaOrderField string
@@ -208,6 +760,155 @@ func (e *AreaOrderField) UnmarshalJSON(b []byte) error {
 }
 
 func (e AreaOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How to sort brokerage's nodes; ties in order are broken by id.
+type BrokerageOrder string
+
+const (
+	// Most brokered two-paths first.
+	BrokerageOrderBrokerage BrokerageOrder = "BROKERAGE"
+	// Largest effective size first.
+	BrokerageOrderEffectiveSize BrokerageOrder = "EFFECTIVE_SIZE"
+	// Least constrained first; nodes without ties last.
+	BrokerageOrderConstraint BrokerageOrder = "CONSTRAINT"
+	// Highest E-I index (most bridging) first.
+	BrokerageOrderEiIndex BrokerageOrder = "EI_INDEX"
+)
+
+var AllBrokerageOrder = []BrokerageOrder{
+	BrokerageOrderBrokerage,
+	BrokerageOrderEffectiveSize,
+	BrokerageOrderConstraint,
+	BrokerageOrderEiIndex,
+}
+
+func (e BrokerageOrder) IsValid() bool {
+	switch e {
+	case BrokerageOrderBrokerage, BrokerageOrderEffectiveSize, BrokerageOrderConstraint, BrokerageOrderEiIndex:
+		return true
+	}
+	return false
+}
+
+func (e BrokerageOrder) String() string {
+	return string(e)
+}
+
+func (e *BrokerageOrder) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = BrokerageOrder(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid BrokerageOrder", str)
+	}
+	return nil
+}
+
+func (e BrokerageOrder) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *BrokerageOrder) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e BrokerageOrder) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// A centrality measure. n is the number of nodes read. Every score is finite: measures that
+// networkx leaves undefined (a lone node) are 0.
+type CentralityMeasure string
+
+const (
+	// Ties in and out (merged ties: one per neighbour and direction) divided by n-1; up to 2 when directed. networkx degree_centrality.
+	CentralityMeasureDegree CentralityMeasure = "DEGREE"
+	// Ties pointing at the node divided by n-1 (DEGREE when undirected). networkx in_degree_centrality.
+	CentralityMeasureInDegree CentralityMeasure = "IN_DEGREE"
+	// Ties leaving the node divided by n-1 (DEGREE when undirected). networkx out_degree_centrality.
+	CentralityMeasureOutDegree CentralityMeasure = "OUT_DEGREE"
+	// Share of shortest paths between other pairs that pass through the node, summed over
+	// ordered pairs and divided by (n-1)(n-2): 0 to 1. networkx betweenness_centrality,
+	// normalized=True, endpoints=False.
+	CentralityMeasureBetweenness CentralityMeasure = "BETWEENNESS"
+	// Closeness with the Wasserman–Faust correction for disconnected graphs: (r/T)·(r/(n-1)) for
+	// r nodes that can reach the node at total distance T; 0 to 1 (unweighted). Directed: distances
+	// towards the node (how easily it is reached). networkx closeness_centrality.
+	CentralityMeasureCloseness CentralityMeasure = "CLOSENESS"
+	// Sum over the other nodes of 1/distance (unreachable: 0), divided by n-1: 0 to 1
+	// unweighted, up to 2 weighted (strong ties are half as long). networkx harmonic_centrality
+	// divided by n-1.
+	CentralityMeasureHarmonic CentralityMeasure = "HARMONIC"
+	// Eigenvector centrality (power iteration, unit Euclidean length); directed: from the nodes
+	// with ties to the node. networkx eigenvector_centrality. May not converge on directed
+	// graphs with few cycles: see `converged`.
+	CentralityMeasureEigenvector CentralityMeasure = "EIGENVECTOR"
+	// PageRank, damping 0.85, dangling nodes spread uniformly; scores sum to 1. networkx pagerank.
+	CentralityMeasurePagerank CentralityMeasure = "PAGERANK"
+)
+
+var AllCentralityMeasure = []CentralityMeasure{
+	CentralityMeasureDegree,
+	CentralityMeasureInDegree,
+	CentralityMeasureOutDegree,
+	CentralityMeasureBetweenness,
+	CentralityMeasureCloseness,
+	CentralityMeasureHarmonic,
+	CentralityMeasureEigenvector,
+	CentralityMeasurePagerank,
+}
+
+func (e CentralityMeasure) IsValid() bool {
+	switch e {
+	case CentralityMeasureDegree, CentralityMeasureInDegree, CentralityMeasureOutDegree, CentralityMeasureBetweenness, CentralityMeasureCloseness, CentralityMeasureHarmonic, CentralityMeasureEigenvector, CentralityMeasurePagerank:
+		return true
+	}
+	return false
+}
+
+func (e CentralityMeasure) String() string {
+	return string(e)
+}
+
+func (e *CentralityMeasure) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CentralityMeasure(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CentralityMeasure", str)
+	}
+	return nil
+}
+
+func (e CentralityMeasure) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CentralityMeasure) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CentralityMeasure) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -614,6 +1315,133 @@ func (e *InterestOrderField) UnmarshalJSON(b []byte) error {
 }
 
 func (e InterestOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Which measure of isolation to use on directed survey ties.
+type IsolationMeasure string
+
+const (
+	// No ties of the chosen kinds in either direction.
+	IsolationMeasureAllTies IsolationMeasure = "ALL_TIES"
+	// Named nobody: no ties out (out-degree).
+	IsolationMeasureNamedNobody IsolationMeasure = "NAMED_NOBODY"
+	// Named by nobody: no ties in (in-degree).
+	IsolationMeasureNamedByNobody IsolationMeasure = "NAMED_BY_NOBODY"
+)
+
+var AllIsolationMeasure = []IsolationMeasure{
+	IsolationMeasureAllTies,
+	IsolationMeasureNamedNobody,
+	IsolationMeasureNamedByNobody,
+}
+
+func (e IsolationMeasure) IsValid() bool {
+	switch e {
+	case IsolationMeasureAllTies, IsolationMeasureNamedNobody, IsolationMeasureNamedByNobody:
+		return true
+	}
+	return false
+}
+
+func (e IsolationMeasure) String() string {
+	return string(e)
+}
+
+func (e *IsolationMeasure) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = IsolationMeasure(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid IsolationMeasure", str)
+	}
+	return nil
+}
+
+func (e IsolationMeasure) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *IsolationMeasure) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e IsolationMeasure) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The kinds of key people (DESIGN.md), each a candidate for a person to judge, never a verdict.
+type KeyRole string
+
+const (
+	// Network hub: high total degree. Score: the degree's percentile among the people read. Default
+	// kinds: as AnalysisScope.
+	KeyRoleConnector KeyRole = "CONNECTOR"
+	// Knowledge broker: high in-degree on advice and information ties, high betweenness, low
+	// constraint. Score: the geometric mean of the three percentiles. Default kinds:
+	// GETS_INFO_FROM and TRUSTS for ADVICE (from the one who asks to the one asked).
+	KeyRoleMaven KeyRole = "MAVEN"
+	// Persuader: wide reach (share of others within two ties out) and high eigenvector
+	// centrality along ties out. Score: the geometric mean of the two percentiles. Default kinds:
+	// ENCOURAGES (from the one who encourages).
+	KeyRoleSalesperson KeyRole = "SALESPERSON"
+)
+
+var AllKeyRole = []KeyRole{
+	KeyRoleConnector,
+	KeyRoleMaven,
+	KeyRoleSalesperson,
+}
+
+func (e KeyRole) IsValid() bool {
+	switch e {
+	case KeyRoleConnector, KeyRoleMaven, KeyRoleSalesperson:
+		return true
+	}
+	return false
+}
+
+func (e KeyRole) String() string {
+	return string(e)
+}
+
+func (e *KeyRole) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = KeyRole(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid KeyRole", str)
+	}
+	return nil
+}
+
+func (e KeyRole) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *KeyRole) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e KeyRole) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -1096,6 +1924,132 @@ func (e PlaceOrderField) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// The roles a bearer token grants (its roles claim, in lower case).
+type Role string
+
+const (
+	// Everything, including erasure and configuration.
+	RoleAdmin Role = "ADMIN"
+	// Community workers: read and write people, ties and groups in the areas their token names.
+	RoleWorker Role = "WORKER"
+	// Read only, pseudonymised: no names or contacts, wellbeing only in aggregate.
+	RoleAnalyst Role = "ANALYST"
+	// Partner apps: only the suggestion queries, for consenting people.
+	RolePartner Role = "PARTNER"
+	// A grant for the read-only Cypher endpoint (POST /cypher).
+	RoleResearcher Role = "RESEARCHER"
+)
+
+var AllRole = []Role{
+	RoleAdmin,
+	RoleWorker,
+	RoleAnalyst,
+	RolePartner,
+	RoleResearcher,
+}
+
+func (e Role) IsValid() bool {
+	switch e {
+	case RoleAdmin, RoleWorker, RoleAnalyst, RolePartner, RoleResearcher:
+		return true
+	}
+	return false
+}
+
+func (e Role) String() string {
+	return string(e)
+}
+
+func (e *Role) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Role(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Role", str)
+	}
+	return nil
+}
+
+func (e Role) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Role) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Role) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How to choose several routes.
+type RouteMode string
+
+const (
+	// Every route of the shortest length (at most `k`).
+	RouteModeAllShortest RouteMode = "ALL_SHORTEST"
+	// Up to `k` routes, each the shortest that shares no intermediary with the ones before it:
+	// a second route for when the first person on the way is unavailable.
+	RouteModeDisjoint RouteMode = "DISJOINT"
+)
+
+var AllRouteMode = []RouteMode{
+	RouteModeAllShortest,
+	RouteModeDisjoint,
+}
+
+func (e RouteMode) IsValid() bool {
+	switch e {
+	case RouteModeAllShortest, RouteModeDisjoint:
+		return true
+	}
+	return false
+}
+
+func (e RouteMode) String() string {
+	return string(e)
+}
+
+func (e *RouteMode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RouteMode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RouteMode", str)
+	}
+	return nil
+}
+
+func (e RouteMode) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RouteMode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RouteMode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type Sector string
 
 const (
@@ -1150,6 +2104,70 @@ func (e *Sector) UnmarshalJSON(b []byte) error {
 }
 
 func (e Sector) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What makes a field sensitive, and so who may see it.
+type SensitiveKind string
+
+const (
+	// A person's name: analysts get the pseudonym instead; partners nothing.
+	SensitiveKindName SensitiveKind = "NAME"
+	// Contact details: workers (with the person's consent for contact) and admins only.
+	SensitiveKindContact SensitiveKind = "CONTACT"
+	// Wellbeing scores: workers (with consent for wellbeing) and admins only; analysts use wellbeingSummary.
+	SensitiveKindWellbeing SensitiveKind = "WELLBEING"
+	// Memberships: those of sensitive groups go to admins, and to workers within their areas.
+	SensitiveKindMembership SensitiveKind = "MEMBERSHIP"
+)
+
+var AllSensitiveKind = []SensitiveKind{
+	SensitiveKindName,
+	SensitiveKindContact,
+	SensitiveKindWellbeing,
+	SensitiveKindMembership,
+}
+
+func (e SensitiveKind) IsValid() bool {
+	switch e {
+	case SensitiveKindName, SensitiveKindContact, SensitiveKindWellbeing, SensitiveKindMembership:
+		return true
+	}
+	return false
+}
+
+func (e SensitiveKind) String() string {
+	return string(e)
+}
+
+func (e *SensitiveKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SensitiveKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SensitiveKind", str)
+	}
+	return nil
+}
+
+func (e SensitiveKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SensitiveKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SensitiveKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -30,6 +30,19 @@ type Person struct {
 	Contact       *string   `db:"contact"`
 	CreatedAt     time.Time `db:"createdAt"`
 	UpdatedAt     time.Time `db:"updatedAt"`
+	// Consent, as the store keeps it; Consent() gives the API's object.
+	ConsentAnalysis       *bool      `db:"consentAnalysis"`
+	ConsentAnalysisAt     *time.Time `db:"consentAnalysisAt"`
+	ConsentAnalysisHow    *string    `db:"consentAnalysisHow"`
+	ConsentSuggestions    *bool      `db:"consentSuggestions"`
+	ConsentSuggestionsAt  *time.Time `db:"consentSuggestionsAt"`
+	ConsentSuggestionsHow *string    `db:"consentSuggestionsHow"`
+	ConsentContact        *bool      `db:"consentContact"`
+	ConsentContactAt      *time.Time `db:"consentContactAt"`
+	ConsentContactHow     *string    `db:"consentContactHow"`
+	ConsentWellbeing      *bool      `db:"consentWellbeing"`
+	ConsentWellbeingAt    *time.Time `db:"consentWellbeingAt"`
+	ConsentWellbeingHow   *string    `db:"consentWellbeingHow"`
 	Loaded
 }
 
@@ -147,6 +160,21 @@ type Membership struct {
 	Since      *Date       `db:"since"`
 	Source     *string     `db:"source"`
 	RecordedAt *time.Time  `db:"recordedAt"`
+	// GroupSensitive says whether the group is sensitive; the store always fetches it, so
+	// the @sensitive directive can withhold the membership (not a schema field).
+	GroupSensitive bool `db:"groupSensitive"`
+	Loaded
+}
+
+// Route is a path through the graph, from a start to a target.
+type Route struct {
+	Length int `db:"length"`
+	Loaded
+}
+
+// RouteStep is one step of a Route: the node reached and the tie walked.
+type RouteStep struct {
+	Forward *bool `db:"forward"`
 	Loaded
 }
 

@@ -1,0 +1,118 @@
+package cypher
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"kith/apierr"
+	"kith/nodeid"
+)
+
+// Erasure says what ErasePerson removed; it names nothing about the person.
+type Erasure struct {
+	People, Ties, Gifts, AuditRecords int
+}
+
+// ErasePerson erases one person in one write transaction: the gifts only they offered
+// (with those gifts' ties), the person and every tie they have, and the ids of all of
+// these from earlier audit records. It then records the erasure, with counts and no id, in the
+// same transaction. Derived data kept elsewhere (query caches) is the caller's to drop.
+func (s *Store) ErasePerson(ctx context.Context, id string) (Erasure, error) {
+	if l, ok := nodeid.Label(id); !ok || l != "Person" {
+		return Erasure{}, apierr.BadInput("id", "is not the id of a Person")
+	}
+	res, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		if err := s.checkExist(ctx, tx, "Person", []string{id}, "ids"); err != nil {
+			return nil, apierr.Missing("id", "no Person has id %s", id)
+		}
+		var e Erasure
+		params := map[string]any{"id": id}
+		// Every id that goes with them: theirs, their gifts', their ties' and their gifts' ties'.
+		recs, err := s.run(ctx, tx, `MATCH (p:Person {id: $id})
+OPTIONAL MATCH (p)-[:OFFERS]->(g:Gift) WHERE NOT EXISTS { MATCH (g)<-[:OFFERS]-(o) WHERE o <> p }
+WITH p, collect(DISTINCT g) AS gifts
+WITH p, gifts, [(p)-[r]-() | r] + reduce(acc = [], g IN gifts | acc + [(g)-[r]-() | r]) AS ties
+WITH p, gifts, reduce(acc = [], r IN ties | CASE WHEN r IN acc THEN acc ELSE acc + [r] END) AS ties
+WITH p, gifts, ties, [p.id] + [g IN gifts | g.id] + [r IN ties WHERE r.id IS NOT NULL | r.id] AS gone
+FOREACH (g IN gifts | DETACH DELETE g)
+DETACH DELETE p
+RETURN size(gifts), size(ties), gone`, params)
+		if err != nil {
+			return nil, err
+		}
+		e.People = 1
+		e.Gifts = int(recs[0].Values[0].(int64))
+		e.Ties = int(recs[0].Values[1].(int64))
+		params["gone"] = recs[0].Values[2]
+		recs, err = s.run(ctx, tx, fmt.Sprintf(`MATCH (a:%s) WHERE any(x IN a.ids WHERE x IN $gone)
+SET a.ids = [x IN a.ids WHERE NOT x IN $gone], a.erasedIds = coalesce(a.erasedIds, 0) + 1
+RETURN count(a)`, AuditLabel), params)
+		if err != nil {
+			return nil, err
+		}
+		e.AuditRecords = int(recs[0].Values[0].(int64))
+		ev := AuditEvent{Kind: "erasure", Detail: map[string]any{
+			"people": int64(e.People), "ties": int64(e.Ties), "gifts": int64(e.Gifts), "auditRecords": int64(e.AuditRecords)}}
+		if a, ok := ActorFrom(ctx); ok {
+			ev.Subject, ev.Roles, ev.Operation, ev.RequestID = a.Subject, a.Roles, a.Operation, a.RequestID
+		}
+		if _, err := s.run(ctx, tx, createAudit, map[string]any{"props": auditParams(ev)}); err != nil {
+			return nil, err
+		}
+		return e, nil
+	})
+	if err != nil {
+		return Erasure{}, err
+	}
+	return res.(Erasure), nil
+}
+
+// Wellbeing is wellbeing over a set of people.
+type Wellbeing struct {
+	// People is how many matched; Scored how many of them have a score the caller may use.
+	People, Scored int
+	// Mean is the mean score of those scored (0 when none is).
+	Mean float64
+}
+
+// WellbeingSummary aggregates the wellbeing of the people matching where, among those the
+// scope lets the caller see. Under a scope that respects consent only scores given with
+// consent for wellbeing count. It never returns one person's score: the caller suppresses
+// small groups.
+func (s *Store) WellbeingSummary(ctx context.Context, scope Scope, where map[string]any) (Wellbeing, error) {
+	l := s.schema.Labels["Person"]
+	b := newScopedBuilder(s.schema, scope)
+	cond, err := b.where("n", l, plainMap(where), "where")
+	if err != nil {
+		return Wellbeing{}, err
+	}
+	if p := b.personPredicate("n"); p != "" {
+		if cond != "" {
+			cond = "(" + cond + ") AND "
+		}
+		cond += p
+	}
+	score := "n.wellbeing"
+	if scope.RespectConsent {
+		score = fmt.Sprintf("CASE WHEN n.%s = true THEN n.wellbeing END", quote(consentProp(ConsentWellbeing)))
+	}
+	q := "MATCH (n:Person)"
+	if cond != "" {
+		q += " WHERE " + cond
+	}
+	q += fmt.Sprintf(" WITH %s AS w RETURN count(*), count(w), coalesce(avg(w), 0.0)", score)
+	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		recs, err := s.run(ctx, tx, q, b.params)
+		if err != nil {
+			return nil, err
+		}
+		v := recs[0].Values
+		return Wellbeing{People: int(v[0].(int64)), Scored: int(v[1].(int64)), Mean: v[2].(float64)}, nil
+	})
+	if err != nil {
+		return Wellbeing{}, err
+	}
+	return res.(Wellbeing), nil
+}

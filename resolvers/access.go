@@ -1,0 +1,34 @@
+package resolvers
+
+import (
+	"context"
+
+	"kith/auth"
+	"kith/cypher"
+)
+
+// scopeOf turns the caller's verified roles into the store's Scope: what people they may
+// read and write, and what of them they see. The most generous role wins. A request
+// without a principal (which the server never lets through) sees nobody.
+//
+//	admin      everything
+//	worker     people living in their areas (or areas inside them); contact and wellbeing
+//	           only with the person's consent; sensitive memberships only in their areas
+//	analyst    people who consented to analysis, pseudonymised: no names, contacts or
+//	           wellbeing, no memberships of sensitive groups
+//	partner    nobody (the suggestion queries, when they come, make their own scope)
+func scopeOf(ctx context.Context) cypher.Scope {
+	p := auth.FromContext(ctx)
+	switch {
+	case p == nil:
+		return cypher.Scope{None: true}
+	case p.Has(auth.Admin):
+		return cypher.Scope{}
+	case p.Has(auth.Worker):
+		areas := append([]string{}, p.Areas...)
+		return cypher.Scope{Areas: areas, RespectConsent: true}
+	case p.Has(auth.Analyst):
+		return cypher.Scope{Consent: cypher.ConsentAnalysis, Pseudonymise: true, HideSensitive: true}
+	}
+	return cypher.Scope{None: true, Pseudonymise: true, HideSensitive: true}
+}

@@ -1,0 +1,366 @@
+package resolvers
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"kith/analysis"
+	"kith/analysisrun"
+	"kith/apierr"
+	"kith/cypher"
+	"kith/graph/model"
+)
+
+// Helpers of analysis.resolvers.go: the root resolvers compute (through
+// analysisrun.Service, which caches), page the result, and fetch the nodes of the page
+// with one store call per 500 nodes, using the request's selection and scope so that the
+// role's rules (pseudonyms for analysts) apply. Arguments of nested fields (members(first),
+// changes(first, after)...) are read from the selection by the root resolver; when a field
+// is selected several times with different arguments, the first selection's apply.
+
+// Page sizes of analysis results.
+const (
+	analysisDefaultPage = 20
+	analysisMaxPage     = 500
+	runMaxTop           = 100
+)
+
+// analysis returns the server's analysis service, or a fresh one without a cache.
+func (r *Resolver) analysis() *analysisrun.Service {
+	if r.Analysis != nil {
+		return r.Analysis
+	}
+	return analysisrun.New(r.Store, analysisrun.Options{MinGroup: r.MinGroup})
+}
+
+// analysisScope reads an AnalysisScope input, applying the schema's defaults.
+func analysisScope(in *model.AnalysisScope) (analysisrun.Scope, error) {
+	sc := analysisrun.Scope{Directed: true}
+	if in == nil {
+		return sc, nil
+	}
+	if in.Labels != nil {
+		sc.Labels = make([]string, 0, len(in.Labels))
+		for _, t := range in.Labels {
+			l, ok := cypher.LabelOfType(string(t))
+			if !ok {
+				return sc, apierr.BadInput("scope.labels", "%q is not a node type", t)
+			}
+			sc.Labels = append(sc.Labels, l)
+		}
+	}
+	if in.Kinds != nil {
+		sc.Kinds = make([]string, len(in.Kinds))
+		for i, k := range in.Kinds {
+			sc.Kinds[i] = string(k)
+		}
+	}
+	for _, p := range in.TrustPurposes {
+		sc.TrustPurposes = append(sc.TrustPurposes, string(p))
+	}
+	if in.AreaID != nil {
+		sc.AreaID = *in.AreaID
+		if sc.AreaID == "" {
+			return sc, apierr.BadInput("scope.areaId", "is empty")
+		}
+	}
+	if in.WaveID != nil {
+		sc.WaveID = *in.WaveID
+		if sc.WaveID == "" {
+			return sc, apierr.BadInput("scope.waveId", "is empty")
+		}
+	}
+	if in.Directed != nil {
+		sc.Directed = *in.Directed
+	}
+	if in.Weighted != nil {
+		sc.Weighted = *in.Weighted
+	}
+	return sc, nil
+}
+
+// seedArg reads a seed argument (default 1), which must not be negative.
+func seedArg(seed *int, field string) (uint64, error) {
+	if seed == nil {
+		return 1, nil
+	}
+	if *seed < 0 {
+		return 0, apierr.BadInput(field, "must be 0 or more")
+	}
+	return uint64(*seed), nil
+}
+
+// resolutionArg reads a resolution argument (default 1).
+func resolutionArg(res *float64) float64 {
+	if res == nil {
+		return 1
+	}
+	return *res
+}
+
+// finite replaces a value that is not finite by 0. Package analysis never returns one;
+// this keeps that promise at the edge of the API whatever changes behind it.
+func finite(x float64) float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0
+	}
+	return x
+}
+
+// graphInfo describes the graph a result was computed on.
+func graphInfo(nodes, ties int, sc analysisrun.Scope, version string) *model.AnalysisGraph {
+	return &model.AnalysisGraph{Nodes: nodes, Ties: ties, Directed: sc.Directed, Weighted: sc.Weighted, Version: version}
+}
+
+// analysisCursor is the cursor of the item at offset, in the store's format.
+func analysisCursor(offset int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("kith:" + strconv.Itoa(offset)))
+}
+
+// window returns the part [start, end) of a list of total items that first and after
+// select, with its page information.
+func window(total int, first *int, after *string, firstField, afterField string) (int, int, *model.PageInfo, error) {
+	n := analysisDefaultPage
+	if first != nil {
+		n = *first
+		if n < 0 || n > analysisMaxPage {
+			return 0, 0, nil, apierr.BadInput(firstField, "must be between 0 and %d", analysisMaxPage)
+		}
+	}
+	start := 0
+	if after != nil {
+		raw, err := base64.RawURLEncoding.DecodeString(*after)
+		rest, ok := strings.CutPrefix(string(raw), "kith:")
+		off, aerr := strconv.Atoi(rest)
+		if err != nil || !ok || aerr != nil || off < 0 {
+			return 0, 0, nil, apierr.BadInput(afterField, "is not a cursor this API gave out")
+		}
+		start = off + 1
+	}
+	start = min(start, total)
+	end := min(start+n, total)
+	info := &model.PageInfo{HasNextPage: end < total, HasPreviousPage: start > 0}
+	if end > start {
+		s, e := analysisCursor(start), analysisCursor(end-1)
+		info.StartCursor, info.EndCursor = &s, &e
+	}
+	return start, end, info, nil
+}
+
+// nodeFetcher fetches the nodes of a result with the request's selection.
+type nodeFetcher struct {
+	r   *Resolver
+	sel *cypher.Selection
+	ids []string
+	got map[string]model.Node
+}
+
+// newNodeFetcher returns a fetcher for the nodes selected at each of the paths (below
+// the field being resolved); when none is selected it fetches nothing.
+func (r *Resolver) newNodeFetcher(ctx context.Context, paths ...[]string) *nodeFetcher {
+	f := &nodeFetcher{r: r, got: map[string]model.Node{}}
+	for _, p := range paths {
+		if sel, found := childSelection(ctx, "", p...); found {
+			if f.sel == nil {
+				f.sel = &cypher.Selection{}
+			}
+			f.sel.Fields = append(f.sel.Fields, sel.Fields...)
+		}
+	}
+	return f
+}
+
+// want adds ids to fetch.
+func (f *nodeFetcher) want(ids ...string) {
+	if f.sel != nil {
+		f.ids = append(f.ids, ids...)
+	}
+}
+
+// fetch fetches every id wanted, at most cypher.MaxIDs per statement.
+func (f *nodeFetcher) fetch(ctx context.Context) error {
+	if f.sel == nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	var ids []string
+	for _, id := range f.ids {
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	scope := scopeOf(ctx)
+	for start := 0; start < len(ids); start += cypher.MaxIDs {
+		chunk := ids[start:min(start+cypher.MaxIDs, len(ids))]
+		recs, err := f.r.Store.Nodes(ctx, scope, chunk, f.sel)
+		if err != nil {
+			return err
+		}
+		for i, rec := range recs {
+			if rec == nil {
+				continue
+			}
+			n, err := model.DecodeAs[model.Node](rec)
+			if err != nil {
+				return err
+			}
+			f.got[chunk[i]] = n
+		}
+	}
+	return nil
+}
+
+// node returns a fetched node, nil when it was not selected, is hidden or is gone.
+func (f *nodeFetcher) node(id string) model.Node { return f.got[id] }
+
+// nestedArgs returns the arguments (defaults applied) of the first field reached by
+// following path below the field being resolved, or nil when it is not selected.
+func nestedArgs(ctx context.Context, path ...string) map[string]any {
+	op := graphql.GetOperationContext(ctx)
+	sets := []ast.SelectionSet{graphql.GetFieldContext(ctx).Field.Selections}
+	for depth, name := range path {
+		var next []ast.SelectionSet
+		for _, set := range sets {
+			for _, f := range graphql.CollectFields(op, set, nil) {
+				if f.Name != name {
+					continue
+				}
+				if depth == len(path)-1 {
+					return f.ArgumentMap(op.Variables)
+				}
+				next = append(next, f.Selections)
+			}
+		}
+		sets = next
+	}
+	return nil
+}
+
+// intArgOf reads an Int argument from an argument map.
+func intArgOf(args map[string]any, name string) (*int, bool) {
+	switch v := args[name].(type) {
+	case int:
+		return &v, true
+	case int64:
+		n := int(v)
+		return &n, true
+	case json.Number:
+		n, err := strconv.Atoi(string(v))
+		return &n, err == nil
+	case float64:
+		n := int(v)
+		return &n, float64(n) == v
+	case nil:
+		return nil, true
+	}
+	return nil, false
+}
+
+// nestedPage reads the first (and after) arguments of a nested paged field.
+func nestedPage(ctx context.Context, field string, path ...string) (first *int, after *string, err error) {
+	args := nestedArgs(ctx, path...)
+	first, ok := intArgOf(args, "first")
+	if !ok {
+		return nil, nil, apierr.BadInput(field+".first", "expected an integer")
+	}
+	if a, ok := args["after"].(string); ok {
+		after = &a
+	}
+	return first, after, nil
+}
+
+// limitArg checks a nested first argument against its range, with its default.
+func limitArg(first *int, def, most int, field string) (int, error) {
+	if first == nil {
+		return def, nil
+	}
+	if *first < 0 || *first > most {
+		return 0, apierr.BadInput(field, "must be between 0 and %d", most)
+	}
+	return *first, nil
+}
+
+// ei converts an E-I index.
+func ei(x analysis.EI) *model.EIIndex {
+	return &model.EIIndex{Internal: x.Internal, External: x.External, Index: finite(x.Index)}
+}
+
+// wellbeingSummary converts a wellbeing aggregate.
+func wellbeingSummary(w analysisrun.Wellbeing) *model.WellbeingSummary {
+	out := &model.WellbeingSummary{People: w.People, Scored: w.Scored, Suppressed: w.Suppressed, MinGroup: w.MinGroup}
+	if w.Mean != nil {
+		m := finite(*w.Mean)
+		out.Mean = &m
+	}
+	return out
+}
+
+// optString returns nil for "".
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// ratio is part/whole, 0 for an empty whole.
+func ratio(part, whole int) float64 {
+	if whole == 0 {
+		return 0
+	}
+	return float64(part) / float64(whole)
+}
+
+// runModel converts a stored run, fetching the nodes of its best scores with the
+// request's selection and scope. Nodes are always fetched, even when not selected, so
+// that those the caller may not see are left out: a run is computed over what its
+// (admin) author could see.
+func (r *Resolver) runModel(ctx context.Context, run *cypher.AnalysisRun) (*model.AnalysisRun, error) {
+	first, _, err := nestedPage(ctx, "top", "top")
+	if err != nil {
+		return nil, err
+	}
+	n, err := limitArg(first, 20, runMaxTop, "top.first")
+	if err != nil {
+		return nil, err
+	}
+	f := r.newNodeFetcher(ctx, []string{"top", "edges", "node"})
+	if f.sel == nil {
+		f.sel = &cypher.Selection{}
+	}
+	for _, m := range run.Measures {
+		for _, t := range run.Top[m][:min(n, len(run.Top[m]))] {
+			f.want(t.ID)
+		}
+	}
+	if err := f.fetch(ctx); err != nil {
+		return nil, err
+	}
+	out := &model.AnalysisRun{ID: run.ID, At: run.At, Parameters: run.Parameters, Nodes: run.Nodes, Ties: run.Ties,
+		GraphVersion: run.Version, Measures: []model.CentralityMeasure{}, Top: []*model.RunTop{}}
+	for _, name := range run.Measures {
+		m, ok := analysisrun.MeasureOf(name)
+		if !ok {
+			continue
+		}
+		out.Measures = append(out.Measures, model.CentralityMeasure(m))
+		top := &model.RunTop{Measure: model.CentralityMeasure(m), Edges: []*model.CentralityEdge{}}
+		for i, t := range run.Top[name][:min(n, len(run.Top[name]))] {
+			node := f.node(t.ID)
+			if node == nil {
+				continue
+			}
+			top.Edges = append(top.Edges, &model.CentralityEdge{Cursor: analysisCursor(i), Rank: i + 1, Score: finite(t.Value), Node: node})
+		}
+		out.Top = append(out.Top, top)
+	}
+	return out, nil
+}

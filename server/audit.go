@@ -1,0 +1,164 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"kith/auth"
+	"kith/cypher"
+)
+
+// This file is the audit trail of sensitive reads. While a request runs, the @sensitive
+// directive notes the people whose names, contacts, wellbeing or memberships it sends;
+// after the response, one (:AuditEvent) record of who, when, which operations and which
+// ids is written in the background, so reads do not wait for it. Writes are audited by
+// the store in their own transaction.
+
+// readLog collects what one request read that is sensitive.
+type readLog struct {
+	mu    sync.Mutex
+	ids   map[string]struct{}
+	kinds map[string]struct{}
+	ops   []string
+}
+
+type readLogKey struct{}
+
+func withReadLog(ctx context.Context) (context.Context, *readLog) {
+	l := &readLog{ids: map[string]struct{}{}, kinds: map[string]struct{}{}}
+	return context.WithValue(ctx, readLogKey{}, l), l
+}
+
+func readLogFrom(ctx context.Context) *readLog {
+	l, _ := ctx.Value(readLogKey{}).(*readLog)
+	return l
+}
+
+// note records that a sensitive field of the node id was sent.
+func (l *readLog) note(id, kind string) {
+	if l == nil || id == "" {
+		return
+	}
+	l.mu.Lock()
+	l.ids[id] = struct{}{}
+	l.kinds[kind] = struct{}{}
+	l.mu.Unlock()
+}
+
+// operation records a root field the request ran, e.g. "query people".
+func (l *readLog) operation(op string) {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	if !slices.Contains(l.ops, op) {
+		l.ops = append(l.ops, op)
+	}
+	l.mu.Unlock()
+}
+
+// auditor writes audit records in the background, one at a time, in order.
+type auditor struct {
+	store *cypher.Store
+	log   *slog.Logger
+	queue chan auditJob
+	done  chan struct{}
+	once  sync.Once
+}
+
+func newAuditor(store *cypher.Store, log *slog.Logger) *auditor {
+	a := &auditor{store: store, log: log, queue: make(chan auditJob, 1024), done: make(chan struct{})}
+	go a.run()
+	return a
+}
+
+func (a *auditor) run() {
+	defer close(a.done)
+	for job := range a.queue {
+		if job.flushed != nil {
+			close(job.flushed)
+			continue
+		}
+		a.write(job.ev)
+	}
+}
+
+// auditJob is a record to write, or (flushed set) a marker closed once everything
+// queued before it is written.
+type auditJob struct {
+	ev      cypher.AuditEvent
+	flushed chan struct{}
+}
+
+// flush waits until every record queued so far is written. Erasure calls it first, so
+// that no record of an earlier read brings the erased id back.
+func (a *auditor) flush() {
+	done := make(chan struct{})
+	a.queue <- auditJob{flushed: done}
+	<-done
+}
+
+func (a *auditor) write(ev cypher.AuditEvent) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := a.store.RecordAudit(ctx, ev); err != nil {
+		// The record is lost only from the database; the log keeps who and what.
+		a.log.Error("audit record not written", "request_id", ev.RequestID, "sub", ev.Subject,
+			"operation", ev.Operation, "ids", len(ev.IDs), "error", err.Error())
+	}
+}
+
+// submit queues a record; when the queue is full it writes it at once (the request that
+// caused it waits rather than the record being dropped).
+func (a *auditor) submit(ev cypher.AuditEvent) {
+	if ev.At.IsZero() {
+		ev.At = time.Now().UTC()
+	}
+	select {
+	case a.queue <- auditJob{ev: ev}:
+	default:
+		a.write(ev)
+	}
+}
+
+// close writes what is queued and stops.
+func (a *auditor) close() {
+	a.once.Do(func() { close(a.queue) })
+	<-a.done
+}
+
+// auditReads records the sensitive reads of a finished request.
+func (s *Server) auditReads(ctx context.Context, p *auth.Principal, l *readLog) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.ids) == 0 {
+		return
+	}
+	ids := make([]string, 0, len(l.ids))
+	for id := range l.ids {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	kinds := make([]string, 0, len(l.kinds))
+	for k := range l.kinds {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	s.audit.submit(cypher.AuditEvent{
+		Subject: p.Subject, Roles: roleNames(p), Operation: strings.Join(l.ops, ", "), Kind: "read",
+		IDs: ids, RequestID: RequestID(ctx), Detail: map[string]any{"fields": kinds},
+	})
+}
+
+func roleNames(p *auth.Principal) []string {
+	out := make([]string, len(p.Roles))
+	for i, r := range p.Roles {
+		out[i] = string(r)
+	}
+	return out
+}

@@ -1,0 +1,164 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"kith/auth"
+	"kith/cypher"
+)
+
+// This file holds the limits on one GraphQL operation, checked before anything runs:
+// schema introspection (development or administrators only), depth and cost.
+
+// introspectionGate allows introspection when the server is in development mode or the
+// caller is an administrator.
+type introspectionGate struct{ always bool }
+
+var _ interface {
+	graphql.OperationContextMutator
+	graphql.HandlerExtension
+} = introspectionGate{}
+
+// ExtensionName names the extension.
+func (introspectionGate) ExtensionName() string { return "KithIntrospection" }
+
+// Validate accepts any schema.
+func (introspectionGate) Validate(graphql.ExecutableSchema) error { return nil }
+
+// MutateOperationContext turns introspection on for the callers allowed it.
+func (g introspectionGate) MutateOperationContext(ctx context.Context, op *graphql.OperationContext) *gqlerror.Error {
+	op.DisableIntrospection = !(g.always || principal(ctx).Has(auth.Admin))
+	return nil
+}
+
+// depthLimit refuses operations nested deeper than max fields. Introspection fields are
+// not counted: their depth is the schema's, not the data's.
+type depthLimit struct{ max int }
+
+var _ interface {
+	graphql.OperationContextMutator
+	graphql.HandlerExtension
+} = depthLimit{}
+
+// ExtensionName names the extension.
+func (depthLimit) ExtensionName() string { return "KithDepthLimit" }
+
+// Validate accepts any schema.
+func (depthLimit) Validate(graphql.ExecutableSchema) error { return nil }
+
+// MutateOperationContext measures the operation's depth.
+func (d depthLimit) MutateOperationContext(_ context.Context, op *graphql.OperationContext) *gqlerror.Error {
+	if op.Operation == nil {
+		return nil
+	}
+	if n := depth(op.Operation.SelectionSet, map[string]bool{}); n > d.max {
+		err := gqlerror.Errorf("the operation is nested %d fields deep; at most %d are allowed", n, d.max)
+		err.Extensions = map[string]any{"code": "DEPTH_LIMIT_EXCEEDED"}
+		return err
+	}
+	return nil
+}
+
+// depth is the deepest chain of fields in set, through fragments (each fragment is
+// followed once per chain: validation has already refused cycles).
+func depth(set ast.SelectionSet, seen map[string]bool) int {
+	best := 0
+	for _, s := range set {
+		var d int
+		switch s := s.(type) {
+		case *ast.Field:
+			if strings.HasPrefix(s.Name, "__") {
+				continue
+			}
+			d = 1 + depth(s.SelectionSet, seen)
+		case *ast.InlineFragment:
+			d = depth(s.SelectionSet, seen)
+		case *ast.FragmentSpread:
+			if s.Definition == nil || seen[s.Name] {
+				continue
+			}
+			seen[s.Name] = true
+			d = depth(s.Definition.SelectionSet, seen)
+			delete(seen, s.Name)
+		}
+		best = max(best, d)
+	}
+	return best
+}
+
+// costed gives list fields a cost that grows with how many items they may return: a
+// field with a first, last or ids argument, or a connection, costs 1 plus its items
+// times the cost of one item. gqlgen's complexity extension adds these costs up.
+type costed struct {
+	graphql.ExecutableSchema
+	defaultPage int
+}
+
+// Complexity returns the cost of one field, given the cost of its selection.
+func (c costed) Complexity(ctx context.Context, typeName, field string, child int, args map[string]any) (int, bool) {
+	n, isList := c.items(typeName, field, args)
+	if !isList {
+		return c.ExecutableSchema.Complexity(ctx, typeName, field, child, args)
+	}
+	return safeCost(1, safeMul(n, max(child, 1))), true
+}
+
+// items returns how many items a list field may return.
+func (c costed) items(typeName, field string, args map[string]any) (int, bool) {
+	if ids, ok := args["ids"].([]any); ok {
+		return len(ids), true
+	}
+	for _, name := range []string{"first", "last"} {
+		if n, ok := intValue(args[name]); ok {
+			// Past the largest page the store refuses the argument itself, with its name.
+			return min(max(n, 0), maxPage), true
+		}
+	}
+	if def := c.Schema().Types[typeName]; def != nil {
+		if f := def.Fields.ForName(field); f != nil && strings.HasSuffix(f.Type.Name(), "Connection") {
+			return c.defaultPage, true
+		}
+	}
+	return 0, false
+}
+
+func intValue(v any) (int, bool) {
+	switch n := v.(type) {
+	case int:
+		return n, true
+	case int64:
+		return int(n), true
+	case float64:
+		return int(n), true
+	case json.Number:
+		i, err := n.Int64()
+		return int(i), err == nil
+	}
+	return 0, false
+}
+
+const maxCost = 1 << 40
+
+// maxPage is the most items any list field returns (cypher.MaxNested; connections at most
+// that, too).
+const maxPage = cypher.MaxNested
+
+func safeMul(a, b int) int {
+	if a != 0 && b > maxCost/a {
+		return maxCost
+	}
+	return a * b
+}
+
+func safeCost(a, b int) int {
+	if a+b > maxCost {
+		return maxCost
+	}
+	return a + b
+}

@@ -1,0 +1,126 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"kith/cypher"
+	"kith/neo4jtest"
+	"kith/seed"
+	"kith/server"
+)
+
+// BenchmarkQuestions measures the question queries through the HTTP API over a synthetic
+// community from the seed generator, reporting p50 and p99 latency. It needs a Neo4j it
+// may fill: KITH_BENCH_NEO4J_URI (skipped otherwise), and KITH_BENCH_PEOPLE (default
+// 10000). The community is loaded once and kept while its size matches.
+//
+//	KITH_BENCH_NEO4J_URI=bolt://127.0.0.1:7690 KITH_BENCH_PEOPLE=100000 \
+//	  go test -run XXX -bench Questions -benchtime 200x ./server
+func BenchmarkQuestions(b *testing.B) {
+	uri := os.Getenv("KITH_BENCH_NEO4J_URI")
+	if uri == "" {
+		b.Skip("set KITH_BENCH_NEO4J_URI to a Neo4j the benchmark may fill")
+	}
+	people := 10000
+	if n, err := strconv.Atoi(os.Getenv("KITH_BENCH_PEOPLE")); err == nil && n > 0 {
+		people = n
+	}
+	ctx := context.Background()
+	driver := neo4jtest.Driver(b, uri)
+	store := cypher.New(driver, cypher.Options{})
+	if _, err := store.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	g := seed.Synthetic(people, 1)
+	res, err := neo4j.ExecuteQuery(ctx, driver, "MATCH (n:Entity) RETURN count(n)", nil, neo4j.EagerResultTransformer)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if res.Records[0].Values[0].(int64) != int64(len(g.Nodes)) {
+		neo4jtest.Reset(b, driver)
+		nodes := make([]cypher.LoadNode, len(g.Nodes))
+		for i, n := range g.Nodes {
+			nodes[i] = cypher.LoadNode{Label: n.Label, ID: n.ID, Props: n.Props}
+		}
+		ties := make([]cypher.LoadTie, len(g.Ties))
+		for i, t := range g.Ties {
+			ties[i] = cypher.LoadTie{Kind: t.Kind, From: t.From, To: t.To, Props: t.Props}
+		}
+		start := time.Now()
+		if err := store.Load(ctx, nodes, ties, nil); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("loaded %d nodes and %d ties in %v", len(nodes), len(ties), time.Since(start))
+	}
+	var persons, activities []string
+	for _, n := range g.Nodes {
+		switch n.Label {
+		case "Person":
+			persons = append(persons, n.ID)
+		case "Group":
+			if a, ok := n.Props["activity"].(string); ok && !slices.Contains(activities, a) {
+				activities = append(activities, a)
+			}
+		}
+	}
+	sample := func(i int) string { return persons[(i*7919)%len(persons)] }
+	srv := httptest.NewServer(server.New(server.DefaultConfig(), store, slog.New(slog.NewTextHandler(io.Discard, nil))).Handler())
+	defer srv.Close()
+	e := &env{srv: srv, store: store, driver: driver}
+	queries := []struct {
+		name  string
+		query func(i int) (string, map[string]any)
+	}{
+		{"shortestTrustedPath", func(i int) (string, map[string]any) {
+			return `query($p: ID!, $a: String!) { shortestTrustedPath(from: $p, to: {activity: $a}) { length steps { node { id } tie { kind } } } }`,
+				map[string]any{"p": sample(i), "a": activities[i%len(activities)]}
+		}},
+		{"linksToAuthority", func(i int) (string, map[string]any) {
+			return `query($p: ID!) { linksToAuthority(person: $p) { reachable links { routeCount node { id } } } }`, map[string]any{"p": sample(i)}
+		}},
+		{"trustedContacts", func(i int) (string, map[string]any) {
+			return `query($p: ID!) { trustedContacts(person: $p) { why node { id } } }`, map[string]any{"p": sample(i)}
+		}},
+		{"egoNetwork", func(i int) (string, map[string]any) {
+			return `query($p: ID!) { egoNetwork(id: $p, hops: 2) { nodes { hops node { id } } ties { kind } } }`, map[string]any{"p": sample(i)}
+		}},
+		{"reach", func(i int) (string, map[string]any) {
+			return `query($p: [ID!]!) { reach(people: $p, hops: 3) { people } }`, map[string]any{"p": []string{sample(i), sample(i + 1), sample(i + 2)}}
+		}},
+		{"isolates", func(i int) (string, map[string]any) {
+			return `{ isolates(first: 50, maxTies: 1) { totalCount edges { ties node { id } } } }`, nil
+		}},
+		{"familiarStrangers", func(i int) (string, map[string]any) {
+			return `{ familiarStrangers(first: 20) { isolatedSeen familiarStranger { id } } }`, nil
+		}},
+	}
+	for _, q := range queries {
+		b.Run(fmt.Sprintf("%s/%d", q.name, people), func(b *testing.B) {
+			e := e.with(b)
+			lat := make([]time.Duration, 0, b.N)
+			for i := 0; i < b.N; i++ {
+				query, vars := q.query(i)
+				start := time.Now()
+				r := e.do(query, vars)
+				lat = append(lat, time.Since(start))
+				if len(r.Errors) > 0 {
+					b.Fatalf("%s: %+v", q.name, r.Errors)
+				}
+			}
+			slices.Sort(lat)
+			b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50_ms")
+			b.ReportMetric(float64(lat[(len(lat)*99)/100].Microseconds())/1000, "p99_ms")
+		})
+	}
+}

@@ -1,0 +1,71 @@
+package server
+
+import (
+	"math"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// limiter is a token bucket per bearer token, in memory: each token may make Burst
+// requests at once and Rate a second after that. Being in memory, the limit holds per
+// server instance; behind a load balancer of n instances a token gets up to n times it.
+type limiter struct {
+	rate  float64
+	burst float64
+	now   func() time.Time
+
+	mu      sync.Mutex
+	buckets map[string]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+// maxBuckets bounds the limiter's memory: past it, buckets that have refilled are dropped.
+const maxBuckets = 100_000
+
+func newLimiter(rate float64, burst int, now func() time.Time) *limiter {
+	if now == nil {
+		now = time.Now
+	}
+	return &limiter{rate: rate, burst: float64(burst), now: now, buckets: map[string]*bucket{}}
+}
+
+// allow takes one request from key's bucket. When the bucket is empty it returns false
+// and how many whole seconds to wait, for Retry-After. A limiter with rate <= 0 allows all.
+func (l *limiter) allow(key string) (string, bool) {
+	if l == nil || l.rate <= 0 {
+		return "", true
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	b, ok := l.buckets[key]
+	if !ok {
+		if len(l.buckets) >= maxBuckets {
+			l.sweep(now)
+		}
+		b = &bucket{tokens: l.burst, last: now}
+		l.buckets[key] = b
+	}
+	b.tokens = math.Min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.rate)
+	b.last = now
+	if b.tokens < 1 {
+		wait := math.Ceil((1 - b.tokens) / l.rate)
+		return strconv.Itoa(int(wait)), false
+	}
+	b.tokens--
+	return "", true
+}
+
+// sweep drops the buckets that would be full by now: forgetting them changes nothing.
+func (l *limiter) sweep(now time.Time) {
+	for k, b := range l.buckets {
+		if b.tokens+now.Sub(b.last).Seconds()*l.rate >= l.burst {
+			delete(l.buckets, k)
+		}
+	}
+}
