@@ -15,6 +15,11 @@
 // Keys include the caller's access scope (cypher.Scope): an analyst, who sees only people
 // who consented to analysis, never receives a result computed over people they may not
 // see.
+//
+// A value is computed once however many requests want it at the same time, on a context
+// detached from the request that started it (bounded by Options.ComputeTimeout), with at
+// most Options.MaxConcurrent computations at once. A request whose deadline passes first
+// fails with UNAVAILABLE; the computation carries on, and asking again finds its result.
 package analysisrun
 
 import (

@@ -50,6 +50,8 @@ type Config struct {
 
 	// ResultsDir receives the JSON results; Markdown is the file whose section is rewritten.
 	ResultsDir, Markdown string
+	// Render, when set, names a results JSON file to render into Markdown again, with no run.
+	Render string
 }
 
 // DefaultConfig returns the configuration `make bench` uses.
@@ -101,6 +103,7 @@ func ParseFlags(args []string) (Config, error) {
 	workloads := fs.String("workloads", "", "comma-separated workloads to run (default all)")
 	fs.StringVar(&cfg.ResultsDir, "results", cfg.ResultsDir, "folder for the JSON results")
 	fs.StringVar(&cfg.Markdown, "markdown", cfg.Markdown, "Markdown file whose results section is rewritten (empty: none)")
+	fs.StringVar(&cfg.Render, "render", "", "rewrite the Markdown section from this results JSON file instead of running")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}

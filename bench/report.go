@@ -119,7 +119,9 @@ type SystemResult struct {
 // StatementCount is one Cypher statement text and how often a request sent it.
 type StatementCount struct {
 	PerRequest float64 `json:"perRequest"`
-	Text       string  `json:"text"`
+	// Length is the length of the whole text; Text keeps its first 4,000 characters.
+	Length int    `json:"length"`
+	Text   string `json:"text"`
 }
 
 // ProcessResult is a server process's peak resident memory.
@@ -169,7 +171,7 @@ func readMachine() Machine {
 
 // readVersions collects the versions of everything measured.
 func readVersions(ctx context.Context, db *database, root string) map[string]string {
-	v := map[string]string{"go": runtime.Version()}
+	v := map[string]string{"go": strings.TrimPrefix(runtime.Version(), "go")}
 	if s, err := db.version(ctx); err == nil {
 		v["neo4j"] = s
 	}
@@ -502,7 +504,13 @@ func (r *Results) markdownChecks() string {
 		}
 	}
 	if b.Len() == 0 {
-		return "All systems returned the same counts for the first request of each workload (ties, memberships, people, totalCount, people and ties created).\n"
+		var what []string
+		for _, w := range r.Workloads {
+			for _, c := range w.Checks {
+				what = append(what, w.Name+" "+c.What)
+			}
+		}
+		return "The systems agreed on every check of the first request of each workload (" + strings.Join(what, ", ") + ").\n"
 	}
 	return "Differences:\n\n" + b.String()
 }

@@ -30,11 +30,23 @@ func Main(ctx context.Context, args []string, exe string, stdout io.Writer, log 
 		return err
 	}
 	cfg.Executable = exe
-	res, err := Run(ctx, cfg, log)
-	if err != nil {
-		return err
+	var res *Results
+	if cfg.Render != "" {
+		b, err := os.ReadFile(cfg.Render)
+		if err != nil {
+			return err
+		}
+		res = &Results{}
+		if err := json.Unmarshal(b, res); err != nil {
+			return fmt.Errorf("%s: %w", cfg.Render, err)
+		}
+		res.Targets = res.evaluateTargets()
+	} else {
+		if res, err = Run(ctx, cfg, log); err != nil {
+			return err
+		}
+		res.Command = strings.TrimSpace("kith bench " + strings.Join(args, " "))
 	}
-	res.Command = "kith bench " + strings.Join(args, " ")
 	paths, err := res.write(cfg)
 	if err != nil {
 		return err
@@ -371,6 +383,9 @@ func quiesce(ctx context.Context, proxy *boltcount.Proxy) time.Duration {
 	return lastChange.Sub(start)
 }
 
+// maxStatementText is how much of a statement's text the results keep.
+const maxStatementText = 4000
+
 // addCPU adds the CPU time between two readings to a total; any unknown makes it unknown.
 func addCPU(total, before, after time.Duration) time.Duration {
 	if total < 0 || before < 0 || after < 0 {
@@ -419,7 +434,11 @@ func (p *pair) result() SystemResult {
 	}
 	if p.requests > 0 {
 		for q, n := range p.byText {
-			r.Statements = append(r.Statements, StatementCount{PerRequest: round2(float64(n) / float64(p.requests)), Text: q})
+			sc := StatementCount{PerRequest: round2(float64(n) / float64(p.requests)), Text: q, Length: len(q)}
+			if len(q) > maxStatementText {
+				sc.Text = q[:maxStatementText] + "…"
+			}
+			r.Statements = append(r.Statements, sc)
 		}
 		slices.SortFunc(r.Statements, func(a, b StatementCount) int {
 			if a.PerRequest != b.PerRequest {

@@ -178,9 +178,9 @@ type Projection struct {
 // versionQuery builds the statement that reads a projection's graph version and checks
 // that its area and wave exist. The version counts the nodes of every label and the ties
 // of every kind the projection depends on (from Neo4j's count store: no scan) and takes
-// the latest updatedAt among them (a scan of those nodes and ties): every write through
-// the store sets updatedAt, and a delete changes a count, so any write that can change
-// the projection changes the version. Writes elsewhere (audit records, analysis runs)
+// the latest updatedAt among them (from the updatedAt indexes of migration 0003): every
+// write through the store sets updatedAt, and a delete changes a count, so any write that
+// can change the projection changes the version. Writes elsewhere (audit records, analysis runs)
 // do not.
 func (s *Store) versionQuery(p ProjectionSpec) (string, map[string]any) {
 	labels := append(p.labels(), "Area", "Group")

@@ -4482,6 +4482,7 @@ type WaveComparison {
   wave.
   """
   changes(first: Int = 20, after: String): WaveChangeConnection!
+  "The nodes read, with the later wave's ties."
   graph: AnalysisGraph!
 }
 

@@ -579,11 +579,37 @@ func (b *builder) addPerson(i int32) {
 		if b.rng.Float64() < 0.4 {
 			props["contact"] = "07700 900" + padded(b.rng.IntN(1000), 3)
 		}
+		addConsent(props, key)
 	}
 	if r.role != 0 {
 		props["roles"] = []string{roleNames[r.role]}
 	}
 	b.addNode(labelPerson, key, props)
+}
+
+// consentShares are the shares of surveyed residents who consent to each purpose.
+var consentShares = []struct {
+	purpose string
+	share   float64
+}{{"Analysis", 0.9}, {"Suggestions", 0.5}, {"Contact", 0.8}, {"Wellbeing", 0.7}}
+
+// consentGiven is when the survey recorded consent.
+var consentGiven = time.Date(2024, 3, 15, 10, 0, 0, 0, time.UTC)
+
+// addConsent records a surveyed resident's consent per purpose, decided by a hash of their
+// key rather than the generator's random stream, so the rest of the community is unchanged.
+// Consent to contact is asked only of people who gave a contact.
+func addConsent(props map[string]any, key string) {
+	sum := sha256.Sum256([]byte("consent\x00" + key))
+	for i, c := range consentShares {
+		if c.purpose == "Contact" && props["contact"] == nil {
+			continue
+		}
+		given := float64(sum[i])/256 < c.share
+		props["consent"+c.purpose] = given
+		props["consent"+c.purpose+"At"] = consentGiven
+		props["consent"+c.purpose+"How"] = "survey consent form"
+	}
 }
 
 // pseudonym is "R-" and six hex digits of a hash of the externalId: stable, and not the

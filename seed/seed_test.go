@@ -40,6 +40,7 @@ type checker func(v any) bool
 
 func isString(v any) bool { _, ok := v.(string); return ok }
 func isBool(v any) bool   { _, ok := v.(bool); return ok }
+func isTime(v any) bool   { _, ok := v.(time.Time); return ok }
 
 func isStrings(v any) bool {
 	s, ok := v.([]string)
@@ -104,6 +105,10 @@ var nodeSpecs = map[string]propSpec{
 		"householdType": oneOf("single", "couple", "family", "single parent", "older living alone"),
 		"ageBand":       oneOf("16-24", "25-44", "45-64", "65-74", "75+"),
 		"wellbeing":     intIn(7, 35), "contact": matches(`^07700 900\d{3}$`),
+		"consentAnalysis": isBool, "consentAnalysisAt": isTime, "consentAnalysisHow": isString,
+		"consentSuggestions": isBool, "consentSuggestionsAt": isTime, "consentSuggestionsHow": isString,
+		"consentContact": isBool, "consentContactAt": isTime, "consentContactHow": isString,
+		"consentWellbeing": isBool, "consentWellbeingAt": isTime, "consentWellbeingHow": isString,
 	}, []string{"externalId", "displayName", "pseudonym", "isAuthority"}},
 	"FamiliarStranger": {map[string]checker{
 		"externalId": isString, "displayName": isString,

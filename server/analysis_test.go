@@ -219,7 +219,11 @@ func TestAnalysisKarateCentrality(t *testing.T) {
 		// Everyone consents: the same analysis, pseudonymised.
 		session := e.driver.NewSession(context.Background(), neo4j.SessionConfig{})
 		defer session.Close(context.Background())
-		if _, err := session.Run(context.Background(), "MATCH (p:Person) SET p.consentAnalysis = true, p.updatedAt = datetime()", nil); err != nil {
+		res, err := session.Run(context.Background(), "MATCH (p:Person) SET p.consentAnalysis = true, p.updatedAt = datetime()", nil)
+		if err == nil {
+			_, err = res.Consume(context.Background()) // committed before the next request
+		}
+		if err != nil {
 			t.Fatal(err)
 		}
 		e.as(auth.Analyst).ok(centralityQuery, map[string]any{"scope": undirected, "m": "DEGREE", "first": 3}, &got)

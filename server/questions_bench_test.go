@@ -14,6 +14,7 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
+	"kith/auth"
 	"kith/cypher"
 	"kith/neo4jtest"
 	"kith/seed"
@@ -75,9 +76,16 @@ func BenchmarkQuestions(b *testing.B) {
 		}
 	}
 	sample := func(i int) string { return persons[(i*7919)%len(persons)] }
-	srv := httptest.NewServer(server.New(server.DefaultConfig(), store, slog.New(slog.NewTextHandler(io.Discard, nil))).Handler())
-	defer srv.Close()
-	e := &env{srv: srv, store: store, driver: driver}
+	cfg := server.DefaultConfig()
+	verifier, err := auth.NewVerifier(auth.Config{Secret: testSecret, Issuer: testIssuer, Audience: testAudience})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg.Verifier, cfg.RateLimit = verifier, 0
+	api := server.New(cfg, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv := httptest.NewServer(api.Handler())
+	defer func() { srv.Close(); api.Close() }()
+	e := &env{srv: srv, store: store, driver: driver, token: mint(b, "bench", []auth.Role{auth.Worker}, areaIDs(g))}
 	queries := []struct {
 		name  string
 		query func(i int) (string, map[string]any)
@@ -123,4 +131,16 @@ func BenchmarkQuestions(b *testing.B) {
 			b.ReportMetric(float64(lat[(len(lat)*99)/100].Microseconds())/1000, "p99_ms")
 		})
 	}
+}
+
+// areaIDs lists the ids of a generated community's areas: a worker covering them all reads
+// as a real worker does, with the area predicate in every statement.
+func areaIDs(g *seed.Graph) []string {
+	var ids []string
+	for _, n := range g.Nodes {
+		if n.Label == "Area" {
+			ids = append(ids, n.ID)
+		}
+	}
+	return ids
 }

@@ -613,7 +613,8 @@ type WaveComparison struct {
 	// paged. Wellbeing change is not given: Kith keeps one wellbeing score per person, not one per
 	// wave.
 	Changes *WaveChangeConnection `json:"changes"`
-	Graph   *AnalysisGraph        `json:"graph"`
+	// The nodes read, with the later wave's ties.
+	Graph *AnalysisGraph `json:"graph"`
 }
 
 type WaveConnection struct {
