@@ -50,6 +50,11 @@ func consentProps() []Prop {
 	return out
 }
 
+// isConsentProp reports whether a Person property is one of the consent properties, which
+// are set only through the consent field. Every such property, and no other, starts with
+// "consent" (consentProp).
+func isConsentProp(name string) bool { return strings.HasPrefix(name, consentField) }
+
 // consentNames lists the names of the consent properties.
 func consentNames() []string {
 	var out []string

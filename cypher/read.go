@@ -125,8 +125,8 @@ func (s *Store) page(ctx context.Context, b *builder, match, carry, order, item 
 	if !hasFirst && !hasLast {
 		first = s.opts.DefaultPage
 	}
-	// From the end (last without before): read backwards from the last match, then turn
-	// the page round; the count in the same statement places it.
+	// From the end (last without before) the page's place depends on the count, so it is
+	// read in the counting form below.
 	fromEnd := hasLast && !hasBefore
 	needTotal := wantTotal || fromEnd
 	start, size := 0, first
@@ -143,19 +143,27 @@ func (s *Store) page(ctx context.Context, b *builder, match, carry, order, item 
 		size = min(size, before-start)
 	}
 	size = max(size, 0)
-	skip, limit := b.param(int64(start)), b.param(int64(size+1)) // one more tells whether there is more
-	if fromEnd {
-		b.params[skip[1:]] = int64(0)
-		order = reverseOrder(order)
-	}
 	var q strings.Builder
 	if needTotal {
-		fmt.Fprintf(&q, "CALL () { %s RETURN count(*) AS total }\n", match)
-	}
-	fmt.Fprintf(&q, "CALL () { %s WITH %s ORDER BY %s SKIP %s LIMIT %s RETURN collect(%s) AS rows }\nRETURN rows",
-		match, carry, order, skip, limit, item)
-	if needTotal {
-		q.WriteString(", total")
+		// One pass: the ordered matches are collected once (as references), counted and
+		// sliced, rather than matched again for the count.
+		vars := strings.Split(carry, ", ")
+		entries, rebind := make([]string, len(vars)), make([]string, len(vars))
+		for i, v := range vars {
+			entries[i], rebind[i] = v+": "+v, "m."+v+" AS "+v
+		}
+		from := b.param(int64(start))
+		if fromEnd {
+			from = fmt.Sprintf("CASE WHEN total > %[1]s THEN total - %[1]s ELSE 0 END", b.param(int64(size)))
+		}
+		fmt.Fprintf(&q, `CALL () { %s WITH %s ORDER BY %s RETURN collect({%s}) AS matches }
+WITH matches, size(matches) AS total
+WITH matches, total, %s AS start
+RETURN COLLECT { UNWIND matches[start..start + %s] AS m WITH %s RETURN %s } AS rows, total, start`,
+			match, carry, order, strings.Join(entries, ", "), from, b.param(int64(size)), strings.Join(rebind, ", "), item)
+	} else {
+		fmt.Fprintf(&q, "CALL () { %s WITH %s ORDER BY %s SKIP %s LIMIT %s RETURN collect(%s) AS rows }\nRETURN rows",
+			match, carry, order, b.param(int64(start)), b.param(int64(size+1)), item) // one more tells whether there is more
 	}
 	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
 		recs, err := s.run(ctx, tx, q.String(), b.params)
@@ -164,23 +172,18 @@ func (s *Store) page(ctx context.Context, b *builder, match, carry, order, item 
 		}
 		rows, _ := recs[0].Values[0].([]any)
 		page := &Page{Offset: start, Total: -1}
-		more := len(rows) > size
-		if more {
-			rows = rows[:size]
-		}
 		if needTotal {
 			page.Total = int(recs[0].Values[1].(int64))
-		}
-		if fromEnd {
-			for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
-				rows[i], rows[j] = rows[j], rows[i]
-			}
-			page.Offset = page.Total - len(rows)
-			page.HasPreviousPage = more
+			page.Offset = int(recs[0].Values[2].(int64))
+			page.HasNextPage = hasBefore || page.Offset+len(rows) < page.Total
 		} else {
-			page.HasPreviousPage = start > 0
-			page.HasNextPage = more || hasBefore
+			if len(rows) > size {
+				rows = rows[:size]
+				page.HasNextPage = true
+			}
+			page.HasNextPage = page.HasNextPage || hasBefore
 		}
+		page.HasPreviousPage = page.Offset > 0
 		page.Records = make([]*Record, 0, len(rows))
 		for _, r := range rows {
 			page.Records = append(page.Records, decodeRecord(r))
@@ -198,22 +201,6 @@ func anyInt(p *int) any {
 		return nil
 	}
 	return *p
-}
-
-// reverseOrder flips every term of an ORDER BY list built by orderBy.
-func reverseOrder(order string) string {
-	terms := strings.Split(order, ", ")
-	for i, t := range terms {
-		switch {
-		case strings.HasSuffix(t, " DESC"):
-			terms[i] = strings.TrimSuffix(t, " DESC") + " ASC"
-		case strings.HasSuffix(t, " ASC"):
-			terms[i] = strings.TrimSuffix(t, " ASC") + " DESC"
-		default:
-			terms[i] = t + " DESC"
-		}
-	}
-	return strings.Join(terms, ", ")
 }
 
 // Node returns the node with the given id projected by sel, or nil when there is none or

@@ -62,7 +62,7 @@ func (s *Store) checkNodeInput(l *Label, in map[string]any, path string, create 
 			}
 		default:
 			p, ok := l.Prop(k)
-			if !ok || k == "createdAt" || k == "updatedAt" || (l.Name == "Person" && contains(consentNames(), k)) {
+			if !ok || k == "createdAt" || k == "updatedAt" || (l.Name == "Person" && isConsentProp(k)) {
 				return it, apierr.BadInput(field, "is not a field of %s", l.Name)
 			}
 			pv, err := paramValue(p, v, field)
