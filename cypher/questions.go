@@ -333,17 +333,10 @@ RETURN a IS NOT NULL AS found, [p IN ps | [n IN nodes(p) | n.id]] AS paths,
   COLLECT { UNWIND ps AS p UNWIND tail(nodes(p)) AS n WITH DISTINCT n RETURN %[4]s } AS nodes,
   %[5]s AS routes`,
 		find, b.hops(spec, "Person|Organisation", "", 1, spec.MaxHops), routesPerQuery, nodeProj, routes, authority)
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		recs, err := s.run(ctx, tx, q, b.params)
-		if err != nil {
-			return nil, err
-		}
-		return recs[0], nil
-	})
+	row, err := s.readRow(ctx, q, b.params)
 	if err != nil {
 		return nil, err
 	}
-	row := res.(*neo4j.Record)
 	if found, _ := row.Values[0].(bool); !found {
 		return nil, apierr.Missing("person", "no Person has id %s", person)
 	}
@@ -539,17 +532,10 @@ RETURN p IS NOT NULL AS found, COLLECT {
   RETURN {%s: 'Contact', out: out, %s: %s, %s: %s}
 } AS contacts`, find, strings.Join(quoteAll(contactKinds), "|"), visible, b.param(int64(first)),
 		typenameKey, quote(relPrefix+"node"), nodeProj, quote(relPrefix+"tie"), tieProj)
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		recs, err := s.run(ctx, tx, q, b.params)
-		if err != nil {
-			return nil, err
-		}
-		return recs[0], nil
-	})
+	row, err := s.readRow(ctx, q, b.params)
 	if err != nil {
 		return nil, err
 	}
-	row := res.(*neo4j.Record)
 	if found, _ := row.Values[0].(bool); !found {
 		return nil, apierr.Missing("person", "no Person has id %s", person)
 	}
@@ -603,6 +589,21 @@ RETURN {%s: 'FamiliarStrangerReach', seen: seen, isolatedSeen: size(lonely), %s:
 		where, seen, strings.Join(quoteAll(defaultIsolationKinds), "|"), b.param(int64(maxTies)), b.param(int64(first)),
 		typenameKey, quote(relPrefix+"familiarStranger"), fsProj, quote(relPrefix+"isolated"), pProj)
 	return s.readRecords(ctx, q, b.params)
+}
+
+// readRow runs a read that answers one row, and returns it.
+func (s *Store) readRow(ctx context.Context, q string, params map[string]any) (*neo4j.Record, error) {
+	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		recs, err := s.run(ctx, tx, q, params)
+		if err != nil {
+			return nil, err
+		}
+		return recs[0], nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.(*neo4j.Record), nil
 }
 
 // readRecords runs a read whose rows are one projected record each.
@@ -679,17 +680,10 @@ RETURN c IS NOT NULL AS found, truncated,
   COLLECT { UNWIND kept AS x WITH x.n AS n, x.d AS d RETURN {d: d, node: %[7]s} } AS nodes,
   COLLECT { UNWIND kept AS k WITH k.n AS x, ids MATCH (x)-[r:%[3]s]->(y) WHERE y.id IN ids%[11]s RETURN %[8]s } AS ties`,
 		quote(label), b.param(id), rel, hops, b.param(int64(maxNodes+1)), b.param(int64(maxNodes)), nodeProj, tieProj, centre, hop, between)
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		recs, err := s.run(ctx, tx, q, b.params)
-		if err != nil {
-			return nil, err
-		}
-		return recs[0], nil
-	})
+	row, err := s.readRow(ctx, q, b.params)
 	if err != nil {
 		return nil, err
 	}
-	row := res.(*neo4j.Record)
 	if found, _ := row.Values[0].(bool); !found {
 		return nil, apierr.Missing("id", "no node has id %s", id)
 	}
@@ -738,17 +732,10 @@ RETURN [s IN sources | s.id] AS found, COLLECT {
   WITH m, min(length(p)) AS d
   RETURN d
 } AS distances`, ids, strings.Join(types, "|"), hops, visible)
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		recs, err := s.run(ctx, tx, q, b.params)
-		if err != nil {
-			return nil, err
-		}
-		return recs[0], nil
-	})
+	row, err := s.readRow(ctx, q, b.params)
 	if err != nil {
 		return 0, nil, err
 	}
-	row := res.(*neo4j.Record)
 	found := map[string]bool{}
 	for _, id := range row.Values[0].([]any) {
 		found[id.(string)] = true
