@@ -401,7 +401,7 @@ func (p *pair) result() SystemResult {
 	r := SystemResult{System: p.s.name, Requests: p.requests, Errors: p.errors, ErrorSamples: p.errSample,
 		Seconds: round2(p.elapsed.Seconds()), RoundRPS: p.roundRPS}
 	if p.elapsed > 0 {
-		r.RPS = round1(float64(p.requests) / p.elapsed.Seconds())
+		r.RPS = round1(float64(p.requests-p.errors) / p.elapsed.Seconds())
 	}
 	if len(lat) > 0 {
 		var sum time.Duration
