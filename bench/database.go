@@ -163,8 +163,8 @@ func (db *database) ensureDataset(ctx context.Context, cfg *Config, log *slog.Lo
 	if _, err := store.Migrate(ctx); err != nil {
 		return false, fmt.Errorf("migrate: %w", err)
 	}
-	if err := loadGraph(ctx, log, store, seed.Synthetic(cfg.People, cfg.Seed)); err != nil {
-		return false, err
+	if err := seed.Synthetic(cfg.People, cfg.Seed).Load(ctx, store, log); err != nil {
+		return false, fmt.Errorf("load the synthetic community: %w", err)
 	}
 	_, err = db.query(ctx, "CREATE (:"+markerLabel+" {people: $people, seed: $seed, version: $version, complete: true, loadedAt: datetime()})",
 		map[string]any{"people": int64(cfg.People), "seed": int64(cfg.Seed), "version": int64(datasetVersion)})
@@ -210,31 +210,6 @@ func (db *database) cleanup(ctx context.Context) error {
 			return fmt.Errorf("clean up: %w", err)
 		}
 	}
-	return nil
-}
-
-// loadGraph writes a generated community through the store's bulk loader, as `kith seed`
-// does.
-func loadGraph(ctx context.Context, log *slog.Logger, store *cypher.Store, g *seed.Graph) error {
-	nodes := make([]cypher.LoadNode, len(g.Nodes))
-	for i, n := range g.Nodes {
-		nodes[i] = cypher.LoadNode{Label: n.Label, ID: n.ID, Props: n.Props}
-	}
-	ties := make([]cypher.LoadTie, len(g.Ties))
-	for i, t := range g.Ties {
-		ties[i] = cypher.LoadTie{Kind: t.Kind, From: t.From, To: t.To, Props: t.Props}
-	}
-	start, last := time.Now(), time.Now()
-	err := store.Load(ctx, nodes, ties, func(done, total int) {
-		if time.Since(last) > 5*time.Second || done == total {
-			last = time.Now()
-			log.Info("loading", "done", done, "total", total)
-		}
-	})
-	if err != nil {
-		return fmt.Errorf("load the synthetic community: %w", err)
-	}
-	log.Info("loaded", "nodes", len(nodes), "ties", len(ties), "seconds", time.Since(start).Seconds())
 	return nil
 }
 

@@ -781,19 +781,11 @@ func BenchmarkAnalysis10k(b *testing.B) {
 	}
 	if res.Records[0].Values[0].(int64) != int64(want) {
 		neo4jtest.Reset(b, driver)
-		nodes := make([]cypher.LoadNode, len(g.Nodes))
-		for i, n := range g.Nodes {
-			nodes[i] = cypher.LoadNode{Label: n.Label, ID: n.ID, Props: n.Props}
-		}
-		ties := make([]cypher.LoadTie, len(g.Ties))
-		for i, t := range g.Ties {
-			ties[i] = cypher.LoadTie{Kind: t.Kind, From: t.From, To: t.To, Props: t.Props}
-		}
 		start := time.Now()
-		if err := store.Load(ctx, nodes, ties, nil); err != nil {
+		if err := g.Load(ctx, store, nil); err != nil {
 			b.Fatal(err)
 		}
-		b.Logf("loaded %d nodes and %d ties in %s", len(nodes), len(ties), time.Since(start))
+		b.Logf("loaded %d nodes and %d ties in %s", len(g.Nodes), len(g.Ties), time.Since(start))
 	}
 	sc := analysisrun.Scope{Directed: true}
 	sample := 500

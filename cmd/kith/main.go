@@ -158,7 +158,7 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 			return err
 		}
 		if empty {
-			if err := load(ctx, log, store, seed.Demo()); err != nil {
+			if err := seed.Demo().Load(ctx, store, log); err != nil {
 				return err
 			}
 		}
@@ -236,30 +236,5 @@ func seedCmd(ctx context.Context, log *slog.Logger, args []string) error {
 	if *people > 0 {
 		g = seed.Synthetic(*people, *rngSeed)
 	}
-	return load(ctx, log, store, g)
-}
-
-// load writes a generated graph, logging progress counts (never names).
-func load(ctx context.Context, log *slog.Logger, store *cypher.Store, g *seed.Graph) error {
-	nodes := make([]cypher.LoadNode, len(g.Nodes))
-	for i, n := range g.Nodes {
-		nodes[i] = cypher.LoadNode{Label: n.Label, ID: n.ID, Props: n.Props}
-	}
-	ties := make([]cypher.LoadTie, len(g.Ties))
-	for i, t := range g.Ties {
-		ties[i] = cypher.LoadTie{Kind: t.Kind, From: t.From, To: t.To, Props: t.Props}
-	}
-	start := time.Now()
-	last := time.Now()
-	err := store.Load(ctx, nodes, ties, func(done, total int) {
-		if time.Since(last) > 5*time.Second || done == total {
-			last = time.Now()
-			log.Info("loading", "done", done, "total", total)
-		}
-	})
-	if err != nil {
-		return err
-	}
-	log.Info("loaded", "nodes", len(nodes), "ties", len(ties), "seconds", time.Since(start).Seconds())
-	return nil
+	return g.Load(ctx, store, log)
 }
