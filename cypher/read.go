@@ -258,21 +258,7 @@ func (s *Store) Nodes(ctx context.Context, scope Scope, ids []string, sel *Selec
 	}
 	q := fmt.Sprintf("UNWIND %s AS id OPTIONAL MATCH (n:%s {id: id})%s RETURN CASE WHEN n IS NULL THEN null ELSE %s END",
 		b.param(ids), EntityLabel, guard, proj)
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		recs, err := s.run(ctx, tx, q, b.params)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]*Record, len(recs))
-		for i, r := range recs {
-			out[i] = decodeRecord(r.Values[0])
-		}
-		return out, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return res.([]*Record), nil
+	return s.readRecords(ctx, q, b.params)
 }
 
 // copyParams returns a copy of a parameter map, to add statement-specific values.

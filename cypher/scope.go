@@ -189,20 +189,7 @@ func (s *Store) checkPeopleInScope(ctx context.Context, tx neo4j.ManagedTransact
 		return nil
 	}
 	q := fmt.Sprintf("UNWIND %s AS id MATCH (n:Person {id: id}) WHERE NOT (%s) RETURN collect(DISTINCT id)", b.param(ids), pred)
-	recs, err := s.run(ctx, tx, q, b.params)
-	if err != nil {
-		return err
-	}
-	out := map[string]bool{}
-	for _, v := range recs[0].Values[0].([]any) {
-		out[v.(string)] = true
-	}
-	for i, id := range ids {
-		if out[id] {
-			return apierr.Denied(paths[i], "names a person outside the areas you cover")
-		}
-	}
-	return nil
+	return s.denyListed(ctx, tx, q, b.params, ids, paths, "names a person outside the areas you cover")
 }
 
 // checkAreasInScope fails with FORBIDDEN when an input puts a person in an area outside
@@ -229,17 +216,24 @@ func (s *Store) checkAreasInScope(ctx context.Context, tx neo4j.ManagedTransacti
 	a := b.fresh("sa")
 	q := fmt.Sprintf("UNWIND %s AS id MATCH (n:Area {id: id}) WHERE NOT EXISTS { MATCH (n)-[:IN*0..%d]->(%s:Area) WHERE %s.id IN %s } RETURN collect(id)",
 		b.param(ids), areaDepth, a, a, b.areasParam())
-	recs, err := s.run(ctx, tx, q, b.params)
+	return s.denyListed(ctx, tx, q, b.params, ids, paths, "is not one of the areas you cover")
+}
+
+// denyListed runs q, which answers one list of ids, and fails with FORBIDDEN (reason) on
+// the path of the first of ids it lists.
+func (s *Store) denyListed(ctx context.Context, tx neo4j.ManagedTransaction, q string, params map[string]any,
+	ids, paths []string, reason string) error {
+	recs, err := s.run(ctx, tx, q, params)
 	if err != nil {
 		return err
 	}
-	out := map[string]bool{}
+	listed := map[string]bool{}
 	for _, v := range recs[0].Values[0].([]any) {
-		out[v.(string)] = true
+		listed[v.(string)] = true
 	}
 	for i, id := range ids {
-		if out[id] {
-			return apierr.Denied(paths[i], "is not one of the areas you cover")
+		if listed[id] {
+			return apierr.Denied(paths[i], "%s", reason)
 		}
 	}
 	return nil
