@@ -93,30 +93,48 @@ func (g *Graph) Betweenness(ctx context.Context, opts BetweennessOptions) (Score
 	if err := opts.Sample.check(); err != nil {
 		return nil, fmt.Errorf("betweenness: %w", err)
 	}
+	vals, err := g.betweennessValues(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("betweenness: %w", err)
+	}
+	return g.scores(vals), nil
+}
+
+// betweennessValues returns Betweenness per node index, remembered on the
+// Graph (the slice is shared: do not modify it).
+func (g *Graph) betweennessValues(ctx context.Context, opts BetweennessOptions) ([]float64, error) {
+	n := g.NodeCount()
+	if n < 3 {
+		return make([]float64, n), nil
+	}
+	return g.memoised(ctx, pathKey(memoBetweenness, opts.Length, false, opts.Sample, n), func() ([]float64, error) {
+		return g.betweenness(ctx, opts)
+	})
+}
+
+// betweenness computes Betweenness for a Graph of at least three nodes.
+func (g *Graph) betweenness(ctx context.Context, opts BetweennessOptions) ([]float64, error) {
 	v := g.view()
 	n := v.n
-	if n < 3 {
-		return g.scores(make([]float64, n)), nil
-	}
-	outLen, _ := v.lengths(opts.Length)
-	next := v.forward(outLen)
+	outLen, inLen := v.lengths(opts.Length)
+	next, back := v.forward(outLen), v.backward(inLen)
 	srcs := g.sources(opts.Sample)
 	acc, err := sumOverSources(ctx, n, srcs,
-		func() *search { return newSearch(n, next, true) },
+		func() *search { return newPathSearch(n, next, back) },
 		func(s *search, srcs []int32, acc []float64) {
 			for _, src := range srcs {
 				s.brandes(src, acc)
 			}
 		})
 	if err != nil {
-		return nil, fmt.Errorf("betweenness: %w", err)
+		return nil, err
 	}
 	if opts.Sample.exact(n) {
 		scale := 1 / (float64(n-1) * float64(n-2))
 		for i := range acc {
 			acc[i] *= scale
 		}
-		return g.scores(acc), nil
+		return acc, nil
 	}
 	k := len(srcs)
 	inS := make([]bool, n)
@@ -134,7 +152,7 @@ func (g *Graph) Betweenness(ctx context.Context, opts BetweennessOptions) (Score
 			acc[i] /= float64(k) * float64(n-2)
 		}
 	}
-	return g.scores(acc), nil
+	return acc, nil
 }
 
 // ClosenessOptions configures Closeness and Harmonic.
@@ -177,11 +195,11 @@ func (g *Graph) Closeness(ctx context.Context, opts ClosenessOptions) (Scores, e
 	if err := opts.check(); err != nil {
 		return nil, fmt.Errorf("closeness: %w", err)
 	}
-	vals, err := g.distanceSums(ctx, opts, false)
+	vals, err := g.distanceMeasures(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("closeness: %w", err)
 	}
-	return g.scores(vals), nil
+	return g.scores(vals[:g.NodeCount()]), nil
 }
 
 // Harmonic returns harmonic centrality as networkx's harmonic_centrality: the
@@ -199,22 +217,33 @@ func (g *Graph) Harmonic(ctx context.Context, opts ClosenessOptions) (Scores, er
 	if err := opts.check(); err != nil {
 		return nil, fmt.Errorf("harmonic centrality: %w", err)
 	}
-	vals, err := g.distanceSums(ctx, opts, true)
+	vals, err := g.distanceMeasures(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("harmonic centrality: %w", err)
 	}
-	return g.scores(vals), nil
+	return g.scores(vals[g.NodeCount():]), nil
 }
 
-// distanceSums computes closeness (harmonic false) or harmonic centrality.
-// Exact values search from every node v along the ties reversed (to find the
-// distances d(u, v) to it); samples search from each source along the ties,
-// crediting every node reached. Hops use a 64-source bit-parallel search.
-func (g *Graph) distanceSums(ctx context.Context, opts ClosenessOptions, harmonic bool) ([]float64, error) {
+// distanceMeasures returns closeness then harmonic centrality per node index
+// (2n values), both from one sweep of shortest-path searches and remembered on
+// the Graph (the slice is shared: do not modify it).
+func (g *Graph) distanceMeasures(ctx context.Context, opts ClosenessOptions) ([]float64, error) {
+	n := g.NodeCount()
+	outward := opts.Outward && g.directed
+	return g.memoised(ctx, pathKey(memoDistances, opts.Length, outward, opts.Sample, n), func() ([]float64, error) {
+		return g.distanceSums(ctx, opts)
+	})
+}
+
+// distanceSums computes closeness and harmonic centrality. Exact values
+// search from every node v along the ties reversed (to find the distances
+// d(u, v) to it); samples search from each source along the ties, crediting
+// every node reached. Hops use a 64-source bit-parallel search.
+func (g *Graph) distanceSums(ctx context.Context, opts ClosenessOptions) ([]float64, error) {
 	v := g.view()
 	n := v.n
 	if n < 2 {
-		return make([]float64, n), nil
+		return make([]float64, 2*n), nil
 	}
 	outLen, inLen := v.lengths(opts.Length)
 	toward := v.backward(inLen) // searching from v along it finds d(u, v)
@@ -222,13 +251,9 @@ func (g *Graph) distanceSums(ctx context.Context, opts ClosenessOptions, harmoni
 	if opts.Outward && v.directed {
 		toward, away = away, toward
 	}
-	// value turns r nodes at total distance t and harmonic sum h into the
-	// measure.
-	value := func(r, t, h float64) float64 {
-		switch {
-		case harmonic:
-			return h
-		case t > 0:
+	// closeness turns r nodes at total distance t into the measure.
+	closeness := func(r, t float64) float64 {
+		if t > 0 {
 			return r / t * r / float64(n-1)
 		}
 		return 0
@@ -236,7 +261,7 @@ func (g *Graph) distanceSums(ctx context.Context, opts ClosenessOptions, harmoni
 	exact := opts.Sample.exact(n)
 	switch {
 	case exact && opts.Length == Hops:
-		return sumOverSources(ctx, n, g.sources(nil),
+		return sumOverSources(ctx, 2*n, g.sources(nil),
 			func() *multiSearch { return newMultiSearch(n, toward) },
 			func(m *multiSearch, srcs []int32, acc []float64) {
 				var r, t, h [sourceBlock]float64
@@ -250,11 +275,12 @@ func (g *Graph) distanceSums(ctx context.Context, opts ClosenessOptions, harmoni
 					}
 				})
 				for i, src := range srcs {
-					acc[src] = value(r[i], t[i], h[i])
+					acc[src] = closeness(r[i], t[i])
+					acc[n+int(src)] = h[i]
 				}
 			})
 	case exact:
-		return sumOverSources(ctx, n, g.sources(nil),
+		return sumOverSources(ctx, 2*n, g.sources(nil),
 			func() *search { return newSearch(n, toward, false) },
 			func(s *search, srcs []int32, acc []float64) {
 				for _, src := range srcs {
@@ -266,33 +292,31 @@ func (g *Graph) distanceSums(ctx context.Context, opts ClosenessOptions, harmoni
 						t += d
 						h += 1 / d
 					}
-					acc[src] = value(r, t, h)
+					acc[src] = closeness(r, t)
+					acc[n+int(src)] = h
 				}
 			})
 	}
 
-	return g.sampledDistanceSums(ctx, v, away, g.sources(opts.Sample), harmonic)
+	return g.sampledDistanceSums(ctx, v, away, g.sources(opts.Sample))
 }
 
-// sampledDistanceSums estimates closeness or harmonic centrality from the
+// sampledDistanceSums estimates closeness and harmonic centrality from the
 // given sources, searching from each along away (the ties themselves, for the
 // default inward measures).
-func (g *Graph) sampledDistanceSums(ctx context.Context, v *csr, away adj, srcs []int32, harmonic bool) ([]float64, error) {
-	// acc holds, per node, the number of sources reaching it and their total
-	// distance (closeness) or total inverse distance (harmonic).
+func (g *Graph) sampledDistanceSums(ctx context.Context, v *csr, away adj, srcs []int32) ([]float64, error) {
+	// acc holds, per node, the number of sources reaching it, their total
+	// distance and their total inverse distance.
 	n := v.n
 	var acc []float64
 	var err error
 	credit := func(acc []float64, u int32, count, d float64) {
-		if harmonic {
-			acc[n+int(u)] += count / d
-		} else {
-			acc[u] += count
-			acc[n+int(u)] += count * d
-		}
+		acc[u] += count
+		acc[n+int(u)] += count * d
+		acc[2*n+int(u)] += count / d
 	}
 	if away.len == nil {
-		acc, err = sumOverSources(ctx, 2*n, srcs,
+		acc, err = sumOverSources(ctx, 3*n, srcs,
 			func() *multiSearch { return newMultiSearch(n, away) },
 			func(m *multiSearch, srcs []int32, acc []float64) {
 				m.run(srcs, func(x int32, newly uint64, level int32) {
@@ -300,7 +324,7 @@ func (g *Graph) sampledDistanceSums(ctx context.Context, v *csr, away adj, srcs 
 				})
 			})
 	} else {
-		acc, err = sumOverSources(ctx, 2*n, srcs,
+		acc, err = sumOverSources(ctx, 3*n, srcs,
 			func() *search { return newSearch(n, away, false) },
 			func(s *search, srcs []int32, acc []float64) {
 				for _, src := range srcs {
@@ -318,18 +342,18 @@ func (g *Graph) sampledDistanceSums(ctx context.Context, v *csr, away adj, srcs 
 	for _, s := range srcs {
 		inS[s] = true
 	}
-	vals := make([]float64, n)
-	for u := range vals {
+	vals := make([]float64, 2*n)
+	for u := range n {
 		m := float64(len(srcs))
 		if inS[u] {
 			m--
 		}
-		c, t := acc[u], acc[n+u]
-		switch {
-		case m == 0:
-		case harmonic:
-			vals[u] = float64(n-1) / m * t
-		case t > 0:
+		c, t, h := acc[u], acc[n+u], acc[2*n+u]
+		if m == 0 {
+			continue
+		}
+		vals[n+u] = float64(n-1) / m * h
+		if t > 0 {
 			vals[u] = c * c / (t * m)
 		}
 	}

@@ -3,14 +3,8 @@ package analysis
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"slices"
 	"strconv"
-
-	"gonum.org/v1/gonum/graph"
-	"gonum.org/v1/gonum/graph/community"
-	"gonum.org/v1/gonum/graph/iterator"
-	"gonum.org/v1/gonum/graph/simple"
 )
 
 // Community is one detected community.
@@ -52,16 +46,28 @@ func (c Communities) Partition() Partition {
 }
 
 // Louvain detects communities by maximising modularity with the Louvain
-// method (gonum's community.Modularize), on the undirected Graph or, for a
-// directed Graph, on its undirected projection (reciprocal ties' weights
-// summed; see Graph.Undirected). Ties are weighted by their weight.
+// method, on the undirected Graph or, for a directed Graph, on its undirected
+// projection (reciprocal ties' weights summed; see Graph.Undirected). Ties are
+// weighted by their weight.
+//
+// The method is gonum's community.Modularize for undirected graphs, step for
+// step (Blondel et al.'s local moving and aggregation, as gonum documents it
+// in louvain.tex), run on flat arrays instead of through gonum's graph
+// interfaces: gonum sums a community's weights over all its members for every
+// move it considers and aggregates a level through maps and lookups between
+// every pair of members, so its cost grows with the square of the
+// communities' sizes. The local moves, their order, the tie-breaks and
+// the aggregation are gonum's, so with integer tie weights (Kith's) the
+// partition is the one Modularize returns for the same seed; with other
+// weights sums are added in another order, and a near tie between two moves
+// can go the other way. The tests compare the two.
 //
 // The result is deterministic for a given Graph content, resolution and seed:
-// the nodes are handed to gonum in id order and the moves are shuffled by a
-// PCG generator seeded with seed. Different seeds can give different
-// partitions; a caller wanting the best of several runs compares Modularity.
-// Higher resolution gives more, smaller communities; 1 is the classic
-// modularity. A Graph without ties gives one community per node and Q = 0.
+// the nodes are taken in id order and the moves are shuffled by a PCG
+// generator seeded with seed. Different seeds can give different partitions;
+// a caller wanting the best of several runs compares Modularity. Higher
+// resolution gives more, smaller communities; 1 is the classic modularity. A
+// Graph without ties gives one community per node and Q = 0.
 //
 // It returns an error wrapping ErrInvalidOption if resolution is not finite
 // and greater than 0.
@@ -74,19 +80,15 @@ func (g *Graph) Louvain(resolution float64, seed uint64) (Communities, error) {
 		u = g.Undirected()
 	}
 	v := u.view()
-	order := g.idOrder() // rank -> index
 	comm := make([]int32, v.n)
 	if len(v.outAdj) == 0 {
 		for i := range comm {
 			comm[i] = int32(i)
 		}
 	} else {
-		lg := newLouvainGraph(v, order)
-		reduced := community.Modularize(lg, resolution, rand.NewPCG(seed, 0x6b697468))
-		for c, members := range reduced.Communities() {
-			for _, n := range members {
-				comm[order[n.ID()]] = int32(c)
-			}
+		order := g.idOrder() // rank -> index
+		for r, c := range louvain(v, order, resolution, seed) {
+			comm[order[r]] = c
 		}
 	}
 	res := g.communities(comm)
@@ -159,11 +161,17 @@ func (g *Graph) Modularity(p Partition, resolution float64) (float64, error) {
 	return modularity(u.view(), grp, resolution), nil
 }
 
-// modularity computes Q on an undirected csr for a label per node.
+// modularity computes Q on an undirected csr for a label per node (labels are
+// non-negative). Communities are summed in label order, so the same labels
+// give the same bits.
 func modularity(v *csr, comm []int32, resolution float64) float64 {
+	var labels int32
+	for _, c := range comm {
+		labels = max(labels, c+1)
+	}
+	inside := make([]float64, labels)
+	degree := make([]float64, labels)
 	var m2 float64 // 2m: every tie appears twice in the out-lists
-	inside := make(map[int32]float64)
-	degree := make(map[int32]float64)
 	for u := range int32(v.n) {
 		for k, x := range v.out(u) {
 			w := v.outW[v.outOff[u]+k]
@@ -179,120 +187,9 @@ func modularity(v *csr, comm []int32, resolution float64) float64 {
 	}
 	var q float64
 	for c, d := range degree {
-		q += inside[c]/m2 - resolution*(d/m2)*(d/m2)
+		if d != 0 {
+			q += inside[c]/m2 - resolution*(d/m2)*(d/m2)
+		}
 	}
 	return q
-}
-
-// louvainGraph presents an undirected csr to gonum as a
-// graph.WeightedUndirected whose node ids are the nodes' ranks in id order, so
-// that gonum's traversal order does not depend on insertion order.
-type louvainGraph struct {
-	v     *csr
-	order []int32 // rank -> index
-	rank  []int32 // index -> rank
-	nodes []graph.Node
-}
-
-func newLouvainGraph(v *csr, order []int32) *louvainGraph {
-	lg := &louvainGraph{v: v, order: order, rank: make([]int32, v.n), nodes: make([]graph.Node, v.n)}
-	for r, i := range order {
-		lg.rank[i] = int32(r)
-		lg.nodes[r] = simple.Node(r)
-	}
-	return lg
-}
-
-func (lg *louvainGraph) valid(id int64) bool { return id >= 0 && id < int64(lg.v.n) }
-
-// Node implements graph.Graph.
-func (lg *louvainGraph) Node(id int64) graph.Node {
-	if !lg.valid(id) {
-		return nil
-	}
-	return simple.Node(id)
-}
-
-// Nodes implements graph.Graph.
-func (lg *louvainGraph) Nodes() graph.Nodes { return iterator.NewOrderedNodes(lg.nodes) }
-
-// From implements graph.Graph.
-func (lg *louvainGraph) From(id int64) graph.Nodes {
-	if !lg.valid(id) {
-		return graph.Empty
-	}
-	return &rankIter{list: lg.v.out(lg.order[id]), rank: lg.rank, pos: -1}
-}
-
-// Weight implements graph.Weighted; a node's weight to itself is 0.
-func (lg *louvainGraph) Weight(xid, yid int64) (float64, bool) {
-	if !lg.valid(xid) || !lg.valid(yid) {
-		return 0, false
-	}
-	if xid == yid {
-		return 0, true
-	}
-	x, y := lg.order[xid], lg.order[yid]
-	k, ok := slices.BinarySearch(lg.v.out(x), y)
-	if !ok {
-		return 0, false
-	}
-	return lg.v.outWeight(x)[k], true
-}
-
-// HasEdgeBetween implements graph.Graph.
-func (lg *louvainGraph) HasEdgeBetween(xid, yid int64) bool {
-	_, ok := lg.Weight(xid, yid)
-	return ok && xid != yid
-}
-
-// Edge implements graph.Graph.
-func (lg *louvainGraph) Edge(uid, vid int64) graph.Edge { return lg.WeightedEdge(uid, vid) }
-
-// EdgeBetween implements graph.Undirected.
-func (lg *louvainGraph) EdgeBetween(xid, yid int64) graph.Edge { return lg.WeightedEdge(xid, yid) }
-
-// WeightedEdgeBetween implements graph.WeightedUndirected.
-func (lg *louvainGraph) WeightedEdgeBetween(xid, yid int64) graph.WeightedEdge {
-	return lg.WeightedEdge(xid, yid)
-}
-
-// WeightedEdge implements graph.Weighted.
-func (lg *louvainGraph) WeightedEdge(uid, vid int64) graph.WeightedEdge {
-	w, ok := lg.Weight(uid, vid)
-	if !ok || uid == vid {
-		return nil
-	}
-	return simple.WeightedEdge{F: simple.Node(uid), T: simple.Node(vid), W: w}
-}
-
-// rankIter iterates over a neighbour list as gonum nodes identified by rank.
-type rankIter struct {
-	list []int32
-	rank []int32
-	pos  int
-}
-
-// Next implements graph.Iterator.
-func (it *rankIter) Next() bool {
-	if it.pos+1 >= len(it.list) {
-		it.pos = len(it.list)
-		return false
-	}
-	it.pos++
-	return true
-}
-
-// Len implements graph.Iterator.
-func (it *rankIter) Len() int { return max(0, len(it.list)-it.pos-1) }
-
-// Reset implements graph.Iterator.
-func (it *rankIter) Reset() { it.pos = -1 }
-
-// Node implements graph.Nodes.
-func (it *rankIter) Node() graph.Node {
-	if it.pos < 0 || it.pos >= len(it.list) {
-		return nil
-	}
-	return simple.Node(it.rank[it.list[it.pos]])
 }

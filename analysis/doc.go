@@ -48,4 +48,18 @@
 // A Graph may be read by any number of goroutines at once (every measure is a
 // read), but AddNode and AddTie must not run concurrently with anything else
 // on the same Graph.
+//
+// # Remembered results
+//
+// A Graph remembers its last few shortest-path sweeps, the costly part of
+// betweenness, closeness and harmonic centrality, until its next change: Mavens
+// reuses Betweenness with the same sample, and Closeness and Harmonic with the
+// same options share one search. A remembered result is the one computing
+// afresh gives, bit for bit.
+//
+// # Louvain
+//
+// Louvain is gonum's community.Modularize rewritten on flat arrays (see
+// [Graph.Louvain]); gonum remains the reference it is tested against, and its
+// community.Q checks the reported modularity.
 package analysis

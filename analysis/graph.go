@@ -48,8 +48,10 @@ type Graph struct {
 	to     []int32
 	weight []float64
 
-	mu    sync.Mutex
-	cache *csr // adjacency built on first use after the last change
+	mu        sync.Mutex
+	cache     *csr // adjacency built on first use after the last change
+	memo      map[memoKey]*memoEntry
+	memoOrder []memoKey // keys of memo in the order they were added
 }
 
 // Tie is one (merged) tie of a Graph. In an undirected Graph From and To are in
@@ -168,9 +170,11 @@ func (g *Graph) pairKey(u, v int32) uint64 {
 	return uint64(uint32(u))<<32 | uint64(uint32(v))
 }
 
+// invalidate drops the adjacency and every remembered result after a change.
 func (g *Graph) invalidate() {
 	g.mu.Lock()
 	g.cache = nil
+	g.memo, g.memoOrder = nil, nil
 	g.mu.Unlock()
 }
 

@@ -177,13 +177,11 @@ func (g *Graph) Mavens(ctx context.Context, o KeyPeopleOptions) ([]Candidate, er
 	for u := range int32(v.n) {
 		in[u] = float64(degree(v, u, In))
 	}
-	bs, err := g.Betweenness(ctx, BetweennessOptions{Sample: o.Sample})
+	// Shared with Betweenness through the Graph's memo: asking for both costs
+	// one sweep.
+	bet, err := g.betweennessValues(ctx, BetweennessOptions{Sample: o.Sample})
 	if err != nil {
 		return nil, fmt.Errorf("mavens: %w", err)
-	}
-	bet := make([]float64, v.n)
-	for u, id := range g.ids {
-		bet[u] = bs[id]
 	}
 	cons := g.structuralHoles(false, false)
 	low := make([]float64, v.n)

@@ -27,7 +27,7 @@ const AnalysisRunLabel = "AnalysisRun"
 // MaxRunTop is how many best scores per measure a run keeps on its node.
 const MaxRunTop = 100
 
-// runBatch is how many nodes one statement of SaveAnalysisRun scores.
+// runBatch is how many nodes one transaction of SaveAnalysisRun scores.
 const runBatch = 5_000
 
 // runIDPrefix starts every run id.
@@ -74,10 +74,21 @@ func IsAnalysisRunID(id string) bool {
 // ScoreProperty returns the node property a measure's latest score is stored in.
 func ScoreProperty(measure string) string { return "score_" + measure }
 
-// SaveAnalysisRun stores a run in one write transaction: for every measure and every node
-// scores[measure] holds, the score in ScoreProperty(measure) and the run id in
-// ScoreProperty(measure)+"_run", then the run node with the best MaxRunTop scores of
-// each measure (top, best first). A node that is gone by then is skipped.
+// SaveAnalysisRun stores a run: for every measure and every node scores[measure] holds,
+// the score in ScoreProperty(measure) and the run id in ScoreProperty(measure)+"_run",
+// then the run node with the best MaxRunTop scores of each measure (top, best first). A
+// node that is gone by then is skipped.
+//
+// The scores are written in write transactions of runBatch nodes each, not in one: a run
+// over 100,000 nodes and eight measures sets 1.6 million properties, and one transaction
+// holding them all outgrew the 1.4 GiB Neo4j lets transactions take of a 2 GiB heap
+// (dbms.memory.transaction.total.max; it failed with MemoryPoolOutOfMemoryError). The
+// run node and its audit record come last, in a transaction of their own, so a run is
+// found (AnalysisRunByID) only once every score is written. A failure in between leaves
+// the nodes of the batches already written with the failed run's scores and its id in
+// score_<measure>_run, an id no run node has: read a node's score together with its run
+// id, and trust it when that run is stored. Each batch is idempotent, so the driver's
+// retries of a batch are safe.
 func (s *Store) SaveAnalysisRun(ctx context.Context, run AnalysisRun, scores map[string]map[string]float64, top map[string][]RunScore) error {
 	if !IsAnalysisRunID(run.ID) {
 		return fmt.Errorf("save analysis run: bad id %q", run.ID)
@@ -125,13 +136,16 @@ func (s *Store) SaveAnalysisRun(ctx context.Context, run AnalysisRun, scores map
 		}
 		props["top_"+m+"_ids"], props["top_"+m+"_scores"] = tids, tvals
 	}
-	_, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		for start := 0; start < len(rows); start += runBatch {
-			batch := rows[start:min(start+runBatch, len(rows))]
-			if _, err := s.run(ctx, tx, score, map[string]any{"rows": batch, "run": run.ID}); err != nil {
-				return nil, err
-			}
+	for start := 0; start < len(rows); start += runBatch {
+		batch := rows[start:min(start+runBatch, len(rows))]
+		_, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+			return s.run(ctx, tx, score, map[string]any{"rows": batch, "run": run.ID})
+		})
+		if err != nil {
+			return fmt.Errorf("save analysis run: scores of nodes %d to %d of %d: %w", start+1, start+len(batch), len(rows), err)
 		}
+	}
+	_, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
 		if _, err := s.run(ctx, tx, "CREATE (r:"+AnalysisRunLabel+") SET r = $props", map[string]any{"props": props}); err != nil {
 			return nil, err
 		}
