@@ -261,10 +261,17 @@ func (b *builder) relFilter(v string, rel Rel, val any, field string) (string, e
 	return strings.Join(conds, " AND "), nil
 }
 
+// orderKey is the first key of an order: the property and whether it runs descending.
+type orderKey struct {
+	prop string
+	desc bool
+}
+
 // orderBy translates an orderBy list into ORDER BY terms on v, ending with v.id so that
-// pages are stable.
-func (b *builder) orderBy(v string, label *Label, orders []map[string]any, path string) (string, error) {
+// pages are stable, and returns the order's first key.
+func (b *builder) orderBy(v string, label *Label, orders []map[string]any, path string) (string, orderKey, error) {
 	var terms []string
+	lead := orderKey{prop: "id"}
 	for i, o := range orders {
 		field, _ := o["field"].(string)
 		var prop string
@@ -274,14 +281,17 @@ func (b *builder) orderBy(v string, label *Label, orders []map[string]any, path 
 			}
 		}
 		if prop == "" {
-			return "", apierr.BadInput(fmt.Sprintf("%s[%d].field", path, i), "cannot order %s by %q", label.Name, field)
+			return "", lead, apierr.BadInput(fmt.Sprintf("%s[%d].field", path, i), "cannot order %s by %q", label.Name, field)
 		}
 		if err := b.checkHiddenFilter(label, prop, fmt.Sprintf("%s[%d].field", path, i)); err != nil {
-			return "", err
+			return "", lead, err
 		}
 		dir := "ASC"
 		if d, _ := o["direction"].(string); d == "DESC" {
 			dir = "DESC"
+		}
+		if i == 0 {
+			lead = orderKey{prop: prop, desc: dir == "DESC"}
 		}
 		terms = append(terms, v+"."+quote(prop)+" "+dir)
 	}
@@ -291,6 +301,7 @@ func (b *builder) orderBy(v string, label *Label, orders []map[string]any, path 
 			def = "pseudonym" // the order of names would hint at them
 		}
 		terms = append(terms, v+"."+quote(def)+" ASC")
+		lead = orderKey{prop: def}
 	}
-	return strings.Join(append(terms, v+".id ASC"), ", "), nil
+	return strings.Join(append(terms, v+".id ASC"), ", "), lead, nil
 }

@@ -150,9 +150,6 @@ CREATE (n:%s:%s {id: item.id, createdAt: datetime()})
 SET n += item.props, n.updatedAt = datetime()
 RETURN item.i AS i, n.id AS id`, lq, EntityLabel)
 	res, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		if err := s.checkAreas(ctx, tx, l, items); err != nil {
-			return nil, err
-		}
 		if err := s.checkAreasInScope(ctx, tx, scope, l, items, true); err != nil {
 			return nil, err
 		}
@@ -234,9 +231,6 @@ CALL (item) {
 SET n += item.props, n.updatedAt = datetime()
 RETURN item.i AS i, n.id AS id`, lq, lq)
 	res, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		if err := s.checkAreas(ctx, tx, l, items); err != nil {
-			return nil, err
-		}
 		if err := s.checkAreasInScope(ctx, tx, scope, l, items, false); err != nil {
 			return nil, err
 		}
@@ -339,35 +333,14 @@ func (s *Store) checkExist(ctx context.Context, tx neo4j.ManagedTransaction, lab
 	return nil
 }
 
-// checkAreas fails with NOT_FOUND when an input names an area that does not exist.
-func (s *Store) checkAreas(ctx context.Context, tx neo4j.ManagedTransaction, l *Label, items []nodeItem) error {
-	var ids []string
-	for _, it := range items {
-		if id, ok := it.Area.(string); ok {
-			ids = append(ids, id)
-		}
-	}
-	if len(ids) == 0 {
-		return nil
-	}
-	gone, err := s.missing(ctx, tx, "Area", ids)
-	if err != nil {
-		return err
-	}
-	for _, it := range items {
-		if id, ok := it.Area.(string); ok && gone[id] {
-			return apierr.Missing(fmt.Sprintf("input[%d].%s", it.I, l.AreaField), "no Area has id %s", id)
-		}
-	}
-	return nil
-}
-
-// setAreas replaces the area tie of every item that named an area (or null).
+// setAreas replaces the area tie of every item that named an area (or null). It fails
+// with NOT_FOUND, naming the first such input, when an area does not exist (the caller's
+// transaction then writes nothing).
 func (s *Store) setAreas(ctx context.Context, tx neo4j.ManagedTransaction, l *Label, items []nodeItem) error {
 	var rows []any
 	for _, it := range items {
 		if it.hasArea {
-			rows = append(rows, map[string]any{"node": it.ID, "area": it.Area, "tie": nodeid.New("Tie")})
+			rows = append(rows, map[string]any{"i": int64(it.I), "node": it.ID, "area": it.Area, "tie": nodeid.New("Tie")})
 		}
 	}
 	if len(rows) == 0 {
@@ -378,11 +351,20 @@ func (s *Store) setAreas(ctx context.Context, tx neo4j.ManagedTransaction, l *La
 MATCH (n:%s {id: x.node})
 CALL (n) { MATCH (n)-[old:%s]->(:Area) DELETE old }
 WITH n, x WHERE x.area IS NOT NULL
-MATCH (a:Area {id: x.area})
-CREATE (n)-[:%s {id: x.tie, key: '|', createdAt: datetime(), updatedAt: datetime(), recordedAt: datetime(), source: 'api'}]->(a)`,
+OPTIONAL MATCH (a:Area {id: x.area})
+FOREACH (_ IN CASE WHEN a IS NULL THEN [] ELSE [1] END |
+  CREATE (n)-[:%s {id: x.tie, key: '|', createdAt: datetime(), updatedAt: datetime(), recordedAt: datetime(), source: 'api'}]->(a))
+WITH x WHERE a IS NULL
+RETURN x.i, x.area ORDER BY x.i LIMIT 1`,
 		quote(l.Name), tq, tq)
-	_, err := s.run(ctx, tx, q, map[string]any{"rows": rows})
-	return err
+	recs, err := s.run(ctx, tx, q, map[string]any{"rows": rows})
+	if err != nil {
+		return err
+	}
+	if len(recs) > 0 {
+		return apierr.Missing(fmt.Sprintf("input[%d].%s", recs[0].Values[0].(int64), l.AreaField), "no Area has id %s", recs[0].Values[1])
+	}
+	return nil
 }
 
 // readBack projects the nodes with the given ids, in that order, inside a transaction.

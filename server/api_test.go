@@ -3,6 +3,7 @@ package server_test
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -222,6 +223,100 @@ func TestPaging(t *testing.T) {
 	desc := get("first: 2, orderBy: [{field: DISPLAY_NAME, direction: DESC}]", nil)
 	if names(desc) != "006,005" {
 		t.Errorf("descending: %s", names(desc))
+	}
+}
+
+// TestPagesWalkTheOrderWithNullsLast pages through people ordered by name, some of them
+// unnamed and some sharing a name, without totalCount (the form read in index order, the
+// unnamed last), at several page sizes and with a filter, and compares every walk with
+// the order computed here.
+func TestPagesWalkTheOrderWithNullsLast(t *testing.T) {
+	e := setup(t)
+	names := []any{"Bea", nil, "Al", "Cy", nil, "Al", "Dee", nil, "Bea", "Al"}
+	people := make([]map[string]any, len(names))
+	for i, n := range names {
+		people[i] = map[string]any{"externalId": fmt.Sprintf("w%02d", i), "displayName": n, "householdType": []string{"single", "couple"}[i%2]}
+	}
+	var created struct {
+		CreatePeople []struct{ ID string } `json:"createPeople"`
+	}
+	e.ok(`mutation($in: [PersonInput!]!) { createPeople(input: $in) { id } }`, map[string]any{"in": people}, &created)
+	type row struct {
+		id   string
+		name any
+		hh   string
+	}
+	rows := make([]row, len(names))
+	for i, p := range created.CreatePeople {
+		rows[i] = row{p.ID, names[i], people[i]["householdType"].(string)}
+	}
+	// Cypher's ascending order: names first, by name then id; then the unnamed, by id.
+	want := func(keep func(row) bool) string {
+		var sel []row
+		for _, r := range rows {
+			if keep(r) {
+				sel = append(sel, r)
+			}
+		}
+		slices.SortFunc(sel, func(a, b row) int {
+			an, aok := a.name.(string)
+			bn, bok := b.name.(string)
+			switch {
+			case aok != bok && aok:
+				return -1
+			case aok != bok:
+				return 1
+			case aok && an != bn:
+				return strings.Compare(an, bn)
+			}
+			return strings.Compare(a.id, b.id)
+		})
+		ids := make([]string, len(sel))
+		for i, r := range sel {
+			ids[i] = r.id
+		}
+		return strings.Join(ids, ",")
+	}
+	walk := func(size int, where string) string {
+		var ids []string
+		after := any(nil)
+		for pages := 0; ; pages++ {
+			if pages > len(names) {
+				t.Fatalf("size %d %s: paging does not end", size, where)
+			}
+			var p struct {
+				People struct {
+					Edges    []struct{ Node struct{ ID string } }
+					PageInfo struct {
+						HasNextPage bool
+						EndCursor   string
+					}
+				}
+			}
+			e.ok(`query($first: Int, $after: String) { people(first: $first, after: $after, `+where+`
+			  orderBy: [{field: DISPLAY_NAME}]) { edges { node { id } } pageInfo { hasNextPage endCursor } } }`,
+				map[string]any{"first": size, "after": after}, &p)
+			for _, ed := range p.People.Edges {
+				ids = append(ids, ed.Node.ID)
+			}
+			if !p.People.PageInfo.HasNextPage {
+				return strings.Join(ids, ",")
+			}
+			if len(p.People.Edges) != size {
+				t.Fatalf("size %d %s: a page of %d before the end", size, where, len(p.People.Edges))
+			}
+			after = p.People.PageInfo.EndCursor
+		}
+	}
+	all := want(func(row) bool { return true })
+	couples := want(func(r row) bool { return r.hh == "couple" })
+	for _, size := range []int{1, 2, 3, 4, 7, 10, 11} {
+		if got := walk(size, ""); got != all {
+			t.Errorf("pages of %d:\n got %s\nwant %s", size, got, all)
+		}
+		if got := walk(size, `where: {householdType: {eq: "couple"}},`); got != couples {
+			t.Errorf("pages of %d of couples:\n got %s\nwant %s", size, got, couples)
+		}
 	}
 }
 
