@@ -63,7 +63,16 @@ func parseRef(v any, field string) (ref, error) {
 func (s *Store) resolveRefs(ctx context.Context, tx neo4j.ManagedTransaction, refs []*ref, paths []string) error {
 	byLabel := map[string][]string{}
 	var ids []string
+	seen := map[[2]string]bool{}
 	for _, r := range refs {
+		key := [2]string{r.label, r.externalID}
+		if r.id != "" {
+			key = [2]string{"", r.id}
+		}
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
 		if r.id != "" {
 			ids = append(ids, r.id)
 		} else {
