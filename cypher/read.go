@@ -73,17 +73,13 @@ func (s *Store) List(ctx context.Context, label string, args ListArgs, sel *Sele
 	}
 	args.Where, args.OrderBy = plainMap(args.Where), plainMaps(args.OrderBy)
 	b := newScopedBuilder(s.schema, args.Scope)
-	cond, err := b.where("n", l, args.Where, "where")
+	own, related, err := b.whereParts("n", l, args.Where, "where")
 	if err != nil {
 		return nil, err
 	}
 	if label == "Person" {
-		if p := b.personPredicate("n"); p != "" {
-			if cond != "" {
-				cond = "(" + cond + ") AND "
-			}
-			cond += p
-		}
+		scopeOwn, scopeRelated := b.personPredicates("n")
+		own, related = andJoin(own, scopeOwn), andJoin(related, scopeRelated)
 	}
 	order, lead, err := b.orderBy("n", l, args.OrderBy, "orderBy")
 	if err != nil {
@@ -93,23 +89,28 @@ func (s *Store) List(ctx context.Context, label string, args ListArgs, sel *Sele
 	if err != nil {
 		return nil, err
 	}
+	// The ties' filters run only on the nodes that passed their own tests (see whereParts).
 	match := fmt.Sprintf("MATCH (n:%s)", quote(label))
-	if cond != "" {
+	switch cond := andJoin(own, related); {
+	case own != "" && related != "":
+		match = fmt.Sprintf("CALL () { %s WHERE %s RETURN n } WITH n WHERE %s", match, own, related)
+	case cond != "":
 		match += " WHERE " + cond
 	}
+	// Descending, the nulls would come first: only a property every node has walks back.
 	var walk *orderedWalk
-	if !lead.desc {
-		walk = newOrderedWalk(l, lead.prop, cond)
+	if w := newOrderedWalk(l, lead.prop, andJoin(own, related)); !lead.desc || w.absent == "" {
+		walk = w
 	}
 	return s.page(ctx, b, match, "n", order, proj, args.PageArgs, wantTotal, walk)
 }
 
-// orderedWalk reads a page of a list sorted ascending by a property in the order of the
-// property's index: Neo4j walks a range index in order only for rows where the property
-// is not null, stopping after the page, where sorting every match first would cost a scan
-// of the label. Nulls sort last, so the rows where the property is null are read (and
+// orderedWalk reads a page of a list sorted by a property in the order of the property's
+// index: Neo4j walks a range index in order only for rows where the property is not null,
+// stopping after the page, where sorting every match first would cost a scan of the
+// label. Ascending, nulls sort last, so the rows where the property is null are read (and
 // sorted) only when the non-null rows do not fill the page. A property every node has
-// (the id, a required property) needs no second part.
+// (the id, a required property) needs no second part, and walks either way.
 type orderedWalk struct {
 	// present and absent match the nodes whose property is set and unset.
 	present, absent string
