@@ -91,7 +91,14 @@ RETURN p {.id, .displayName,
     pageInfo { hasNextPage endCursor }
   }
 }`
-	rawPage = `MATCH (p:Person) WITH p ORDER BY p.displayName, p.id LIMIT 101
+	// The named people in the order of the displayName index, then (only when they do not
+	// fill the page) the unnamed, who sort last: what Kith's store does, written by hand.
+	rawPage = `CALL () { MATCH (p:Person) WHERE p.displayName IS NOT NULL WITH p ORDER BY p.displayName, p.id LIMIT 101 RETURN collect(p) AS named }
+CALL (named) {
+  UNWIND CASE WHEN size(named) < 101 THEN [true] ELSE [] END AS short
+  MATCH (p:Person) WHERE p.displayName IS NULL WITH p ORDER BY p.id LIMIT 101 RETURN collect(p) AS unnamed
+}
+UNWIND (named + unnamed)[0..101] AS p
 RETURN p {.id, .displayName,
   memberships: COLLECT { MATCH (p)-[r:MEMBER_OF]->(g:Group) WITH r, g ORDER BY g.name, g.id, r.id LIMIT 50 RETURN {role: r.role, group: g {.id, .name}} }
 } AS person`

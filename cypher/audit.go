@@ -107,13 +107,23 @@ const createAudit = "CREATE (e:" + AuditLabel + ") SET e = $props"
 // auditWrite records, inside the write transaction tx, that the actor of ctx wrote ids.
 // Without an actor (the command line's seed and load) nothing is recorded.
 func (s *Store) auditWrite(ctx context.Context, tx neo4j.ManagedTransaction, ids []string, detail map[string]any) error {
-	a, ok := ActorFrom(ctx)
+	props, ok := auditProps(ctx, ids, detail)
 	if !ok {
 		return nil
 	}
-	ev := AuditEvent{Subject: a.Subject, Roles: a.Roles, Operation: a.Operation, Kind: "write", IDs: ids, RequestID: a.RequestID, Detail: detail}
-	_, err := s.run(ctx, tx, createAudit, map[string]any{"props": auditParams(ev)})
+	_, err := s.run(ctx, tx, createAudit, map[string]any{"props": props})
 	return err
+}
+
+// auditProps returns the stored properties of the audit record of a write of ids by the
+// actor of ctx, and false when there is no actor.
+func auditProps(ctx context.Context, ids []string, detail map[string]any) (map[string]any, bool) {
+	a, ok := ActorFrom(ctx)
+	if !ok {
+		return nil, false
+	}
+	return auditParams(AuditEvent{Subject: a.Subject, Roles: a.Roles, Operation: a.Operation, Kind: "write", IDs: ids,
+		RequestID: a.RequestID, Detail: detail}), true
 }
 
 // RecordAudit writes one audit record in its own write transaction (sensitive reads, the

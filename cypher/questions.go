@@ -480,7 +480,7 @@ func (s *Store) Isolates(ctx context.Context, scope Scope, args IsolatesArgs, se
 		return nil, err
 	}
 	item := fmt.Sprintf("{%s: 'IsolateEdge', ties: ties, outTies: o, inTies: i, %s: %s}", typenameKey, quote(relPrefix+"node"), proj)
-	return s.page(ctx, b, match, "n, o, i, ties", "ties ASC, n.displayName ASC, n.id ASC", item, args.PageArgs, wantTotal)
+	return s.page(ctx, b, match, "n, o, i, ties", "ties ASC, n.displayName ASC, n.id ASC", item, args.PageArgs, wantTotal, nil)
 }
 
 func quoteAll(names []string) []string {

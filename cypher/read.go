@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -72,19 +73,15 @@ func (s *Store) List(ctx context.Context, label string, args ListArgs, sel *Sele
 	}
 	args.Where, args.OrderBy = plainMap(args.Where), plainMaps(args.OrderBy)
 	b := newScopedBuilder(s.schema, args.Scope)
-	cond, err := b.where("n", l, args.Where, "where")
+	own, related, err := b.whereParts("n", l, args.Where, "where")
 	if err != nil {
 		return nil, err
 	}
 	if label == "Person" {
-		if p := b.personPredicate("n"); p != "" {
-			if cond != "" {
-				cond = "(" + cond + ") AND "
-			}
-			cond += p
-		}
+		scopeOwn, scopeRelated := b.personPredicates("n")
+		own, related = andJoin(own, scopeOwn), andJoin(related, scopeRelated)
 	}
-	order, err := b.orderBy("n", l, args.OrderBy, "orderBy")
+	order, lead, err := b.orderBy("n", l, args.OrderBy, "orderBy")
 	if err != nil {
 		return nil, err
 	}
@@ -92,17 +89,78 @@ func (s *Store) List(ctx context.Context, label string, args ListArgs, sel *Sele
 	if err != nil {
 		return nil, err
 	}
+	// The ties' filters run only on the nodes that passed their own tests (see whereParts).
 	match := fmt.Sprintf("MATCH (n:%s)", quote(label))
-	if cond != "" {
+	switch cond := andJoin(own, related); {
+	case own != "" && related != "":
+		match = fmt.Sprintf("CALL () { %s WHERE %s RETURN n } WITH n WHERE %s", match, own, related)
+	case cond != "":
 		match += " WHERE " + cond
 	}
-	return s.page(ctx, b, match, "n", order, proj, args.PageArgs, wantTotal)
+	// Descending, the nulls would come first: only a property every node has walks back.
+	var walk *orderedWalk
+	if w := newOrderedWalk(l, lead.prop, andJoin(own, related)); !lead.desc || w.absent == "" {
+		walk = w
+	}
+	return s.page(ctx, b, match, "n", order, proj, args.PageArgs, wantTotal, walk)
+}
+
+// orderedWalk reads a page of a list sorted by a property in the order of the property's
+// index: Neo4j walks a range index in order only for rows where the property is not null,
+// stopping after the page, where sorting every match first would cost a scan of the
+// label. Ascending, nulls sort last, so the rows where the property is null are read (and
+// sorted) only when the non-null rows do not fill the page. A property every node has
+// (the id, a required property) needs no second part, and walks either way.
+type orderedWalk struct {
+	// present and absent match the nodes whose property is set and unset.
+	present, absent string
+}
+
+// newOrderedWalk returns the walk for a list of label l ascending by prop under cond.
+func newOrderedWalk(l *Label, prop, cond string) *orderedWalk {
+	with := func(test string) string {
+		m := fmt.Sprintf("MATCH (n:%s) WHERE n.%s %s", quote(l.Name), quote(prop), test)
+		if cond != "" {
+			m += " AND (" + cond + ")"
+		}
+		return m
+	}
+	w := &orderedWalk{present: with("IS NOT NULL")}
+	if prop != "id" && !slices.Contains(l.Required, prop) {
+		w.absent = with("IS NULL")
+	}
+	return w
+}
+
+// query returns the statement that reads size rows from start in order (one row more than
+// the page, which tells whether there is a next one), projected by item, as rows.
+func (w *orderedWalk) query(b *builder, order, item string, start, size int) string {
+	from, limit := b.param(int64(start)), b.param(int64(size))
+	var q strings.Builder
+	fmt.Fprintf(&q, "CALL () { %s WITH n ORDER BY %s SKIP %s LIMIT %s RETURN collect(n) AS head }\n",
+		w.present, order, from, limit)
+	if w.absent == "" {
+		fmt.Fprintf(&q, "RETURN COLLECT { UNWIND head AS n RETURN %s } AS rows", item)
+		return q.String()
+	}
+	// The nulls follow the last non-null row: when the page starts beyond the non-null
+	// rows (head is empty), their count places it among the nulls.
+	fmt.Fprintf(&q, `CALL (head) {
+  UNWIND CASE WHEN size(head) < %[2]s THEN [true] ELSE [] END AS short
+  %[3]s WITH n ORDER BY %[4]s RETURN collect(n) AS nulls
+}
+WITH head, nulls, CASE WHEN size(head) > 0 OR %[1]s = 0 THEN 0 ELSE %[1]s - COUNT { %[5]s } END AS skipped
+RETURN COLLECT { UNWIND head + nulls[skipped..skipped + %[2]s - size(head)] AS n RETURN %[6]s } AS rows`,
+		from, limit, w.absent, order, w.present, item)
+	return q.String()
 }
 
 // page runs a paged read in one statement. match binds n (and the variables carry names,
 // which include n); order sorts its rows and must end with a unique key; item projects
 // one row. Cursors are offsets among all matching rows.
-func (s *Store) page(ctx context.Context, b *builder, match, carry, order, item string, args PageArgs, wantTotal bool) (*Page, error) {
+//
+// walk, when not nil, reads pages without a count in index order (see orderedWalk).
+func (s *Store) page(ctx context.Context, b *builder, match, carry, order, item string, args PageArgs, wantTotal bool, walk *orderedWalk) (*Page, error) {
 	first, hasFirst, err := intArg(anyInt(args.First), "first", s.opts.MaxPage)
 	if err != nil {
 		return nil, err
@@ -161,6 +219,8 @@ WITH matches, size(matches) AS total
 WITH matches, total, %s AS start
 RETURN COLLECT { UNWIND matches[start..start + %s] AS m WITH %s RETURN %s } AS rows, total, start`,
 			match, carry, order, strings.Join(entries, ", "), from, b.param(int64(size)), strings.Join(rebind, ", "), item)
+	} else if walk != nil {
+		q.WriteString(walk.query(b, order, item, start, size+1)) // one more tells whether there is more
 	} else {
 		fmt.Fprintf(&q, "CALL () { %s WITH %s ORDER BY %s SKIP %s LIMIT %s RETURN collect(%s) AS rows }\nRETURN rows",
 			match, carry, order, b.param(int64(start)), b.param(int64(size+1)), item) // one more tells whether there is more

@@ -70,19 +70,35 @@ func (b *builder) areasParam() string {
 // personPredicate is the condition a Person in variable v must meet to be seen under the
 // scope, "" when every person may be seen.
 func (b *builder) personPredicate(v string) string {
+	return andJoin(b.personPredicates(v))
+}
+
+// personPredicates is personPredicate in two parts: the conditions on v's own properties
+// and those that follow its ties (see whereParts).
+func (b *builder) personPredicates(v string) (own, related string) {
 	if b.scope.None {
-		return "false"
+		return "false", ""
 	}
-	var conds []string
 	if b.scope.Areas != nil {
 		a := b.fresh("sa")
-		conds = append(conds, fmt.Sprintf("EXISTS { MATCH (%s)-[:LIVES_IN]->(:Area)-[:IN*0..%d]->(%s:Area) WHERE %s.id IN %s }",
-			v, areaDepth, a, a, b.areasParam()))
+		related = fmt.Sprintf("EXISTS { MATCH (%s)-[:LIVES_IN]->(:Area)-[:IN*0..%d]->(%s:Area) WHERE %s.id IN %s }",
+			v, areaDepth, a, a, b.areasParam())
 	}
 	if b.scope.Consent != "" {
-		conds = append(conds, fmt.Sprintf("%s.%s = true", v, quote(consentProp(b.scope.Consent))))
+		own = fmt.Sprintf("%s.%s = true", v, quote(consentProp(b.scope.Consent)))
 	}
-	return strings.Join(conds, " AND ")
+	return own, related
+}
+
+// andJoin joins the non-empty conditions with AND.
+func andJoin(conds ...string) string {
+	var out []string
+	for _, c := range conds {
+		if c != "" {
+			out = append(out, c)
+		}
+	}
+	return strings.Join(out, " AND ")
 }
 
 // personGuard is personPredicate for a node that may or may not be a Person.

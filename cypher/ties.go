@@ -3,6 +3,7 @@ package cypher
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -57,47 +58,61 @@ func parseRef(v any, field string) (ref, error) {
 }
 
 // resolveRefs fills in the ids of refs named by externalId and checks that every ref names
-// an existing node, failing with NOT_FOUND naming the input.
+// an existing node, failing with NOT_FOUND naming the input. One statement looks up every
+// label's externalIds and every id.
 func (s *Store) resolveRefs(ctx context.Context, tx neo4j.ManagedTransaction, refs []*ref, paths []string) error {
 	byLabel := map[string][]string{}
 	var ids []string
+	seen := map[[2]string]bool{}
 	for _, r := range refs {
+		key := [2]string{r.label, r.externalID}
+		if r.id != "" {
+			key = [2]string{"", r.id}
+		}
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
 		if r.id != "" {
 			ids = append(ids, r.id)
 		} else {
 			byLabel[r.label] = append(byLabel[r.label], r.externalID)
 		}
 	}
-	for _, label := range sortedKeys(byLabel) {
-		recs, err := s.run(ctx, tx, fmt.Sprintf("MATCH (n:%s) WHERE n.externalId IN $x RETURN n.externalId, n.id", quote(label)),
-			map[string]any{"x": byLabel[label]})
-		if err != nil {
-			return err
-		}
-		found := map[string]string{}
-		for _, rec := range recs {
-			found[rec.Values[0].(string)] = rec.Values[1].(string)
-		}
-		for i, r := range refs {
-			if r.label == label && r.id == "" {
-				if id, ok := found[r.externalID]; ok {
-					r.id = id
-				} else {
-					return apierr.Missing(paths[i], "no %s has externalId %q", label, r.externalID)
-				}
-			}
-		}
+	params := map[string]any{}
+	var parts []string
+	for i, label := range sortedKeys(byLabel) {
+		params[fmt.Sprintf("x%d", i)], params[fmt.Sprintf("l%d", i)] = byLabel[label], label
+		parts = append(parts, fmt.Sprintf("UNWIND $x%d AS x MATCH (n:%s {externalId: x}) RETURN $l%d AS label, x, n.id AS id",
+			i, quote(label), i))
 	}
 	if len(ids) > 0 {
-		gone, err := s.missing(ctx, tx, EntityLabel, ids)
-		if err != nil {
-			return err
-		}
-		for i, r := range refs {
-			if gone[r.id] {
+		params["ids"] = ids
+		parts = append(parts, fmt.Sprintf("UNWIND $ids AS x MATCH (n:%s {id: x}) RETURN '' AS label, x, n.id AS id", EntityLabel))
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	recs, err := s.run(ctx, tx, "CALL () { "+strings.Join(parts, " UNION ALL ")+" } RETURN label, x, id", params)
+	if err != nil {
+		return err
+	}
+	found := map[[2]string]string{}
+	for _, rec := range recs {
+		found[[2]string{rec.Values[0].(string), rec.Values[1].(string)}] = rec.Values[2].(string)
+	}
+	for i, r := range refs {
+		if r.id != "" {
+			if _, ok := found[[2]string{"", r.id}]; !ok {
 				return apierr.Missing(paths[i], "no node has id %s", r.id)
 			}
+			continue
 		}
+		id, ok := found[[2]string{r.label, r.externalID}]
+		if !ok {
+			return apierr.Missing(paths[i], "no %s has externalId %q", r.label, r.externalID)
+		}
+		r.id = id
 	}
 	return nil
 }
@@ -240,29 +255,33 @@ func (s *Store) CreateTies(ctx context.Context, scope Scope, inputs []map[string
 				"key": tieKey(it.wave, it.props[it.kind.KeyProp]), "props": it.props,
 			})
 		}
-		out := make([]*Record, len(items))
+		// One statement merges every kind: a branch per kind, since a relationship type
+		// cannot be a parameter.
+		params := copyParams(b.params)
+		var parts []string
 		for _, kind := range s.schema.TieOrder {
 			rows := byKind[kind]
 			if len(rows) == 0 {
 				continue
 			}
-			q := fmt.Sprintf(`UNWIND $ties AS t
+			name := fmt.Sprintf("ties%d", len(parts))
+			params[name] = rows
+			parts = append(parts, fmt.Sprintf(`UNWIND $%s AS t
 MATCH (a:%s {id: t.from})
 MATCH (z:%s {id: t.to})
 MERGE (a)-[r:%s {key: t.key}]->(z)
 ON CREATE SET r.id = t.id, r.createdAt = datetime()
 SET r += t.props, r.updatedAt = datetime()
 WITH t, r, a, z
-RETURN t.i, %s`, EntityLabel, EntityLabel, quote(kind), proj)
-			params := copyParams(b.params)
-			params["ties"] = rows
-			recs, err := s.run(ctx, tx, q, params)
-			if err != nil {
-				return nil, err
-			}
-			for _, r := range recs {
-				out[r.Values[0].(int64)] = decodeRecord(r.Values[1])
-			}
+RETURN t.i AS i, %s AS tie`, name, EntityLabel, EntityLabel, quote(kind), proj))
+		}
+		recs, err := s.run(ctx, tx, "CALL () {\n"+strings.Join(parts, "\nUNION ALL\n")+"\n}\nRETURN i, tie", params)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]*Record, len(items))
+		for _, r := range recs {
+			out[r.Values[0].(int64)] = decodeRecord(r.Values[1])
 		}
 		touched := make([]string, 0, 3*len(out))
 		for _, it := range items {

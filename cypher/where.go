@@ -55,6 +55,55 @@ func (b *builder) where(v string, label *Label, w map[string]any, path string) (
 	return strings.Join(conds, " AND "), nil
 }
 
+// whereParts is where in two parts, both "" when they set no condition: the conditions on
+// v's own properties, and those that follow ties (relation filters, and AND, OR and NOT
+// lists that contain one). A list reads the first before the second: Neo4j's planner can
+// put a relation filter's subquery before a cheap property test that would have ruled the
+// row out.
+func (b *builder) whereParts(v string, label *Label, w map[string]any, path string) (own, related string, err error) {
+	ownW, relW := map[string]any{}, map[string]any{}
+	for k, val := range w {
+		if followsTies(label, k, val) {
+			relW[k] = val
+		} else {
+			ownW[k] = val
+		}
+	}
+	if own, err = b.where(v, label, ownW, path); err != nil {
+		return "", "", err
+	}
+	related, err = b.where(v, label, relW, path)
+	return own, related, err
+}
+
+// followsTies reports whether the where entry k: val filters on a relation field.
+func followsTies(label *Label, k string, val any) bool {
+	switch k {
+	case "AND", "OR":
+		list, _ := val.([]any)
+		for _, e := range list {
+			if m, ok := e.(map[string]any); ok && anyFollowsTies(label, m) {
+				return true
+			}
+		}
+		return false
+	case "NOT":
+		m, _ := val.(map[string]any)
+		return anyFollowsTies(label, m)
+	}
+	_, isRel := label.Rel(k)
+	return isRel
+}
+
+func anyFollowsTies(label *Label, w map[string]any) bool {
+	for k, val := range w {
+		if followsTies(label, k, val) {
+			return true
+		}
+	}
+	return false
+}
+
 func (b *builder) whereList(v string, label *Label, val any, field, op string) (string, error) {
 	list, ok := val.([]any)
 	if !ok {
@@ -261,10 +310,17 @@ func (b *builder) relFilter(v string, rel Rel, val any, field string) (string, e
 	return strings.Join(conds, " AND "), nil
 }
 
+// orderKey is the first key of an order: the property and whether it runs descending.
+type orderKey struct {
+	prop string
+	desc bool
+}
+
 // orderBy translates an orderBy list into ORDER BY terms on v, ending with v.id so that
-// pages are stable.
-func (b *builder) orderBy(v string, label *Label, orders []map[string]any, path string) (string, error) {
+// pages are stable, and returns the order's first key.
+func (b *builder) orderBy(v string, label *Label, orders []map[string]any, path string) (string, orderKey, error) {
 	var terms []string
+	lead := orderKey{prop: "id"}
 	for i, o := range orders {
 		field, _ := o["field"].(string)
 		var prop string
@@ -274,14 +330,17 @@ func (b *builder) orderBy(v string, label *Label, orders []map[string]any, path 
 			}
 		}
 		if prop == "" {
-			return "", apierr.BadInput(fmt.Sprintf("%s[%d].field", path, i), "cannot order %s by %q", label.Name, field)
+			return "", lead, apierr.BadInput(fmt.Sprintf("%s[%d].field", path, i), "cannot order %s by %q", label.Name, field)
 		}
 		if err := b.checkHiddenFilter(label, prop, fmt.Sprintf("%s[%d].field", path, i)); err != nil {
-			return "", err
+			return "", lead, err
 		}
 		dir := "ASC"
 		if d, _ := o["direction"].(string); d == "DESC" {
 			dir = "DESC"
+		}
+		if i == 0 {
+			lead = orderKey{prop: prop, desc: dir == "DESC"}
 		}
 		terms = append(terms, v+"."+quote(prop)+" "+dir)
 	}
@@ -291,6 +350,7 @@ func (b *builder) orderBy(v string, label *Label, orders []map[string]any, path 
 			def = "pseudonym" // the order of names would hint at them
 		}
 		terms = append(terms, v+"."+quote(def)+" ASC")
+		lead = orderKey{prop: def}
 	}
-	return strings.Join(append(terms, v+".id ASC"), ", "), nil
+	return strings.Join(append(terms, v+".id ASC"), ", "), lead, nil
 }

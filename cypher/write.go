@@ -150,9 +150,6 @@ CREATE (n:%s:%s {id: item.id, createdAt: datetime()})
 SET n += item.props, n.updatedAt = datetime()
 RETURN item.i AS i, n.id AS id`, lq, EntityLabel)
 	res, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		if err := s.checkAreas(ctx, tx, l, items); err != nil {
-			return nil, err
-		}
 		if err := s.checkAreasInScope(ctx, tx, scope, l, items, true); err != nil {
 			return nil, err
 		}
@@ -178,13 +175,7 @@ RETURN item.i AS i, n.id AS id`, lq, EntityLabel)
 		for i := range items {
 			items[i].ID = ids[i]
 		}
-		if err := s.setAreas(ctx, tx, l, items); err != nil {
-			return nil, err
-		}
-		if err := s.auditWrite(ctx, tx, ids, nil); err != nil {
-			return nil, err
-		}
-		return s.readBack(ctx, tx, scope, label, ids, sel)
+		return s.finishNodes(ctx, tx, scope, l, items, ids, sel)
 	})
 	if err != nil {
 		return nil, err
@@ -234,9 +225,6 @@ CALL (item) {
 SET n += item.props, n.updatedAt = datetime()
 RETURN item.i AS i, n.id AS id`, lq, lq)
 	res, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		if err := s.checkAreas(ctx, tx, l, items); err != nil {
-			return nil, err
-		}
 		if err := s.checkAreasInScope(ctx, tx, scope, l, items, false); err != nil {
 			return nil, err
 		}
@@ -257,13 +245,7 @@ RETURN item.i AS i, n.id AS id`, lq, lq)
 			}
 			items[i].ID = id
 		}
-		if err := s.setAreas(ctx, tx, l, items); err != nil {
-			return nil, err
-		}
-		if err := s.auditWrite(ctx, tx, ids, nil); err != nil {
-			return nil, err
-		}
-		return s.readBack(ctx, tx, scope, label, ids, sel)
+		return s.finishNodes(ctx, tx, scope, l, items, ids, sel)
 	})
 	if err != nil {
 		return nil, err
@@ -339,68 +321,63 @@ func (s *Store) checkExist(ctx context.Context, tx neo4j.ManagedTransaction, lab
 	return nil
 }
 
-// checkAreas fails with NOT_FOUND when an input names an area that does not exist.
-func (s *Store) checkAreas(ctx context.Context, tx neo4j.ManagedTransaction, l *Label, items []nodeItem) error {
-	var ids []string
-	for _, it := range items {
-		if id, ok := it.Area.(string); ok {
-			ids = append(ids, id)
-		}
+// finishNodes ends a create or update of nodes, in one statement: it records the audit
+// event, replaces the area tie of every item that named an area (or null), and reads the
+// nodes back projected by sel, in the order of ids. It fails with NOT_FOUND, naming the
+// first such input, when a named area does not exist (the caller's transaction then writes
+// nothing).
+func (s *Store) finishNodes(ctx context.Context, tx neo4j.ManagedTransaction, scope Scope, l *Label, items []nodeItem,
+	ids []string, sel *Selection) ([]*Record, error) {
+	b := newScopedBuilder(s.schema, scope)
+	var q strings.Builder
+	if props, ok := auditProps(ctx, ids, nil); ok {
+		fmt.Fprintf(&q, "CALL () { CREATE (e:%s) SET e = %s }\n", AuditLabel, b.param(props))
 	}
-	if len(ids) == 0 {
-		return nil
-	}
-	gone, err := s.missing(ctx, tx, "Area", ids)
-	if err != nil {
-		return err
-	}
-	for _, it := range items {
-		if id, ok := it.Area.(string); ok && gone[id] {
-			return apierr.Missing(fmt.Sprintf("input[%d].%s", it.I, l.AreaField), "no Area has id %s", id)
-		}
-	}
-	return nil
-}
-
-// setAreas replaces the area tie of every item that named an area (or null).
-func (s *Store) setAreas(ctx context.Context, tx neo4j.ManagedTransaction, l *Label, items []nodeItem) error {
 	var rows []any
 	for _, it := range items {
 		if it.hasArea {
-			rows = append(rows, map[string]any{"node": it.ID, "area": it.Area, "tie": nodeid.New("Tie")})
+			rows = append(rows, map[string]any{"i": int64(it.I), "node": it.ID, "area": it.Area, "tie": nodeid.New("Tie")})
 		}
 	}
-	if len(rows) == 0 {
-		return nil
-	}
-	tq := quote(l.AreaTie)
-	q := fmt.Sprintf(`UNWIND $rows AS x
-MATCH (n:%s {id: x.node})
-CALL (n) { MATCH (n)-[old:%s]->(:Area) DELETE old }
-WITH n, x WHERE x.area IS NOT NULL
-MATCH (a:Area {id: x.area})
-CREATE (n)-[:%s {id: x.tie, key: '|', createdAt: datetime(), updatedAt: datetime(), recordedAt: datetime(), source: 'api'}]->(a)`,
-		quote(l.Name), tq, tq)
-	_, err := s.run(ctx, tx, q, map[string]any{"rows": rows})
-	return err
+	missing := "[]"
+	if len(rows) > 0 {
+		tq := quote(l.AreaTie)
+		fmt.Fprintf(&q, `CALL () {
+  UNWIND %s AS x
+  MATCH (n:%s {id: x.node})
+  CALL (n) { MATCH (n)-[old:%s]->(:Area) DELETE old }
+  WITH n, x WHERE x.area IS NOT NULL
+  OPTIONAL MATCH (a:Area {id: x.area})
+  FOREACH (_ IN CASE WHEN a IS NULL THEN [] ELSE [1] END |
+    CREATE (n)-[:%s {id: x.tie, key: '|', createdAt: datetime(), updatedAt: datetime(), recordedAt: datetime(), source: 'api'}]->(a))
+  WITH x WHERE a IS NULL
+  RETURN collect([x.i, x.area]) AS missing
 }
-
-// readBack projects the nodes with the given ids, in that order, inside a transaction.
-func (s *Store) readBack(ctx context.Context, tx neo4j.ManagedTransaction, scope Scope, label string, ids []string, sel *Selection) ([]*Record, error) {
-	b := newScopedBuilder(s.schema, scope)
-	idsParam := b.param(ids)
-	proj, err := b.nodeProjection("n", []string{label}, sel)
+`, b.param(rows), quote(l.Name), tq, tq)
+		missing = "missing"
+	}
+	proj, err := b.nodeProjection("n", []string{l.Name}, sel)
 	if err != nil {
 		return nil, err
 	}
-	q := fmt.Sprintf("UNWIND range(0, size(%s) - 1) AS i MATCH (n:%s {id: %s[i]}) RETURN i, %s",
-		idsParam, quote(label), idsParam, proj)
-	recs, err := s.run(ctx, tx, q, b.params)
+	idsParam := b.param(ids)
+	fmt.Fprintf(&q, "UNWIND range(0, size(%s) - 1) AS i MATCH (n:%s {id: %s[i]}) RETURN i, %s, %s AS missing",
+		idsParam, quote(l.Name), idsParam, proj, missing)
+	recs, err := s.run(ctx, tx, q.String(), b.params)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]*Record, len(ids))
 	for _, r := range recs {
+		if gone, _ := r.Values[2].([]any); len(gone) > 0 {
+			first := gone[0].([]any)
+			for _, g := range gone[1:] {
+				if g := g.([]any); g[0].(int64) < first[0].(int64) {
+					first = g
+				}
+			}
+			return nil, apierr.Missing(fmt.Sprintf("input[%d].%s", first[0].(int64), l.AreaField), "no Area has id %s", first[1])
+		}
 		out[r.Values[0].(int64)] = decodeRecord(r.Values[1])
 	}
 	return out, nil

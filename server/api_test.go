@@ -3,6 +3,7 @@ package server_test
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -225,6 +226,145 @@ func TestPaging(t *testing.T) {
 	}
 }
 
+// TestPagesWalkTheOrderWithNullsLast pages through people ordered by name, some of them
+// unnamed and some sharing a name, without totalCount (the form read in index order, the
+// unnamed last), at several page sizes and with a filter, and groups by name descending
+// (a required property, read backwards along its index), and compares every walk with the
+// order computed here.
+func TestPagesWalkTheOrderWithNullsLast(t *testing.T) {
+	e := setup(t)
+	names := []any{"Bea", nil, "Al", "Cy", nil, "Al", "Dee", nil, "Bea", "Al"}
+	people := make([]map[string]any, len(names))
+	for i, n := range names {
+		people[i] = map[string]any{"externalId": fmt.Sprintf("w%02d", i), "displayName": n, "householdType": []string{"single", "couple"}[i%2]}
+	}
+	var created struct {
+		CreatePeople []struct{ ID string } `json:"createPeople"`
+	}
+	e.ok(`mutation($in: [PersonInput!]!) { createPeople(input: $in) { id } }`, map[string]any{"in": people}, &created)
+	type row struct {
+		id   string
+		name any
+		hh   string
+	}
+	rows := make([]row, len(names))
+	for i, p := range created.CreatePeople {
+		rows[i] = row{p.ID, names[i], people[i]["householdType"].(string)}
+	}
+	// Cypher's ascending order: names first, by name then id; then the unnamed, by id.
+	want := func(keep func(row) bool) string {
+		var sel []row
+		for _, r := range rows {
+			if keep(r) {
+				sel = append(sel, r)
+			}
+		}
+		slices.SortFunc(sel, func(a, b row) int {
+			an, aok := a.name.(string)
+			bn, bok := b.name.(string)
+			switch {
+			case aok != bok && aok:
+				return -1
+			case aok != bok:
+				return 1
+			case aok && an != bn:
+				return strings.Compare(an, bn)
+			}
+			return strings.Compare(a.id, b.id)
+		})
+		ids := make([]string, len(sel))
+		for i, r := range sel {
+			ids[i] = r.id
+		}
+		return strings.Join(ids, ",")
+	}
+	walk := func(size int, where string) string {
+		var ids []string
+		after := any(nil)
+		for pages := 0; ; pages++ {
+			if pages > len(names) {
+				t.Fatalf("size %d %s: paging does not end", size, where)
+			}
+			var p struct {
+				People struct {
+					Edges    []struct{ Node struct{ ID string } }
+					PageInfo struct {
+						HasNextPage bool
+						EndCursor   string
+					}
+				}
+			}
+			e.ok(`query($first: Int, $after: String) { people(first: $first, after: $after, `+where+`
+			  orderBy: [{field: DISPLAY_NAME}]) { edges { node { id } } pageInfo { hasNextPage endCursor } } }`,
+				map[string]any{"first": size, "after": after}, &p)
+			for _, ed := range p.People.Edges {
+				ids = append(ids, ed.Node.ID)
+			}
+			if !p.People.PageInfo.HasNextPage {
+				return strings.Join(ids, ",")
+			}
+			if len(p.People.Edges) != size {
+				t.Fatalf("size %d %s: a page of %d before the end", size, where, len(p.People.Edges))
+			}
+			after = p.People.PageInfo.EndCursor
+		}
+	}
+	// Groups' names are required: the walk goes back along the index for a descending order.
+	groups := make([]map[string]any, 7)
+	for i := range groups {
+		groups[i] = map[string]any{"externalId": fmt.Sprintf("g%02d", i), "name": []string{"Choir", "Allotment", "Choir", "Bowls"}[i%4]}
+	}
+	var made struct {
+		CreateGroups []struct{ ID, Name string } `json:"createGroups"`
+	}
+	e.ok(`mutation($in: [GroupInput!]!) { createGroups(input: $in) { id name } }`, map[string]any{"in": groups}, &made)
+	wantGroups := slices.Clone(made.CreateGroups)
+	slices.SortFunc(wantGroups, func(a, b struct{ ID, Name string }) int {
+		if c := strings.Compare(b.Name, a.Name); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	for _, size := range []int{1, 3, 7} {
+		var got []struct{ ID, Name string }
+		after := any(nil)
+		for more := true; more; {
+			var p struct {
+				Groups struct {
+					Edges    []struct{ Node struct{ ID, Name string } }
+					PageInfo struct {
+						HasNextPage bool
+						EndCursor   string
+					}
+				}
+			}
+			e.ok(`query($first: Int, $after: String) { groups(first: $first, after: $after, orderBy: [{field: NAME, direction: DESC}]) {
+			  edges { node { id name } } pageInfo { hasNextPage endCursor } } }`, map[string]any{"first": size, "after": after}, &p)
+			for _, ed := range p.Groups.Edges {
+				got = append(got, ed.Node)
+			}
+			more, after = p.Groups.PageInfo.HasNextPage, p.Groups.PageInfo.EndCursor
+			if len(got) > len(groups) {
+				t.Fatalf("groups by name descending in pages of %d do not end", size)
+			}
+		}
+		if !slices.Equal(got, wantGroups) {
+			t.Errorf("groups by name descending in pages of %d:\n got %v\nwant %v", size, got, wantGroups)
+		}
+	}
+
+	all := want(func(row) bool { return true })
+	couples := want(func(r row) bool { return r.hh == "couple" })
+	for _, size := range []int{1, 2, 3, 4, 7, 10, 11} {
+		if got := walk(size, ""); got != all {
+			t.Errorf("pages of %d:\n got %s\nwant %s", size, got, all)
+		}
+		if got := walk(size, `where: {householdType: {eq: "couple"}},`); got != couples {
+			t.Errorf("pages of %d of couples:\n got %s\nwant %s", size, got, couples)
+		}
+	}
+}
+
 func TestFilters(t *testing.T) {
 	e := setup(t)
 	e.fixture(9)
@@ -243,6 +383,10 @@ func TestFilters(t *testing.T) {
 		{"relation some", `{memberships: {some: {activity: {eq: "darts"}}}}`, 1},
 		{"relation none", `{memberships: {none: {activity: {eq: "darts"}}}}`, 8},
 		{"nested relation", `{area: {some: {parent: {some: {name: {eq: "Eccles"}}}}}}`, 9},
+		{"property and relation", `{householdType: {eq: "single"}, memberships: {some: {activity: {eq: "knit and natter"}}}}`, 3},
+		{"property and relation, one matches both", `{householdType: {eq: "couple"}, memberships: {some: {activity: {eq: "darts"}}}}`, 1},
+		{"property and relation, none match both", `{householdType: {eq: "single"}, memberships: {some: {activity: {eq: "darts"}}}}`, 0},
+		{"property and an OR holding a relation", `{wellbeing: {gte: 13}, OR: [{memberships: {some: {activity: {eq: "darts"}}}}, {displayName: {eq: "Resident 008"}}]}`, 2},
 		{"isNull", `{contact: {isNull: true}}`, -1},
 		{"boolean default", `{isAuthority: {eq: false}}`, 9},
 		{"injection text is a value", `{displayName: {eq: "x\"}) DETACH DELETE n //"}}`, 0},

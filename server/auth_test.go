@@ -940,6 +940,7 @@ func TestCypherEndpoint(t *testing.T) {
 		{"every property", `MATCH (p:Person) RETURN properties(p)`, "FORBIDDEN"},
 		{"map projection of everything", `MATCH (p:Person) RETURN p {.*}`, "FORBIDDEN"},
 		{"dynamic property", `MATCH (p:Person) RETURN p['display' + 'Name']`, "FORBIDDEN"},
+		{"dynamic property through a variable named cache", `MATCH (p:Person) WITH p AS cache, {k: 'displayName'} AS m RETURN cache[m.k]`, "FORBIDDEN"},
 		{"syntax error", `MATCH (n RETURN n`, "BAD_USER_INPUT"},
 		{"empty", `  `, "BAD_USER_INPUT"},
 	}
