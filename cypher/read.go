@@ -73,7 +73,7 @@ func (s *Store) List(ctx context.Context, label string, args ListArgs, sel *Sele
 	}
 	args.Where, args.OrderBy = plainMap(args.Where), plainMaps(args.OrderBy)
 	b := newScopedBuilder(s.schema, args.Scope)
-	own, related, err := b.whereParts("n", l, args.Where, "where")
+	own, join, related, err := b.whereParts("n", l, args.Where, "where")
 	if err != nil {
 		return nil, err
 	}
@@ -89,17 +89,29 @@ func (s *Store) List(ctx context.Context, label string, args ListArgs, sel *Sele
 	if err != nil {
 		return nil, err
 	}
-	// The ties' filters run only on the nodes that passed their own tests (see whereParts).
+	// Every match is read (for a count, or to sort): the nodes are matched on their own
+	// properties and the pattern of a join, and the ties' other filters run only on the
+	// nodes that pass (see whereParts).
 	match := fmt.Sprintf("MATCH (n:%s)", quote(label))
-	switch cond := andJoin(own, related); {
+	switch {
+	case join != nil:
+		match += ", " + join.pattern
+		if cond := andJoin(own, join.cond); cond != "" {
+			match += " WHERE " + cond
+		}
+		match = "CALL () { " + match + " RETURN DISTINCT n }"
+		if related != "" {
+			match += " WITH n WHERE " + related
+		}
 	case own != "" && related != "":
 		match = fmt.Sprintf("CALL () { %s WHERE %s RETURN n } WITH n WHERE %s", match, own, related)
-	case cond != "":
-		match += " WHERE " + cond
+	case own != "" || related != "":
+		match += " WHERE " + andJoin(own, related)
 	}
+	// A walk along an index reads nodes one by one in order, so it tests them in one WHERE.
 	// Descending, the nulls would come first: only a property every node has walks back.
 	var walk *orderedWalk
-	if w := newOrderedWalk(l, lead.prop, andJoin(own, related)); !lead.desc || w.absent == "" {
+	if w := newOrderedWalk(l, lead.prop, andJoin(own, join.exists(), related)); !lead.desc || w.absent == "" {
 		walk = w
 	}
 	return s.page(ctx, b, match, "n", order, proj, args.PageArgs, wantTotal, walk)

@@ -55,25 +55,71 @@ func (b *builder) where(v string, label *Label, w map[string]any, path string) (
 	return strings.Join(conds, " AND "), nil
 }
 
-// whereParts is where in two parts, both "" when they set no condition: the conditions on
-// v's own properties, and those that follow ties (relation filters, and AND, OR and NOT
-// lists that contain one). A list reads the first before the second: Neo4j's planner can
-// put a relation filter's subquery before a cheap property test that would have ruled the
-// row out.
-func (b *builder) whereParts(v string, label *Label, w map[string]any, path string) (own, related string, err error) {
+// whereParts is where in parts, each empty when it sets no condition: the conditions on
+// v's own properties; one relation filter asking for some related node (the first in key
+// order), as a pattern to match; and the other conditions that follow ties (relation
+// filters, and AND, OR and NOT lists that contain one). A list reads them in that order:
+// in one WHERE, Neo4j's planner can put a relation filter's subquery before a cheap
+// property test that would have ruled the row out, and a relation filter as a subquery
+// can only be tested node by node, where as a pattern the planner may start from the
+// related node (an area by name, then its residents).
+func (b *builder) whereParts(v string, label *Label, w map[string]any, path string) (own string, join *relJoin, related string, err error) {
 	ownW, relW := map[string]any{}, map[string]any{}
-	for k, val := range w {
-		if followsTies(label, k, val) {
-			relW[k] = val
-		} else {
+	for _, k := range sortedKeys(w) {
+		val := w[k]
+		switch {
+		case !followsTies(label, k, val):
 			ownW[k] = val
+		case join == nil:
+			if join, err = b.someJoin(v, label, k, val, path+"."+k); err != nil {
+				return "", nil, "", err
+			}
+			if join == nil {
+				relW[k] = val
+			}
+		default:
+			relW[k] = val
 		}
 	}
 	if own, err = b.where(v, label, ownW, path); err != nil {
-		return "", "", err
+		return "", nil, "", err
 	}
 	related, err = b.where(v, label, relW, path)
-	return own, related, err
+	return own, join, related, err
+}
+
+// relJoin is a relation filter asking for some related node, as a pattern from the node
+// and the condition on the related node.
+type relJoin struct{ pattern, cond string }
+
+// exists is the join as a predicate on the node.
+func (j *relJoin) exists() string {
+	if j == nil {
+		return ""
+	}
+	if j.cond == "" {
+		return "EXISTS { MATCH " + j.pattern + " }"
+	}
+	return "EXISTS { MATCH " + j.pattern + " WHERE " + j.cond + " }"
+}
+
+// someJoin returns the where entry k: val as a join when it is a relation filter with only
+// some, nil otherwise.
+func (b *builder) someJoin(v string, label *Label, k string, val any, field string) (*relJoin, error) {
+	rel, ok := label.Rel(k)
+	f, isMap := val.(map[string]any)
+	if !ok || !isMap || f["none"] != nil {
+		return nil, nil
+	}
+	sub, ok := f["some"].(map[string]any)
+	if !ok {
+		return nil, nil
+	}
+	pattern, cond, err := b.relMatch(v, rel, sub, field+".some")
+	if err != nil {
+		return nil, err
+	}
+	return &relJoin{pattern: pattern, cond: cond}, nil
 }
 
 // followsTies reports whether the where entry k: val filters on a relation field.
@@ -270,7 +316,6 @@ func (b *builder) relFilter(v string, rel Rel, val any, field string) (string, e
 	if !ok {
 		return "", apierr.BadInput(field, "expected an object")
 	}
-	target := b.schema.Labels[rel.Target]
 	var conds []string
 	for _, op := range []string{"none", "some"} {
 		x, ok := f[op]
@@ -281,21 +326,9 @@ func (b *builder) relFilter(v string, rel Rel, val any, field string) (string, e
 		if !ok {
 			return "", apierr.BadInput(field+"."+op, "expected an object")
 		}
-		m := b.fresh("f")
-		pattern := fmt.Sprintf("(%s)-[:%s]->(%s:%s)", v, quote(rel.Type), m, quote(rel.Target))
-		if !rel.Out {
-			pattern = fmt.Sprintf("(%s)<-[:%s]-(%s:%s)", v, quote(rel.Type), m, quote(rel.Target))
-		}
-		c, err := b.where(m, target, sub, field+"."+op)
+		pattern, c, err := b.relMatch(v, rel, sub, field+"."+op)
 		if err != nil {
 			return "", err
-		}
-		// Scope: a filter sees only the people and memberships the caller may see.
-		if p := b.relPredicate(v, rel, m); p != "" {
-			if c != "" {
-				c = "(" + c + ") AND "
-			}
-			c += p
 		}
 		exists := "EXISTS { MATCH " + pattern
 		if c != "" {
@@ -308,6 +341,28 @@ func (b *builder) relFilter(v string, rel Rel, val any, field string) (string, e
 		conds = append(conds, exists)
 	}
 	return strings.Join(conds, " AND "), nil
+}
+
+// relMatch returns the pattern from v along rel to a fresh variable and the condition the
+// far end must meet: the where input sub, and what the scope lets the caller see.
+func (b *builder) relMatch(v string, rel Rel, sub map[string]any, field string) (pattern, cond string, err error) {
+	m := b.fresh("f")
+	pattern = fmt.Sprintf("(%s)-[:%s]->(%s:%s)", v, quote(rel.Type), m, quote(rel.Target))
+	if !rel.Out {
+		pattern = fmt.Sprintf("(%s)<-[:%s]-(%s:%s)", v, quote(rel.Type), m, quote(rel.Target))
+	}
+	c, err := b.where(m, b.schema.Labels[rel.Target], sub, field)
+	if err != nil {
+		return "", "", err
+	}
+	// Scope: a filter sees only the people and memberships the caller may see.
+	if p := b.relPredicate(v, rel, m); p != "" {
+		if c != "" {
+			c = "(" + c + ") AND "
+		}
+		c += p
+	}
+	return pattern, c, nil
 }
 
 // orderKey is the first key of an order: the property and whether it runs descending.

@@ -386,6 +386,10 @@ func TestFilters(t *testing.T) {
 		{"property and relation", `{householdType: {eq: "single"}, memberships: {some: {activity: {eq: "knit and natter"}}}}`, 3},
 		{"property and relation, one matches both", `{householdType: {eq: "couple"}, memberships: {some: {activity: {eq: "darts"}}}}`, 1},
 		{"property and relation, none match both", `{householdType: {eq: "single"}, memberships: {some: {activity: {eq: "darts"}}}}`, 0},
+		{"relation some, any group (a member of two counts once)", `{memberships: {some: {}}}`, 9},
+		{"property and relation some, any group", `{householdType: {eq: "couple"}, memberships: {some: {}}}`, 3},
+		{"two relation filters, some and none", `{memberships: {some: {activity: {eq: "darts"}}}, area: {none: {name: {eq: "Barton"}}}}`, 0},
+		{"two relation filters, both some", `{memberships: {some: {}}, area: {some: {name: {eq: "Barton"}}}}`, 9},
 		{"property and an OR holding a relation", `{wellbeing: {gte: 13}, OR: [{memberships: {some: {activity: {eq: "darts"}}}}, {displayName: {eq: "Resident 008"}}]}`, 2},
 		{"isNull", `{contact: {isNull: true}}`, -1},
 		{"boolean default", `{isAuthority: {eq: false}}`, 9},
@@ -402,6 +406,16 @@ func TestFilters(t *testing.T) {
 			e.ok(`{ people(where: `+c.where+`) { totalCount } }`, nil, &p)
 			if p.People.TotalCount != c.want {
 				t.Errorf("got %d, want %d", p.People.TotalCount, c.want)
+			}
+			// The same filter without a count: a page read along the name index.
+			var l struct {
+				People struct {
+					Edges []struct{ Node struct{ ID string } }
+				}
+			}
+			e.ok(`{ people(first: 50, where: `+c.where+`) { edges { node { id } } } }`, nil, &l)
+			if len(l.People.Edges) != c.want {
+				t.Errorf("a page without a count: got %d, want %d", len(l.People.Edges), c.want)
 			}
 		})
 	}
