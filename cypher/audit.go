@@ -69,16 +69,20 @@ func newAuditID() string {
 	return "aud_" + nodeid.New("Tie")[len("tie_"):]
 }
 
-// auditParams turns an event into the properties stored.
+// auditParams turns an event into the properties stored; each id is listed once.
 func auditParams(ev AuditEvent) map[string]any {
-	ids := ev.IDs
+	ids := make([]string, 0, len(ev.IDs))
+	seen := make(map[string]bool, len(ev.IDs))
+	for _, id := range ev.IDs {
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
 	dropped := 0
 	if len(ids) > MaxAuditIDs {
 		dropped = len(ids) - MaxAuditIDs
 		ids = ids[:MaxAuditIDs]
-	}
-	if ids == nil {
-		ids = []string{}
 	}
 	if ev.ID == "" {
 		ev.ID = newAuditID()
