@@ -548,6 +548,26 @@ func TestUpdateAndDelete(t *testing.T) {
 	if got := u.UpdatePeople[0]; got.DisplayName == nil || *got.DisplayName != "Renamed" || got.Wellbeing != nil || got.Area != nil {
 		t.Errorf("update: %+v", got)
 	}
+	// A create or a move reads back the area it has just written, in the same statement.
+	var areas struct{ Areas struct{ Edges []struct{ Node struct{ ID, Name string } } } }
+	e.ok(`{ areas(orderBy: [{field: NAME}]) { edges { node { id name } } } }`, nil, &areas)
+	barton, eccles := areas.Areas.Edges[0].Node, areas.Areas.Edges[1].Node
+	var c struct {
+		CreatePeople []struct {
+			ID   string
+			Area struct{ Name string }
+		} `json:"createPeople"`
+	}
+	e.ok(`mutation($a: ID) { createPeople(input: [{displayName: "New", areaId: $a}]) { id area { name } } }`, map[string]any{"a": eccles.ID}, &c)
+	if c.CreatePeople[0].Area.Name != eccles.Name {
+		t.Errorf("created in %q, want %q", c.CreatePeople[0].Area.Name, eccles.Name)
+	}
+	u.UpdatePeople = nil
+	e.ok(`mutation($id: ID, $a: ID) { updatePeople(input: [{id: $id, areaId: $a}]) { area { name } } }`,
+		map[string]any{"id": c.CreatePeople[0].ID, "a": barton.ID}, &u)
+	if got := u.UpdatePeople[0].Area; got == nil || got.Name != barton.Name {
+		t.Errorf("moved to %+v, want %q", got, barton.Name)
+	}
 	_, tiesBefore := neo4jtest.Count(t, e.driver)
 	var d struct{ DeletePeople struct{ Count int } }
 	e.ok(`mutation($id: ID!) { deletePeople(ids: [$id]) { count } }`, map[string]any{"id": ids[1]}, &d)
