@@ -2,9 +2,7 @@ package analysisrun_test
 
 import (
 	"context"
-	"os"
 	"runtime"
-	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -30,14 +28,7 @@ import (
 //	KITH_BENCH_NEO4J_URI=bolt://127.0.0.1:7694 KITH_BENCH_PEOPLE=100000 \
 //	  go test ./analysisrun -run '^$' -bench Run -benchtime 1x
 func BenchmarkRun(b *testing.B) {
-	uri := os.Getenv("KITH_BENCH_NEO4J_URI")
-	if uri == "" {
-		b.Skip("set KITH_BENCH_NEO4J_URI to a Neo4j the benchmark may fill")
-	}
-	people := 10_000
-	if n, err := strconv.Atoi(os.Getenv("KITH_BENCH_PEOPLE")); err == nil && n > 0 {
-		people = n
-	}
+	uri, people := neo4jtest.BenchDatabase(b)
 	ctx := context.Background()
 	driver := neo4jtest.Driver(b, uri)
 	store := cypher.New(driver, cypher.Options{})
@@ -45,20 +36,7 @@ func BenchmarkRun(b *testing.B) {
 		b.Fatal(err)
 	}
 	g := seed.Synthetic(people, 1)
-	want := 0
-	for _, n := range g.Nodes {
-		if n.Label == "Person" {
-			want++
-		}
-	}
-	if count(b, driver, "MATCH (p:Person) RETURN count(p)", nil) != int64(want) {
-		neo4jtest.Reset(b, driver)
-		start := time.Now()
-		if err := g.Load(ctx, store, nil); err != nil {
-			b.Fatal(err)
-		}
-		b.Logf("loaded %d nodes and %d ties in %s", len(g.Nodes), len(g.Ties), time.Since(start))
-	}
+	neo4jtest.EnsurePeople(b, driver, g.People(), func() error { return g.Load(ctx, store, nil) })
 	g = nil
 	sc := analysisrun.Scope{Directed: true}
 	measures := analysisrun.Measures()

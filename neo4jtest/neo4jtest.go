@@ -7,6 +7,7 @@ package neo4jtest
 import (
 	"context"
 	"os"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -112,4 +113,40 @@ func Count(t testing.TB, d neo4j.DriverWithContext) (nodes, ties int64) {
 		t.Fatalf("count: %v", err)
 	}
 	return res.Records[0].Values[0].(int64), res.Records[0].Values[1].(int64)
+}
+
+// BenchDatabase returns the Bolt URI of the Neo4j a benchmark may fill, from
+// KITH_BENCH_NEO4J_URI, and the size of community to load into it, from KITH_BENCH_PEOPLE
+// (default 10,000). It skips b when KITH_BENCH_NEO4J_URI is unset.
+func BenchDatabase(b *testing.B) (uri string, people int) {
+	b.Helper()
+	uri = os.Getenv("KITH_BENCH_NEO4J_URI")
+	if uri == "" {
+		b.Skip("set KITH_BENCH_NEO4J_URI to a Neo4j the benchmark may fill")
+	}
+	people = 10_000
+	if n, err := strconv.Atoi(os.Getenv("KITH_BENCH_PEOPLE")); err == nil && n > 0 {
+		people = n
+	}
+	return uri, people
+}
+
+// EnsurePeople keeps a benchmark's community between runs: unless the database holds
+// exactly people Person nodes, it empties it and calls load.
+func EnsurePeople(b *testing.B, d neo4j.DriverWithContext, people int, load func() error) {
+	b.Helper()
+	ctx := context.Background()
+	res, err := neo4j.ExecuteQuery(ctx, d, "MATCH (p:Person) RETURN count(p)", nil, neo4j.EagerResultTransformer)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if res.Records[0].Values[0].(int64) == int64(people) {
+		return
+	}
+	Reset(b, d)
+	start := time.Now()
+	if err := load(); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("loaded a community of %d people in %s", people, time.Since(start).Round(time.Millisecond))
 }

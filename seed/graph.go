@@ -142,3 +142,14 @@ func sortUnique(edges []edge) []edge {
 	slices.SortFunc(edges, compareEdges)
 	return slices.CompactFunc(edges, func(a, b edge) bool { return a.key == b.key })
 }
+
+// People returns how many people g holds.
+func (g *Graph) People() int {
+	n := 0
+	for _, node := range g.Nodes {
+		if node.Label == labelPerson {
+			n++
+		}
+	}
+	return n
+}

@@ -754,14 +754,7 @@ func TestAnalysisWellbeingAndCache(t *testing.T) {
 // KITH_BENCH_PEOPLE changes the size; KITH_BENCH_SAMPLE=1 estimates betweenness,
 // closeness and harmonic centrality (and mavens' betweenness) from 500 sources.
 func BenchmarkAnalysis10k(b *testing.B) {
-	uri := os.Getenv("KITH_BENCH_NEO4J_URI")
-	if uri == "" {
-		b.Skip("set KITH_BENCH_NEO4J_URI to a Neo4j the benchmark may fill")
-	}
-	people := 10_000
-	if n, err := strconv.Atoi(os.Getenv("KITH_BENCH_PEOPLE")); err == nil && n > 0 {
-		people = n
-	}
+	uri, people := neo4jtest.BenchDatabase(b)
 	ctx := context.Background()
 	driver := neo4jtest.Driver(b, uri)
 	store := cypher.New(driver, cypher.Options{})
@@ -769,24 +762,7 @@ func BenchmarkAnalysis10k(b *testing.B) {
 		b.Fatal(err)
 	}
 	g := seed.Synthetic(people, 1)
-	want := 0
-	for _, n := range g.Nodes {
-		if n.Label == "Person" {
-			want++
-		}
-	}
-	res, err := neo4j.ExecuteQuery(ctx, driver, "MATCH (p:Person) RETURN count(p)", nil, neo4j.EagerResultTransformer)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if res.Records[0].Values[0].(int64) != int64(want) {
-		neo4jtest.Reset(b, driver)
-		start := time.Now()
-		if err := g.Load(ctx, store, nil); err != nil {
-			b.Fatal(err)
-		}
-		b.Logf("loaded %d nodes and %d ties in %s", len(g.Nodes), len(g.Ties), time.Since(start))
-	}
+	neo4jtest.EnsurePeople(b, driver, g.People(), func() error { return g.Load(ctx, store, nil) })
 	sc := analysisrun.Scope{Directed: true}
 	sample := 500
 	runtime.GC()

@@ -549,7 +549,11 @@ func TestUpdateAndDelete(t *testing.T) {
 		t.Errorf("update: %+v", got)
 	}
 	// A create or a move reads back the area it has just written, in the same statement.
-	var areas struct{ Areas struct{ Edges []struct{ Node struct{ ID, Name string } } } }
+	var areas struct {
+		Areas struct {
+			Edges []struct{ Node struct{ ID, Name string } }
+		}
+	}
 	e.ok(`{ areas(orderBy: [{field: NAME}]) { edges { node { id name } } } }`, nil, &areas)
 	barton, eccles := areas.Areas.Edges[0].Node, areas.Areas.Edges[1].Node
 	var c struct {

@@ -6,13 +6,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	"os"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
-
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"kith/auth"
 	"kith/cypher"
@@ -30,14 +26,7 @@ import (
 //	KITH_BENCH_NEO4J_URI=bolt://127.0.0.1:7690 KITH_BENCH_PEOPLE=100000 \
 //	  go test -run XXX -bench Questions -benchtime 200x ./server
 func BenchmarkQuestions(b *testing.B) {
-	uri := os.Getenv("KITH_BENCH_NEO4J_URI")
-	if uri == "" {
-		b.Skip("set KITH_BENCH_NEO4J_URI to a Neo4j the benchmark may fill")
-	}
-	people := 10000
-	if n, err := strconv.Atoi(os.Getenv("KITH_BENCH_PEOPLE")); err == nil && n > 0 {
-		people = n
-	}
+	uri, people := neo4jtest.BenchDatabase(b)
 	ctx := context.Background()
 	driver := neo4jtest.Driver(b, uri)
 	store := cypher.New(driver, cypher.Options{})
@@ -45,18 +34,7 @@ func BenchmarkQuestions(b *testing.B) {
 		b.Fatal(err)
 	}
 	g := seed.Synthetic(people, 1)
-	res, err := neo4j.ExecuteQuery(ctx, driver, "MATCH (n:Entity) RETURN count(n)", nil, neo4j.EagerResultTransformer)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if res.Records[0].Values[0].(int64) != int64(len(g.Nodes)) {
-		neo4jtest.Reset(b, driver)
-		start := time.Now()
-		if err := g.Load(ctx, store, nil); err != nil {
-			b.Fatal(err)
-		}
-		b.Logf("loaded %d nodes and %d ties in %v", len(g.Nodes), len(g.Ties), time.Since(start))
-	}
+	neo4jtest.EnsurePeople(b, driver, g.People(), func() error { return g.Load(ctx, store, nil) })
 	var persons, activities []string
 	for _, n := range g.Nodes {
 		switch n.Label {
