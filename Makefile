@@ -43,9 +43,11 @@ vet:
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
-## generate: regenerate graph/ and resolver stubs from schema/.
+## generate: regenerate graph/ and resolver stubs from schema/, then run everything below a
+## root field in order on the request's goroutine (graph/inorder.go says why).
 generate:
 	$(GO) tool gqlgen generate
+	$(GO) run ./graph/internal/inorder graph/generated.go
 
 ## check-generated: fail when the committed generated code is not what schema/ gives.
 check-generated: generate

@@ -26919,12 +26919,12 @@ func (ec *executionContext) _Area(ctx context.Context, sel ast.SelectionSet, obj
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "parent":
 			field := field
 
@@ -26957,12 +26957,12 @@ func (ec *executionContext) _Area(ctx context.Context, sel ast.SelectionSet, obj
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "children":
 			field := field
 
@@ -26995,12 +26995,12 @@ func (ec *executionContext) _Area(ctx context.Context, sel ast.SelectionSet, obj
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "residents":
 			field := field
 
@@ -27033,12 +27033,12 @@ func (ec *executionContext) _Area(ctx context.Context, sel ast.SelectionSet, obj
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -28274,12 +28274,12 @@ func (ec *executionContext) _FamiliarStranger(ctx context.Context, sel ast.Selec
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "area":
 			field := field
 
@@ -28312,12 +28312,12 @@ func (ec *executionContext) _FamiliarStranger(ctx context.Context, sel ast.Selec
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -28562,12 +28562,12 @@ func (ec *executionContext) _Gift(ctx context.Context, sel ast.SelectionSet, obj
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "offeredBy":
 			field := field
 
@@ -28600,12 +28600,12 @@ func (ec *executionContext) _Gift(ctx context.Context, sel ast.SelectionSet, obj
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -28807,12 +28807,12 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "area":
 			field := field
 
@@ -28845,12 +28845,12 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "meetsAt":
 			field := field
 
@@ -28883,12 +28883,12 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "members":
 			field := field
 
@@ -28921,12 +28921,12 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "interests":
 			field := field
 
@@ -28959,12 +28959,12 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29204,12 +29204,12 @@ func (ec *executionContext) _Interest(ctx context.Context, sel ast.SelectionSet,
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "people":
 			field := field
 
@@ -29242,12 +29242,12 @@ func (ec *executionContext) _Interest(ctx context.Context, sel ast.SelectionSet,
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "groups":
 			field := field
 
@@ -29280,12 +29280,12 @@ func (ec *executionContext) _Interest(ctx context.Context, sel ast.SelectionSet,
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29674,12 +29674,12 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "group":
 			field := field
 
@@ -29712,12 +29712,12 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "source":
 			out.Values[i] = ec._Membership_source(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -29755,12 +29755,12 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "recordedAt":
 			out.Values[i] = ec._Membership_recordedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -30252,12 +30252,12 @@ func (ec *executionContext) _Organisation(ctx context.Context, sel ast.Selection
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "area":
 			field := field
 
@@ -30290,12 +30290,12 @@ func (ec *executionContext) _Organisation(ctx context.Context, sel ast.Selection
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "staff":
 			field := field
 
@@ -30328,12 +30328,12 @@ func (ec *executionContext) _Organisation(ctx context.Context, sel ast.Selection
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -30613,12 +30613,12 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "area":
 			field := field
 
@@ -30651,12 +30651,12 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "memberships":
 			field := field
 
@@ -30689,12 +30689,12 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "interests":
 			field := field
 
@@ -30727,12 +30727,12 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "gifts":
 			field := field
 
@@ -30765,12 +30765,12 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "worksFor":
 			field := field
 
@@ -30803,12 +30803,12 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -31015,12 +31015,12 @@ func (ec *executionContext) _Place(ctx context.Context, sel ast.SelectionSet, ob
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "area":
 			field := field
 
@@ -31053,12 +31053,12 @@ func (ec *executionContext) _Place(ctx context.Context, sel ast.SelectionSet, ob
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "groups":
 			field := field
 
@@ -31091,12 +31091,12 @@ func (ec *executionContext) _Place(ctx context.Context, sel ast.SelectionSet, ob
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -32058,12 +32058,12 @@ func (ec *executionContext) _Route(ctx context.Context, sel ast.SelectionSet, ob
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -32129,12 +32129,12 @@ func (ec *executionContext) _RouteStep(ctx context.Context, sel ast.SelectionSet
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "tie":
 			field := field
 
@@ -32167,12 +32167,12 @@ func (ec *executionContext) _RouteStep(ctx context.Context, sel ast.SelectionSet
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "forward":
 			out.Values[i] = ec._RouteStep_forward(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -32455,12 +32455,12 @@ func (ec *executionContext) _Tie(ctx context.Context, sel ast.SelectionSet, obj 
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "to":
 			field := field
 
@@ -32493,12 +32493,12 @@ func (ec *executionContext) _Tie(ctx context.Context, sel ast.SelectionSet, obj 
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "other":
 			field := field
 
@@ -32531,12 +32531,12 @@ func (ec *executionContext) _Tie(ctx context.Context, sel ast.SelectionSet, obj 
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "strength":
 			out.Values[i] = ec._Tie_strength(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -32604,12 +32604,12 @@ func (ec *executionContext) _Tie(ctx context.Context, sel ast.SelectionSet, obj 
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "recordedAt":
 			out.Values[i] = ec._Tie_recordedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -32710,12 +32710,12 @@ func (ec *executionContext) _Wave(ctx context.Context, sel ast.SelectionSet, obj
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -33518,7 +33518,7 @@ func (ec *executionContext) marshalNAnalysisRun2ᚖkithᚋgraphᚋmodelᚐAnalys
 }
 
 func (ec *executionContext) marshalNArea2ᚕᚖkithᚋgraphᚋmodelᚐAreaᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Area) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNArea2ᚖkithᚋgraphᚋmodelᚐArea(ctx, sel, v[i])
@@ -33554,7 +33554,7 @@ func (ec *executionContext) marshalNAreaConnection2ᚖkithᚋgraphᚋmodelᚐAre
 }
 
 func (ec *executionContext) marshalNAreaEdge2ᚕᚖkithᚋgraphᚋmodelᚐAreaEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AreaEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAreaEdge2ᚖkithᚋgraphᚋmodelᚐAreaEdge(ctx, sel, v[i])
@@ -33619,7 +33619,7 @@ func (ec *executionContext) unmarshalNAreaWhere2map(ctx context.Context, v any) 
 }
 
 func (ec *executionContext) marshalNAuthorityLink2ᚕᚖkithᚋgraphᚋmodelᚐAuthorityLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuthorityLink) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAuthorityLink2ᚖkithᚋgraphᚋmodelᚐAuthorityLink(ctx, sel, v[i])
@@ -33691,7 +33691,7 @@ func (ec *executionContext) marshalNBrokerage2ᚖkithᚋgraphᚋmodelᚐBrokerag
 }
 
 func (ec *executionContext) marshalNBrokerageEdge2ᚕᚖkithᚋgraphᚋmodelᚐBrokerageEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.BrokerageEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNBrokerageEdge2ᚖkithᚋgraphᚋmodelᚐBrokerageEdge(ctx, sel, v[i])
@@ -33737,7 +33737,7 @@ func (ec *executionContext) marshalNCentralityConnection2ᚖkithᚋgraphᚋmodel
 }
 
 func (ec *executionContext) marshalNCentralityEdge2ᚕᚖkithᚋgraphᚋmodelᚐCentralityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CentralityEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCentralityEdge2ᚖkithᚋgraphᚋmodelᚐCentralityEdge(ctx, sel, v[i])
@@ -33787,7 +33787,7 @@ func (ec *executionContext) unmarshalNCentralityMeasure2ᚕkithᚋgraphᚋmodel�
 }
 
 func (ec *executionContext) marshalNCentralityMeasure2ᚕkithᚋgraphᚋmodelᚐCentralityMeasureᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CentralityMeasure) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCentralityMeasure2kithᚋgraphᚋmodelᚐCentralityMeasure(ctx, sel, v[i])
@@ -33813,7 +33813,7 @@ func (ec *executionContext) marshalNCommunities2ᚖkithᚋgraphᚋmodelᚐCommun
 }
 
 func (ec *executionContext) marshalNCommunity2ᚕᚖkithᚋgraphᚋmodelᚐCommunityᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Community) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCommunity2ᚖkithᚋgraphᚋmodelᚐCommunity(ctx, sel, v[i])
@@ -33839,7 +33839,7 @@ func (ec *executionContext) marshalNCommunity2ᚖkithᚋgraphᚋmodelᚐCommunit
 }
 
 func (ec *executionContext) marshalNCommunityBridge2ᚕᚖkithᚋgraphᚋmodelᚐCommunityBridgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CommunityBridge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCommunityBridge2ᚖkithᚋgraphᚋmodelᚐCommunityBridge(ctx, sel, v[i])
@@ -33875,7 +33875,7 @@ func (ec *executionContext) marshalNConsent2ᚖkithᚋgraphᚋmodelᚐConsent(ct
 }
 
 func (ec *executionContext) marshalNContact2ᚕᚖkithᚋgraphᚋmodelᚐContactᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Contact) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNContact2ᚖkithᚋgraphᚋmodelᚐContact(ctx, sel, v[i])
@@ -33967,7 +33967,7 @@ func (ec *executionContext) marshalNErasureResult2ᚖkithᚋgraphᚋmodelᚐEras
 }
 
 func (ec *executionContext) marshalNFamiliarStranger2ᚕᚖkithᚋgraphᚋmodelᚐFamiliarStrangerᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FamiliarStranger) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFamiliarStranger2ᚖkithᚋgraphᚋmodelᚐFamiliarStranger(ctx, sel, v[i])
@@ -34003,7 +34003,7 @@ func (ec *executionContext) marshalNFamiliarStrangerConnection2ᚖkithᚋgraph�
 }
 
 func (ec *executionContext) marshalNFamiliarStrangerEdge2ᚕᚖkithᚋgraphᚋmodelᚐFamiliarStrangerEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FamiliarStrangerEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFamiliarStrangerEdge2ᚖkithᚋgraphᚋmodelᚐFamiliarStrangerEdge(ctx, sel, v[i])
@@ -34063,7 +34063,7 @@ func (ec *executionContext) marshalNFamiliarStrangerOrderField2kithᚋgraphᚋmo
 }
 
 func (ec *executionContext) marshalNFamiliarStrangerReach2ᚕᚖkithᚋgraphᚋmodelᚐFamiliarStrangerReachᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FamiliarStrangerReach) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFamiliarStrangerReach2ᚖkithᚋgraphᚋmodelᚐFamiliarStrangerReach(ctx, sel, v[i])
@@ -34110,7 +34110,7 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 }
 
 func (ec *executionContext) marshalNGift2ᚕᚖkithᚋgraphᚋmodelᚐGiftᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Gift) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGift2ᚖkithᚋgraphᚋmodelᚐGift(ctx, sel, v[i])
@@ -34146,7 +34146,7 @@ func (ec *executionContext) marshalNGiftConnection2ᚖkithᚋgraphᚋmodelᚐGif
 }
 
 func (ec *executionContext) marshalNGiftEdge2ᚕᚖkithᚋgraphᚋmodelᚐGiftEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GiftEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGiftEdge2ᚖkithᚋgraphᚋmodelᚐGiftEdge(ctx, sel, v[i])
@@ -34221,7 +34221,7 @@ func (ec *executionContext) unmarshalNGiftWhere2map(ctx context.Context, v any) 
 }
 
 func (ec *executionContext) marshalNGroup2ᚕᚖkithᚋgraphᚋmodelᚐGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Group) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGroup2ᚖkithᚋgraphᚋmodelᚐGroup(ctx, sel, v[i])
@@ -34257,7 +34257,7 @@ func (ec *executionContext) marshalNGroupConnection2ᚖkithᚋgraphᚋmodelᚐGr
 }
 
 func (ec *executionContext) marshalNGroupEI2ᚕᚖkithᚋgraphᚋmodelᚐGroupEiᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GroupEi) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGroupEI2ᚖkithᚋgraphᚋmodelᚐGroupEi(ctx, sel, v[i])
@@ -34283,7 +34283,7 @@ func (ec *executionContext) marshalNGroupEI2ᚖkithᚋgraphᚋmodelᚐGroupEi(ct
 }
 
 func (ec *executionContext) marshalNGroupEdge2ᚕᚖkithᚋgraphᚋmodelᚐGroupEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GroupEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGroupEdge2ᚖkithᚋgraphᚋmodelᚐGroupEdge(ctx, sel, v[i])
@@ -34438,7 +34438,7 @@ func (ec *executionContext) marshalNInt2ᚕintᚄ(ctx context.Context, sel ast.S
 }
 
 func (ec *executionContext) marshalNInterest2ᚕᚖkithᚋgraphᚋmodelᚐInterestᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Interest) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNInterest2ᚖkithᚋgraphᚋmodelᚐInterest(ctx, sel, v[i])
@@ -34474,7 +34474,7 @@ func (ec *executionContext) marshalNInterestConnection2ᚖkithᚋgraphᚋmodel�
 }
 
 func (ec *executionContext) marshalNInterestEdge2ᚕᚖkithᚋgraphᚋmodelᚐInterestEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.InterestEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNInterestEdge2ᚖkithᚋgraphᚋmodelᚐInterestEdge(ctx, sel, v[i])
@@ -34549,7 +34549,7 @@ func (ec *executionContext) marshalNIsolateConnection2ᚖkithᚋgraphᚋmodelᚐ
 }
 
 func (ec *executionContext) marshalNIsolateEdge2ᚕᚖkithᚋgraphᚋmodelᚐIsolateEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IsolateEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIsolateEdge2ᚖkithᚋgraphᚋmodelᚐIsolateEdge(ctx, sel, v[i])
@@ -34575,7 +34575,7 @@ func (ec *executionContext) marshalNIsolateEdge2ᚖkithᚋgraphᚋmodelᚐIsolat
 }
 
 func (ec *executionContext) marshalNKeyCandidate2ᚕᚖkithᚋgraphᚋmodelᚐKeyCandidateᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.KeyCandidate) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNKeyCandidate2ᚖkithᚋgraphᚋmodelᚐKeyCandidate(ctx, sel, v[i])
@@ -34621,7 +34621,7 @@ func (ec *executionContext) marshalNKeyRole2kithᚋgraphᚋmodelᚐKeyRole(ctx c
 }
 
 func (ec *executionContext) marshalNMembership2ᚕᚖkithᚋgraphᚋmodelᚐMembershipᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Membership) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMembership2ᚖkithᚋgraphᚋmodelᚐMembership(ctx, sel, v[i])
@@ -34667,7 +34667,7 @@ func (ec *executionContext) marshalNNode2kithᚋgraphᚋmodelᚐNode(ctx context
 }
 
 func (ec *executionContext) marshalNNode2ᚕkithᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONode2kithᚋgraphᚋmodelᚐNode(ctx, sel, v[i])
@@ -34677,7 +34677,7 @@ func (ec *executionContext) marshalNNode2ᚕkithᚋgraphᚋmodelᚐNode(ctx cont
 }
 
 func (ec *executionContext) marshalNNode2ᚕkithᚋgraphᚋmodelᚐNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNNode2kithᚋgraphᚋmodelᚐNode(ctx, sel, v[i])
@@ -34718,7 +34718,7 @@ func (ec *executionContext) marshalNOpenness2kithᚋgraphᚋmodelᚐOpenness(ctx
 }
 
 func (ec *executionContext) marshalNOrganisation2ᚕᚖkithᚋgraphᚋmodelᚐOrganisationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Organisation) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrganisation2ᚖkithᚋgraphᚋmodelᚐOrganisation(ctx, sel, v[i])
@@ -34754,7 +34754,7 @@ func (ec *executionContext) marshalNOrganisationConnection2ᚖkithᚋgraphᚋmod
 }
 
 func (ec *executionContext) marshalNOrganisationEdge2ᚕᚖkithᚋgraphᚋmodelᚐOrganisationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OrganisationEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrganisationEdge2ᚖkithᚋgraphᚋmodelᚐOrganisationEdge(ctx, sel, v[i])
@@ -34829,7 +34829,7 @@ func (ec *executionContext) marshalNPageInfo2ᚖkithᚋgraphᚋmodelᚐPageInfo(
 }
 
 func (ec *executionContext) marshalNPerson2ᚕᚖkithᚋgraphᚋmodelᚐPersonᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Person) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPerson2ᚖkithᚋgraphᚋmodelᚐPerson(ctx, sel, v[i])
@@ -34865,7 +34865,7 @@ func (ec *executionContext) marshalNPersonConnection2ᚖkithᚋgraphᚋmodelᚐP
 }
 
 func (ec *executionContext) marshalNPersonEdge2ᚕᚖkithᚋgraphᚋmodelᚐPersonEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PersonEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPersonEdge2ᚖkithᚋgraphᚋmodelᚐPersonEdge(ctx, sel, v[i])
@@ -34930,7 +34930,7 @@ func (ec *executionContext) unmarshalNPersonWhere2map(ctx context.Context, v any
 }
 
 func (ec *executionContext) marshalNPlace2ᚕᚖkithᚋgraphᚋmodelᚐPlaceᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Place) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPlace2ᚖkithᚋgraphᚋmodelᚐPlace(ctx, sel, v[i])
@@ -34966,7 +34966,7 @@ func (ec *executionContext) marshalNPlaceConnection2ᚖkithᚋgraphᚋmodelᚐPl
 }
 
 func (ec *executionContext) marshalNPlaceEdge2ᚕᚖkithᚋgraphᚋmodelᚐPlaceEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PlaceEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPlaceEdge2ᚖkithᚋgraphᚋmodelᚐPlaceEdge(ctx, sel, v[i])
@@ -35051,7 +35051,7 @@ func (ec *executionContext) marshalNReach2ᚖkithᚋgraphᚋmodelᚐReach(ctx co
 }
 
 func (ec *executionContext) marshalNReachedNode2ᚕᚖkithᚋgraphᚋmodelᚐReachedNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReachedNode) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReachedNode2ᚖkithᚋgraphᚋmodelᚐReachedNode(ctx, sel, v[i])
@@ -35111,7 +35111,7 @@ func (ec *executionContext) unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx
 }
 
 func (ec *executionContext) marshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Role) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRole2kithᚋgraphᚋmodelᚐRole(ctx, sel, v[i])
@@ -35127,7 +35127,7 @@ func (ec *executionContext) marshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx c
 }
 
 func (ec *executionContext) marshalNRoute2ᚕᚖkithᚋgraphᚋmodelᚐRouteᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Route) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRoute2ᚖkithᚋgraphᚋmodelᚐRoute(ctx, sel, v[i])
@@ -35153,7 +35153,7 @@ func (ec *executionContext) marshalNRoute2ᚖkithᚋgraphᚋmodelᚐRoute(ctx co
 }
 
 func (ec *executionContext) marshalNRouteStep2ᚕᚖkithᚋgraphᚋmodelᚐRouteStepᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RouteStep) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRouteStep2ᚖkithᚋgraphᚋmodelᚐRouteStep(ctx, sel, v[i])
@@ -35184,7 +35184,7 @@ func (ec *executionContext) unmarshalNRouteTarget2kithᚋgraphᚋmodelᚐRouteTa
 }
 
 func (ec *executionContext) marshalNRunTop2ᚕᚖkithᚋgraphᚋmodelᚐRunTopᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RunTop) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRunTop2ᚖkithᚋgraphᚋmodelᚐRunTop(ctx, sel, v[i])
@@ -35210,7 +35210,7 @@ func (ec *executionContext) marshalNRunTop2ᚖkithᚋgraphᚋmodelᚐRunTop(ctx 
 }
 
 func (ec *executionContext) marshalNScoreComponent2ᚕᚖkithᚋgraphᚋmodelᚐScoreComponentᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ScoreComponent) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNScoreComponent2ᚖkithᚋgraphᚋmodelᚐScoreComponent(ctx, sel, v[i])
@@ -35236,7 +35236,7 @@ func (ec *executionContext) marshalNScoreComponent2ᚖkithᚋgraphᚋmodelᚐSco
 }
 
 func (ec *executionContext) marshalNSearchHit2ᚕᚖkithᚋgraphᚋmodelᚐSearchHitᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SearchHit) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSearchHit2ᚖkithᚋgraphᚋmodelᚐSearchHit(ctx, sel, v[i])
@@ -35327,7 +35327,7 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 }
 
 func (ec *executionContext) marshalNSummaryGroup2ᚕᚖkithᚋgraphᚋmodelᚐSummaryGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SummaryGroup) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSummaryGroup2ᚖkithᚋgraphᚋmodelᚐSummaryGroup(ctx, sel, v[i])
@@ -35353,7 +35353,7 @@ func (ec *executionContext) marshalNSummaryGroup2ᚖkithᚋgraphᚋmodelᚐSumma
 }
 
 func (ec *executionContext) marshalNTie2ᚕᚖkithᚋgraphᚋmodelᚐTieᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Tie) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTie2ᚖkithᚋgraphᚋmodelᚐTie(ctx, sel, v[i])
@@ -35437,7 +35437,7 @@ func (ec *executionContext) marshalNTrustPurpose2kithᚋgraphᚋmodelᚐTrustPur
 }
 
 func (ec *executionContext) marshalNWave2ᚕᚖkithᚋgraphᚋmodelᚐWaveᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Wave) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWave2ᚖkithᚋgraphᚋmodelᚐWave(ctx, sel, v[i])
@@ -35473,7 +35473,7 @@ func (ec *executionContext) marshalNWaveChangeConnection2ᚖkithᚋgraphᚋmodel
 }
 
 func (ec *executionContext) marshalNWaveChangeEdge2ᚕᚖkithᚋgraphᚋmodelᚐWaveChangeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.WaveChangeEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWaveChangeEdge2ᚖkithᚋgraphᚋmodelᚐWaveChangeEdge(ctx, sel, v[i])
@@ -35519,7 +35519,7 @@ func (ec *executionContext) marshalNWaveConnection2ᚖkithᚋgraphᚋmodelᚐWav
 }
 
 func (ec *executionContext) marshalNWaveEdge2ᚕᚖkithᚋgraphᚋmodelᚐWaveEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.WaveEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWaveEdge2ᚖkithᚋgraphᚋmodelᚐWaveEdge(ctx, sel, v[i])
@@ -35598,7 +35598,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -35644,7 +35644,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -35672,7 +35672,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -35692,7 +35692,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -36052,7 +36052,7 @@ func (ec *executionContext) marshalOGiftKind2ᚕkithᚋgraphᚋmodelᚐGiftKind�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGiftKind2kithᚋgraphᚋmodelᚐGiftKind(ctx, sel, v[i])
@@ -36423,7 +36423,7 @@ func (ec *executionContext) marshalONodeType2ᚕkithᚋgraphᚋmodelᚐNodeType�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNNodeType2kithᚋgraphᚋmodelᚐNodeType(ctx, sel, v[i])
@@ -36475,7 +36475,7 @@ func (ec *executionContext) marshalOOpenness2ᚕkithᚋgraphᚋmodelᚐOpenness�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOpenness2kithᚋgraphᚋmodelᚐOpenness(ctx, sel, v[i])
@@ -36658,7 +36658,7 @@ func (ec *executionContext) marshalOPlaceKind2ᚕkithᚋgraphᚋmodelᚐPlaceKin
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPlaceKind2kithᚋgraphᚋmodelᚐPlaceKind(ctx, sel, v[i])
@@ -36799,7 +36799,7 @@ func (ec *executionContext) marshalOSector2ᚕkithᚋgraphᚋmodelᚐSectorᚄ(c
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSector2kithᚋgraphᚋmodelᚐSector(ctx, sel, v[i])
@@ -36935,7 +36935,7 @@ func (ec *executionContext) marshalOTieKind2ᚕkithᚋgraphᚋmodelᚐTieKindᚄ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTieKind2kithᚋgraphᚋmodelᚐTieKind(ctx, sel, v[i])
@@ -37003,7 +37003,7 @@ func (ec *executionContext) marshalOTrustPurpose2ᚕkithᚋgraphᚋmodelᚐTrust
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTrustPurpose2kithᚋgraphᚋmodelᚐTrustPurpose(ctx, sel, v[i])
@@ -37087,7 +37087,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -37106,7 +37106,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -37125,7 +37125,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -37151,7 +37151,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
