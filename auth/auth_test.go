@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"math/big"
 	"strings"
 	"testing"
@@ -155,32 +156,76 @@ func TestVerify(t *testing.T) {
 		{"JWKS: unknown kid", ks, sign(t, jwt.SigningMethodRS256, rk, claims(), map[string]any{"kid": "nope"}), "key this server does not know"},
 		{"JWKS: no kid", ks, sign(t, jwt.SigningMethodRS256, rk, claims(), nil), "key this server does not know"},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			p, err := c.v.Verify(c.token)
-			if c.want == "" {
-				if err != nil {
-					t.Fatalf("refused: %v", err)
-				}
-				if p.Subject != "worker-7" || len(p.Roles) == 0 {
-					t.Errorf("principal %+v", p)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatalf("accepted %+v", p)
-			}
-			e, ok := apierr.As(err)
-			if !ok || e.Code != apierr.Unauthenticated {
-				t.Fatalf("error %v is not UNAUTHENTICATED", err)
-			}
-			if !strings.Contains(e.Reason, c.want) {
-				t.Errorf("reason %q does not say %q", e.Reason, c.want)
-			}
-			if c.token != "" && len(c.token) > 20 && strings.Contains(e.Error(), c.token[len(c.token)-20:]) {
-				t.Error("the refusal quotes the token")
-			}
-		})
+	// Twice: the second pass meets the tokens the first one accepted, remembered.
+	for pass := range 2 {
+		for _, c := range cases {
+			t.Run(fmt.Sprintf("%s/%d", c.name, pass), func(t *testing.T) { checkVerify(t, c.v, c.token, c.want) })
+		}
+	}
+}
+
+// checkVerify checks that v accepts token (want is empty) or refuses it with a reason
+// that says want.
+func checkVerify(t *testing.T, v *auth.Verifier, token, want string) {
+	t.Helper()
+	p, err := v.Verify(token)
+	if want == "" {
+		if err != nil {
+			t.Fatalf("refused: %v", err)
+		}
+		if p.Subject != "worker-7" || len(p.Roles) == 0 {
+			t.Errorf("principal %+v", p)
+		}
+		return
+	}
+	if err == nil {
+		t.Fatalf("accepted %+v", p)
+	}
+	e, ok := apierr.As(err)
+	if !ok || e.Code != apierr.Unauthenticated {
+		t.Fatalf("error %v is not UNAUTHENTICATED", err)
+	}
+	if !strings.Contains(e.Reason, want) {
+		t.Errorf("reason %q does not say %q", e.Reason, want)
+	}
+	if token != "" && len(token) > 20 && strings.Contains(e.Error(), token[len(token)-20:]) {
+		t.Error("the refusal quotes the token")
+	}
+}
+
+// TestRememberedTokensKeepTheirLimits: a token remembered as verified is refused once its
+// exp has passed, before its nbf or iat, and a caller changing the principal it got does
+// not change what the next request gets.
+func TestRememberedTokensKeepTheirLimits(t *testing.T) {
+	clock := now
+	v, err := auth.NewVerifier(auth.Config{Secret: secret, Issuer: issuer, Audience: audience,
+		Leeway: 10 * time.Second, Now: func() time.Time { return clock }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := sign(t, jwt.SigningMethodHS256, secret, claims(func(c jwt.MapClaims) {
+		c["exp"] = now.Add(time.Minute).Unix()
+		c["nbf"] = now.Add(-time.Second).Unix()
+	}), nil)
+	checkVerify(t, v, tok, "")
+	p, _ := v.Verify(tok)
+	p.Roles[0], p.Areas = auth.Admin, nil
+	q, err := v.Verify(tok)
+	if err != nil || q.Has(auth.Admin) || len(q.Areas) == 0 {
+		t.Fatalf("a remembered principal was changed by its caller: %+v, %v", q, err)
+	}
+	for _, c := range []struct {
+		at   time.Time
+		want string
+	}{
+		{now.Add(time.Minute + 5*time.Second), ""}, // within the leeway
+		{now.Add(time.Minute + 11*time.Second), "expired"},
+		{now.Add(-12 * time.Second), "not valid yet"},
+		{now.Add(30 * time.Second), ""},
+		{now.Add(10 * time.Minute), "expired"},
+	} {
+		clock = c.at
+		checkVerify(t, v, tok, c.want)
 	}
 }
 

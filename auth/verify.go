@@ -10,7 +10,9 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -59,11 +61,30 @@ type Verifier struct {
 	keys   map[string]verifyKey // by kid; "" for a single key without kid
 	algs   []string
 	parser *jwt.Parser
+
+	mu       sync.Mutex
+	verified map[string]verified // tokens that passed, by token text
 }
+
+// verified is a token that passed every check, and the span in which it still does.
+type verified struct {
+	principal Principal
+	from      time.Time // nbf and iat, less the leeway
+	until     time.Time // exp plus the leeway, at most verifiedFor after it was checked
+}
+
+// A verified token is remembered so that the next request with it skips the signature
+// and the claims' decoding (a dashboard sends many requests with one token). The keys do
+// not change in a Verifier's life, so only time can make a remembered token fail, and it
+// is checked on every use.
+const (
+	verifiedMax = 1024
+	verifiedFor = 5 * time.Minute
+)
 
 // NewVerifier returns a Verifier for the key material and checks in cfg.
 func NewVerifier(cfg Config) (*Verifier, error) {
-	v := &Verifier{cfg: cfg, keys: map[string]verifyKey{}}
+	v := &Verifier{cfg: cfg, keys: map[string]verifyKey{}, verified: map[string]verified{}}
 	given := 0
 	for _, b := range [][]byte{cfg.Secret, cfg.PublicKeyPEM, cfg.JWKS} {
 		if len(b) > 0 {
@@ -168,6 +189,10 @@ func (v *Verifier) Verify(token string) (*Principal, error) {
 	if len(token) > v.cfg.MaxTokenBytes {
 		return nil, apierr.NotAuthenticated(fmt.Sprintf("the token is longer than %d bytes", v.cfg.MaxTokenBytes), nil)
 	}
+	now := v.now()
+	if p, ok := v.remembered(token, now); ok {
+		return p, nil
+	}
 	var c claims
 	_, err := v.parser.ParseWithClaims(token, &c, v.keyFor)
 	if err != nil {
@@ -190,7 +215,56 @@ func (v *Verifier) Verify(token string) (*Principal, error) {
 	if p.Has(Worker) && !p.Has(Admin) && len(p.Areas) == 0 {
 		return nil, apierr.NotAuthenticated("a worker token must name the areas it covers", nil)
 	}
+	v.remember(token, p, &c, now)
 	return p, nil
+}
+
+func (v *Verifier) now() time.Time {
+	if v.cfg.Now != nil {
+		return v.cfg.Now()
+	}
+	return time.Now()
+}
+
+// remembered returns a copy of the principal of a token verified before that is still
+// within its span at now.
+func (v *Verifier) remembered(token string, now time.Time) (*Principal, bool) {
+	v.mu.Lock()
+	e, ok := v.verified[token]
+	v.mu.Unlock()
+	if !ok || now.Before(e.from) || !now.Before(e.until) {
+		return nil, false
+	}
+	p := e.principal
+	p.Roles, p.Areas = slices.Clone(p.Roles), slices.Clone(p.Areas)
+	return &p, true
+}
+
+// remember keeps a token that has just passed, with the span its claims allow.
+func (v *Verifier) remember(token string, p *Principal, c *claims, now time.Time) {
+	e := verified{principal: *p, until: now.Add(verifiedFor)}
+	e.principal.Roles, e.principal.Areas = slices.Clone(p.Roles), slices.Clone(p.Areas)
+	if c.ExpiresAt != nil && c.ExpiresAt.Add(v.cfg.Leeway).Before(e.until) {
+		e.until = c.ExpiresAt.Add(v.cfg.Leeway)
+	}
+	for _, t := range []*jwt.NumericDate{c.NotBefore, c.IssuedAt} {
+		if t != nil && t.Add(-v.cfg.Leeway).After(e.from) {
+			e.from = t.Add(-v.cfg.Leeway)
+		}
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if len(v.verified) >= verifiedMax {
+		for k, old := range v.verified {
+			if !now.Before(old.until) {
+				delete(v.verified, k)
+			}
+		}
+		if len(v.verified) >= verifiedMax {
+			clear(v.verified)
+		}
+	}
+	v.verified[token] = e
 }
 
 // keyFor picks the key a token names and checks that its alg is the key's.
