@@ -267,8 +267,9 @@ type cypherRequest struct {
 	write  bool
 }
 
-// run sends one statement in a managed transaction and collects its records, as a
-// careful hand-written client would.
+// run sends one statement and collects its records, as a careful hand-written client
+// would: a read as an auto-commit transaction (one round trip), a write in a transaction
+// function.
 func (s *system) run(ctx context.Context, req cypherRequest) ([]*neo4j.Record, error) {
 	mode := neo4j.AccessModeRead
 	if req.write {
@@ -276,20 +277,20 @@ func (s *system) run(ctx context.Context, req cypherRequest) ([]*neo4j.Record, e
 	}
 	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.database, AccessMode: mode})
 	defer sess.Close(context.WithoutCancel(ctx))
-	work := func(tx neo4j.ManagedTransaction) (any, error) {
-		res, err := tx.Run(ctx, req.query, req.params)
+	if !req.write {
+		res, err := sess.Run(ctx, req.query, req.params)
 		if err != nil {
 			return nil, err
 		}
 		return res.Collect(ctx)
 	}
-	var res any
-	var err error
-	if req.write {
-		res, err = sess.ExecuteWrite(ctx, work)
-	} else {
-		res, err = sess.ExecuteRead(ctx, work)
-	}
+	res, err := sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		res, err := tx.Run(ctx, req.query, req.params)
+		if err != nil {
+			return nil, err
+		}
+		return res.Collect(ctx)
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -163,38 +163,35 @@ func (s *Store) AnalysisRunByID(ctx context.Context, id string) (*AnalysisRun, e
 	if !IsAnalysisRunID(id) {
 		return nil, apierr.BadInput("id", "is not the id of an analysis run")
 	}
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		recs, err := s.run(ctx, tx, "MATCH (r:"+AnalysisRunLabel+" {id: $id}) RETURN properties(r)", map[string]any{"id": id})
-		if err != nil || len(recs) == 0 {
-			return (*AnalysisRun)(nil), err
-		}
-		p, _ := recs[0].Values[0].(map[string]any)
-		run := &AnalysisRun{ID: id, Top: map[string][]RunScore{}}
-		run.At, _ = p["at"].(time.Time)
-		run.Parameters, _ = p["parameters"].(string)
-		run.Version, _ = p["version"].(string)
-		run.Measures = runStrings(p["measures"])
-		n, _ := p["nodes"].(int64)
-		t, _ := p["ties"].(int64)
-		run.Nodes, run.Ties = int(n), int(t)
-		for _, m := range run.Measures {
-			tids := runStrings(p["top_"+m+"_ids"])
-			tvals, _ := p["top_"+m+"_scores"].([]any)
-			list := make([]RunScore, 0, len(tids))
-			for i, tid := range tids {
-				if i < len(tvals) {
-					v, _ := tvals[i].(float64)
-					list = append(list, RunScore{ID: tid, Value: v})
-				}
-			}
-			run.Top[m] = list
-		}
-		return run, nil
-	})
+	recs, err := s.query(ctx, "MATCH (r:"+AnalysisRunLabel+" {id: $id}) RETURN properties(r)", map[string]any{"id": id})
 	if err != nil {
 		return nil, fmt.Errorf("analysis run: %w", err)
 	}
-	return res.(*AnalysisRun), nil
+	if len(recs) == 0 {
+		return nil, nil
+	}
+	p, _ := recs[0].Values[0].(map[string]any)
+	run := &AnalysisRun{ID: id, Top: map[string][]RunScore{}}
+	run.At, _ = p["at"].(time.Time)
+	run.Parameters, _ = p["parameters"].(string)
+	run.Version, _ = p["version"].(string)
+	run.Measures = runStrings(p["measures"])
+	n, _ := p["nodes"].(int64)
+	t, _ := p["ties"].(int64)
+	run.Nodes, run.Ties = int(n), int(t)
+	for _, m := range run.Measures {
+		tids := runStrings(p["top_"+m+"_ids"])
+		tvals, _ := p["top_"+m+"_scores"].([]any)
+		list := make([]RunScore, 0, len(tids))
+		for i, tid := range tids {
+			if i < len(tvals) {
+				v, _ := tvals[i].(float64)
+				list = append(list, RunScore{ID: tid, Value: v})
+			}
+		}
+		run.Top[m] = list
+	}
+	return run, nil
 }
 
 // runStrings reads a list of strings the driver returned.

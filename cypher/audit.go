@@ -159,39 +159,33 @@ func (s *Store) RecordAudits(ctx context.Context, evs []AuditEvent) error {
 // AuditEvents returns the most recent audit records, newest first, at most limit, for
 // administrators and tests.
 func (s *Store) AuditEvents(ctx context.Context, limit int) ([]AuditEvent, error) {
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		recs, err := s.run(ctx, tx, "MATCH (e:"+AuditLabel+") RETURN e ORDER BY e.at DESC, e.id LIMIT $n", map[string]any{"n": int64(limit)})
-		if err != nil {
-			return nil, err
-		}
-		out := make([]AuditEvent, 0, len(recs))
-		for _, r := range recs {
-			n := r.Values[0].(neo4j.Node)
-			p := n.Props
-			ev := AuditEvent{Detail: map[string]any{}}
-			ev.ID, _ = p["id"].(string)
-			ev.At, _ = p["at"].(time.Time)
-			ev.Subject, _ = p["sub"].(string)
-			ev.Operation, _ = p["operation"].(string)
-			ev.Kind, _ = p["kind"].(string)
-			ev.RequestID, _ = p["requestId"].(string)
-			ev.Roles = stringsOf(p["roles"])
-			ev.IDs = stringsOf(p["ids"])
-			for k, v := range p {
-				switch k {
-				case "id", "at", "sub", "operation", "kind", "requestId", "roles", "ids":
-				default:
-					ev.Detail[k] = v
-				}
-			}
-			out = append(out, ev)
-		}
-		return out, nil
-	})
+	recs, err := s.query(ctx, "MATCH (e:"+AuditLabel+") RETURN e ORDER BY e.at DESC, e.id LIMIT $n", map[string]any{"n": int64(limit)})
 	if err != nil {
 		return nil, err
 	}
-	return res.([]AuditEvent), nil
+	out := make([]AuditEvent, 0, len(recs))
+	for _, r := range recs {
+		n := r.Values[0].(neo4j.Node)
+		p := n.Props
+		ev := AuditEvent{Detail: map[string]any{}}
+		ev.ID, _ = p["id"].(string)
+		ev.At, _ = p["at"].(time.Time)
+		ev.Subject, _ = p["sub"].(string)
+		ev.Operation, _ = p["operation"].(string)
+		ev.Kind, _ = p["kind"].(string)
+		ev.RequestID, _ = p["requestId"].(string)
+		ev.Roles = stringsOf(p["roles"])
+		ev.IDs = stringsOf(p["ids"])
+		for k, v := range p {
+			switch k {
+			case "id", "at", "sub", "operation", "kind", "requestId", "roles", "ids":
+			default:
+				ev.Detail[k] = v
+			}
+		}
+		out = append(out, ev)
+	}
+	return out, nil
 }
 
 func stringsOf(v any) []string {

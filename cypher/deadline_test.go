@@ -2,6 +2,7 @@ package cypher
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,32 +30,66 @@ func TestTxConfigCarriesDeadline(t *testing.T) {
 }
 
 // TestDeadlineStopsWorkInNeo4j runs a statement that would take minutes under a short
-// deadline: the caller gets UNAVAILABLE, and Neo4j no longer runs the transaction.
+// deadline, as a single read (auto-commit) and in a transaction function: the caller gets
+// UNAVAILABLE, and Neo4j no longer runs the transaction.
 func TestDeadlineStopsWorkInNeo4j(t *testing.T) {
 	d := neo4jtest.Driver(t, neo4jtest.URI(t))
 	s := New(d, Options{})
-	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
-	defer cancel()
-	_, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		return s.run(ctx, tx, "UNWIND range(1, 10000000000) AS x WITH x WHERE x % 7 = -1 RETURN count(x)", nil)
-	})
-	if e, ok := apierr.As(err); !ok || e.Code != apierr.Unavailable {
-		t.Fatalf("got %v, want UNAVAILABLE", err)
+	const long = "UNWIND range(1, 10000000000) AS x WITH x WHERE x % 7 = -1 RETURN count(x)"
+	for _, c := range []struct {
+		name string
+		run  func(ctx context.Context) error
+	}{
+		{"single read", func(ctx context.Context) error { _, err := s.query(ctx, long, nil); return err }},
+		{"transaction", func(ctx context.Context) error {
+			_, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) { return s.run(ctx, tx, long, nil) })
+			return err
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+			defer cancel()
+			if err := c.run(ctx); !isCode(err, apierr.Unavailable) {
+				t.Fatalf("got %v, want UNAVAILABLE", err)
+			}
+			for i := 0; ; i++ {
+				res, err := neo4j.ExecuteQuery(context.Background(), d,
+					`SHOW TRANSACTIONS YIELD currentQuery
+					 WHERE currentQuery CONTAINS 'range(1, 10000000000)' AND NOT currentQuery CONTAINS 'SHOW'
+					 RETURN count(*)`, nil, neo4j.EagerResultTransformer)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Records[0].Values[0].(int64) == 0 {
+					return
+				}
+				if i == 50 {
+					t.Fatal("the transaction still runs in Neo4j after its deadline")
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+		})
 	}
-	for i := 0; ; i++ {
-		res, err := neo4j.ExecuteQuery(context.Background(), d,
-			`SHOW TRANSACTIONS YIELD currentQuery
-			 WHERE currentQuery CONTAINS 'range(1, 10000000000)' AND NOT currentQuery CONTAINS 'SHOW'
-			 RETURN count(*)`, nil, neo4j.EagerResultTransformer)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if res.Records[0].Values[0].(int64) == 0 {
-			return
-		}
-		if i == 50 {
-			t.Fatal("the transaction still runs in Neo4j after its deadline")
-		}
-		time.Sleep(100 * time.Millisecond)
+}
+
+func isCode(err error, code apierr.Code) bool {
+	e, ok := apierr.As(err)
+	return ok && e.Code == code
+}
+
+// TestSingleReadIsNotRetriedOnClientErrors: a statement Neo4j refuses is sent once, and
+// the error keeps only Neo4j's status code.
+func TestSingleReadIsNotRetriedOnClientErrors(t *testing.T) {
+	s := New(neo4jtest.Driver(t, neo4jtest.URI(t)), Options{})
+	before := s.RoundTrips()
+	_, err := s.query(context.Background(), "RETURN 1 / $zero", map[string]any{"zero": 0})
+	if err == nil {
+		t.Fatal("a division by zero was answered")
+	}
+	if got := s.RoundTrips() - before; got != 1 {
+		t.Errorf("sent %d times, want once", got)
+	}
+	if want := "neo4j Neo.ClientError.Statement.ArithmeticError"; !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "zero") {
+		t.Errorf("error %q, want only %q", err, want)
 	}
 }

@@ -116,15 +116,9 @@ func (s *Store) loadBatches(ctx context.Context, q string, rows []any, done *int
 
 // IsEmpty reports whether the database holds no Kith nodes.
 func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		recs, err := s.run(ctx, tx, fmt.Sprintf("MATCH (n:%s) RETURN count(n) = 0 LIMIT 1", EntityLabel), nil)
-		if err != nil {
-			return nil, err
-		}
-		return recs[0].Values[0].(bool), nil
-	})
+	recs, err := s.query(ctx, fmt.Sprintf("MATCH (n:%s) RETURN count(n) = 0 LIMIT 1", EntityLabel), nil)
 	if err != nil {
 		return false, err
 	}
-	return res.(bool), nil
+	return recs[0].Values[0].(bool), nil
 }

@@ -103,16 +103,10 @@ func (s *Store) WellbeingSummary(ctx context.Context, scope Scope, where map[str
 		q += " WHERE " + cond
 	}
 	q += fmt.Sprintf(" WITH %s AS w RETURN count(*), count(w), coalesce(avg(w), 0.0)", score)
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		recs, err := s.run(ctx, tx, q, b.params)
-		if err != nil {
-			return nil, err
-		}
-		v := recs[0].Values
-		return Wellbeing{People: int(v[0].(int64)), Scored: int(v[1].(int64)), Mean: v[2].(float64)}, nil
-	})
+	recs, err := s.query(ctx, q, b.params)
 	if err != nil {
 		return Wellbeing{}, err
 	}
-	return res.(Wellbeing), nil
+	v := recs[0].Values
+	return Wellbeing{People: int(v[0].(int64)), Scored: int(v[1].(int64)), Mean: v[2].(float64)}, nil
 }

@@ -593,36 +593,24 @@ RETURN {%s: 'FamiliarStrangerReach', seen: seen, isolatedSeen: size(lonely), %s:
 
 // readRow runs a read that answers one row, and returns it.
 func (s *Store) readRow(ctx context.Context, q string, params map[string]any) (*neo4j.Record, error) {
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		recs, err := s.run(ctx, tx, q, params)
-		if err != nil {
-			return nil, err
-		}
-		return recs[0], nil
-	})
+	recs, err := s.query(ctx, q, params)
 	if err != nil {
 		return nil, err
 	}
-	return res.(*neo4j.Record), nil
+	return recs[0], nil
 }
 
 // readRecords runs a read whose rows are one projected record each.
 func (s *Store) readRecords(ctx context.Context, q string, params map[string]any) ([]*Record, error) {
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		recs, err := s.run(ctx, tx, q, params)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]*Record, len(recs))
-		for i, r := range recs {
-			out[i] = decodeRecord(r.Values[0])
-		}
-		return out, nil
-	})
+	recs, err := s.query(ctx, q, params)
 	if err != nil {
 		return nil, err
 	}
-	return res.([]*Record), nil
+	out := make([]*Record, len(recs))
+	for i, r := range recs {
+		out[i] = decodeRecord(r.Values[0])
+	}
+	return out, nil
 }
 
 // Ego is the network around a node.

@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
-
 	"kith/apierr"
 	"kith/nodeid"
 )
@@ -237,35 +235,29 @@ RETURN COLLECT { UNWIND matches[start..start + %s] AS m WITH %s RETURN %s } AS r
 		fmt.Fprintf(&q, "CALL () { %s WITH %s ORDER BY %s SKIP %s LIMIT %s RETURN collect(%s) AS rows }\nRETURN rows",
 			match, carry, order, b.param(int64(start)), b.param(int64(size+1)), item) // one more tells whether there is more
 	}
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		recs, err := s.run(ctx, tx, q.String(), b.params)
-		if err != nil {
-			return nil, err
-		}
-		rows, _ := recs[0].Values[0].([]any)
-		page := &Page{Offset: start, Total: -1}
-		if needTotal {
-			page.Total = int(recs[0].Values[1].(int64))
-			page.Offset = int(recs[0].Values[2].(int64))
-			page.HasNextPage = hasBefore || page.Offset+len(rows) < page.Total
-		} else {
-			if len(rows) > size {
-				rows = rows[:size]
-				page.HasNextPage = true
-			}
-			page.HasNextPage = page.HasNextPage || hasBefore
-		}
-		page.HasPreviousPage = page.Offset > 0
-		page.Records = make([]*Record, 0, len(rows))
-		for _, r := range rows {
-			page.Records = append(page.Records, decodeRecord(r))
-		}
-		return page, nil
-	})
+	recs, err := s.query(ctx, q.String(), b.params)
 	if err != nil {
 		return nil, err
 	}
-	return res.(*Page), nil
+	rows, _ := recs[0].Values[0].([]any)
+	page := &Page{Offset: start, Total: -1}
+	if needTotal {
+		page.Total = int(recs[0].Values[1].(int64))
+		page.Offset = int(recs[0].Values[2].(int64))
+		page.HasNextPage = hasBefore || page.Offset+len(rows) < page.Total
+	} else {
+		if len(rows) > size {
+			rows = rows[:size]
+			page.HasNextPage = true
+		}
+		page.HasNextPage = page.HasNextPage || hasBefore
+	}
+	page.HasPreviousPage = page.Offset > 0
+	page.Records = make([]*Record, 0, len(rows))
+	for _, r := range rows {
+		page.Records = append(page.Records, decodeRecord(r))
+	}
+	return page, nil
 }
 
 func anyInt(p *int) any {
@@ -292,17 +284,11 @@ func (s *Store) Node(ctx context.Context, scope Scope, id string, sel *Selection
 		q += " WHERE " + p
 	}
 	q += " RETURN " + proj
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		recs, err := s.run(ctx, tx, q, b.params)
-		if err != nil || len(recs) == 0 {
-			return (*Record)(nil), err
-		}
-		return decodeRecord(recs[0].Values[0]), nil
-	})
-	if err != nil {
+	recs, err := s.query(ctx, q, b.params)
+	if err != nil || len(recs) == 0 {
 		return nil, err
 	}
-	return res.(*Record), nil
+	return decodeRecord(recs[0].Values[0]), nil
 }
 
 // MaxIDs is the most ids one request may name.

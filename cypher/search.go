@@ -6,8 +6,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
-
 	"kith/apierr"
 )
 
@@ -106,19 +104,13 @@ func (s *Store) Search(ctx context.Context, scope Scope, text string, labels []s
 		return nil, err
 	}
 	query += fmt.Sprintf(" WITH node, score ORDER BY score DESC, node.id LIMIT %s RETURN score, %s", b.param(int64(first)), proj)
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		recs, err := s.run(ctx, tx, query, b.params)
-		if err != nil {
-			return nil, err
-		}
-		hits := make([]Hit, len(recs))
-		for i, r := range recs {
-			hits[i] = Hit{Score: r.Values[0].(float64), Record: decodeRecord(r.Values[1])}
-		}
-		return hits, nil
-	})
+	recs, err := s.query(ctx, query, b.params)
 	if err != nil {
 		return nil, err
 	}
-	return res.([]Hit), nil
+	hits := make([]Hit, len(recs))
+	for i, r := range recs {
+		hits[i] = Hit{Score: r.Values[0].(float64), Record: decodeRecord(r.Values[1])}
+	}
+	return hits, nil
 }
