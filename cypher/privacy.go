@@ -3,6 +3,7 @@ package cypher
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -12,13 +13,14 @@ import (
 
 // Erasure says what ErasePerson removed; it names nothing about the person.
 type Erasure struct {
-	People, Ties, Gifts, AuditRecords int
+	People, Ties, Gifts, AuditRecords, AnalysisRuns int
 }
 
 // ErasePerson erases one person in one write transaction: the gifts only they offered
 // (with those gifts' ties), the person and every tie they have, and the ids of all of
-// these from earlier audit records. It then records the erasure, with counts and no id, in the
-// same transaction. Derived data kept elsewhere (query caches) is the caller's to drop.
+// these from earlier audit records and from the top lists of stored analysis runs. It then
+// records the erasure, with counts and no id, in the same transaction. Derived data kept
+// elsewhere (query caches) is the caller's to drop.
 func (s *Store) ErasePerson(ctx context.Context, id string) (Erasure, error) {
 	if l, ok := nodeid.Label(id); !ok || l != "Person" {
 		return Erasure{}, apierr.BadInput("id", "is not the id of a Person")
@@ -53,8 +55,12 @@ RETURN count(a)`, AuditLabel), params)
 			return nil, err
 		}
 		e.AuditRecords = int(recs[0].Values[0].(int64))
+		if e.AnalysisRuns, err = s.scrubRuns(ctx, tx, params["gone"]); err != nil {
+			return nil, err
+		}
 		ev := AuditEvent{Kind: "erasure", Detail: map[string]any{
-			"people": int64(e.People), "ties": int64(e.Ties), "gifts": int64(e.Gifts), "auditRecords": int64(e.AuditRecords)}}
+			"people": int64(e.People), "ties": int64(e.Ties), "gifts": int64(e.Gifts),
+			"auditRecords": int64(e.AuditRecords), "analysisRuns": int64(e.AnalysisRuns)}}
 		if a, ok := ActorFrom(ctx); ok {
 			ev.Subject, ev.Roles, ev.Operation, ev.RequestID = a.Subject, a.Roles, a.Operation, a.RequestID
 		}
@@ -67,6 +73,46 @@ RETURN count(a)`, AuditLabel), params)
 		return Erasure{}, err
 	}
 	return res.(Erasure), nil
+}
+
+// scrubRuns removes the gone ids, with their scores, from the top lists of the stored
+// analysis runs that name them, and returns how many runs it changed.
+func (s *Store) scrubRuns(ctx context.Context, tx neo4j.ManagedTransaction, gone any) (int, error) {
+	recs, err := s.run(ctx, tx, fmt.Sprintf(`MATCH (r:%s)
+WHERE any(k IN keys(r) WHERE k STARTS WITH 'top_' AND k ENDS WITH '_ids' AND any(x IN r[k] WHERE x IN $gone))
+RETURN r.id, properties(r)`, AnalysisRunLabel), map[string]any{"gone": gone})
+	if err != nil || len(recs) == 0 {
+		return 0, err
+	}
+	drop := map[string]bool{}
+	for _, id := range runStrings(gone) {
+		drop[id] = true
+	}
+	runs := make([]any, 0, len(recs))
+	for _, r := range recs {
+		props, _ := r.Values[1].(map[string]any)
+		set := map[string]any{}
+		for k := range props {
+			m, ok := strings.CutSuffix(strings.TrimPrefix(k, "top_"), "_ids")
+			if !ok || !strings.HasPrefix(k, "top_") {
+				continue
+			}
+			ids := runStrings(props[k])
+			scores, _ := props["top_"+m+"_scores"].([]any)
+			keptIDs, keptScores := []string{}, []float64{}
+			for i, id := range ids {
+				if !drop[id] && i < len(scores) {
+					v, _ := scores[i].(float64)
+					keptIDs, keptScores = append(keptIDs, id), append(keptScores, v)
+				}
+			}
+			set[k], set["top_"+m+"_scores"] = keptIDs, keptScores
+		}
+		runs = append(runs, map[string]any{"id": r.Values[0], "set": set})
+	}
+	_, err = s.run(ctx, tx, fmt.Sprintf("UNWIND $runs AS x MATCH (r:%s {id: x.id}) SET r += x.set", AnalysisRunLabel),
+		map[string]any{"runs": runs})
+	return len(runs), err
 }
 
 // Wellbeing is wellbeing over a set of people.

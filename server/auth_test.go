@@ -835,6 +835,13 @@ func TestErasure(t *testing.T) {
 	// Reads and writes that name them leave audit records with their id.
 	e.as(auth.Worker, w.eccles).ok(`{ people { nodes { displayName contact } } }`, nil, nil)
 	e.ok(`{ search(text: "Zebedee") { node { id } } }`, nil, nil)
+	// A stored analysis run lists them among its top people.
+	var run struct{ RunAnalysis struct{ ID string } }
+	e.ok(`mutation { runAnalysis(scope: {directed: false}, measures: [DEGREE, PAGERANK]) { id } }`, nil, &run)
+	topBefore := e.runTop(run.RunAnalysis.ID)
+	if !slices.ContainsFunc(topBefore["degree"], func(s string) bool { return strings.HasPrefix(s, z+" ") }) {
+		t.Fatalf("the run's top list does not name them: %v", topBefore)
+	}
 	nodesBefore := e.counts()[0]
 
 	e.as(auth.Worker, w.eccles).fails(`mutation($id: ID!) { erasePerson(id: $id) { people } }`, map[string]any{"id": z}, "FORBIDDEN", "erasePerson")
@@ -845,6 +852,13 @@ func TestErasure(t *testing.T) {
 	// Ties: LIVES_IN, KNOWS, TRUSTS, MEMBER_OF, OFFERS.
 	if got := r.ErasePerson; got.People != 1 || got.Ties != 5 || got.Gifts != 1 || got.AuditRecords < 2 {
 		t.Errorf("erasure: %+v", got)
+	}
+	// The run keeps everyone else, in order, each with their own score.
+	for m, ids := range topBefore {
+		want := slices.DeleteFunc(slices.Clone(ids), func(s string) bool { return strings.HasPrefix(s, z+" ") })
+		if got := e.runTop(run.RunAnalysis.ID)[m]; !slices.Equal(got, want) {
+			t.Errorf("top %s after erasure: %v, want %v", m, got, want)
+		}
 	}
 	if after := e.counts()[0]; after != nodesBefore-2 {
 		t.Errorf("nodes %d -> %d, want two fewer (the person and the gift)", nodesBefore, after)
@@ -880,6 +894,31 @@ RETURN nodes, ties`, map[string]any{"s": needle}, neo4j.EagerResultTransformer)
 	}
 	e.fails(`mutation($id: ID!) { erasePerson(id: $id) { people } }`, map[string]any{"id": z}, "NOT_FOUND", "id")
 	e.fails(`mutation { erasePerson(id: "grp_00000000000000000000") { people } }`, nil, "BAD_USER_INPUT", "id")
+}
+
+// runTop returns the top lists stored on an analysis run, by measure, as "id score"
+// entries, and checks that each list has one score per id.
+func (e *env) runTop(id string) map[string][]string {
+	e.t.Helper()
+	res, err := neo4j.ExecuteQuery(context.Background(), e.driver, `MATCH (r:AnalysisRun {id: $id})
+UNWIND r.measures AS m
+RETURN m, r['top_' + m + '_ids'], r['top_' + m + '_scores']`, map[string]any{"id": id}, neo4j.EagerResultTransformer)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	out := map[string][]string{}
+	for _, r := range res.Records {
+		ids, scores := r.Values[1].([]any), r.Values[2].([]any)
+		if len(ids) != len(scores) {
+			e.t.Errorf("run %s, %s: %d ids and %d scores", id, r.Values[0], len(ids), len(scores))
+		}
+		var entries []string
+		for i := range min(len(ids), len(scores)) {
+			entries = append(entries, fmt.Sprintf("%s %v", ids[i], scores[i]))
+		}
+		out[r.Values[0].(string)] = entries
+	}
+	return out
 }
 
 // cypherDo posts to the read-only Cypher endpoint.
