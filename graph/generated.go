@@ -233,6 +233,7 @@ type ComplexityRoot struct {
 	}
 
 	ErasureResult struct {
+		AnalysisRuns func(childComplexity int) int
 		AuditRecords func(childComplexity int) int
 		Gifts        func(childComplexity int) int
 		People       func(childComplexity int) int
@@ -1592,6 +1593,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EgoNetwork.Truncated(childComplexity), true
 
+	case "ErasureResult.analysisRuns":
+		if e.ComplexityRoot.ErasureResult.AnalysisRuns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErasureResult.AnalysisRuns(childComplexity), true
 	case "ErasureResult.auditRecords":
 		if e.ComplexityRoot.ErasureResult.AuditRecords == nil {
 			break
@@ -5652,6 +5659,8 @@ type ErasureResult {
   gifts: Int!
   "Audit records from which their id was removed."
   auditRecords: Int!
+  "Stored analysis runs from whose top lists their id, with its score, was removed."
+  analysisRuns: Int!
 }
 
 extend type Query {
@@ -5666,7 +5675,8 @@ extend type Query {
 extend type Mutation {
   """
   Erases a person (the right to erasure): the person, every tie they have, the gifts they
-  offered, and their id from earlier audit records. What remains is an audit record of the
+  offered, and their id from earlier audit records and from the top lists of stored
+  analysis runs. What remains is an audit record of the
   erasure that holds no personal data.
   """
   erasePerson(id: ID!): ErasureResult! @auth(requires: [ADMIN])
@@ -6410,6 +6420,8 @@ func (ec *executionContext) childFields_ErasureResult(ctx context.Context, field
 		return ec.fieldContext_ErasureResult_gifts(ctx, field)
 	case "auditRecords":
 		return ec.fieldContext_ErasureResult_auditRecords(ctx, field)
+	case "analysisRuns":
+		return ec.fieldContext_ErasureResult_analysisRuns(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ErasureResult", field.Name)
 }
@@ -12692,6 +12704,29 @@ func (ec *executionContext) _ErasureResult_auditRecords(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_ErasureResult_auditRecords(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ErasureResult", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ErasureResult_analysisRuns(ctx context.Context, field graphql.CollectedField, obj *model.ErasureResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErasureResult_analysisRuns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnalysisRuns, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErasureResult_analysisRuns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ErasureResult", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
@@ -28176,6 +28211,11 @@ func (ec *executionContext) _ErasureResult(ctx context.Context, sel ast.Selectio
 			}
 		case "auditRecords":
 			out.Values[i] = ec._ErasureResult_auditRecords(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "analysisRuns":
+			out.Values[i] = ec._ErasureResult_analysisRuns(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

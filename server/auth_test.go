@@ -846,11 +846,11 @@ func TestErasure(t *testing.T) {
 
 	e.as(auth.Worker, w.eccles).fails(`mutation($id: ID!) { erasePerson(id: $id) { people } }`, map[string]any{"id": z}, "FORBIDDEN", "erasePerson")
 	var r struct {
-		ErasePerson struct{ People, Ties, Gifts, AuditRecords int }
+		ErasePerson struct{ People, Ties, Gifts, AuditRecords, AnalysisRuns int }
 	}
-	e.ok(`mutation($id: ID!) { erasePerson(id: $id) { people ties gifts auditRecords } }`, map[string]any{"id": z}, &r)
+	e.ok(`mutation($id: ID!) { erasePerson(id: $id) { people ties gifts auditRecords analysisRuns } }`, map[string]any{"id": z}, &r)
 	// Ties: LIVES_IN, KNOWS, TRUSTS, MEMBER_OF, OFFERS.
-	if got := r.ErasePerson; got.People != 1 || got.Ties != 5 || got.Gifts != 1 || got.AuditRecords < 2 {
+	if got := r.ErasePerson; got.People != 1 || got.Ties != 5 || got.Gifts != 1 || got.AuditRecords < 2 || got.AnalysisRuns != 1 {
 		t.Errorf("erasure: %+v", got)
 	}
 	// The run keeps everyone else, in order, each with their own score.

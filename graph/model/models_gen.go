@@ -295,6 +295,8 @@ type ErasureResult struct {
 	Gifts int `json:"gifts"`
 	// Audit records from which their id was removed.
 	AuditRecords int `json:"auditRecords"`
+	// Stored analysis runs from whose top lists their id, with its score, was removed.
+	AnalysisRuns int `json:"analysisRuns"`
 }
 
 type FamiliarStrangerConnection struct {
