@@ -268,8 +268,8 @@ type cypherRequest struct {
 }
 
 // run sends one statement and collects its records, as a careful hand-written client
-// would: a read as an auto-commit transaction (one round trip), a write in a transaction
-// function.
+// would: a read as an auto-commit transaction (one round trip), tried again after a pause
+// when Neo4j calls the error retryable (as Kith does), and a write in a transaction function.
 func (s *system) run(ctx context.Context, req cypherRequest) ([]*neo4j.Record, error) {
 	mode := neo4j.AccessModeRead
 	if req.write {
@@ -278,11 +278,21 @@ func (s *system) run(ctx context.Context, req cypherRequest) ([]*neo4j.Record, e
 	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.database, AccessMode: mode})
 	defer sess.Close(context.WithoutCancel(ctx))
 	if !req.write {
-		res, err := sess.Run(ctx, req.query, req.params)
-		if err != nil {
-			return nil, err
+		for attempt := 1; ; attempt++ {
+			res, err := sess.Run(ctx, req.query, req.params)
+			var recs []*neo4j.Record
+			if err == nil {
+				recs, err = res.Collect(ctx)
+			}
+			if err == nil || attempt == 5 || !neo4j.IsRetryable(err) {
+				return recs, err
+			}
+			select {
+			case <-ctx.Done():
+				return nil, err
+			case <-time.After(time.Duration(attempt*attempt) * 20 * time.Millisecond):
+			}
 		}
-		return res.Collect(ctx)
 	}
 	res, err := sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
 		res, err := tx.Run(ctx, req.query, req.params)
