@@ -214,3 +214,29 @@ func TestWriteMarkdownKeepsTheRest(t *testing.T) {
 		t.Errorf("the 10k section was not replaced:\n%s", got)
 	}
 }
+
+// TestEmptyRequestIsReported: the latency of a request that reads nothing is set beside the
+// nested read's one-at-a-time target and printed under the table.
+func TestEmptyRequestIsReported(t *testing.T) {
+	kithSeq, rawSeq := 1.06, 0.50
+	r := &Results{
+		Settings: Settings{Concurrency: 4},
+		Workloads: []WorkloadResult{{Name: "nested-read", Nested: true, Systems: []SystemResult{
+			{System: sysRaw, P50ms: 1, SequentialP50ms: &rawSeq},
+			{System: sysKith, P50ms: 2, SequentialP50ms: &kithSeq},
+		}}},
+		EmptyRequestP50ms: map[string]float64{sysKith: 0.118, sysNeo4jGraphQL: 0.402},
+	}
+	var detail string
+	for _, tg := range r.evaluateTargets() {
+		if strings.HasPrefix(tg.Name, "Kith p50 ≤ 1.25× raw, one request at a time") {
+			detail = tg.Detail
+		}
+	}
+	if want := "1.06 ms vs 0.50 ms = 2.12×; 1.25× leaves 0.125 ms above raw, and a Kith request that reads nothing takes 0.118 ms"; detail != want {
+		t.Errorf("detail %q, want %q", detail, want)
+	}
+	if md := r.markdownTable(); !strings.Contains(md, "p50: Kith 0.118 ms, @neo4j/graphql 0.402 ms.") {
+		t.Errorf("the table does not report the empty request:\n%s", md)
+	}
+}

@@ -265,6 +265,29 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) (*Results, error) {
 		}
 	}
 
+	// What a GraphQL request costs before any data, on each GraphQL server.
+	if cfg.Sequential > 0 {
+		res.EmptyRequestP50ms = map[string]float64{}
+		empty := func(*inputs, int) gqlRequest { return gqlRequest{Query: "{ __typename }"} }
+		w := &workload{name: "empty", kith: empty, neo4jGraphQL: empty}
+		one := burst{conc: 1, dur: cfg.Sequential, max: cfg.Requests, timeout: cfg.RequestTimeout}
+		for _, s := range systems {
+			if s.name == sysRaw {
+				continue
+			}
+			log.Info("measuring", "workload", "empty request", "system", s.name)
+			var next atomic.Int64
+			o := drive(ctx, one, &next, func(ctx context.Context, i int) error {
+				_, err := s.do(ctx, w, in, i)
+				return err
+			})
+			if o.errors == 0 && len(o.latencies) > 0 {
+				slices.Sort(o.latencies)
+				res.EmptyRequestP50ms[s.name] = float64(percentile(o.latencies, 50).Microseconds()) / 1000
+			}
+		}
+	}
+
 	// Results.
 	k := 0
 	for i := range res.Workloads {
