@@ -115,6 +115,51 @@ func (db *database) query(ctx context.Context, q string, params map[string]any) 
 	return res.Records, nil
 }
 
+// settle waits until Neo4j runs no transaction but its own check, so that a statement a
+// system left running (its client gave up on it, its server is still retrying it) does
+// not run into the next burst. Transactions that have run for more than a second by then
+// are terminated: a burst's own work is over when it is called, and the work a server
+// defers is short (Kith's audit records). It gives up after settleLimit and returns how
+// many transactions it terminated.
+func (db *database) settle(ctx context.Context) (int, error) {
+	const stale = int64(1000) // ms
+	terminated := 0
+	for start, quiet := time.Now(), 0; quiet < 3 && time.Since(start) < settleLimit; {
+		recs, err := db.query(ctx, `SHOW TRANSACTIONS YIELD transactionId, currentQuery, elapsedTime
+WHERE NOT currentQuery STARTS WITH 'SHOW TRANSACTIONS'
+RETURN transactionId, elapsedTime.milliseconds`, nil)
+		if err != nil {
+			return terminated, fmt.Errorf("settle: %w", err)
+		}
+		if len(recs) == 0 {
+			quiet++
+		} else {
+			quiet = 0
+		}
+		var old []string
+		for _, r := range recs {
+			if ms, _ := r.Values[1].(int64); ms > stale {
+				old = append(old, r.Values[0].(string))
+			}
+		}
+		if len(old) > 0 {
+			if _, err := db.query(ctx, "TERMINATE TRANSACTIONS $ids", map[string]any{"ids": old}); err != nil {
+				return terminated, fmt.Errorf("settle: %w", err)
+			}
+			terminated += len(old)
+		}
+		select {
+		case <-ctx.Done():
+			return terminated, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return terminated, nil
+}
+
+// settleLimit bounds how long settle waits for Neo4j to fall quiet.
+const settleLimit = 40 * time.Second
+
 // version returns the Neo4j version and edition.
 func (db *database) version(ctx context.Context) (string, error) {
 	recs, err := db.query(ctx, "CALL dbms.components() YIELD name, versions, edition RETURN versions[0], edition", nil)

@@ -119,6 +119,9 @@ type SystemResult struct {
 	OtherLoad float64 `json:"otherLoadCPUs"`
 	// Statements are the Cypher statements the system sent, most frequent first (at most 5).
 	Statements []StatementCount `json:"statements,omitempty"`
+	// LeftoverTerminated counts the transactions of this system still running in Neo4j
+	// after its bursts, which the harness terminated before the next burst.
+	LeftoverTerminated int `json:"leftoverTransactionsTerminated,omitempty"`
 }
 
 // StatementCount is one Cypher statement text and how often a request sent it.
@@ -497,6 +500,18 @@ func (r *Results) markdownTable() string {
 		}
 		fmt.Fprintf(&b, "A GraphQL request that reads nothing (`{ __typename }`), one at a time over loopback HTTP, p50: %s.\n",
 			strings.Join(parts, ", "))
+	}
+	var left []string
+	for _, w := range r.Workloads {
+		for _, sr := range w.Systems {
+			if sr.LeftoverTerminated > 0 {
+				left = append(left, fmt.Sprintf("%s %s %d", systemTitle(sr.System), w.Name, sr.LeftoverTerminated))
+			}
+		}
+	}
+	if len(left) > 0 {
+		fmt.Fprintf(&b, "Transactions still running in Neo4j after a system's bursts, terminated before the next burst: %s.\n",
+			strings.Join(left, "; "))
 	}
 	return b.String()
 }

@@ -82,6 +82,9 @@ type pair struct {
 	sequential []time.Duration
 	// byText counts the statements sent while measuring, by query text.
 	byText map[string]int64
+	// terminated counts the transactions still running in Neo4j after the system's bursts
+	// that settle ended.
+	terminated int
 }
 
 // Run performs a benchmark run: database, dataset, systems, checks, then the rounds.
@@ -253,6 +256,11 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) (*Results, error) {
 						return err
 					})
 					quiesce(ctx, p.s.proxy)
+					n, err := db.settle(ctx)
+					if err != nil {
+						return nil, err
+					}
+					p.terminated += n
 					p.sequential = append(p.sequential, o.latencies...)
 					if err := db.cleanup(ctx); err != nil {
 						return nil, err
@@ -350,6 +358,11 @@ func (p *pair) measure(ctx context.Context, db *database, in *inputs, b burst, r
 			p.peak = max(p.peak, peak)
 		}
 	}
+	n, err := db.settle(ctx)
+	if err != nil {
+		return err
+	}
+	p.terminated += n
 	if err := db.cleanup(ctx); err != nil {
 		return err
 	}
@@ -422,7 +435,7 @@ func (p *pair) result() SystemResult {
 	lat := slices.Clone(p.latencies)
 	slices.Sort(lat)
 	r := SystemResult{System: p.s.name, Requests: p.requests, Errors: p.errors, ErrorSamples: p.errSample,
-		Seconds: round2(p.elapsed.Seconds()), RoundRPS: p.roundRPS}
+		Seconds: round2(p.elapsed.Seconds()), RoundRPS: p.roundRPS, LeftoverTerminated: p.terminated}
 	if p.elapsed > 0 {
 		r.RPS = round1(float64(p.requests-p.errors) / p.elapsed.Seconds())
 	}
