@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -35,6 +36,9 @@ type database struct {
 	driver                    neo4j.DriverWithContext
 	// cpu measures the Neo4j process when it is the local instance (pid -1 otherwise).
 	cpu cpuMeter
+	// cannotSettle is set when the user may not list or terminate transactions (settle
+	// then does nothing).
+	cannotSettle bool
 }
 
 // openDatabase starts the local benchmark Neo4j unless a URI is configured, and connects.
@@ -120,16 +124,17 @@ func (db *database) query(ctx context.Context, q string, params map[string]any) 
 // not run into the next burst. Transactions that have run for more than a second by then
 // are terminated: a burst's own work is over when it is called, and the work a server
 // defers is short (Kith's audit records). It gives up after settleLimit and returns how
-// many transactions it terminated.
+// many transactions it terminated. Where the user may not list or terminate transactions
+// (a Neo4j with authentication and a user without the privilege), it does nothing.
 func (db *database) settle(ctx context.Context) (int, error) {
 	const stale = int64(1000) // ms
 	terminated := 0
-	for start, quiet := time.Now(), 0; quiet < 3 && time.Since(start) < settleLimit; {
+	for start, quiet := time.Now(), 0; !db.cannotSettle && quiet < 3 && time.Since(start) < settleLimit; {
 		recs, err := db.query(ctx, `SHOW TRANSACTIONS YIELD transactionId, currentQuery, elapsedTime
 WHERE NOT currentQuery STARTS WITH 'SHOW TRANSACTIONS'
 RETURN transactionId, elapsedTime.milliseconds`, nil)
 		if err != nil {
-			return terminated, fmt.Errorf("settle: %w", err)
+			return terminated, db.settleFailed(ctx, err)
 		}
 		if len(recs) == 0 {
 			quiet++
@@ -144,7 +149,7 @@ RETURN transactionId, elapsedTime.milliseconds`, nil)
 		}
 		if len(old) > 0 {
 			if _, err := db.query(ctx, "TERMINATE TRANSACTIONS $ids", map[string]any{"ids": old}); err != nil {
-				return terminated, fmt.Errorf("settle: %w", err)
+				return terminated, db.settleFailed(ctx, err)
 			}
 			terminated += len(old)
 		}
@@ -155,6 +160,20 @@ RETURN transactionId, elapsedTime.milliseconds`, nil)
 		}
 	}
 	return terminated, nil
+}
+
+// settleFailed turns settle off for the rest of the run when Neo4j refused it for lack of
+// privilege, and passes any other error on.
+func (db *database) settleFailed(ctx context.Context, err error) error {
+	var nerr *neo4j.Neo4jError
+	if errors.As(err, &nerr) && (strings.HasPrefix(nerr.Code, "Neo.ClientError.Security.") || nerr.Code == "Neo.ClientError.Statement.NotAllowed") {
+		db.cannotSettle = true
+		return nil
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return fmt.Errorf("settle: %w", err)
 }
 
 // settleLimit bounds how long settle waits for Neo4j to fall quiet.
