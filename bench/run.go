@@ -256,11 +256,9 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) (*Results, error) {
 						return err
 					})
 					quiesce(ctx, p.s.proxy)
-					n, err := db.settle(ctx)
-					if err != nil {
+					if err := p.settle(ctx, db); err != nil {
 						return nil, err
 					}
-					p.terminated += n
 					p.sequential = append(p.sequential, o.latencies...)
 					if err := db.cleanup(ctx); err != nil {
 						return nil, err
@@ -358,11 +356,9 @@ func (p *pair) measure(ctx context.Context, db *database, in *inputs, b burst, r
 			p.peak = max(p.peak, peak)
 		}
 	}
-	n, err := db.settle(ctx)
-	if err != nil {
+	if err := p.settle(ctx, db); err != nil {
 		return err
 	}
-	p.terminated += n
 	if err := db.cleanup(ctx); err != nil {
 		return err
 	}
@@ -402,6 +398,14 @@ func (p *pair) measure(ctx context.Context, db *database, in *inputs, b burst, r
 		p.roundRPS = append(p.roundRPS, round1(float64(len(o.latencies))/o.elapsed.Seconds()))
 	}
 	return ctx.Err()
+}
+
+// settle waits until Neo4j is quiet after one of the pair's bursts (database.settle) and
+// counts the transactions it had to terminate.
+func (p *pair) settle(ctx context.Context, db *database) error {
+	n, err := db.settle(ctx)
+	p.terminated += n
+	return err
 }
 
 // quiesce waits until no statement has passed the proxy for a quarter of a second (at most

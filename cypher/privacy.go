@@ -93,8 +93,9 @@ RETURN r.id, properties(r)`, AnalysisRunLabel), map[string]any{"gone": gone})
 		props, _ := r.Values[1].(map[string]any)
 		set := map[string]any{}
 		for k := range props {
-			m, ok := strings.CutSuffix(strings.TrimPrefix(k, "top_"), "_ids")
-			if !ok || !strings.HasPrefix(k, "top_") {
+			body, isTop := strings.CutPrefix(k, "top_")
+			m, isIDs := strings.CutSuffix(body, "_ids")
+			if !isTop || !isIDs {
 				continue
 			}
 			ids := runStrings(props[k])
