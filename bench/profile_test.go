@@ -120,7 +120,9 @@ func BenchmarkKithInProcess(b *testing.B) {
 //     JSON), without a network;
 //   - http: Kith over loopback HTTP, as make bench measures it;
 //   - http-nothing: Kith over loopback HTTP answering { __typename }, which reads nothing:
-//     what one GraphQL request over HTTP costs before any data.
+//     what one GraphQL request over HTTP costs before any data;
+//   - http-raw: the raw statement behind a bare net/http handler that writes its records as
+//     JSON, with no GraphQL: the floor for any API over HTTP, hand-written or not.
 //
 // Compare runs with benchstat:
 //
@@ -166,6 +168,35 @@ func BenchmarkNestedReadLayers(b *testing.B) {
 	b.Run("http-nothing", func(b *testing.B) {
 		for i := range b.N {
 			if _, err := p.kith.do(ctx, nothing, p.in, i); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	var nextRaw atomic.Int64
+	bare := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if _, err := io.Copy(io.Discard, r.Body); err != nil {
+			http.Error(rw, err.Error(), http.StatusBadRequest)
+			return
+		}
+		recs, err := p.raw.run(r.Context(), w.raw(p.in, int(nextRaw.Add(1))))
+		if err != nil {
+			http.Error(rw, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		rows := make([]map[string]any, len(recs))
+		for i, rec := range recs {
+			rows[i] = rec.AsMap()
+		}
+		rw.Header().Set("Content-Type", "application/json")
+		if err := json.NewEncoder(rw).Encode(map[string]any{"data": rows}); err != nil {
+			b.Error(err)
+		}
+	}))
+	defer bare.Close()
+	bareSys := &system{name: sysKith, url: bare.URL, http: newHTTPClient(8, time.Minute)}
+	b.Run("http-raw", func(b *testing.B) {
+		for i := range b.N {
+			if _, err := bareSys.do(ctx, w, p.in, i); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -19,18 +19,22 @@ import (
 	"sync/atomic"
 )
 
-// boltRun is the signature byte of a RUN message.
-const boltRun = 0x10
+// boltRun and boltCommit are the signature bytes of the RUN and COMMIT messages.
+const (
+	boltRun    = 0x10
+	boltCommit = 0x12
+)
 
 // maxQuery bounds how much of a RUN message is kept to read its query text.
 const maxQuery = 1 << 20
 
 // Proxy counts the RUN messages that pass through it on their way to Neo4j.
 type Proxy struct {
-	ln     net.Listener
-	target string
-	runs   atomic.Int64
-	last   atomic.Pointer[string]
+	ln      net.Listener
+	target  string
+	runs    atomic.Int64
+	commits atomic.Int64
+	last    atomic.Pointer[string]
 
 	mu     sync.Mutex
 	conns  map[net.Conn]struct{}
@@ -68,6 +72,10 @@ func (p *Proxy) URI() string { return "bolt://" + p.ln.Addr().String() }
 
 // Runs returns how many statements clients have sent through the proxy.
 func (p *Proxy) Runs() int64 { return p.runs.Load() }
+
+// Commits returns how many explicit transactions clients have committed through the proxy
+// (Bolt COMMIT messages; an auto-commit statement sends none).
+func (p *Proxy) Commits() int64 { return p.commits.Load() }
 
 // Last returns the text of the last statement a client sent through the proxy (empty when
 // there was none, or when it was longer than a megabyte).
@@ -198,6 +206,9 @@ func (p *Proxy) serve(client net.Conn) {
 			start, running = true, false
 		case start:
 			running = size >= 2 && body[0]&0xF0 == 0xB0 && body[1] == boltRun
+			if size >= 2 && body[0] == 0xB0 && body[1] == boltCommit {
+				p.commits.Add(1)
+			}
 			if running {
 				p.runs.Add(1)
 				msg = append(msg[:0], body...)

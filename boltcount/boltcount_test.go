@@ -34,7 +34,7 @@ func TestProxyCountsStatements(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			before := p.Runs()
+			before, commitsBefore := p.Runs(), p.Commits()
 			sess := d.NewSession(ctx, neo4j.SessionConfig{AccessMode: neo4j.AccessModeRead})
 			defer sess.Close(ctx)
 			_, err := sess.ExecuteRead(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
@@ -55,13 +55,29 @@ func TestProxyCountsStatements(t *testing.T) {
 			if got, want := p.Runs()-before, int64(len(tc.statements)); got != want {
 				t.Errorf("counted %d statements, want %d", got, want)
 			}
+			if got := p.Commits() - commitsBefore; len(tc.statements) > 0 && got != 1 {
+				t.Errorf("counted %d commits, want 1", got)
+			}
 			if n := len(tc.statements); n > 0 && p.Last() != tc.statements[n-1] {
 				t.Errorf("last statement %q, want %q", p.Last(), tc.statements[n-1])
 			}
 		})
 	}
-	if got := p.Statements()["RETURN 1"]; got != 2 {
-		t.Errorf("counted RETURN 1 %d times, want 2", got)
+	commitsBefore := p.Commits()
+	sess := d.NewSession(ctx, neo4j.SessionConfig{AccessMode: neo4j.AccessModeRead})
+	res, err := sess.Run(ctx, "RETURN 1", nil)
+	if err == nil {
+		_, err = res.Consume(ctx)
+	}
+	sess.Close(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Commits() - commitsBefore; got != 0 {
+		t.Errorf("an auto-commit statement counted %d commits, want 0", got)
+	}
+	if got := p.Statements()["RETURN 1"]; got != 3 {
+		t.Errorf("counted RETURN 1 %d times, want 3", got)
 	}
 	if err := p.Close(); err != nil {
 		t.Errorf("close: %v", err)

@@ -122,8 +122,12 @@ func (s *Store) queryOnce(ctx context.Context, q string, params map[string]any) 
 	return res.Collect(ctx)
 }
 
-// write runs work in one write transaction: all of it happens, or none.
+// write runs work in one write transaction: all of it happens, or none. Inside
+// InOneTransaction, work joins that call's transaction instead.
 func (s *Store) write(ctx context.Context, work func(tx neo4j.ManagedTransaction) (any, error)) (any, error) {
+	if sh, ok := ctx.Value(sharedTxKey{}).(*sharedTx); ok {
+		return sh.write(work)
+	}
 	sess := s.session(ctx, neo4j.AccessModeWrite)
 	defer sess.Close(context.WithoutCancel(ctx))
 	res, err := sess.ExecuteWrite(ctx, work, txConfig(ctx)...)

@@ -6036,6 +6036,13 @@ type RemoveTiesResult {
   count: Int!
 }
 
+"""
+Writes. Each batch field (create…, update…, delete…, createTies, removeTies) is one
+transaction, and a mutation of several batch fields is one transaction too: they commit
+together or, when one fails, nothing is written and the response has no data, only the
+errors of the first field that failed. With runAnalysis or erasePerson in the same
+mutation, each field is its own transaction.
+"""
 type Mutation @auth(requires: [ADMIN, WORKER]) {
   "Creates ties in one transaction: all or nothing."
   createTies(input: [TieInput!]!): [Tie!]!

@@ -134,6 +134,7 @@ func (e *env) with(t testing.TB) *env {
 // gqlError is one error of a GraphQL response.
 type gqlError struct {
 	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
 	Extensions map[string]any `json:"extensions"`
 }
 

@@ -119,8 +119,10 @@ func (s *Server) GraphQL() http.Handler {
 	h.Use(depthLimit{max: s.cfg.MaxDepth})
 	h.Use(extension.FixedComplexityLimit(s.cfg.MaxComplexity))
 	h.Use(extension.AutomaticPersistedQuery{Cache: persisted})
+	present := presentError(s.log)
+	h.Use(batchTransaction{store: s.store, present: present, log: s.log})
 	h.AroundFields(s.guardRootFields(es.Schema()))
-	h.SetErrorPresenter(presentError(s.log))
+	h.SetErrorPresenter(present)
 	h.SetRecoverFunc(recoverPanic(s.log))
 	return h
 }
