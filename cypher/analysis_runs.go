@@ -175,12 +175,12 @@ func (s *Store) AnalysisRunByID(ctx context.Context, id string) (*AnalysisRun, e
 	run.At, _ = p["at"].(time.Time)
 	run.Parameters, _ = p["parameters"].(string)
 	run.Version, _ = p["version"].(string)
-	run.Measures = runStrings(p["measures"])
+	run.Measures = stringsOf(p["measures"])
 	n, _ := p["nodes"].(int64)
 	t, _ := p["ties"].(int64)
 	run.Nodes, run.Ties = int(n), int(t)
 	for _, m := range run.Measures {
-		tids := runStrings(p["top_"+m+"_ids"])
+		tids := stringsOf(p["top_"+m+"_ids"])
 		tvals, _ := p["top_"+m+"_scores"].([]any)
 		list := make([]RunScore, 0, len(tids))
 		for i, tid := range tids {
@@ -192,16 +192,4 @@ func (s *Store) AnalysisRunByID(ctx context.Context, id string) (*AnalysisRun, e
 		run.Top[m] = list
 	}
 	return run, nil
-}
-
-// runStrings reads a list of strings the driver returned.
-func runStrings(v any) []string {
-	list, _ := v.([]any)
-	out := make([]string, 0, len(list))
-	for _, x := range list {
-		if s, ok := x.(string); ok {
-			out = append(out, s)
-		}
-	}
-	return out
 }

@@ -187,14 +187,3 @@ func (s *Store) AuditEvents(ctx context.Context, limit int) ([]AuditEvent, error
 	}
 	return out, nil
 }
-
-func stringsOf(v any) []string {
-	list, _ := v.([]any)
-	out := make([]string, 0, len(list))
-	for _, x := range list {
-		if s, ok := x.(string); ok {
-			out = append(out, s)
-		}
-	}
-	return out
-}

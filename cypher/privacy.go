@@ -85,7 +85,7 @@ RETURN r.id, properties(r)`, AnalysisRunLabel), map[string]any{"gone": gone})
 		return 0, err
 	}
 	drop := map[string]bool{}
-	for _, id := range runStrings(gone) {
+	for _, id := range stringsOf(gone) {
 		drop[id] = true
 	}
 	runs := make([]any, 0, len(recs))
@@ -98,7 +98,7 @@ RETURN r.id, properties(r)`, AnalysisRunLabel), map[string]any{"gone": gone})
 			if !isTop || !isIDs {
 				continue
 			}
-			ids := runStrings(props[k])
+			ids := stringsOf(props[k])
 			scores, _ := props["top_"+m+"_scores"].([]any)
 			keptIDs, keptScores := []string{}, []float64{}
 			for i, id := range ids {

@@ -257,3 +257,15 @@ func plainMaps(list []map[string]any) []map[string]any {
 	}
 	return out
 }
+
+// stringsOf reads a list of strings the driver returned, skipping anything else.
+func stringsOf(v any) []string {
+	list, _ := v.([]any)
+	out := make([]string, 0, len(list))
+	for _, x := range list {
+		if s, ok := x.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}

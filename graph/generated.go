@@ -564,6 +564,7 @@ type ComplexityRoot struct {
 		Reach                func(childComplexity int, people []string, hops *int, kinds []model.TieKind) int
 		Search               func(childComplexity int, text string, types []model.NodeType, first *int) int
 		ShortestTrustedPath  func(childComplexity int, from string, to model.RouteTarget, options *model.RouteOptions) int
+		Suggestions          func(childComplexity int, person string, first *int) int
 		TrustedContacts      func(childComplexity int, person string, first *int) int
 		TrustedRoutes        func(childComplexity int, from string, to model.RouteTarget, options *model.RouteOptions, mode *model.RouteMode, k *int) int
 		Waves                func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
@@ -609,6 +610,18 @@ type ComplexityRoot struct {
 	SearchHit struct {
 		Node  func(childComplexity int) int
 		Score func(childComplexity int) int
+	}
+
+	Suggestion struct {
+		Activity        func(childComplexity int) int
+		GroupID         func(childComplexity int) int
+		KnownMembers    func(childComplexity int) int
+		MeetsAt         func(childComplexity int) int
+		Name            func(childComplexity int) int
+		Nearby          func(childComplexity int) int
+		Openness        func(childComplexity int) int
+		Score           func(childComplexity int) int
+		SharedInterests func(childComplexity int) int
 	}
 
 	SummaryGroup struct {
@@ -815,6 +828,7 @@ type QueryResolver interface {
 	FamiliarStrangers(ctx context.Context, areaID *string, maxTies *int, first *int) ([]*model.FamiliarStrangerReach, error)
 	EgoNetwork(ctx context.Context, id string, hops *int, kinds []model.TieKind, maxNodes *int) (*model.EgoNetwork, error)
 	Reach(ctx context.Context, people []string, hops *int, kinds []model.TieKind) (*model.Reach, error)
+	Suggestions(ctx context.Context, person string, first *int) ([]*model.Suggestion, error)
 }
 type RouteResolver interface {
 	Steps(ctx context.Context, obj *model.Route) ([]*model.RouteStep, error)
@@ -3401,6 +3415,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ShortestTrustedPath(childComplexity, args["from"].(string), args["to"].(model.RouteTarget), args["options"].(*model.RouteOptions)), true
+	case "Query.suggestions":
+		if e.ComplexityRoot.Query.Suggestions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_suggestions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Suggestions(childComplexity, args["person"].(string), args["first"].(*int)), true
 	case "Query.trustedContacts":
 		if e.ComplexityRoot.Query.TrustedContacts == nil {
 			break
@@ -3555,6 +3580,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SearchHit.Score(childComplexity), true
+
+	case "Suggestion.activity":
+		if e.ComplexityRoot.Suggestion.Activity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suggestion.Activity(childComplexity), true
+	case "Suggestion.groupId":
+		if e.ComplexityRoot.Suggestion.GroupID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suggestion.GroupID(childComplexity), true
+	case "Suggestion.knownMembers":
+		if e.ComplexityRoot.Suggestion.KnownMembers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suggestion.KnownMembers(childComplexity), true
+	case "Suggestion.meetsAt":
+		if e.ComplexityRoot.Suggestion.MeetsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suggestion.MeetsAt(childComplexity), true
+	case "Suggestion.name":
+		if e.ComplexityRoot.Suggestion.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suggestion.Name(childComplexity), true
+	case "Suggestion.nearby":
+		if e.ComplexityRoot.Suggestion.Nearby == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suggestion.Nearby(childComplexity), true
+	case "Suggestion.openness":
+		if e.ComplexityRoot.Suggestion.Openness == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suggestion.Openness(childComplexity), true
+	case "Suggestion.score":
+		if e.ComplexityRoot.Suggestion.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suggestion.Score(childComplexity), true
+	case "Suggestion.sharedInterests":
+		if e.ComplexityRoot.Suggestion.SharedInterests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suggestion.SharedInterests(childComplexity), true
 
 	case "SummaryGroup.averageDegree":
 		if e.ComplexityRoot.SummaryGroup.AverageDegree == nil {
@@ -5898,6 +5978,51 @@ extend type Query {
   reach(people: [ID!]!, hops: Int = 2, kinds: [TieKind!]): Reach!
 }
 `, BuiltIn: false},
+	{Name: "../schema/suggestions.graphqls", Input: `# Suggestions for partner apps (social prescribing, community circles): groups a person who
+# consented to suggestions might join, starting from their interests and the people they know.
+
+"""
+A group a person might join, and the reasons that put it there: a candidate for the person,
+and whoever supports them, to judge, never a verdict. Only groups that are not sensitive and
+not closed, and that the person does not belong to already.
+"""
+type Suggestion {
+  "The group's id."
+  groupId: ID!
+  name: String!
+  activity: String
+  openness: Openness
+  "Where the group meets (MEETS_AT), by place name."
+  meetsAt: [String!]!
+  "The interests the person and the group share (INTERESTED_IN), by name."
+  sharedInterests: [String!]!
+  """
+  How many people the person knows, trusts or is encouraged by (KNOWS, TRUSTS or ENCOURAGES,
+  either way) belong to the group: someone who could go along the first time. A count, never
+  who.
+  """
+  knownMembers: Int!
+  """
+  Whether the group, or a place where it meets, is in the person's area, an area inside it or
+  an area it is inside.
+  """
+  nearby: Boolean!
+  "2 per shared interest, 1 per known member (at most 3), and 1 when nearby."
+  score: Int!
+}
+
+extend type Query {
+  """
+  Groups a person might join, best first (score, then known members, then name), each with a
+  shared interest or a member the person knows. Only for a person who consented to
+  suggestions, and for a worker only in their areas: an id that names anyone else, or nobody,
+  is NOT_FOUND alike, so a partner cannot tell whether someone is recorded. Sensitive groups
+  are never suggested, and a partner sees nothing else of the graph. At most ` + "`" + `first` + "`" + ` (default
+  5, 1 to 50).
+  """
+  suggestions(person: ID!, first: Int = 5): [Suggestion!]! @auth(requires: [ADMIN, WORKER, PARTNER])
+}
+`, BuiltIn: false},
 	{Name: "../schema/tie.graphqls", Input: `# Ties: trust, membership, information flow and everyday encounters, with provenance.
 
 """
@@ -7043,6 +7168,30 @@ func (ec *executionContext) childFields_SearchHit(ctx context.Context, field gra
 		return ec.fieldContext_SearchHit_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SearchHit", field.Name)
+}
+
+func (ec *executionContext) childFields_Suggestion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "groupId":
+		return ec.fieldContext_Suggestion_groupId(ctx, field)
+	case "name":
+		return ec.fieldContext_Suggestion_name(ctx, field)
+	case "activity":
+		return ec.fieldContext_Suggestion_activity(ctx, field)
+	case "openness":
+		return ec.fieldContext_Suggestion_openness(ctx, field)
+	case "meetsAt":
+		return ec.fieldContext_Suggestion_meetsAt(ctx, field)
+	case "sharedInterests":
+		return ec.fieldContext_Suggestion_sharedInterests(ctx, field)
+	case "knownMembers":
+		return ec.fieldContext_Suggestion_knownMembers(ctx, field)
+	case "nearby":
+		return ec.fieldContext_Suggestion_nearby(ctx, field)
+	case "score":
+		return ec.fieldContext_Suggestion_score(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Suggestion", field.Name)
 }
 
 func (ec *executionContext) childFields_SummaryGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9318,6 +9467,28 @@ func (ec *executionContext) field_Query_shortestTrustedPath_args(ctx context.Con
 		return nil, err
 	}
 	args["options"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_suggestions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "person",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["person"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
 	return args, nil
 }
 
@@ -20402,6 +20573,68 @@ func (ec *executionContext) fieldContext_Query_reach(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_suggestions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_suggestions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Suggestions(ctx, fc.Args["person"].(string), fc.Args["first"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"ADMIN", "WORKER", "PARTNER"})
+				if err != nil {
+					var zeroVal []*model.Suggestion
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.Suggestion
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Suggestion) graphql.Marshaler {
+			return ec.marshalNSuggestion2ᚕᚖkithᚋgraphᚋmodelᚐSuggestionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_suggestions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Suggestion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_suggestions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20921,6 +21154,213 @@ func (ec *executionContext) fieldContext_SearchHit_node(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Suggestion_groupId(ctx context.Context, field graphql.CollectedField, obj *model.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suggestion_groupId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GroupID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Suggestion_groupId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Suggestion", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Suggestion_name(ctx context.Context, field graphql.CollectedField, obj *model.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suggestion_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Suggestion_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Suggestion", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Suggestion_activity(ctx context.Context, field graphql.CollectedField, obj *model.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suggestion_activity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Activity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Suggestion_activity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Suggestion", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Suggestion_openness(ctx context.Context, field graphql.CollectedField, obj *model.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suggestion_openness(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Openness, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Openness) graphql.Marshaler {
+			return ec.marshalOOpenness2ᚖkithᚋgraphᚋmodelᚐOpenness(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Suggestion_openness(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Suggestion", field, false, false, errors.New("field of type Openness does not have child fields"))
+}
+
+func (ec *executionContext) _Suggestion_meetsAt(ctx context.Context, field graphql.CollectedField, obj *model.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suggestion_meetsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeetsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Suggestion_meetsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Suggestion", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Suggestion_sharedInterests(ctx context.Context, field graphql.CollectedField, obj *model.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suggestion_sharedInterests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SharedInterests, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Suggestion_sharedInterests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Suggestion", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Suggestion_knownMembers(ctx context.Context, field graphql.CollectedField, obj *model.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suggestion_knownMembers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KnownMembers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Suggestion_knownMembers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Suggestion", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Suggestion_nearby(ctx context.Context, field graphql.CollectedField, obj *model.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suggestion_nearby(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nearby, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Suggestion_nearby(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Suggestion", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Suggestion_score(ctx context.Context, field graphql.CollectedField, obj *model.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suggestion_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Suggestion_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Suggestion", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _SummaryGroup_value(ctx context.Context, field graphql.CollectedField, obj *model.SummaryGroup) (ret graphql.Marshaler) {
@@ -31897,6 +32337,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "suggestions":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_suggestions(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -32356,6 +32818,84 @@ func (ec *executionContext) _SearchHit(ctx context.Context, sel ast.SelectionSet
 			}
 		case "node":
 			out.Values[i] = ec._SearchHit_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var suggestionImplementors = []string{"Suggestion"}
+
+func (ec *executionContext) _Suggestion(ctx context.Context, sel ast.SelectionSet, obj *model.Suggestion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, suggestionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Suggestion")
+		case "groupId":
+			out.Values[i] = ec._Suggestion_groupId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._Suggestion_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "activity":
+			out.Values[i] = ec._Suggestion_activity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "openness":
+			out.Values[i] = ec._Suggestion_openness(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "meetsAt":
+			out.Values[i] = ec._Suggestion_meetsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sharedInterests":
+			out.Values[i] = ec._Suggestion_sharedInterests(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "knownMembers":
+			out.Values[i] = ec._Suggestion_knownMembers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nearby":
+			out.Values[i] = ec._Suggestion_nearby(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._Suggestion_score(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -35371,6 +35911,32 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNSuggestion2ᚕᚖkithᚋgraphᚋmodelᚐSuggestionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Suggestion) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSuggestion2ᚖkithᚋgraphᚋmodelᚐSuggestion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSuggestion2ᚖkithᚋgraphᚋmodelᚐSuggestion(ctx context.Context, sel ast.SelectionSet, v *model.Suggestion) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Suggestion(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSummaryGroup2ᚕᚖkithᚋgraphᚋmodelᚐSummaryGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SummaryGroup) graphql.Marshaler {

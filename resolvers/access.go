@@ -16,7 +16,7 @@ import (
 //	           only with the person's consent; sensitive memberships only in their areas
 //	analyst    people who consented to analysis, pseudonymised: no names, contacts or
 //	           wellbeing, no memberships of sensitive groups
-//	partner    nobody (the suggestion queries, when they come, make their own scope)
+//	partner    nobody; suggestions make their own scope (suggestionScope)
 func scopeOf(ctx context.Context) cypher.Scope {
 	p := auth.FromContext(ctx)
 	switch {
@@ -31,4 +31,17 @@ func scopeOf(ctx context.Context) cypher.Scope {
 		return cypher.Scope{Consent: cypher.ConsentAnalysis, Pseudonymise: true, HideSensitive: true}
 	}
 	return cypher.Scope{None: true, Pseudonymise: true, HideSensitive: true}
+}
+
+// suggestionScope is the scope of suggestions: people who consented to suggestions, and for
+// a worker (who is neither admin nor partner) only those living in their areas. A partner
+// app serves people wherever they live, so their consent is the only gate.
+func suggestionScope(ctx context.Context) cypher.Scope {
+	s := cypher.Scope{Consent: cypher.ConsentSuggestions}
+	if p := auth.FromContext(ctx); p == nil {
+		s.None = true
+	} else if p.Has(auth.Worker) && !p.Has(auth.Admin) && !p.Has(auth.Partner) {
+		s.Areas = append([]string{}, p.Areas...)
+	}
+	return s
 }

@@ -126,9 +126,22 @@ func (s *Server) guardRootFields(schema *ast.Schema) graphql.FieldMiddleware {
 		if kind == "mutation" {
 			ctx = cypher.WithActor(ctx, cypher.Actor{Subject: p.Subject, Roles: roleNames(p), Operation: op, RequestID: RequestID(ctx)})
 		}
-		return next(ctx)
+		arg, about := aboutPerson[fc.Field.Name]
+		if !about {
+			return next(ctx)
+		}
+		res, err := next(ctx)
+		if id, _ := fc.Args[arg].(string); err == nil && id != "" {
+			readLogFrom(ctx).note(id, fc.Field.Name)
+		}
+		return res, err
 	}
 }
+
+// aboutPerson names the root fields whose whole answer is about one person, named by the
+// argument given, and may go to a role that sees nothing else of them (a partner app): the
+// audit trail records that person's id for every answer, whoever asked.
+var aboutPerson = map[string]string{"suggestions": "person"}
 
 // sensitiveDirective implements @sensitive: what each role gets of a sensitive field.
 func sensitiveDirective(ctx context.Context, obj any, next graphql.Resolver, kind model.SensitiveKind) (any, error) {

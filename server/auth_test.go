@@ -30,7 +30,7 @@ import (
 //
 //	Moira  Barton  consent: analysis, contact, wellbeing   Knit and Natter, Dementia Café
 //	Ned    Barton  no consent recorded                      (none)
-//	Wendy  Winton  consent: analysis                        Winton Memory Club
+//	Wendy  Winton  consent: analysis, suggestions           Winton Memory Club
 type world struct {
 	eccles, barton, winton string
 	moira, ned, wendy      string
@@ -62,7 +62,7 @@ func (e *env) world() world {
 			"areaId": w.barton, "consent": consent("analysis", "contact", "wellbeing")},
 		{"externalId": "ned", "displayName": "Ned Barton", "pseudonym": "R-000002", "contact": "0161 000 0002", "wellbeing": 14, "areaId": w.barton},
 		{"externalId": "wendy", "displayName": "Wendy Winton", "pseudonym": "R-000003", "contact": "0161 000 0003", "wellbeing": 30,
-			"areaId": w.winton, "consent": consent("analysis")},
+			"areaId": w.winton, "consent": consent("analysis", "suggestions")},
 	}}, &p)
 	w.moira, w.ned, w.wendy = p.CreatePeople[0].ID, p.CreatePeople[1].ID, p.CreatePeople[2].ID
 	var g struct {
@@ -284,6 +284,31 @@ func TestAccessMatrix(t *testing.T) {
 			"partner":         forbidden,
 			"researcher":      forbidden,
 		}},
+		{"suggestions for a person who consented", `query($id: ID!) { suggestions(person: $id) { name knownMembers } }`,
+			map[string]any{"id": w.wendy}, map[string]cell{
+				// Knit and Natter, through Moira; not the sensitive Dementia Café she also attends.
+				"no token": unauth,
+				"admin": ok(func(t *testing.T, d json.RawMessage) {
+					mustBe(t, d, `{"suggestions":[{"name":"Knit and Natter","knownMembers":1}]}`)
+				}),
+				"worker (Eccles)": no("NOT_FOUND"),
+				"worker (Winton)": count("suggestions", 1),
+				"analyst":         forbidden,
+				"partner": ok(func(t *testing.T, d json.RawMessage) {
+					mustBe(t, d, `{"suggestions":[{"name":"Knit and Natter","knownMembers":1}]}`)
+				}),
+				"researcher": forbidden,
+			}},
+		{"suggestions for a person who did not consent", `query($id: ID!) { suggestions(person: $id) { name } }`,
+			map[string]any{"id": w.moira}, map[string]cell{
+				"no token":        unauth,
+				"admin":           no("NOT_FOUND"),
+				"worker (Eccles)": no("NOT_FOUND"),
+				"worker (Winton)": no("NOT_FOUND"),
+				"analyst":         forbidden,
+				"partner":         no("NOT_FOUND"),
+				"researcher":      forbidden,
+			}},
 		{"memberships and MEMBER_OF ties", `{ people { nodes { id memberships { group { name } } ties(kinds: [MEMBER_OF]) { kind other { id } } } } }`, nil, map[string]cell{
 			"no token": unauth,
 			"admin": membershipsAre("Moira→Dementia Café Moira→Knit and Natter Moira⇢grp_ Moira⇢grp_ " +

@@ -566,6 +566,30 @@ type SearchHit struct {
 	Node  Node    `json:"node"`
 }
 
+// A group a person might join, and the reasons that put it there: a candidate for the person,
+// and whoever supports them, to judge, never a verdict. Only groups that are not sensitive and
+// not closed, and that the person does not belong to already.
+type Suggestion struct {
+	// The group's id.
+	GroupID  string    `json:"groupId"`
+	Name     string    `json:"name"`
+	Activity *string   `json:"activity,omitempty"`
+	Openness *Openness `json:"openness,omitempty"`
+	// Where the group meets (MEETS_AT), by place name.
+	MeetsAt []string `json:"meetsAt"`
+	// The interests the person and the group share (INTERESTED_IN), by name.
+	SharedInterests []string `json:"sharedInterests"`
+	// How many people the person knows, trusts or is encouraged by (KNOWS, TRUSTS or ENCOURAGES,
+	// either way) belong to the group: someone who could go along the first time. A count, never
+	// who.
+	KnownMembers int `json:"knownMembers"`
+	// Whether the group, or a place where it meets, is in the person's area, an area inside it or
+	// an area it is inside.
+	Nearby bool `json:"nearby"`
+	// 2 per shared interest, 1 per known member (at most 3), and 1 when nearby.
+	Score int `json:"score"`
+}
+
 // The people of one group.
 type SummaryGroup struct {
 	// The group: the attribute's value, or the area's, group's or community's id; null for no value.

@@ -1,0 +1,97 @@
+package cypher
+
+import (
+	"context"
+	"fmt"
+
+	"kith/apierr"
+	"kith/nodeid"
+)
+
+// MaxSuggestions is the most groups Suggestions returns.
+const MaxSuggestions = 50
+
+// Suggestion is a group a person might join and the reasons that put it there.
+type Suggestion struct {
+	GroupID, Name, Activity, Openness string
+	MeetsAt, SharedInterests          []string
+	KnownMembers                      int
+	Nearby                            bool
+	Score                             int
+}
+
+// suggestionKinds are the ties through which a person knows a group's member.
+var suggestionKinds = []string{"KNOWS", "TRUSTS", "ENCOURAGES"}
+
+// Suggestions ranks the groups a person might join: those that share an interest with
+// them (INTERESTED_IN on both sides) or that someone they know, trust or are encouraged by
+// belongs to, leaving out sensitive and closed groups and the person's own. The score is 2
+// per shared interest, 1 per known member (at most 3) and 1 when the group or a place where
+// it meets is near them (their area, an area inside it or an area it is inside); ties go to
+// more known members, then to the name. The scope must carry the suggestions consent (the
+// resolver sets it): a person outside the scope is NOT_FOUND, as is an id that names nobody.
+func (s *Store) Suggestions(ctx context.Context, scope Scope, person string, first int) ([]Suggestion, error) {
+	if l, ok := nodeid.Label(person); !ok || l != "Person" {
+		return nil, apierr.BadInput("person", "is not the id of a Person")
+	}
+	if first < 1 || first > MaxSuggestions {
+		return nil, apierr.BadInput("first", "must be between 1 and %d", MaxSuggestions)
+	}
+	if scope.Consent != ConsentSuggestions {
+		return nil, fmt.Errorf("suggestions: the scope does not require consent to suggestions")
+	}
+	b := newScopedBuilder(s.schema, scope)
+	knows := ""
+	for i, k := range suggestionKinds {
+		if i > 0 {
+			knows += "|"
+		}
+		knows += quote(k)
+	}
+	q := fmt.Sprintf(`%s
+RETURN p IS NOT NULL AS found, COLLECT {
+  CALL (p) {
+    MATCH (p)-[:INTERESTED_IN]->(:Interest)<-[:INTERESTED_IN]-(g:Group) RETURN g
+    UNION
+    MATCH (p)-[:%s]-(o:Person)-[:MEMBER_OF]->(g:Group) WHERE o <> p RETURN g
+  }
+  WITH p, g WHERE coalesce(g.sensitive, false) = false AND coalesce(g.openness, '') <> 'CLOSED'
+    AND NOT EXISTS { (p)-[:MEMBER_OF]->(g) }
+  WITH p, g,
+    COLLECT { MATCH (p)-[:INTERESTED_IN]->(i:Interest)<-[:INTERESTED_IN]-(g) RETURN DISTINCT i.name AS n ORDER BY n } AS shared,
+    size(COLLECT { MATCH (p)-[:%s]-(o:Person)-[:MEMBER_OF]->(g) WHERE o <> p RETURN DISTINCT o }) AS known,
+    COLLECT { MATCH (p)-[:LIVES_IN]->(:Area)-[:IN]->{0,6}(a:Area) RETURN a } AS around,
+    COLLECT { MATCH (g)-[:MEETS_AT]->(m:Place) RETURN DISTINCT m.name AS n ORDER BY n } AS meetsAt
+  WITH g, shared, known, meetsAt,
+    EXISTS {
+      MATCH (g)-[:MEETS_AT]->{0,1}()-[:IN]->(x:Area)
+      WHERE x IN around OR EXISTS { MATCH (x)-[:IN]->{1,6}(:Area)<-[:LIVES_IN]-(p) }
+    } AS nearby
+  WITH g, shared, known, meetsAt, nearby,
+    2 * size(shared) + CASE WHEN known > 3 THEN 3 ELSE known END + CASE WHEN nearby THEN 1 ELSE 0 END AS score
+  ORDER BY score DESC, known DESC, g.name, g.id
+  LIMIT %s
+  RETURN {groupId: g.id, name: g.name, activity: g.activity, openness: g.openness, meetsAt: meetsAt,
+    sharedInterests: shared, knownMembers: known, nearby: nearby, score: score}
+} AS suggestions`, b.scopedPerson("p", person), knows, knows, b.param(int64(first)))
+	row, err := s.readRow(ctx, q, b.params)
+	if err != nil {
+		return nil, err
+	}
+	if found, _ := row.Values[0].(bool); !found {
+		return nil, apierr.Missing("person", "no Person who consented to suggestions has id %s", person)
+	}
+	var out []Suggestion
+	for _, v := range row.Values[1].([]any) {
+		m := v.(map[string]any)
+		sg := Suggestion{MeetsAt: stringsOf(m["meetsAt"]), SharedInterests: stringsOf(m["sharedInterests"]), Nearby: m["nearby"] == true}
+		sg.GroupID, _ = m["groupId"].(string)
+		sg.Name, _ = m["name"].(string)
+		sg.Activity, _ = m["activity"].(string)
+		sg.Openness, _ = m["openness"].(string)
+		sg.KnownMembers = int(m["knownMembers"].(int64))
+		sg.Score = int(m["score"].(int64))
+		out = append(out, sg)
+	}
+	return out, nil
+}
