@@ -48,32 +48,34 @@ func (s *Store) Suggestions(ctx context.Context, scope Scope, person string, fir
 		}
 		knows += quote(k)
 	}
+	// One pass over the person's interests and the people they know finds the candidate
+	// groups and counts both reasons; counting known members per group from the group's
+	// side would expand every member of every candidate.
 	q := fmt.Sprintf(`%s
+WITH p, COLLECT { MATCH (p)-[:LIVES_IN]->(:Area)-[:IN]->{0,6}(a:Area) RETURN a } AS around
 RETURN p IS NOT NULL AS found, COLLECT {
   CALL (p) {
-    MATCH (p)-[:INTERESTED_IN]->(:Interest)<-[:INTERESTED_IN]-(g:Group) RETURN g
-    UNION
-    MATCH (p)-[:%s]-(o:Person)-[:MEMBER_OF]->(g:Group) WHERE o <> p RETURN g
+    MATCH (p)-[:INTERESTED_IN]->(i:Interest)<-[:INTERESTED_IN]-(g:Group) RETURN g, i.name AS interest, null AS o
+    UNION ALL
+    MATCH (p)-[:%s]-(o:Person)-[:MEMBER_OF]->(g:Group) WHERE o <> p RETURN g, null AS interest, o
   }
-  WITH p, g WHERE coalesce(g.sensitive, false) = false AND coalesce(g.openness, '') <> 'CLOSED'
+  WITH p, g, interest, o ORDER BY interest
+  WITH p, g, collect(DISTINCT interest) AS shared, count(DISTINCT o) AS known
+  WHERE coalesce(g.sensitive, false) = false AND coalesce(g.openness, '') <> 'CLOSED'
     AND NOT EXISTS { (p)-[:MEMBER_OF]->(g) }
-  WITH p, g,
-    COLLECT { MATCH (p)-[:INTERESTED_IN]->(i:Interest)<-[:INTERESTED_IN]-(g) RETURN DISTINCT i.name AS n ORDER BY n } AS shared,
-    size(COLLECT { MATCH (p)-[:%s]-(o:Person)-[:MEMBER_OF]->(g) WHERE o <> p RETURN DISTINCT o }) AS known,
-    COLLECT { MATCH (p)-[:LIVES_IN]->(:Area)-[:IN]->{0,6}(a:Area) RETURN a } AS around,
-    COLLECT { MATCH (g)-[:MEETS_AT]->(m:Place) RETURN DISTINCT m.name AS n ORDER BY n } AS meetsAt
-  WITH g, shared, known, meetsAt,
+  WITH g, shared, known,
     EXISTS {
       MATCH (g)-[:MEETS_AT]->{0,1}()-[:IN]->(x:Area)
       WHERE x IN around OR EXISTS { MATCH (x)-[:IN]->{1,6}(:Area)<-[:LIVES_IN]-(p) }
     } AS nearby
-  WITH g, shared, known, meetsAt, nearby,
+  WITH g, shared, known, nearby,
     2 * size(shared) + CASE WHEN known > 3 THEN 3 ELSE known END + CASE WHEN nearby THEN 1 ELSE 0 END AS score
   ORDER BY score DESC, known DESC, g.name, g.id
   LIMIT %s
-  RETURN {groupId: g.id, name: g.name, activity: g.activity, openness: g.openness, meetsAt: meetsAt,
+  RETURN {groupId: g.id, name: g.name, activity: g.activity, openness: g.openness,
+    meetsAt: COLLECT { MATCH (g)-[:MEETS_AT]->(m:Place) RETURN DISTINCT m.name AS n ORDER BY n },
     sharedInterests: shared, knownMembers: known, nearby: nearby, score: score}
-} AS suggestions`, b.scopedPerson("p", person), knows, knows, b.param(int64(first)))
+} AS suggestions`, b.scopedPerson("p", person), knows, b.param(int64(first)))
 	row, err := s.readRow(ctx, q, b.params)
 	if err != nil {
 		return nil, err

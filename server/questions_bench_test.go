@@ -35,11 +35,14 @@ func BenchmarkQuestions(b *testing.B) {
 	}
 	g := seed.Synthetic(people, 1)
 	neo4jtest.EnsurePeople(b, driver, g.People(), func() error { return g.Load(ctx, store, nil) })
-	var persons, activities []string
+	var persons, consenting, activities []string
 	for _, n := range g.Nodes {
 		switch n.Label {
 		case "Person":
 			persons = append(persons, n.ID)
+			if n.Props["consentSuggestions"] == true {
+				consenting = append(consenting, n.ID)
+			}
 		case "Group":
 			if a, ok := n.Props["activity"].(string); ok && !slices.Contains(activities, a) {
 				activities = append(activities, a)
@@ -79,6 +82,10 @@ func BenchmarkQuestions(b *testing.B) {
 		}},
 		{"isolates", func(i int) (string, map[string]any) {
 			return `{ isolates(first: 50, maxTies: 1) { totalCount edges { ties node { id } } } }`, nil
+		}},
+		{"suggestions", func(i int) (string, map[string]any) {
+			return `query($p: ID!) { suggestions(person: $p, first: 5) { groupId sharedInterests knownMembers nearby score } }`,
+				map[string]any{"p": consenting[(i*7919)%len(consenting)]}
 		}},
 		{"familiarStrangers", func(i int) (string, map[string]any) {
 			return `{ familiarStrangers(first: 20) { isolatedSeen familiarStranger { id } } }`, nil
