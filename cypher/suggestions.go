@@ -3,6 +3,7 @@ package cypher
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"kith/apierr"
 	"kith/nodeid"
@@ -41,13 +42,7 @@ func (s *Store) Suggestions(ctx context.Context, scope Scope, person string, fir
 		return nil, fmt.Errorf("suggestions: the scope does not require consent to suggestions")
 	}
 	b := newScopedBuilder(s.schema, scope)
-	knows := ""
-	for i, k := range suggestionKinds {
-		if i > 0 {
-			knows += "|"
-		}
-		knows += quote(k)
-	}
+	knows := strings.Join(quoteAll(suggestionKinds), "|")
 	// One pass over the person's interests and the people they know finds the candidate
 	// groups and counts both reasons; counting known members per group from the group's
 	// side would expand every member of every candidate.
