@@ -18,8 +18,9 @@ import (
 // delete… and removeTies: the fields that write what a survey records) one Neo4j write
 // transaction: its fields commit together, or, when any of them fails, nothing is written.
 // A worker who sends the people of a survey and their ties in one request never leaves
-// the people without their ties; Neo4j commits once instead of once per field, which on
-// this machine costs a quarter less of its CPU for a batch of 100 people and 200 ties.
+// the people without their ties; and Neo4j commits once instead of once per field, which
+// for a batch of 100 people and 200 ties saves it about 8 ms of CPU on this machine
+// (BENCHMARKS.md).
 //
 // A mutation that also holds another field (runAnalysis, erasePerson) runs each field in
 // its own transaction, as a single field always does.
