@@ -14,6 +14,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
 	"errors"
@@ -64,6 +65,17 @@ func (k *Keys) block(role, prefix string) cipher.Block {
 	}
 	k.blocks[name] = b
 	return b
+}
+
+// Random returns keys from a fresh random secret: pseudonymous ids then last as long as
+// the process (development, tests).
+func Random() *Keys {
+	secret := make([]byte, MinSecret)
+	if _, err := rand.Read(secret); err != nil {
+		panic("pseudonym: no randomness: " + err.Error())
+	}
+	k, _ := New(secret)
+	return k
 }
 
 // Encode returns role's pseudonymous id for a live id. A string that is not a well-formed

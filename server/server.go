@@ -26,6 +26,7 @@ import (
 	"kith/auth"
 	"kith/cypher"
 	"kith/graph"
+	"kith/pseudonym"
 	"kith/resolvers"
 )
 
@@ -60,6 +61,9 @@ type Config struct {
 	// (its own driver, e.g. so that tests counting round trips do not count them). It must
 	// reach the same database: erasure removes ids from the records there.
 	AuditStore *cypher.Store
+	// Pseudonyms turn live ids into the ids analysts and researchers see, and back. Every
+	// instance serving the same data needs the same key (KITH_PSEUDONYM_KEY).
+	Pseudonyms *pseudonym.Keys
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
@@ -67,7 +71,8 @@ func DefaultConfig() Config {
 	return Config{
 		Addr: "127.0.0.1:8080", RequestTimeout: 10 * time.Second, MaxBodyBytes: 1 << 20,
 		MaxDepth: 12, MaxComplexity: 500_000, RateLimit: 50, RateBurst: 100, MinGroup: 5,
-		Cypher: CypherConfig{Timeout: 5 * time.Second, MaxRows: 1000},
+		Cypher:     CypherConfig{Timeout: 5 * time.Second, MaxRows: 1000},
+		Pseudonyms: pseudonym.Random(),
 	}
 }
 

@@ -30,6 +30,7 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"kith/cypher"
+	"kith/pseudonym"
 	"kith/seed"
 	"kith/server"
 )
@@ -138,12 +139,20 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 	fs.DurationVar(&cfg.RequestTimeout, "request-timeout", durationEnv("KITH_REQUEST_TIMEOUT", cfg.RequestTimeout), "deadline of each request")
 	var af authFlags
 	af.register(fs, &cfg)
+	pseudonymKey := fs.String("pseudonym-key", env("KITH_PSEUDONYM_KEY", ""), "secret (at least 32 bytes) from which analysts' and researchers' ids are derived; none: a random one, so their ids change at each start")
 	demo := fs.Bool("demo-if-empty", false, "load the demo neighbourhood when the database is empty")
 	_ = fs.Parse(args)
 	tuneGC()
 	devSecret, err := af.verifier(&cfg)
 	if err != nil {
 		return err
+	}
+	if *pseudonymKey != "" {
+		if cfg.Pseudonyms, err = pseudonym.New([]byte(*pseudonymKey)); err != nil {
+			return err
+		}
+	} else {
+		log.Warn("KITH_PSEUDONYM_KEY is not set: analysts' and researchers' ids change at each start")
 	}
 
 	store, closeStore, err := nf.open(ctx, log)
