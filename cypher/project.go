@@ -2,6 +2,7 @@ package cypher
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -62,6 +63,18 @@ func (b *builder) nodeProjection(v string, labels []string, sel *Selection) (str
 				return "", err
 			}
 			parts = append(parts, quote(key)+": "+expr)
+			continue
+		}
+		if f.Name == "label" {
+			// The properties the label is made of, each as the scope lets the caller see it.
+			for _, l := range labels {
+				for _, name := range b.schema.Labels[l].LabelProps {
+					if !seen[name] {
+						seen[name] = true
+						parts = append(parts, b.scopedProp(v, labels, name))
+					}
+				}
+			}
 			continue
 		}
 		if b.isProp(labels, f.Name) {
@@ -376,6 +389,11 @@ func (b *builder) routeProjection(p string, sel *Selection) (string, error) {
 						return "", err
 					}
 					stepParts = append(stepParts, key+": "+proj)
+				case "why":
+					if slices.ContainsFunc(stepParts, func(s string) bool { return strings.HasPrefix(s, "kind: ") }) {
+						continue
+					}
+					stepParts = append(stepParts, fmt.Sprintf("kind: type(%[1]s), for: %[1]s.for, strength: %[1]s.strength, frequency: %[1]s.frequency", r))
 				}
 			}
 		}

@@ -29,31 +29,39 @@ const (
 	routesPerQuery = 500
 )
 
-// RouteSpec says which ties a route may follow.
+// RouteSpec says which ties a route may follow. Callers start from a question's defaults
+// (TrustedRouteDefaults, AuthorityRouteDefaults) and change what the caller set.
 type RouteSpec struct {
 	// Kinds are the tie kinds a route may follow between people.
 	Kinds []string
-	// StrongOnly makes KNOWS ties count only when strong.
-	StrongOnly bool
+	// MinStrength is STRONG (KNOWS ties count only when strong) or WEAK (any KNOWS tie).
+	MinStrength string
 	// Direction is OUT, IN or BOTH.
 	Direction string
 	// MaxHops is the most ties a route may have.
 	MaxHops int
 }
 
+// TrustedRouteDefaults are what a trusted route follows unless told otherwise: trust, and
+// close (strong) ties, each in the direction the person on the route named it, so that
+// every step is someone the one before goes to or is close to.
+var TrustedRouteDefaults = RouteSpec{Kinds: []string{"TRUSTS", "KNOWS"}, MinStrength: "STRONG", Direction: "OUT", MaxHops: 4}
+
+// AuthorityRouteDefaults are what linksToAuthority follows unless told otherwise: any
+// acquaintance, trust or employment, in either direction.
+var AuthorityRouteDefaults = RouteSpec{Kinds: []string{"KNOWS", "TRUSTS", "WORKS_FOR"}, MinStrength: "WEAK", Direction: "BOTH", MaxHops: 3}
+
+// strongOnly reports whether KNOWS ties count only when strong.
+func (spec RouteSpec) strongOnly() bool { return spec.MinStrength == "STRONG" }
+
 // Target is where a route ends: exactly one field is set.
 type Target struct {
 	GroupID, Activity, PersonID, Interest string
 }
 
-// DefaultRouteKinds are the trust ties routes follow unless told otherwise.
-var defaultRouteKinds = []string{"TRUSTS", "KNOWS"}
-
-// check validates a spec and fills its defaults; nodes are the labels a route may pass.
-func (s *Store) checkSpec(spec *RouteSpec, nodes []string, field string) error {
-	if spec.Kinds == nil {
-		spec.Kinds = defaultRouteKinds
-	}
+// checkSpec validates a spec; nodes are the labels a route may pass, field the input errors
+// name and maxHopsField the one errors about maxHops name.
+func (s *Store) checkSpec(spec RouteSpec, nodes []string, field, maxHopsField string) error {
 	if len(spec.Kinds) == 0 {
 		return apierr.BadInput(field+".kinds", "is empty: a route must follow some kind of tie")
 	}
@@ -73,17 +81,17 @@ func (s *Store) checkSpec(spec *RouteSpec, nodes []string, field string) error {
 		}
 	}
 	switch spec.Direction {
-	case "":
-		spec.Direction = "BOTH"
 	case "OUT", "IN", "BOTH":
 	default:
 		return apierr.BadInput(field+".direction", "must be OUT, IN or BOTH")
 	}
-	if spec.MaxHops < 1 || spec.MaxHops > MaxRouteHops {
-		return apierr.BadInput(field+".maxHops", "must be between 1 and %d", MaxRouteHops)
+	switch spec.MinStrength {
+	case "STRONG", "WEAK":
+	default:
+		return apierr.BadInput(field+".minStrength", "must be STRONG or WEAK")
 	}
-	if spec.StrongOnly && !contains(spec.Kinds, "KNOWS") {
-		return apierr.BadInput(field+".minStrength", "applies to KNOWS ties, which the route does not follow")
+	if spec.MaxHops < 1 || spec.MaxHops > MaxRouteHops {
+		return apierr.BadInput(maxHopsField, "must be between 1 and %d", MaxRouteHops)
 	}
 	return nil
 }
@@ -96,7 +104,7 @@ func (b *builder) arrow(r string, spec RouteSpec) string {
 	}
 	sort.Strings(types)
 	rel := r + ":" + strings.Join(types, "|")
-	if spec.StrongOnly {
+	if spec.strongOnly() && contains(spec.Kinds, "KNOWS") {
 		rel += fmt.Sprintf(" WHERE type(%s) <> 'KNOWS' OR %s.strength = 'STRONG'", r, r)
 	}
 	switch spec.Direction {
@@ -143,9 +151,11 @@ func (b *builder) scopedPerson(v, id string) string {
 	return q
 }
 
-// targetPattern returns the pattern from the last person of a route to the target, the
-// pattern that counts targets, and the range of person-to-person hops before it.
-func (b *builder) targetPattern(to Target, spec RouteSpec, from string) (tail, count string, lo, hi int, err error) {
+// targetPattern returns the pattern from the start of a route to the target (after the
+// start node, "(a)"), and the pattern that counts targets. Routes pass through people only;
+// to a group or an interest the last step is the MEMBER_OF or INTERESTED_IN tie of the last
+// person, who may be the start itself (a member of the group is one tie from it).
+func (b *builder) targetPattern(to Target, spec RouteSpec, from, excl string) (route, count string, err error) {
 	set := 0
 	for _, v := range []string{to.GroupID, to.Activity, to.PersonID, to.Interest} {
 		if strings.TrimSpace(v) != "" {
@@ -153,35 +163,44 @@ func (b *builder) targetPattern(to Target, spec RouteSpec, from string) (tail, c
 		}
 	}
 	if set != 1 {
-		return "", "", 0, 0, apierr.BadInput("to", "give exactly one of groupId, activity, personId and interest")
+		return "", "", apierr.BadInput("to", "give exactly one of groupId, activity, personId and interest")
 	}
 	lower := func(s string) string { return b.param(strings.ToLower(strings.TrimSpace(s))) }
+	// through returns the route to the last person, then the tie to the target node.
+	through := func(tie, node string) string {
+		if spec.MaxHops == 1 {
+			return tie + node
+		}
+		return b.hops(spec, "Person", excl, 0, spec.MaxHops-1) + "(mb:Person)" + tie + node
+	}
+	// A group whose memberships the caller may not see is not a target: it reads as one
+	// that does not exist.
+	visibleGroup := func(cond string) string {
+		return andJoin(cond, b.groupPredicate("t"))
+	}
 	switch {
 	case to.GroupID != "":
 		if l, ok := nodeid.Label(to.GroupID); !ok || l != "Group" {
-			return "", "", 0, 0, apierr.BadInput("to.groupId", "is not the id of a Group")
+			return "", "", apierr.BadInput("to.groupId", "is not the id of a Group")
 		}
-		node := fmt.Sprintf("(t:Group {id: %s})", b.param(to.GroupID))
-		return "(mb:Person)-[tie:MEMBER_OF]->" + node, node, 0, spec.MaxHops - 1, nil
+		node := fmt.Sprintf("(t:Group WHERE %s)", visibleGroup("t.id = "+b.param(to.GroupID)))
+		return through("-[tie:MEMBER_OF]->", node), node, nil
 	case to.Activity != "":
 		p := lower(to.Activity)
-		node := fmt.Sprintf("(t:Group WHERE toLower(trim(t.activity)) = %s OR toLower(trim(t.name)) = %s)", p, p)
-		return "(mb:Person)-[tie:MEMBER_OF]->" + node, node, 0, spec.MaxHops - 1, nil
+		node := fmt.Sprintf("(t:Group WHERE %s)", visibleGroup(fmt.Sprintf("(toLower(trim(t.activity)) = %s OR toLower(trim(t.name)) = %s)", p, p)))
+		return through("-[tie:MEMBER_OF]->", node), node, nil
 	case to.Interest != "":
 		node := fmt.Sprintf("(t:Interest WHERE toLower(trim(t.name)) = %s)", lower(to.Interest))
-		return "(mb:Person)-[tie:INTERESTED_IN]->" + node, node, 0, spec.MaxHops - 1, nil
+		return through("-[tie:INTERESTED_IN]->", node), node, nil
 	default:
 		if l, ok := nodeid.Label(to.PersonID); !ok || l != "Person" {
-			return "", "", 0, 0, apierr.BadInput("to.personId", "is not the id of a Person")
+			return "", "", apierr.BadInput("to.personId", "is not the id of a Person")
 		}
 		if to.PersonID == from {
-			return "", "", 0, 0, apierr.BadInput("to.personId", "is the person the route starts from")
+			return "", "", apierr.BadInput("to.personId", "is the person the route starts from")
 		}
-		node := fmt.Sprintf("(t:Person {id: %s})", b.param(to.PersonID))
-		if pred := b.personPredicate("t"); pred != "" {
-			node = fmt.Sprintf("(t:Person {id: %s} WHERE %s)", b.param(to.PersonID), pred)
-		}
-		return node, node, 1, spec.MaxHops, nil
+		node := fmt.Sprintf("(t:Person WHERE %s)", andJoin("t.id = "+b.param(to.PersonID), b.personPredicate("t")))
+		return b.hops(spec, "Person", excl, 1, spec.MaxHops) + node, node, nil
 	}
 }
 
@@ -195,15 +214,15 @@ func (s *Store) Routes(ctx context.Context, scope Scope, from string, to Target,
 	if k < 1 || k > MaxRoutes {
 		return nil, apierr.BadInput("k", "must be between 1 and %d", MaxRoutes)
 	}
-	if err := s.checkSpec(&spec, []string{"Person"}, "options"); err != nil {
+	if err := s.checkSpec(spec, []string{"Person"}, "options", "options.maxHops"); err != nil {
 		return nil, err
 	}
 	b := newScopedBuilder(s.schema, scope)
-	tail, count, lo, hi, err := b.targetPattern(to, spec, from)
+	excl := b.param([]string{})
+	route, count, err := b.targetPattern(to, spec, from, excl)
 	if err != nil {
 		return nil, err
 	}
-	excl := b.param([]string{})
 	selector, limit := "SHORTEST 1", 1
 	if mode == "ALL_SHORTEST" {
 		selector, limit = "ALL SHORTEST", routesPerQuery
@@ -216,9 +235,9 @@ func (s *Store) Routes(ctx context.Context, scope Scope, from string, to Target,
 	// target" from "no route to it": counting every group that matches an activity costs a
 	// quarter of the statement at 100k people.
 	q := fmt.Sprintf(`%s
-WITH a, COLLECT { MATCH p = %s (a)%s%s WITH p ORDER BY length(p) LIMIT %d RETURN %s } AS routes
+WITH a, COLLECT { MATCH p = %s (a)%s WITH p ORDER BY length(p) LIMIT %d RETURN %s } AS routes
 RETURN a IS NOT NULL AS found, CASE WHEN size(routes) = 0 THEN COUNT { MATCH %s } ELSE -1 END AS targets, routes`,
-		b.scopedPerson("a", from), selector, b.hops(spec, "Person", excl, lo, hi), tail, limit, proj, count)
+		b.scopedPerson("a", from), selector, route, limit, proj, count)
 	// Only disjoint routes take more than one statement, which must see one state of the
 	// graph: they run in one read transaction, the others as a single read.
 	find := func(run func(params map[string]any) ([]*neo4j.Record, error)) ([]*Record, error) {
@@ -302,16 +321,14 @@ type AuthorityLinks struct {
 }
 
 // LinksToAuthority finds every shortest route from a person to each authority person or
-// organisation within spec.MaxHops, and ranks the people and organisations on them.
+// organisation within spec.MaxHops, and ranks the people and organisations on them that
+// are not authorities themselves (an authority on the way is one reached).
 // nodeSel shapes the nodes of links and authorities, routeSel the routes (nil: none).
 func (s *Store) LinksToAuthority(ctx context.Context, scope Scope, person string, spec RouteSpec, nodeSel, routeSel *Selection) (*AuthorityLinks, error) {
 	if l, ok := nodeid.Label(person); !ok || l != "Person" {
 		return nil, apierr.BadInput("person", "is not the id of a Person")
 	}
-	if spec.Kinds == nil {
-		spec.Kinds = []string{"KNOWS", "TRUSTS", "WORKS_FOR"}
-	}
-	if err := s.checkSpec(&spec, []string{"Person", "Organisation"}, "options"); err != nil {
+	if err := s.checkSpec(spec, []string{"Person", "Organisation"}, "options", "maxHops"); err != nil {
 		return nil, err
 	}
 	b := newScopedBuilder(s.schema, scope)
@@ -342,7 +359,8 @@ CALL (a) {
 }
 RETURN a IS NOT NULL AS found, [p IN ps | [n IN nodes(p) | n.id]] AS paths,
   COLLECT { UNWIND ps AS p UNWIND tail(nodes(p)) AS n WITH DISTINCT n RETURN %[4]s } AS nodes,
-  %[5]s AS routes`,
+  %[5]s AS routes,
+  COLLECT { UNWIND ps AS p UNWIND nodes(p) AS n WITH DISTINCT n WHERE n.isAuthority = true RETURN n.id } AS authorities`,
 		find, b.hops(spec, "Person|Organisation", "", 1, spec.MaxHops), routesPerQuery, nodeProj, routes, authority)
 	row, err := s.readRow(ctx, q, b.params)
 	if err != nil {
@@ -364,6 +382,11 @@ RETURN a IS NOT NULL AS found, [p IN ps | [n IN nodes(p) | n.id]] AS paths,
 		hops, shortest, routes int
 		auth                   map[string]bool
 	}
+	// An authority on the way to another is reached itself: it is not a link.
+	isAuthority := map[string]bool{}
+	for _, id := range row.Values[4].([]any) {
+		isAuthority[id.(string)] = true
+	}
 	links := map[string]*tally{}
 	authHops := map[string]int{}
 	for _, p := range row.Values[1].([]any) {
@@ -375,6 +398,9 @@ RETURN a IS NOT NULL AS found, [p IN ps | [n IN nodes(p) | n.id]] AS paths,
 		}
 		for i, x := range ids[1:length] {
 			id := x.(string)
+			if isAuthority[id] {
+				continue
+			}
 			t := links[id]
 			if t == nil {
 				t = &tally{hops: i + 1, shortest: length, auth: map[string]bool{}}
@@ -568,16 +594,20 @@ func (s *Store) FamiliarStrangers(ctx context.Context, scope Scope, areaID strin
 		return nil, apierr.BadInput("first", "must be between 0 and %d", MaxNested)
 	}
 	b := newScopedBuilder(s.schema, scope)
-	seen := ""
-	if pred := b.personPredicate("p"); pred != "" {
-		seen = " WHERE " + pred
-	}
+	seenConds := []string{b.personPredicate("p")}
+	// With an area, a familiar stranger counts the people they see who live there, wherever
+	// the stranger is recorded, and one who sees nobody there is left out.
 	where := ""
 	if areaID != "" {
 		if l, ok := nodeid.Label(areaID); !ok || l != "Area" {
 			return nil, apierr.BadInput("areaId", "is not the id of an Area")
 		}
-		where = " WHERE " + inArea("f", "IN", b.param(areaID))
+		seenConds = append(seenConds, inArea("p", "LIVES_IN", b.param(areaID)))
+		where = " WHERE seen > 0"
+	}
+	seen := ""
+	if pred := andJoin(seenConds...); pred != "" {
+		seen = " WHERE " + pred
 	}
 	fsProj, err := b.nodeProjection("f", []string{"FamiliarStranger"}, fsSel)
 	if err != nil {
@@ -587,16 +617,17 @@ func (s *Store) FamiliarStrangers(ctx context.Context, scope Scope, areaID strin
 	if err != nil {
 		return nil, err
 	}
-	q := fmt.Sprintf(`MATCH (f:FamiliarStranger)%s
+	q := fmt.Sprintf(`MATCH (f:FamiliarStranger)
 CALL (f) {
-  MATCH (f)-[:SEES]->(p:Person)%s
+  MATCH (f)-[:SEES]->(p:Person)%[2]s
   WITH DISTINCT p
-  WITH p, COUNT { (p)-[:%s]-() } AS deg
-  RETURN count(p) AS seen, collect(CASE WHEN deg <= %s THEN {p: p, deg: deg} END) AS lonely
+  WITH p, COUNT { (p)-[:%[3]s]-() } AS deg
+  RETURN count(p) AS seen, collect(CASE WHEN deg <= %[4]s THEN {p: p, deg: deg} END) AS lonely
 }
-WITH f, seen, lonely ORDER BY size(lonely) DESC, seen DESC, f.id LIMIT %s
-RETURN {%s: 'FamiliarStrangerReach', seen: seen, isolatedSeen: size(lonely), %s: %s,
-  %s: COLLECT { UNWIND lonely AS x WITH x ORDER BY x.deg, x.p.id LIMIT 50 WITH x.p AS q RETURN %s }}`,
+WITH f, seen, lonely%[1]s
+WITH f, seen, lonely ORDER BY size(lonely) DESC, seen DESC, f.id LIMIT %[5]s
+RETURN {%[6]s: 'FamiliarStrangerReach', seen: seen, isolatedSeen: size(lonely), %[7]s: %[8]s,
+  %[9]s: COLLECT { UNWIND lonely AS x WITH x ORDER BY x.deg, x.p.id LIMIT 50 WITH x.p AS q RETURN %[10]s }}`,
 		where, seen, strings.Join(quoteAll(defaultIsolationKinds), "|"), b.param(int64(maxTies)), b.param(int64(first)),
 		typenameKey, quote(relPrefix+"familiarStranger"), fsProj, quote(relPrefix+"isolated"), pProj)
 	return s.readRecords(ctx, q, b.params)
@@ -668,7 +699,7 @@ func (s *Store) EgoNetwork(ctx context.Context, scope Scope, id string, hops int
 	}
 	q := fmt.Sprintf(`OPTIONAL MATCH (c:%[1]s {id: %[2]s})%[9]s
 CALL (c) {
-  MATCH p = ANY SHORTEST (c)((x)-[r:%[3]s]-(y)%[10]s){1,%[4]d}(m)
+  MATCH p = ANY SHORTEST (c)((x)-[r:%[3]s]-(y)%[10]s){1,%[4]d}(m WHERE m <> c)
   WITH m, length(p) AS d ORDER BY d, m.id LIMIT %[5]s
   RETURN collect({n: m, d: d}) AS reached
 }
@@ -700,8 +731,19 @@ RETURN c IS NOT NULL AS found, truncated,
 // defaultReachKinds are the ties along which an idea spreads between people.
 var defaultReachKinds = []string{"KNOWS", "TRUSTS", "ENCOURAGES", "GETS_INFO_FROM"}
 
-// Reach counts the distinct people within hops of a set of people, by distance.
-func (s *Store) Reach(ctx context.Context, scope Scope, people []string, hops int, kinds []string) (total int, byHops []int, err error) {
+// How reach may travel: ReachPeople from person to person only (word of mouth, the
+// contagion the seeds speak of), ReachAnything also through the groups, places,
+// organisations and familiar strangers the ties lead to (a noticeboard, a club).
+const (
+	ReachPeople   = "PEOPLE"
+	ReachAnything = "ANYTHING"
+)
+
+// Reach counts the distinct people within hops of a set of people, by distance, over ties
+// of the given kinds in either direction, through the people (and, with ReachAnything,
+// the other nodes) the scope lets the caller see: a person outside it neither counts nor
+// passes anything on.
+func (s *Store) Reach(ctx context.Context, scope Scope, people []string, hops int, kinds []string, through string) (total int, byHops []int, err error) {
 	if len(people) == 0 || len(people) > MaxReachFrom {
 		return 0, nil, apierr.BadInput("people", "must name between 1 and %d people", MaxReachFrom)
 	}
@@ -719,6 +761,23 @@ func (s *Store) Reach(ctx context.Context, scope Scope, people []string, hops in
 	}
 	b := newScopedBuilder(s.schema, scope)
 	ids := b.param(people)
+	var hop string
+	switch through {
+	case ReachPeople:
+		x, y := "(x:Person)", "(y:Person)"
+		if pred := b.personPredicate("y"); pred != "" {
+			y = "(y:Person WHERE " + pred + ")"
+		}
+		hop = fmt.Sprintf("(%s-[:%s]-%s)", x, strings.Join(types, "|"), y)
+	case ReachAnything:
+		rel := ""
+		if pred := b.tiePredicate("x", "r", "y"); pred != "" {
+			rel = " WHERE " + pred
+		}
+		hop = fmt.Sprintf("((x)-[r:%s%s]-(y))", strings.Join(types, "|"), rel)
+	default:
+		return 0, nil, apierr.BadInput("through", "must be PEOPLE or ANYTHING")
+	}
 	visible := ""
 	if pred := b.personPredicate("s"); pred != "" {
 		visible = " AND " + pred
@@ -727,10 +786,10 @@ func (s *Store) Reach(ctx context.Context, scope Scope, people []string, hops in
 WITH collect(s) AS sources
 RETURN [s IN sources | s.id] AS found, COLLECT {
   UNWIND sources AS s
-  MATCH p = ANY SHORTEST (s)-[:%[2]s]-{1,%[3]d}(m:Person WHERE NOT m.id IN %[1]s)
+  MATCH p = ANY SHORTEST (s)%[2]s{1,%[3]d}(m:Person WHERE NOT m.id IN %[1]s)
   WITH m, min(length(p)) AS d
   RETURN d
-} AS distances`, ids, strings.Join(types, "|"), hops, visible)
+} AS distances`, ids, hop, hops, visible)
 	row, err := s.readRow(ctx, q, b.params)
 	if err != nil {
 		return 0, nil, err

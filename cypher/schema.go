@@ -72,6 +72,9 @@ type Label struct {
 	AreaField string
 	// DefaultOrder is the property a list is sorted by when no order is given.
 	DefaultOrder string
+	// LabelProps are the properties a node's label (the Node.label field) is made of, the
+	// first present winning.
+	LabelProps []string
 }
 
 // Prop returns the property with the given name.
@@ -191,6 +194,7 @@ func NewSchema() *Schema {
 				{Field: "worksFor", Type: "WORKS_FOR", Out: true, Target: "Organisation", Shape: ShapeNodes, OrderBy: "name"},
 			},
 			AreaTie: "LIVES_IN", AreaField: "areaId", DefaultOrder: "displayName",
+			LabelProps: []string{"displayName", "pseudonym"},
 		},
 		{
 			Name: "FamiliarStranger",
@@ -200,6 +204,7 @@ func NewSchema() *Schema {
 			),
 			Rels:     []Rel{{Field: "area", Type: "IN", Out: true, Target: "Area", Shape: ShapeNode}},
 			Required: []string{"role"}, AreaTie: "IN", AreaField: "areaId", DefaultOrder: "role",
+			LabelProps: []string{"displayName", "role"},
 		},
 		{
 			Name: "Place",
@@ -214,7 +219,7 @@ func NewSchema() *Schema {
 				{Field: "area", Type: "IN", Out: true, Target: "Area", Shape: ShapeNode},
 				{Field: "groups", Type: "MEETS_AT", Out: false, Target: "Group", Shape: ShapeNodes, OrderBy: "name"},
 			},
-			Required: []string{"name"}, AreaTie: "IN", AreaField: "areaId", DefaultOrder: "name",
+			Required: []string{"name"}, AreaTie: "IN", AreaField: "areaId", DefaultOrder: "name", LabelProps: []string{"name"},
 		},
 		{
 			Name: "Group",
@@ -230,7 +235,7 @@ func NewSchema() *Schema {
 				{Field: "members", Type: "MEMBER_OF", Out: false, Target: "Person", Shape: ShapeMembership, OrderBy: "displayName"},
 				{Field: "interests", Type: "INTERESTED_IN", Out: true, Target: "Interest", Shape: ShapeNodes, OrderBy: "name"},
 			},
-			Required: []string{"name"}, AreaTie: "IN", AreaField: "areaId", DefaultOrder: "name",
+			Required: []string{"name"}, AreaTie: "IN", AreaField: "areaId", DefaultOrder: "name", LabelProps: []string{"name"},
 		},
 		{
 			Name: "Organisation",
@@ -243,7 +248,7 @@ func NewSchema() *Schema {
 				{Field: "area", Type: "IN", Out: true, Target: "Area", Shape: ShapeNode},
 				{Field: "staff", Type: "WORKS_FOR", Out: false, Target: "Person", Shape: ShapeNodes, OrderBy: "displayName"},
 			},
-			Required: []string{"name"}, AreaTie: "IN", AreaField: "areaId", DefaultOrder: "name",
+			Required: []string{"name"}, AreaTie: "IN", AreaField: "areaId", DefaultOrder: "name", LabelProps: []string{"name"},
 		},
 		{
 			Name:  "Interest",
@@ -252,7 +257,7 @@ func NewSchema() *Schema {
 				{Field: "people", Type: "INTERESTED_IN", Out: false, Target: "Person", Shape: ShapeNodes, OrderBy: "displayName"},
 				{Field: "groups", Type: "INTERESTED_IN", Out: false, Target: "Group", Shape: ShapeNodes, OrderBy: "name"},
 			},
-			Required: []string{"name"}, DefaultOrder: "name",
+			Required: []string{"name"}, DefaultOrder: "name", LabelProps: []string{"name"},
 		},
 		{
 			Name: "Gift",
@@ -261,7 +266,7 @@ func NewSchema() *Schema {
 				Prop{Name: "description", Kind: KindString, Order: "DESCRIPTION"},
 			),
 			Rels:     []Rel{{Field: "offeredBy", Type: "OFFERS", Out: false, Target: "Person", Shape: ShapeNode}},
-			Required: []string{"kind"}, DefaultOrder: "description",
+			Required: []string{"kind"}, DefaultOrder: "description", LabelProps: []string{"description", "kind"},
 		},
 		{
 			Name:  "Area",
@@ -271,7 +276,7 @@ func NewSchema() *Schema {
 				{Field: "children", Type: "IN", Out: false, Target: "Area", Shape: ShapeNodes, OrderBy: "name"},
 				{Field: "residents", Type: "LIVES_IN", Out: false, Target: "Person", Shape: ShapeNodes, OrderBy: "displayName"},
 			},
-			Required: []string{"name"}, AreaTie: "IN", AreaField: "parentId", DefaultOrder: "name",
+			Required: []string{"name"}, AreaTie: "IN", AreaField: "parentId", DefaultOrder: "name", LabelProps: []string{"name"},
 		},
 		{
 			Name: "Wave",
@@ -279,7 +284,7 @@ func NewSchema() *Schema {
 				Prop{Name: "name", Kind: KindString, Order: "NAME"},
 				Prop{Name: "collectedOn", Kind: KindDate, Order: "COLLECTED_ON"},
 			),
-			Required: []string{"name"}, DefaultOrder: "collectedOn",
+			Required: []string{"name"}, DefaultOrder: "collectedOn", LabelProps: []string{"name"},
 		},
 	}
 	people := []string{"Person"}

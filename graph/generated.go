@@ -76,6 +76,7 @@ type ComplexityRoot struct {
 		CreatedAt  func(childComplexity int) int
 		ExternalID func(childComplexity int) int
 		ID         func(childComplexity int) int
+		Label      func(childComplexity int) int
 		Name       func(childComplexity int) int
 		Parent     func(childComplexity int) int
 		Residents  func(childComplexity int, first *int) int
@@ -246,6 +247,7 @@ type ComplexityRoot struct {
 		DisplayName func(childComplexity int) int
 		ExternalID  func(childComplexity int) int
 		ID          func(childComplexity int) int
+		Label       func(childComplexity int) int
 		Role        func(childComplexity int) int
 		Ties        func(childComplexity int, kinds []model.TieKind, direction *model.Direction, first *int) int
 		UpdatedAt   func(childComplexity int) int
@@ -276,6 +278,7 @@ type ComplexityRoot struct {
 		ExternalID  func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Kind        func(childComplexity int) int
+		Label       func(childComplexity int) int
 		OfferedBy   func(childComplexity int) int
 		Ties        func(childComplexity int, kinds []model.TieKind, direction *model.Direction, first *int) int
 		UpdatedAt   func(childComplexity int) int
@@ -300,6 +303,7 @@ type ComplexityRoot struct {
 		ExternalID func(childComplexity int) int
 		ID         func(childComplexity int) int
 		Interests  func(childComplexity int, first *int) int
+		Label      func(childComplexity int) int
 		MeetsAt    func(childComplexity int, first *int) int
 		Members    func(childComplexity int, first *int) int
 		Name       func(childComplexity int) int
@@ -333,6 +337,7 @@ type ComplexityRoot struct {
 		ExternalID func(childComplexity int) int
 		Groups     func(childComplexity int, first *int) int
 		ID         func(childComplexity int) int
+		Label      func(childComplexity int) int
 		Name       func(childComplexity int) int
 		People     func(childComplexity int, first *int) int
 		Ties       func(childComplexity int, kinds []model.TieKind, direction *model.Direction, first *int) int
@@ -452,6 +457,7 @@ type ComplexityRoot struct {
 		ExternalID  func(childComplexity int) int
 		ID          func(childComplexity int) int
 		IsAuthority func(childComplexity int) int
+		Label       func(childComplexity int) int
 		Name        func(childComplexity int) int
 		Sector      func(childComplexity int) int
 		Staff       func(childComplexity int, first *int) int
@@ -491,6 +497,7 @@ type ComplexityRoot struct {
 		ID            func(childComplexity int) int
 		Interests     func(childComplexity int, first *int) int
 		IsAuthority   func(childComplexity int) int
+		Label         func(childComplexity int) int
 		Memberships   func(childComplexity int, first *int) int
 		Pseudonym     func(childComplexity int) int
 		Roles         func(childComplexity int) int
@@ -520,6 +527,7 @@ type ComplexityRoot struct {
 		Groups     func(childComplexity int, first *int) int
 		ID         func(childComplexity int) int
 		Kind       func(childComplexity int) int
+		Label      func(childComplexity int) int
 		Latitude   func(childComplexity int) int
 		Longitude  func(childComplexity int) int
 		Name       func(childComplexity int) int
@@ -561,7 +569,7 @@ type ComplexityRoot struct {
 		Organisations        func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
 		People               func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
 		Places               func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
-		Reach                func(childComplexity int, people []string, hops *int, kinds []model.TieKind) int
+		Reach                func(childComplexity int, people []string, hops *int, kinds []model.TieKind, through *model.ReachThrough) int
 		Search               func(childComplexity int, text string, types []model.NodeType, first *int) int
 		ShortestTrustedPath  func(childComplexity int, from string, to model.RouteTarget, options *model.RouteOptions) int
 		Suggestions          func(childComplexity int, person string, first *int) int
@@ -594,6 +602,7 @@ type ComplexityRoot struct {
 		Forward func(childComplexity int) int
 		Node    func(childComplexity int) int
 		Tie     func(childComplexity int) int
+		Why     func(childComplexity int) int
 	}
 
 	RunTop struct {
@@ -656,6 +665,7 @@ type ComplexityRoot struct {
 		CreatedAt   func(childComplexity int) int
 		ExternalID  func(childComplexity int) int
 		ID          func(childComplexity int) int
+		Label       func(childComplexity int) int
 		Name        func(childComplexity int) int
 		Ties        func(childComplexity int, kinds []model.TieKind, direction *model.Direction, first *int) int
 		UpdatedAt   func(childComplexity int) int
@@ -827,7 +837,7 @@ type QueryResolver interface {
 	TrustedContacts(ctx context.Context, person string, first *int) ([]*model.Contact, error)
 	FamiliarStrangers(ctx context.Context, areaID *string, maxTies *int, first *int) ([]*model.FamiliarStrangerReach, error)
 	EgoNetwork(ctx context.Context, id string, hops *int, kinds []model.TieKind, maxNodes *int) (*model.EgoNetwork, error)
-	Reach(ctx context.Context, people []string, hops *int, kinds []model.TieKind) (*model.Reach, error)
+	Reach(ctx context.Context, people []string, hops *int, kinds []model.TieKind, through *model.ReachThrough) (*model.Reach, error)
 	Suggestions(ctx context.Context, person string, first *int) ([]*model.Suggestion, error)
 }
 type RouteResolver interface {
@@ -980,6 +990,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Area.ID(childComplexity), true
+	case "Area.label":
+		if e.ComplexityRoot.Area.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Area.Label(childComplexity), true
 	case "Area.name":
 		if e.ComplexityRoot.Area.Name == nil {
 			break
@@ -1668,6 +1684,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FamiliarStranger.ID(childComplexity), true
+	case "FamiliarStranger.label":
+		if e.ComplexityRoot.FamiliarStranger.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FamiliarStranger.Label(childComplexity), true
 	case "FamiliarStranger.role":
 		if e.ComplexityRoot.FamiliarStranger.Role == nil {
 			break
@@ -1785,6 +1807,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Gift.Kind(childComplexity), true
+	case "Gift.label":
+		if e.ComplexityRoot.Gift.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Gift.Label(childComplexity), true
 	case "Gift.offeredBy":
 		if e.ComplexityRoot.Gift.OfferedBy == nil {
 			break
@@ -1888,6 +1916,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.Interests(childComplexity, args["first"].(*int)), true
+	case "Group.label":
+		if e.ComplexityRoot.Group.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Group.Label(childComplexity), true
 	case "Group.meetsAt":
 		if e.ComplexityRoot.Group.MeetsAt == nil {
 			break
@@ -2038,6 +2072,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Interest.ID(childComplexity), true
+	case "Interest.label":
+		if e.ComplexityRoot.Interest.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interest.Label(childComplexity), true
 	case "Interest.name":
 		if e.ComplexityRoot.Interest.Name == nil {
 			break
@@ -2747,6 +2787,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organisation.IsAuthority(childComplexity), true
+	case "Organisation.label":
+		if e.ComplexityRoot.Organisation.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Label(childComplexity), true
 	case "Organisation.name":
 		if e.ComplexityRoot.Organisation.Name == nil {
 			break
@@ -2933,6 +2979,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.IsAuthority(childComplexity), true
+	case "Person.label":
+		if e.ComplexityRoot.Person.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.Label(childComplexity), true
 	case "Person.memberships":
 		if e.ComplexityRoot.Person.Memberships == nil {
 			break
@@ -3076,6 +3128,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Place.Kind(childComplexity), true
+	case "Place.label":
+		if e.ComplexityRoot.Place.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Place.Label(childComplexity), true
 	case "Place.latitude":
 		if e.ComplexityRoot.Place.Latitude == nil {
 			break
@@ -3392,7 +3450,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Reach(childComplexity, args["people"].([]string), args["hops"].(*int), args["kinds"].([]model.TieKind)), true
+		return e.ComplexityRoot.Query.Reach(childComplexity, args["people"].([]string), args["hops"].(*int), args["kinds"].([]model.TieKind), args["through"].(*model.ReachThrough)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -3535,6 +3593,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RouteStep.Tie(childComplexity), true
+	case "RouteStep.why":
+		if e.ComplexityRoot.RouteStep.Why == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RouteStep.Why(childComplexity), true
 
 	case "RunTop.edges":
 		if e.ComplexityRoot.RunTop.Edges == nil {
@@ -3788,6 +3852,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Wave.ID(childComplexity), true
+	case "Wave.label":
+		if e.ComplexityRoot.Wave.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Wave.Label(childComplexity), true
 	case "Wave.name":
 		if e.ComplexityRoot.Wave.Name == nil {
 			break
@@ -4679,6 +4749,8 @@ extend type Mutation {
 "A neighbourhood (Barton, Winton, the Heatons); areas nest inside larger ones."
 type Area implements Node {
   id: ID!
+  "The name to show: the name."
+  label: String!
   externalId: String
   name: String!
   createdAt: DateTime!
@@ -4742,6 +4814,8 @@ input AreaInput {
 "One round of data collection, so networks can be compared over time."
 type Wave implements Node {
   id: ID!
+  "The name to show: the name."
+  label: String!
   externalId: String
   name: String!
   collectedOn: Date
@@ -4856,6 +4930,8 @@ directive @sensitive(kind: SensitiveKind!) on FIELD_DEFINITION
 "A hobby or topic: gardening, cricket, the internet."
 type Interest implements Node {
   id: ID!
+  "The name to show: the name."
+  label: String!
   externalId: String
   name: String!
   createdAt: DateTime!
@@ -4924,6 +5000,8 @@ enum GiftKind {
 "Something a person can offer: a gift of the head, heart or hands."
 type Gift implements Node {
   id: ID!
+  "The name to show: the description, or the kind when there is none."
+  label: String!
   externalId: String
   kind: GiftKind!
   "can fix bikes, good listener, bookkeeping, ..."
@@ -5004,6 +5082,8 @@ extend type Mutation {
 "Someone known by role in daily life: the postman, the street sweeper, the quizmaster."
 type FamiliarStranger implements Node {
   id: ID!
+  "The name to show: the display name, or the role (\"postman\") when there is none or the caller may not see names."
+  label: String! @sensitive(kind: NAME)
   externalId: String
   "postman, street sweeper, quizmaster, lollipop lady, shopkeeper, ..."
   role: String!
@@ -5087,6 +5167,8 @@ make their membership special-category data.
 """
 type Group implements Node {
   id: ID!
+  "The name to show: the name."
+  label: String!
   externalId: String
   name: String!
   "What the group does, lower case: knit and natter, darts, walking, coffee club, ..."
@@ -5207,6 +5289,12 @@ API, the database and exports; node(id:) fetches any of them.
 """
 interface Node {
   id: ID!
+  """
+  A name to show for the node, whatever its type, as the caller may see it: a person's name
+  (their pseudonym for analysts), a familiar stranger's name or role, a gift's description,
+  otherwise the node's name. For lists, maps and route steps that mix types.
+  """
+  label: String!
   "The id this record has in the system it came from (a survey, a partner app); unique per type."
   externalId: String
   createdAt: DateTime!
@@ -5352,6 +5440,8 @@ enum Sector {
 "A public service, business, faith or voluntary body. Authority ones can change things locally."
 type Organisation implements Node {
   id: ID!
+  "The name to show: the name."
+  label: String!
   externalId: String
   name: String!
   sector: Sector
@@ -5443,6 +5533,8 @@ officers) have isAuthority set.
 """
 type Person implements Node {
   id: ID!
+  "The name to show: the display name, or the pseudonym for a caller who may not see names."
+  label: String! @sensitive(kind: NAME)
   externalId: String
   "The name a worker knows them by. Analysts get the pseudonym here."
   displayName: String @sensitive(kind: NAME)
@@ -5587,6 +5679,8 @@ enum PlaceKind {
 "A meeting space people actually use: a community hub, library, park, pub, Facebook group."
 type Place implements Node {
   id: ID!
+  "The name to show: the name."
+  label: String!
   externalId: String
   name: String!
   kind: PlaceKind
@@ -5767,21 +5861,26 @@ extend type Mutation {
 
 """
 Which ties a route may follow, and how. Routes pass only through people; the last step may
-reach the target (a group through MEMBER_OF, an authority organisation through TRUSTS or
-WORKS_FOR).
+reach the target (a group through MEMBER_OF, an interest through INTERESTED_IN, an authority
+organisation through TRUSTS or WORKS_FOR). What is left out takes the question's default:
+a trusted route (` + "`" + `shortestTrustedPath` + "`" + `, ` + "`" + `trustedRoutes` + "`" + `) follows TRUSTS and strong KNOWS ties
+in the direction the person on the route named them (kinds [TRUSTS, KNOWS], minStrength
+STRONG, direction OUT, maxHops 4), so that each step is someone the one before trusts or is
+close to; ` + "`" + `linksToAuthority` + "`" + ` follows any KNOWS, TRUSTS and WORKS_FOR tie either way (minStrength
+WEAK, direction BOTH, maxHops 3).
 """
 input RouteOptions {
-  "Tie kinds between people that a route may follow. Default TRUSTS and KNOWS."
+  "Tie kinds between people that a route may follow."
   kinds: [TieKind!]
-  "With STRONG, KNOWS ties count only when strong. Other kinds carry no strength."
-  minStrength: TieStrength = WEAK
+  "STRONG: KNOWS ties count only when strong. WEAK: any KNOWS tie. Other kinds carry no strength."
+  minStrength: TieStrength
   """
   OUT follows ties as the people on the route named them (A TRUSTS B: A can go to B); IN
-  follows them backwards; BOTH ignores direction. Default BOTH.
+  follows them backwards; BOTH ignores direction.
   """
-  direction: Direction = BOTH
-  "The most ties a route may have, 1 to 6. Default 4."
-  maxHops: Int = 4
+  direction: Direction
+  "The most ties a route may have, 1 to 6."
+  maxHops: Int
 }
 
 """
@@ -5822,6 +5921,12 @@ type RouteStep {
   tie: Tie
   "Whether the tie was walked in its own direction (from → to); null on the first step."
   forward: Boolean
+  """
+  What the tie means, in words, from the side of the step before: "trusts them for help",
+  "trusted by them for advice" (walked backwards), "knows them (strong tie)", "member of the
+  group". Null on the first step.
+  """
+  why: String
 }
 
 "How a person is linked to authority: the people they can reach it through, and the routes."
@@ -5832,7 +5937,8 @@ type AuthorityLinks {
   authorities: [ReachedNode!]!
   """
   The people (and organisations) on the routes between this person and authority, best first:
-  those on the shortest routes, then those more routes pass through.
+  those on the shortest routes, then those more routes pass through. An authority on the way
+  to another is among ` + "`" + `authorities` + "`" + `, not here.
   """
   links: [AuthorityLink!]!
   "The shortest route to each authority reached, nearest first (at most 50)."
@@ -5858,7 +5964,12 @@ type AuthorityLink {
   authorities: Int!
 }
 
-"Which measure of isolation to use on directed survey ties."
+"""
+Which measure of isolation to use on directed survey ties. Kith's definition of an isolated
+person, which ` + "`" + `isolates` + "`" + ` (with its defaults), ` + "`" + `networkSummary.isolatedPeople` + "`" + ` and the map use,
+is ALL_TIES over the isolation kinds KNOWS, TRUSTS, GETS_INFO_FROM, ENCOURAGES and MEMBER_OF:
+no such tie with anyone or anything, in either direction, recorded in any wave.
+"""
 enum IsolationMeasure {
   "No ties of the chosen kinds in either direction."
   ALL_TIES
@@ -5918,6 +6029,21 @@ type EgoNetwork {
   truncated: Boolean!
 }
 
+"What reach may pass through."
+enum ReachThrough {
+  """
+  People only: an idea passes from person to person (word of mouth), so a tie to a group,
+  place or organisation carries nothing on.
+  """
+  PEOPLE
+  """
+  Also the groups, places, organisations and familiar strangers the ties lead to: an idea
+  posted at the library reaches the others who get their news there. A step through one of
+  them counts as two ties.
+  """
+  ANYTHING
+}
+
 "How far something could spread from a set of people."
 type Reach {
   "Distinct people within the hops, the starting people excluded."
@@ -5937,15 +6063,19 @@ extend type Query {
   trustedRoutes(from: ID!, to: RouteTarget!, options: RouteOptions, mode: RouteMode = DISJOINT, k: Int = 3): [Route!]!
 
   """
-  Who links a person to authority (people and organisations flagged isAuthority), over TRUSTS,
-  KNOWS and WORKS_FOR ties in either direction by default, within maxHops (1 to 6, default 3).
+  Who links a person to authority (people and organisations flagged isAuthority), over any
+  KNOWS, TRUSTS and WORKS_FOR tie in either direction by default, within maxHops (1 to 6,
+  default 3; the same as options.maxHops, which may be given instead).
   """
-  linksToAuthority(person: ID!, maxHops: Int = 3, options: RouteOptions): AuthorityLinks!
+  linksToAuthority(person: ID!, maxHops: Int, options: RouteOptions): AuthorityLinks!
 
   """
-  People with at most maxTies ties (default 0) of the chosen kinds (default KNOWS, TRUSTS,
-  GETS_INFO_FROM, ENCOURAGES, MEMBER_OF), optionally in an area (and the areas inside it) and
-  counting only ties recorded in a wave. Fewest ties first, then by name.
+  People with at most maxTies ties (default 0) of the chosen kinds (default the isolation
+  kinds KNOWS, TRUSTS, GETS_INFO_FROM, ENCOURAGES, MEMBER_OF), to or from anyone or anything,
+  optionally in an area (and the areas inside it) and counting only ties recorded in a wave.
+  With every argument left out this is Kith's definition of an isolated person (see
+  IsolationMeasure); each argument is an explicit variant of it. Fewest ties first, then by
+  name.
   """
   isolates(kinds: [TieKind!], measure: IsolationMeasure = ALL_TIES, maxTies: Int = 0, areaId: ID, waveId: ID,
            first: Int, after: String, last: Int, before: String): IsolateConnection!
@@ -5960,22 +6090,26 @@ extend type Query {
 
   """
   Familiar strangers ranked by how many isolated or nearly isolated people (at most maxTies
-  ties, default 1, of the isolates kinds) they see, optionally in an area. At most ` + "`" + `first` + "`" + `.
+  ties, default 1, of the isolation kinds) they see. With an area, only the people they see
+  who live in it (or an area inside it) count, wherever the stranger is recorded, and those
+  who see nobody there are left out. At most ` + "`" + `first` + "`" + `.
   """
   familiarStrangers(areaId: ID, maxTies: Int = 1, first: Int = 20): [FamiliarStrangerReach!]!
 
   """
-  The nodes within hops (1 to 3, default 1) of a node over the chosen kinds (default all), and
-  the ties between them; at most maxNodes nodes (default 200, at most 2000).
+  The nodes within hops (1 to 3, default 1) of a node over the chosen kinds (default all), each
+  once at its shortest distance (the centre only at 0), and the ties between them, each once;
+  at most maxNodes nodes (default 200, at most 2000).
   """
   egoNetwork(id: ID!, hops: Int = 1, kinds: [TieKind!], maxNodes: Int = 200): EgoNetwork!
 
   """
   How many distinct people are within hops (1 to 4, default 2) of a set of people (at most
-  100) over the chosen kinds (default KNOWS, TRUSTS, ENCOURAGES, GETS_INFO_FROM between
-  people, in either direction): how far an idea could spread from a few change-makers.
+  100) over the chosen kinds (default KNOWS, TRUSTS, ENCOURAGES, GETS_INFO_FROM), in either
+  direction, from person to person unless ` + "`" + `through` + "`" + ` says ANYTHING: how far an idea could
+  spread from a few change-makers. Only people the caller may see count or pass it on.
   """
-  reach(people: [ID!]!, hops: Int = 2, kinds: [TieKind!]): Reach!
+  reach(people: [ID!]!, hops: Int = 2, kinds: [TieKind!], through: ReachThrough = PEOPLE): Reach!
 }
 `, BuiltIn: false},
 	{Name: "../schema/suggestions.graphqls", Input: `# Suggestions for partner apps (social prescribing, community circles): groups a person who
@@ -6224,6 +6358,8 @@ func (ec *executionContext) childFields_Area(ctx context.Context, field graphql.
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Area_id(ctx, field)
+	case "label":
+		return ec.fieldContext_Area_label(ctx, field)
 	case "externalId":
 		return ec.fieldContext_Area_externalId(ctx, field)
 	case "name":
@@ -6562,6 +6698,8 @@ func (ec *executionContext) childFields_FamiliarStranger(ctx context.Context, fi
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_FamiliarStranger_id(ctx, field)
+	case "label":
+		return ec.fieldContext_FamiliarStranger_label(ctx, field)
 	case "externalId":
 		return ec.fieldContext_FamiliarStranger_externalId(ctx, field)
 	case "role":
@@ -6622,6 +6760,8 @@ func (ec *executionContext) childFields_Gift(ctx context.Context, field graphql.
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Gift_id(ctx, field)
+	case "label":
+		return ec.fieldContext_Gift_label(ctx, field)
 	case "externalId":
 		return ec.fieldContext_Gift_externalId(ctx, field)
 	case "kind":
@@ -6668,6 +6808,8 @@ func (ec *executionContext) childFields_Group(ctx context.Context, field graphql
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Group_id(ctx, field)
+	case "label":
+		return ec.fieldContext_Group_label(ctx, field)
 	case "externalId":
 		return ec.fieldContext_Group_externalId(ctx, field)
 	case "name":
@@ -6738,6 +6880,8 @@ func (ec *executionContext) childFields_Interest(ctx context.Context, field grap
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Interest_id(ctx, field)
+	case "label":
+		return ec.fieldContext_Interest_label(ctx, field)
 	case "externalId":
 		return ec.fieldContext_Interest_externalId(ctx, field)
 	case "name":
@@ -6906,6 +7050,8 @@ func (ec *executionContext) childFields_Organisation(ctx context.Context, field 
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Organisation_id(ctx, field)
+	case "label":
+		return ec.fieldContext_Organisation_label(ctx, field)
 	case "externalId":
 		return ec.fieldContext_Organisation_externalId(ctx, field)
 	case "name":
@@ -6970,6 +7116,8 @@ func (ec *executionContext) childFields_Person(ctx context.Context, field graphq
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Person_id(ctx, field)
+	case "label":
+		return ec.fieldContext_Person_label(ctx, field)
 	case "externalId":
 		return ec.fieldContext_Person_externalId(ctx, field)
 	case "displayName":
@@ -7038,6 +7186,8 @@ func (ec *executionContext) childFields_Place(ctx context.Context, field graphql
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Place_id(ctx, field)
+	case "label":
+		return ec.fieldContext_Place_label(ctx, field)
 	case "externalId":
 		return ec.fieldContext_Place_externalId(ctx, field)
 	case "name":
@@ -7134,6 +7284,8 @@ func (ec *executionContext) childFields_RouteStep(ctx context.Context, field gra
 		return ec.fieldContext_RouteStep_tie(ctx, field)
 	case "forward":
 		return ec.fieldContext_RouteStep_forward(ctx, field)
+	case "why":
+		return ec.fieldContext_RouteStep_why(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RouteStep", field.Name)
 }
@@ -7252,6 +7404,8 @@ func (ec *executionContext) childFields_Wave(ctx context.Context, field graphql.
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Wave_id(ctx, field)
+	case "label":
+		return ec.fieldContext_Wave_label(ctx, field)
 	case "externalId":
 		return ec.fieldContext_Wave_externalId(ctx, field)
 	case "name":
@@ -9407,6 +9561,14 @@ func (ec *executionContext) field_Query_reach_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["kinds"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "through",
+		func(ctx context.Context, v any) (*model.ReachThrough, error) {
+			return ec.unmarshalOReachThrough2ᚖkithᚋgraphᚋmodelᚐReachThrough(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["through"] = arg3
 	return args, nil
 }
 
@@ -10080,6 +10242,29 @@ func (ec *executionContext) _Area_id(ctx context.Context, field graphql.Collecte
 }
 func (ec *executionContext) fieldContext_Area_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Area", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Area_label(ctx context.Context, field graphql.CollectedField, obj *model.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Area_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Area_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Area", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Area_externalId(ctx context.Context, field graphql.CollectedField, obj *model.Area) (ret graphql.Marshaler) {
@@ -12931,6 +13116,47 @@ func (ec *executionContext) fieldContext_FamiliarStranger_id(_ context.Context, 
 	return graphql.NewScalarFieldContext("FamiliarStranger", field, false, false, errors.New("field of type ID does not have child fields"))
 }
 
+func (ec *executionContext) _FamiliarStranger_label(ctx context.Context, field graphql.CollectedField, obj *model.FamiliarStranger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FamiliarStranger_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label(), nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				kind, err := ec.unmarshalNSensitiveKind2kithᚋgraphᚋmodelᚐSensitiveKind(ctx, "NAME")
+				if err != nil {
+					var zeroVal string
+					return zeroVal, err
+				}
+				if ec.Directives.Sensitive == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive sensitive is not implemented")
+				}
+				return ec.Directives.Sensitive(ctx, obj, directive0, kind)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FamiliarStranger_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FamiliarStranger", field, true, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _FamiliarStranger_externalId(ctx context.Context, field graphql.CollectedField, obj *model.FamiliarStranger) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13447,6 +13673,29 @@ func (ec *executionContext) fieldContext_Gift_id(_ context.Context, field graphq
 	return graphql.NewScalarFieldContext("Gift", field, false, false, errors.New("field of type ID does not have child fields"))
 }
 
+func (ec *executionContext) _Gift_label(ctx context.Context, field graphql.CollectedField, obj *model.Gift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Gift_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Gift_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Gift", field, true, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _Gift_externalId(ctx context.Context, field graphql.CollectedField, obj *model.Gift) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13833,6 +14082,29 @@ func (ec *executionContext) _Group_id(ctx context.Context, field graphql.Collect
 }
 func (ec *executionContext) fieldContext_Group_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Group", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Group_label(ctx context.Context, field graphql.CollectedField, obj *model.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Group_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Group", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Group_externalId(ctx context.Context, field graphql.CollectedField, obj *model.Group) (ret graphql.Marshaler) {
@@ -14518,6 +14790,29 @@ func (ec *executionContext) _Interest_id(ctx context.Context, field graphql.Coll
 }
 func (ec *executionContext) fieldContext_Interest_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Interest", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Interest_label(ctx context.Context, field graphql.CollectedField, obj *model.Interest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interest_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Interest_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interest", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Interest_externalId(ctx context.Context, field graphql.CollectedField, obj *model.Interest) (ret graphql.Marshaler) {
@@ -17510,6 +17805,29 @@ func (ec *executionContext) fieldContext_Organisation_id(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Organisation", field, false, false, errors.New("field of type ID does not have child fields"))
 }
 
+func (ec *executionContext) _Organisation_label(ctx context.Context, field graphql.CollectedField, obj *model.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organisation_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organisation_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organisation", field, true, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _Organisation_externalId(ctx context.Context, field graphql.CollectedField, obj *model.Organisation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18055,6 +18373,47 @@ func (ec *executionContext) _Person_id(ctx context.Context, field graphql.Collec
 }
 func (ec *executionContext) fieldContext_Person_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Person", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Person_label(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label(), nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				kind, err := ec.unmarshalNSensitiveKind2kithᚋgraphᚋmodelᚐSensitiveKind(ctx, "NAME")
+				if err != nil {
+					var zeroVal string
+					return zeroVal, err
+				}
+				if ec.Directives.Sensitive == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive sensitive is not implemented")
+				}
+				return ec.Directives.Sensitive(ctx, obj, directive0, kind)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Person", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Person_externalId(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
@@ -18861,6 +19220,29 @@ func (ec *executionContext) _Place_id(ctx context.Context, field graphql.Collect
 }
 func (ec *executionContext) fieldContext_Place_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Place", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Place_label(ctx context.Context, field graphql.CollectedField, obj *model.Place) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Place_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Place_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Place", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Place_externalId(ctx context.Context, field graphql.CollectedField, obj *model.Place) (ret graphql.Marshaler) {
@@ -20539,7 +20921,7 @@ func (ec *executionContext) _Query_reach(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Reach(ctx, fc.Args["people"].([]string), fc.Args["hops"].(*int), fc.Args["kinds"].([]model.TieKind))
+			return ec.Resolvers.Query().Reach(ctx, fc.Args["people"].([]string), fc.Args["hops"].(*int), fc.Args["kinds"].([]model.TieKind), fc.Args["through"].(*model.ReachThrough))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Reach) graphql.Marshaler {
@@ -20975,6 +21357,29 @@ func (ec *executionContext) _RouteStep_forward(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_RouteStep_forward(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RouteStep", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _RouteStep_why(ctx context.Context, field graphql.CollectedField, obj *model.RouteStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RouteStep_why(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Why(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RouteStep_why(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RouteStep", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _RunTop_measure(ctx context.Context, field graphql.CollectedField, obj *model.RunTop) (ret graphql.Marshaler) {
@@ -21912,6 +22317,29 @@ func (ec *executionContext) _Wave_id(ctx context.Context, field graphql.Collecte
 }
 func (ec *executionContext) fieldContext_Wave_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Wave", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Wave_label(ctx context.Context, field graphql.CollectedField, obj *model.Wave) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Wave_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Wave_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Wave", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Wave_externalId(ctx context.Context, field graphql.CollectedField, obj *model.Wave) (ret graphql.Marshaler) {
@@ -26512,16 +26940,6 @@ func (ec *executionContext) unmarshalInputRouteOptions(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	if _, present := asMap["minStrength"]; !present {
-		asMap["minStrength"] = "WEAK"
-	}
-	if _, present := asMap["direction"]; !present {
-		asMap["direction"] = "BOTH"
-	}
-	if _, present := asMap["maxHops"]; !present {
-		asMap["maxHops"] = 4
-	}
-
 	fieldsInOrder := [...]string{"kinds", "minStrength", "direction", "maxHops"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -27346,6 +27764,11 @@ func (ec *executionContext) _Area(ctx context.Context, sel ast.SelectionSet, obj
 			out.Values[i] = graphql.MarshalString("Area")
 		case "id":
 			out.Values[i] = ec._Area_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "label":
+			out.Values[i] = ec._Area_label(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -28704,6 +29127,11 @@ func (ec *executionContext) _FamiliarStranger(ctx context.Context, sel ast.Selec
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "label":
+			out.Values[i] = ec._FamiliarStranger_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "externalId":
 			out.Values[i] = ec._FamiliarStranger_externalId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -28992,6 +29420,11 @@ func (ec *executionContext) _Gift(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "label":
+			out.Values[i] = ec._Gift_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "externalId":
 			out.Values[i] = ec._Gift_externalId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -29224,6 +29657,11 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 			out.Values[i] = graphql.MarshalString("Group")
 		case "id":
 			out.Values[i] = ec._Group_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "label":
+			out.Values[i] = ec._Group_label(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -29636,6 +30074,11 @@ func (ec *executionContext) _Interest(ctx context.Context, sel ast.SelectionSet,
 			out.Values[i] = graphql.MarshalString("Interest")
 		case "id":
 			out.Values[i] = ec._Interest_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "label":
+			out.Values[i] = ec._Interest_label(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -30677,6 +31120,11 @@ func (ec *executionContext) _Organisation(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "label":
+			out.Values[i] = ec._Organisation_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "externalId":
 			out.Values[i] = ec._Organisation_externalId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -31005,6 +31453,11 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 			out.Values[i] = graphql.MarshalString("Person")
 		case "id":
 			out.Values[i] = ec._Person_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "label":
+			out.Values[i] = ec._Person_label(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -31427,6 +31880,11 @@ func (ec *executionContext) _Place(ctx context.Context, sel ast.SelectionSet, ob
 			out.Values[i] = graphql.MarshalString("Place")
 		case "id":
 			out.Values[i] = ec._Place_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "label":
+			out.Values[i] = ec._Place_label(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -32687,6 +33145,11 @@ func (ec *executionContext) _RouteStep(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "why":
+			out.Values[i] = ec._RouteStep_why(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -33237,6 +33700,11 @@ func (ec *executionContext) _Wave(ctx context.Context, sel ast.SelectionSet, obj
 			out.Values[i] = graphql.MarshalString("Wave")
 		case "id":
 			out.Values[i] = ec._Wave_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "label":
+			out.Values[i] = ec._Wave_label(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -37358,6 +37826,22 @@ func (ec *executionContext) unmarshalOPlaceWhere2ᚕmapᚄ(ctx context.Context, 
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalOReachThrough2ᚖkithᚋgraphᚋmodelᚐReachThrough(ctx context.Context, v any) (*model.ReachThrough, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ReachThrough)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReachThrough2ᚖkithᚋgraphᚋmodelᚐReachThrough(ctx context.Context, sel ast.SelectionSet, v *model.ReachThrough) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalORoute2ᚖkithᚋgraphᚋmodelᚐRoute(ctx context.Context, sel ast.SelectionSet, v *model.Route) graphql.Marshaler {

@@ -1,22 +1,20 @@
 package resolvers
 
 import (
-	"fmt"
-	"strings"
-
 	"kith/cypher"
 	"kith/graph/model"
 )
 
-// routeSpec turns RouteOptions into the store's RouteSpec, with the schema's defaults.
-func routeSpec(o *model.RouteOptions) cypher.RouteSpec {
-	spec := cypher.RouteSpec{Direction: "BOTH", MaxHops: 4}
+// routeSpec applies RouteOptions to a question's defaults.
+func routeSpec(o *model.RouteOptions, spec cypher.RouteSpec) cypher.RouteSpec {
 	if o == nil {
 		return spec
 	}
-	spec.Kinds = tieKindNames(o.Kinds)
-	if o.MinStrength != nil && *o.MinStrength == model.TieStrengthStrong {
-		spec.StrongOnly = true
+	if o.Kinds != nil {
+		spec.Kinds = tieKindNames(o.Kinds)
+	}
+	if o.MinStrength != nil {
+		spec.MinStrength = string(*o.MinStrength)
 	}
 	if o.Direction != nil {
 		spec.Direction = string(*o.Direction)
@@ -60,48 +58,4 @@ func derefInt(n *int, def int) int {
 func intProp(r *cypher.Record, name string) int {
 	n, _ := r.Props[name].(int64)
 	return int(n)
-}
-
-// why says in words what a contact's tie means, from the person's side.
-func why(t *model.Tie, dir model.Direction) string {
-	out := dir == model.DirectionOut
-	var s string
-	switch t.Kind {
-	case model.TieKindTrusts:
-		s = pick(out, "trusts them", "trusted by them")
-		if t.For != nil {
-			s += " for " + strings.ToLower(string(*t.For))
-		}
-	case model.TieKindKnows:
-		s = "knows them"
-		if t.Strength != nil {
-			s += fmt.Sprintf(" (%s tie)", strings.ToLower(string(*t.Strength)))
-		}
-	case model.TieKindSees:
-		s = "seen by them"
-		if t.Frequency != nil {
-			s += " " + strings.ToLower(string(*t.Frequency))
-		}
-	case model.TieKindMemberOf:
-		s = "member of the group"
-	case model.TieKindUses:
-		s = "uses the place"
-		if t.Frequency != nil {
-			s += " " + strings.ToLower(string(*t.Frequency))
-		}
-	case model.TieKindGetsInfoFrom:
-		s = pick(out, "gets information from them", "gives them information")
-	case model.TieKindEncourages:
-		s = pick(out, "encourages them", "encouraged by them")
-	default:
-		s = strings.ToLower(strings.ReplaceAll(string(t.Kind), "_", " "))
-	}
-	return s
-}
-
-func pick(cond bool, a, b string) string {
-	if cond {
-		return a
-	}
-	return b
 }

@@ -7,13 +7,14 @@ package resolvers
 
 import (
 	"context"
+	"kith/apierr"
 	"kith/cypher"
 	"kith/graph"
 	"kith/graph/model"
 )
 
 func (r *queryResolver) ShortestTrustedPath(ctx context.Context, from string, to model.RouteTarget, options *model.RouteOptions) (*model.Route, error) {
-	recs, err := r.Store.Routes(ctx, scopeOf(ctx), from, routeTarget(to), routeSpec(options), "SHORTEST", 1, fieldSelection(ctx, "Route"))
+	recs, err := r.Store.Routes(ctx, scopeOf(ctx), from, routeTarget(to), routeSpec(options, cypher.TrustedRouteDefaults), "SHORTEST", 1, fieldSelection(ctx, "Route"))
 	if err != nil || len(recs) == 0 {
 		return nil, err
 	}
@@ -29,7 +30,7 @@ func (r *queryResolver) TrustedRoutes(ctx context.Context, from string, to model
 	if mode != nil {
 		m = *mode
 	}
-	recs, err := r.Store.Routes(ctx, scopeOf(ctx), from, routeTarget(to), routeSpec(options), string(m), n, fieldSelection(ctx, "Route"))
+	recs, err := r.Store.Routes(ctx, scopeOf(ctx), from, routeTarget(to), routeSpec(options, cypher.TrustedRouteDefaults), string(m), n, fieldSelection(ctx, "Route"))
 	if err != nil {
 		return nil, err
 	}
@@ -37,13 +38,11 @@ func (r *queryResolver) TrustedRoutes(ctx context.Context, from string, to model
 }
 
 func (r *queryResolver) LinksToAuthority(ctx context.Context, person string, maxHops *int, options *model.RouteOptions) (*model.AuthorityLinks, error) {
-	spec := routeSpec(options)
-	spec.Kinds = nil
-	if options != nil && options.Kinds != nil {
-		spec.Kinds = tieKindNames(options.Kinds)
-	}
-	spec.MaxHops = 3
+	spec := routeSpec(options, cypher.AuthorityRouteDefaults)
 	if maxHops != nil {
+		if options != nil && options.MaxHops != nil && *options.MaxHops != *maxHops {
+			return nil, apierr.BadInput("options.maxHops", "differs from maxHops: give the limit once")
+		}
 		spec.MaxHops = *maxHops
 	}
 	nodeSel, _ := childSelection(ctx, "", "links", "node")
@@ -140,7 +139,7 @@ func (r *queryResolver) TrustedContacts(ctx context.Context, person string, firs
 		if out, _ := rec.Props["out"].(bool); out {
 			dir = model.DirectionOut
 		}
-		out[i] = &model.Contact{Node: node, Tie: tie, Direction: dir, Why: why(tie, dir)}
+		out[i] = &model.Contact{Node: node, Tie: tie, Direction: dir, Why: model.Meaning(tie.Kind, tie.For, tie.Strength, tie.Frequency, dir == model.DirectionOut)}
 	}
 	return out, nil
 }
@@ -192,8 +191,12 @@ func (r *queryResolver) EgoNetwork(ctx context.Context, id string, hops *int, ki
 	return out, nil
 }
 
-func (r *queryResolver) Reach(ctx context.Context, people []string, hops *int, kinds []model.TieKind) (*model.Reach, error) {
-	total, byHops, err := r.Store.Reach(ctx, scopeOf(ctx), people, derefInt(hops, 2), tieKindNames(kinds))
+func (r *queryResolver) Reach(ctx context.Context, people []string, hops *int, kinds []model.TieKind, through *model.ReachThrough) (*model.Reach, error) {
+	via := cypher.ReachPeople
+	if through != nil {
+		via = string(*through)
+	}
+	total, byHops, err := r.Store.Reach(ctx, scopeOf(ctx), people, derefInt(hops, 2), tieKindNames(kinds), via)
 	if err != nil {
 		return nil, err
 	}

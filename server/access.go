@@ -156,6 +156,19 @@ func sensitiveDirective(ctx context.Context, obj any, next graphql.Resolver, kin
 	}
 	switch kind {
 	case model.SensitiveKindName:
+		if fieldName(ctx) == "label" {
+			// Never a name: the pseudonym of a person, the role of a familiar stranger.
+			switch n := obj.(type) {
+			case *model.Person:
+				if p.Has(auth.Analyst) && n.Pseudonym != nil {
+					return *n.Pseudonym, nil
+				}
+				return "", nil
+			case *model.FamiliarStranger:
+				return n.Role, nil
+			}
+			return "", nil
+		}
 		if person, ok := obj.(*model.Person); ok && p.Has(auth.Analyst) {
 			return person.Pseudonym, nil
 		}

@@ -127,19 +127,25 @@ func TestShortestTrustedPath(t *testing.T) {
 	e := setup(t)
 	r := loadRiverside(t, e)
 	cases := []struct {
-		name, to, options string
-		want              string // "" for no route
+		name, from, to, options string
+		want                    string // "" for no route
 	}{
-		{"to a group by activity, any case", `{activity: "Knit And NATTER"}`, ``, "Ann > Dan > Knit and Natter"},
-		{"to a group by id", `{groupId: "` + r.id("Knit") + `"}`, ``, "Ann > Dan > Knit and Natter"},
-		{"strong ties only", `{activity: "knit and natter"}`, `{minStrength: STRONG}`, "Ann > Bob > Cat > Knit and Natter"},
-		{"too few hops", `{activity: "knit and natter"}`, `{minStrength: STRONG, maxHops: 2}`, ""},
-		{"trust only", `{activity: "knit and natter"}`, `{kinds: [TRUSTS]}`, ""},
-		{"against the ties", `{activity: "knit and natter"}`, `{direction: IN}`, ""},
-		{"along the ties", `{personId: "` + r.id("Fox") + `"}`, `{direction: OUT}`, "Ann > Bob > Eve > Cllr Fox"},
-		{"to a person", `{personId: "` + r.id("Cat") + `"}`, ``, "Ann > Bob > Cat"},
-		{"to an interest", `{interest: "gardening"}`, ``, "Ann > Bob > Eve > Gardening"},
-		{"nobody in reach", `{personId: "` + r.id("Hal") + `"}`, `{maxHops: 6}`, ""},
+		{"trust and close ties as named, to a group by activity in any case", "", `{activity: "Knit And NATTER"}`, ``, "Ann > Bob > Cat > Knit and Natter"},
+		{"to a group by id", "", `{groupId: "` + r.id("Knit") + `"}`, ``, "Ann > Bob > Cat > Knit and Natter"},
+		{"any acquaintance, either way", "", `{activity: "knit and natter"}`, `{minStrength: WEAK, direction: BOTH}`, "Ann > Dan > Knit and Natter"},
+		{"too few hops", "", `{activity: "knit and natter"}`, `{maxHops: 2}`, ""},
+		{"trust only", "", `{activity: "knit and natter"}`, `{kinds: [TRUSTS]}`, ""},
+		{"against the ties", "", `{activity: "knit and natter"}`, `{direction: IN}`, ""},
+		{"along the ties, weak ones too", "", `{personId: "` + r.id("Fox") + `"}`, `{minStrength: WEAK}`, "Ann > Bob > Eve > Cllr Fox"},
+		{"not over a weak tie by default", "", `{personId: "` + r.id("Fox") + `"}`, ``, ""},
+		{"to a person", "", `{personId: "` + r.id("Cat") + `"}`, ``, "Ann > Bob > Cat"},
+		{"to an interest", "", `{interest: "gardening"}`, `{minStrength: WEAK}`, "Ann > Bob > Eve > Gardening"},
+		{"nobody in reach", "", `{personId: "` + r.id("Hal") + `"}`, `{maxHops: 6, minStrength: WEAK, direction: BOTH}`, ""},
+		{"a member is one tie from the group", "Dan", `{activity: "knit and natter"}`, `{maxHops: 1}`, "Dan > Knit and Natter"},
+		{"one tie is too few for someone else's group", "", `{activity: "knit and natter"}`, `{maxHops: 1}`, ""},
+		{"one tie to an interest", "Eve", `{interest: "gardening"}`, `{maxHops: 1}`, "Eve > Gardening"},
+		{"one tie to a person", "Bob", `{personId: "` + r.id("Cat") + `"}`, `{maxHops: 1}`, "Bob > Cat"},
+		{"the longest route allowed", "Hal", `{personId: "` + r.id("Gus") + `"}`, `{maxHops: 6, minStrength: WEAK, direction: BOTH}`, "Hal > Gus"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -148,9 +154,13 @@ func TestShortestTrustedPath(t *testing.T) {
 			if c.options != "" {
 				opts = ", options: " + c.options
 			}
+			from := r.id("Ann")
+			if c.from != "" {
+				from = r.id(c.from)
+			}
 			var res struct{ ShortestTrustedPath *routeJSON }
 			e.ok(`query($from: ID!) { shortestTrustedPath(from: $from, to: `+c.to+opts+`) { `+routeFields+` } }`,
-				map[string]any{"from": r.id("Ann")}, &res)
+				map[string]any{"from": from}, &res)
 			got := ""
 			if res.ShortestTrustedPath != nil {
 				got = res.ShortestTrustedPath.names()
@@ -163,6 +173,39 @@ func TestShortestTrustedPath(t *testing.T) {
 			}
 		})
 	}
+	t.Run("each step says why", func(t *testing.T) {
+		whys := func(from, to, options string) []string {
+			var res struct {
+				ShortestTrustedPath struct {
+					Steps []struct {
+						Why  *string
+						Node struct{ Label string }
+					}
+				}
+			}
+			e.with(t).ok(`query($from: ID!) { shortestTrustedPath(from: $from, to: `+to+`, options: `+options+`) { steps { why node { label } } } }`,
+				map[string]any{"from": r.id(from)}, &res)
+			var out []string
+			for _, st := range res.ShortestTrustedPath.Steps {
+				w := "-"
+				if st.Why != nil {
+					w = *st.Why
+				}
+				out = append(out, w+" > "+st.Node.Label)
+			}
+			return out
+		}
+		got := whys("Ann", `{activity: "knit and natter"}`, `{}`)
+		want := []string{"- > Ann", "trusts them for help > Bob", "knows them (strong tie) > Cat", "member of the group > Knit and Natter"}
+		if !slices.Equal(got, want) {
+			t.Errorf("forward route:\n got %q\nwant %q", got, want)
+		}
+		got = whys("Cat", `{personId: "`+r.id("Ann")+`"}`, `{direction: BOTH}`)
+		want = []string{"- > Cat", "knows them (strong tie) > Bob", "trusted by them for help > Ann"}
+		if !slices.Equal(got, want) {
+			t.Errorf("backward route:\n got %q\nwant %q", got, want)
+		}
+	})
 	t.Run("disjoint routes", func(t *testing.T) {
 		var res struct{ TrustedRoutes []routeJSON }
 		e.with(t).ok(`query($from: ID!) { trustedRoutes(from: $from, to: {activity: "knit and natter"}, mode: DISJOINT, k: 3) { `+routeFields+` } }`,
@@ -171,9 +214,20 @@ func TestShortestTrustedPath(t *testing.T) {
 		for _, rt := range res.TrustedRoutes {
 			got = append(got, rt.names())
 		}
-		want := []string{"Ann > Dan > Knit and Natter", "Ann > Bob > Cat > Knit and Natter"}
+		want := []string{"Ann > Bob > Cat > Knit and Natter"}
 		if !slices.Equal(got, want) {
 			t.Errorf("routes %q, want %q", got, want)
+		}
+		res.TrustedRoutes = nil
+		e.with(t).ok(`query($from: ID!) { trustedRoutes(from: $from, to: {activity: "knit and natter"}, options: {minStrength: WEAK, direction: BOTH}, mode: DISJOINT, k: 3) { `+routeFields+` } }`,
+			map[string]any{"from": r.id("Ann")}, &res)
+		got = nil
+		for _, rt := range res.TrustedRoutes {
+			got = append(got, rt.names())
+		}
+		want = []string{"Ann > Dan > Knit and Natter", "Ann > Bob > Cat > Knit and Natter"}
+		if !slices.Equal(got, want) {
+			t.Errorf("routes over any tie %q, want %q", got, want)
 		}
 	})
 	t.Run("bad input", func(t *testing.T) {
@@ -189,7 +243,6 @@ func TestShortestTrustedPath(t *testing.T) {
 		}
 		e.fails(`query($from: ID!) { shortestTrustedPath(from: $from, to: {activity: "darts"}, options: {kinds: []}) { length } }`, vars, "BAD_USER_INPUT", "options.kinds")
 		e.fails(`query($from: ID!) { shortestTrustedPath(from: $from, to: {activity: "darts"}, options: {kinds: [MEMBER_OF]}) { length } }`, vars, "BAD_USER_INPUT", "options.kinds")
-		e.fails(`query($from: ID!) { shortestTrustedPath(from: $from, to: {activity: "darts"}, options: {kinds: [TRUSTS], minStrength: STRONG}) { length } }`, vars, "BAD_USER_INPUT", "options.minStrength")
 		e.fails(`query($from: ID!) { shortestTrustedPath(from: $from, to: {personId: $from}) { length } }`, vars, "BAD_USER_INPUT", "to.personId")
 		e.fails(`query($from: ID!) { trustedRoutes(from: $from, to: {activity: "darts"}, k: 11) { length } }`, vars, "BAD_USER_INPUT", "k")
 		e.fails(`{ shortestTrustedPath(from: "grp_00000000000000000000", to: {activity: "darts"}) { length } }`, nil, "BAD_USER_INPUT", "from")
@@ -233,15 +286,23 @@ func TestLinksToAuthority(t *testing.T) {
 	if a := four.LinksToAuthority.Authorities; len(a) != 2 || a[1].Node.ID != r.id("Council") || a[1].Hops != 4 {
 		t.Errorf("authorities within 4: %+v", a)
 	}
-	if l := four.LinksToAuthority.Links; len(l) != 3 || l[0].RouteCount != 2 || l[0].Authorities != 2 || l[2].Node.ID != r.id("Fox") {
+	// Cllr Fox is on the way to the council, but an authority himself: reached, not a link.
+	if l := four.LinksToAuthority.Links; len(l) != 2 || l[0].RouteCount != 2 || l[0].Authorities != 2 || l[1].Node.ID != r.id("Eve") {
 		t.Errorf("links within 4: %+v", l)
+	}
+	var fox links
+	e.ok(q, map[string]any{"p": r.id("Fox"), "h": 3}, &fox)
+	if f := fox.LinksToAuthority; !f.Reachable || len(f.Authorities) != 1 || f.Authorities[0].Node.ID != r.id("Council") || len(f.Links) != 0 {
+		t.Errorf("an authority's own links: %+v", f)
 	}
 	var none links
 	e.ok(q, map[string]any{"p": r.id("Ivy"), "h": 6}, &none)
 	if n := none.LinksToAuthority; n.Reachable || len(n.Authorities) != 0 || len(n.Links) != 0 || n.Routes == nil {
 		t.Errorf("an isolated person: %+v", n)
 	}
-	e.fails(q, map[string]any{"p": r.id("Ann"), "h": 0}, "BAD_USER_INPUT", "options.maxHops")
+	e.fails(q, map[string]any{"p": r.id("Ann"), "h": 0}, "BAD_USER_INPUT", "maxHops")
+	e.fails(q, map[string]any{"p": r.id("Ann"), "h": 7}, "BAD_USER_INPUT", "maxHops")
+	e.fails(`query($p: ID!) { linksToAuthority(person: $p, maxHops: 2, options: {maxHops: 3}) { reachable } }`, map[string]any{"p": r.id("Ann")}, "BAD_USER_INPUT", "options.maxHops")
 	e.fails(q, map[string]any{"p": "per_00000000000000000000", "h": 3}, "NOT_FOUND", "person")
 }
 
@@ -514,9 +575,10 @@ func TestQuestionsRespectRoles(t *testing.T) {
 	e.as(auth.Worker, r.id("West")).fails(route, vars, "NOT_FOUND", "from")
 	var res struct{ ShortestTrustedPath *routeJSON }
 	e.as(auth.Worker, r.id("East")).ok(route, vars, &res)
-	if res.ShortestTrustedPath == nil || res.ShortestTrustedPath.names() != "Ann > Dan > Knit and Natter" {
+	if res.ShortestTrustedPath == nil || res.ShortestTrustedPath.names() != "Ann > Bob > Cat > Knit and Natter" {
 		t.Errorf("worker in East: %+v", res.ShortestTrustedPath)
 	}
+	route = `query($from: ID!) { shortestTrustedPath(from: $from, to: {activity: "knit and natter"}, options: {minStrength: WEAK, direction: BOTH}) { ` + routeFields + ` } }`
 	var iso struct {
 		Isolates struct {
 			Edges []struct{ Node struct{ DisplayName string } }
@@ -555,4 +617,136 @@ func TestQuestionsRespectRoles(t *testing.T) {
 	}
 	e.as(auth.Partner).fails(route, vars, "FORBIDDEN", "")
 	e.as("").fails(route, vars, "UNAUTHENTICATED", "")
+}
+
+// TestQuestionFixes holds what each of the questions once got wrong, one case each.
+func TestQuestionFixes(t *testing.T) {
+	e := setup(t)
+	r := loadRiverside(t, e)
+	ctx := context.Background()
+
+	t.Run("an ego network lists each node once, the centre only at 0", func(t *testing.T) {
+		// Ann and Dan are joined by two KNOWS ties (two waves): a walk back to Ann at hop 2.
+		var ego struct {
+			EgoNetwork struct {
+				Nodes []struct {
+					Hops int
+					Node struct{ ID string }
+				}
+				Ties []struct{ ID string }
+			}
+		}
+		e.with(t).ok(`query($id: ID!) { egoNetwork(id: $id, hops: 3) { nodes { hops node { id } } ties { id } } }`,
+			map[string]any{"id": r.id("Ann")}, &ego)
+		seen := map[string]bool{}
+		for i, n := range ego.EgoNetwork.Nodes {
+			if seen[n.Node.ID] {
+				t.Errorf("node %s listed twice (hops %d)", n.Node.ID, n.Hops)
+			}
+			seen[n.Node.ID] = true
+			if (n.Node.ID == r.id("Ann")) != (i == 0) || (i == 0) != (n.Hops == 0) {
+				t.Errorf("node %d: %s at hops %d", i, n.Node.ID, n.Hops)
+			}
+		}
+		ties := map[string]bool{}
+		for _, tie := range ego.EgoNetwork.Ties {
+			if ties[tie.ID] {
+				t.Errorf("tie %s listed twice", tie.ID)
+			}
+			ties[tie.ID] = true
+		}
+	})
+
+	reach := func(e *env, people []string, hops int, through string) (int, []int) {
+		var res struct {
+			Reach struct {
+				People int
+				ByHops []int
+			}
+		}
+		e.ok(`query($p: [ID!]!, $h: Int, $t: ReachThrough) { reach(people: $p, hops: $h, through: $t) { people byHops } }`,
+			map[string]any{"p": people, "h": hops, "t": through}, &res)
+		return res.Reach.People, res.Reach.ByHops
+	}
+	t.Run("reach passes from person to person unless told otherwise", func(t *testing.T) {
+		// Ann and Jo (in West, who knows nobody) both get their news at the library.
+		if err := e.store.Load(ctx, nil, []cypher.LoadTie{
+			{Kind: "GETS_INFO_FROM", From: r.id("Ann"), To: r.id("Library"), Props: map[string]any{}},
+			{Kind: "GETS_INFO_FROM", From: r.id("Jo"), To: r.id("Library"), Props: map[string]any{}},
+		}, nil); err != nil {
+			t.Fatal(err)
+		}
+		e := e.with(t)
+		if n, by := reach(e, []string{r.id("Ann")}, 2, "PEOPLE"); n != 4 || !slices.Equal(by, []int{2, 2}) {
+			t.Errorf("word of mouth: %d %v, want 4 [2 2]", n, by)
+		}
+		// Through the library Jo is two ties from Ann.
+		if n, by := reach(e, []string{r.id("Ann")}, 2, "ANYTHING"); n != 5 || !slices.Equal(by, []int{2, 3}) {
+			t.Errorf("through anything: %d %v, want 5 [2 3]", n, by)
+		}
+		// A worker for East does not count Jo, who lives in West.
+		if n, by := reach(e.as(auth.Worker, r.id("East")), []string{r.id("Ann")}, 2, "ANYTHING"); n != 4 || !slices.Equal(by, []int{2, 2}) {
+			t.Errorf("a worker for East through anything: %d %v, want 4 [2 2]", n, by)
+		}
+		// A worker for West sees nobody Ann reaches: Ann herself is out of sight.
+		e.as(auth.Worker, r.id("West")).fails(`query($p: [ID!]!) { reach(people: $p) { people } }`, map[string]any{"p": []string{r.id("Ann")}}, "NOT_FOUND", "people[0]")
+		e.fails(`query($p: [ID!]!) { reach(people: $p, through: NOWHERE) { people } }`, map[string]any{"p": []string{r.id("Ann")}}, "BAD_USER_INPUT", "")
+	})
+
+	t.Run("familiar strangers in an area are those who see its residents", func(t *testing.T) {
+		roles := func(area string) []string {
+			var res struct {
+				FamiliarStrangers []struct {
+					Seen             int
+					FamiliarStranger struct{ Role string }
+				}
+			}
+			e.with(t).ok(`query($a: ID) { familiarStrangers(areaId: $a) { seen familiarStranger { role } } }`, map[string]any{"a": area}, &res)
+			var out []string
+			for _, f := range res.FamiliarStrangers {
+				out = append(out, fmt.Sprintf("%s:%d", f.FamiliarStranger.Role, f.Seen))
+			}
+			return out
+		}
+		// The quizmaster has no area of his own, and sees Bob, who lives in East.
+		if got := roles(r.id("East")); !slices.Equal(got, []string{"postman:3", "quizmaster:1"}) {
+			t.Errorf("in East: %v", got)
+		}
+		if got := roles(r.id("Riverside")); !slices.Equal(got, []string{"postman:3", "quizmaster:1"}) {
+			t.Errorf("in Riverside: %v", got)
+		}
+		if got := roles(r.id("West")); len(got) != 0 {
+			t.Errorf("in West, where nobody sees Jo: %v", got)
+		}
+	})
+
+	t.Run("every node has a label", func(t *testing.T) {
+		cases := []struct{ name, want, asAnalyst string }{
+			{"Ann", "Ann", ""},
+			{"Postman", "postman", "postman"},
+			{"Knit", "Knit and Natter", "Knit and Natter"},
+			{"Library", "Library", "Library"},
+			{"Council", "Riverside Council", "Riverside Council"},
+			{"Gardening", "Gardening", "Gardening"},
+			{"East", "East", "East"},
+			{"w1", "Wave 1", "Wave 1"},
+		}
+		for _, c := range cases {
+			var res struct{ Node struct{ Label string } }
+			e.with(t).ok(`query($id: ID!) { node(id: $id) { label } }`, map[string]any{"id": r.id(c.name)}, &res)
+			if res.Node.Label != c.want {
+				t.Errorf("%s: label %q, want %q", c.name, res.Node.Label, c.want)
+			}
+		}
+		if _, err := neo4j.ExecuteQuery(ctx, e.driver, "MATCH (p:Person {displayName: 'Ann'}) SET p.consentAnalysis = true, p.pseudonym = 'R-ann'", nil, neo4j.EagerResultTransformer); err != nil {
+			t.Fatal(err)
+		}
+		var res struct {
+			Search []struct{ Node struct{ Label string } }
+		}
+		e.with(t).as(auth.Analyst).ok(`{ search(text: "R-ann") { node { label } } }`, nil, &res)
+		if len(res.Search) != 1 || res.Search[0].Node.Label != "R-ann" {
+			t.Errorf("an analyst's label of Ann: %+v", res.Search)
+		}
+	})
 }

@@ -108,7 +108,8 @@ type AuthorityLinks struct {
 	// The authority people and organisations reached, nearest first.
 	Authorities []*ReachedNode `json:"authorities"`
 	// The people (and organisations) on the routes between this person and authority, best first:
-	// those on the shortest routes, then those more routes pass through.
+	// those on the shortest routes, then those more routes pass through. An authority on the way
+	// to another is among `authorities`, not here.
 	Links []*AuthorityLink `json:"links"`
 	// The shortest route to each authority reached, nearest first (at most 50).
 	Routes []*Route `json:"routes"`
@@ -519,17 +520,22 @@ type RemoveTiesResult struct {
 }
 
 // Which ties a route may follow, and how. Routes pass only through people; the last step may
-// reach the target (a group through MEMBER_OF, an authority organisation through TRUSTS or
-// WORKS_FOR).
+// reach the target (a group through MEMBER_OF, an interest through INTERESTED_IN, an authority
+// organisation through TRUSTS or WORKS_FOR). What is left out takes the question's default:
+// a trusted route (`shortestTrustedPath`, `trustedRoutes`) follows TRUSTS and strong KNOWS ties
+// in the direction the person on the route named them (kinds [TRUSTS, KNOWS], minStrength
+// STRONG, direction OUT, maxHops 4), so that each step is someone the one before trusts or is
+// close to; `linksToAuthority` follows any KNOWS, TRUSTS and WORKS_FOR tie either way (minStrength
+// WEAK, direction BOTH, maxHops 3).
 type RouteOptions struct {
-	// Tie kinds between people that a route may follow. Default TRUSTS and KNOWS.
+	// Tie kinds between people that a route may follow.
 	Kinds []TieKind `json:"kinds,omitempty"`
-	// With STRONG, KNOWS ties count only when strong. Other kinds carry no strength.
+	// STRONG: KNOWS ties count only when strong. WEAK: any KNOWS tie. Other kinds carry no strength.
 	MinStrength *TieStrength `json:"minStrength,omitempty"`
 	// OUT follows ties as the people on the route named them (A TRUSTS B: A can go to B); IN
-	// follows them backwards; BOTH ignores direction. Default BOTH.
+	// follows them backwards; BOTH ignores direction.
 	Direction *Direction `json:"direction,omitempty"`
-	// The most ties a route may have, 1 to 6. Default 4.
+	// The most ties a route may have, 1 to 6.
 	MaxHops *int `json:"maxHops,omitempty"`
 }
 
@@ -1352,7 +1358,10 @@ func (e InterestOrderField) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Which measure of isolation to use on directed survey ties.
+// Which measure of isolation to use on directed survey ties. Kith's definition of an isolated
+// person, which `isolates` (with its defaults), `networkSummary.isolatedPeople` and the map use,
+// is ALL_TIES over the isolation kinds KNOWS, TRUSTS, GETS_INFO_FROM, ENCOURAGES and MEMBER_OF:
+// no such tie with anyone or anything, in either direction, recorded in any wave.
 type IsolationMeasure string
 
 const (
@@ -1951,6 +1960,67 @@ func (e *PlaceOrderField) UnmarshalJSON(b []byte) error {
 }
 
 func (e PlaceOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What reach may pass through.
+type ReachThrough string
+
+const (
+	// People only: an idea passes from person to person (word of mouth), so a tie to a group,
+	// place or organisation carries nothing on.
+	ReachThroughPeople ReachThrough = "PEOPLE"
+	// Also the groups, places, organisations and familiar strangers the ties lead to: an idea
+	// posted at the library reaches the others who get their news there. A step through one of
+	// them counts as two ties.
+	ReachThroughAnything ReachThrough = "ANYTHING"
+)
+
+var AllReachThrough = []ReachThrough{
+	ReachThroughPeople,
+	ReachThroughAnything,
+}
+
+func (e ReachThrough) IsValid() bool {
+	switch e {
+	case ReachThroughPeople, ReachThroughAnything:
+		return true
+	}
+	return false
+}
+
+func (e ReachThrough) String() string {
+	return string(e)
+}
+
+func (e *ReachThrough) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReachThrough(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReachThrough", str)
+	}
+	return nil
+}
+
+func (e ReachThrough) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReachThrough) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReachThrough) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

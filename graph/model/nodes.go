@@ -175,6 +175,11 @@ type Route struct {
 // RouteStep is one step of a Route: the node reached and the tie walked.
 type RouteStep struct {
 	Forward *bool `db:"forward"`
+	// What Why reads of the tie walked, fetched when why is selected.
+	Kind      *TieKind      `db:"kind"`
+	For       *TrustPurpose `db:"for"`
+	Strength  *TieStrength  `db:"strength"`
+	Frequency *Frequency    `db:"frequency"`
 	Loaded
 }
 
