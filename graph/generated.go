@@ -430,25 +430,27 @@ type ComplexityRoot struct {
 	}
 
 	NetworkSummary struct {
-		Authority          func(childComplexity int) int
-		AverageClustering  func(childComplexity int) int
-		AverageDegree      func(childComplexity int) int
-		By                 func(childComplexity int) int
-		Components         func(childComplexity int) int
-		Density            func(childComplexity int) int
-		Graph              func(childComplexity int) int
-		Groups             func(childComplexity int) int
-		IsolateShare       func(childComplexity int) int
-		Isolates           func(childComplexity int) int
-		LargestComponent   func(childComplexity int) int
-		MaxCore            func(childComplexity int) int
-		NamedByNobody      func(childComplexity int) int
-		NamedByNobodyShare func(childComplexity int) int
-		NamedNobody        func(childComplexity int) int
-		NamedNobodyShare   func(childComplexity int) int
-		Reciprocity        func(childComplexity int) int
-		Transitivity       func(childComplexity int) int
-		Wellbeing          func(childComplexity int) int
+		Authority           func(childComplexity int) int
+		AverageClustering   func(childComplexity int) int
+		AverageDegree       func(childComplexity int) int
+		By                  func(childComplexity int) int
+		Components          func(childComplexity int) int
+		Density             func(childComplexity int) int
+		Graph               func(childComplexity int) int
+		Groups              func(childComplexity int) int
+		IsolateShare        func(childComplexity int) int
+		IsolatedPeople      func(childComplexity int) int
+		IsolatedPeopleShare func(childComplexity int) int
+		Isolates            func(childComplexity int) int
+		LargestComponent    func(childComplexity int) int
+		MaxCore             func(childComplexity int) int
+		NamedByNobody       func(childComplexity int) int
+		NamedByNobodyShare  func(childComplexity int) int
+		NamedNobody         func(childComplexity int) int
+		NamedNobodyShare    func(childComplexity int) int
+		Reciprocity         func(childComplexity int) int
+		Transitivity        func(childComplexity int) int
+		Wellbeing           func(childComplexity int) int
 	}
 
 	Organisation struct {
@@ -2696,6 +2698,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NetworkSummary.IsolateShare(childComplexity), true
+	case "NetworkSummary.isolatedPeople":
+		if e.ComplexityRoot.NetworkSummary.IsolatedPeople == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkSummary.IsolatedPeople(childComplexity), true
+	case "NetworkSummary.isolatedPeopleShare":
+		if e.ComplexityRoot.NetworkSummary.IsolatedPeopleShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkSummary.IsolatedPeopleShare(childComplexity), true
 	case "NetworkSummary.isolates":
 		if e.ComplexityRoot.NetworkSummary.Isolates == nil {
 			break
@@ -4564,9 +4578,20 @@ type NetworkSummary {
   "Connected components (weakly, when directed), isolates included."
   components: Int!
   largestComponent: Int!
-  "Nodes with no ties at all, and their share of the nodes."
+  """
+  Nodes with no ties in the graph analysed (the scope's node types and tie kinds; a tie to a
+  node outside the scope's area is not in it), and their share of the nodes: a measure of the
+  graph, not Kith's definition of an isolated person, which isolatedPeople counts.
+  """
   isolates: Int!
   isolateShare: Float!
+  """
+  People in the scope's area isolated by Kith's definition (see IsolationMeasure): the people
+  ` + "`" + `isolates` + "`" + ` lists with its defaults and the scope's area and wave, whatever node types and tie
+  kinds the scope reads, and their share of the people in the area the caller may see.
+  """
+  isolatedPeople: Int!
+  isolatedPeopleShare: Float!
   "Directed only: nodes that named nobody (no ties out), isolates included. Null when undirected."
   namedNobody: Int
   namedNobodyShare: Float
@@ -4613,6 +4638,7 @@ type SummaryGroup {
   "An area's or group's name, otherwise the same as value."
   name: String
   people: Int!
+  "People of the group with no ties in the graph analysed (as NetworkSummary.isolates counts them)."
   isolates: Int!
   isolateShare: Float!
   "Mean ties per person, in and out."
@@ -7016,6 +7042,10 @@ func (ec *executionContext) childFields_NetworkSummary(ctx context.Context, fiel
 		return ec.fieldContext_NetworkSummary_isolates(ctx, field)
 	case "isolateShare":
 		return ec.fieldContext_NetworkSummary_isolateShare(ctx, field)
+	case "isolatedPeople":
+		return ec.fieldContext_NetworkSummary_isolatedPeople(ctx, field)
+	case "isolatedPeopleShare":
+		return ec.fieldContext_NetworkSummary_isolatedPeopleShare(ctx, field)
 	case "namedNobody":
 		return ec.fieldContext_NetworkSummary_namedNobody(ctx, field)
 	case "namedNobodyShare":
@@ -17453,6 +17483,52 @@ func (ec *executionContext) _NetworkSummary_isolateShare(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_NetworkSummary_isolateShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkSummary", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkSummary_isolatedPeople(ctx context.Context, field graphql.CollectedField, obj *model.NetworkSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkSummary_isolatedPeople(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsolatedPeople, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkSummary_isolatedPeople(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _NetworkSummary_isolatedPeopleShare(ctx context.Context, field graphql.CollectedField, obj *model.NetworkSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkSummary_isolatedPeopleShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsolatedPeopleShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkSummary_isolatedPeopleShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("NetworkSummary", field, false, false, errors.New("field of type Float does not have child fields"))
 }
 
@@ -31014,6 +31090,16 @@ func (ec *executionContext) _NetworkSummary(ctx context.Context, sel ast.Selecti
 			}
 		case "isolateShare":
 			out.Values[i] = ec._NetworkSummary_isolateShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "isolatedPeople":
+			out.Values[i] = ec._NetworkSummary_isolatedPeople(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "isolatedPeopleShare":
+			out.Values[i] = ec._NetworkSummary_isolatedPeopleShare(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

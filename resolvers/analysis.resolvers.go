@@ -8,6 +8,7 @@ package resolvers
 import (
 	"context"
 	"kith/analysisrun"
+	"kith/cypher"
 	"kith/graph/model"
 	"strconv"
 )
@@ -249,10 +250,15 @@ func (r *queryResolver) NetworkSummary(ctx context.Context, scope *model.Analysi
 	if err != nil {
 		return nil, err
 	}
+	isolated, people, err := r.Store.CountIsolates(ctx, scopeOf(ctx), cypher.IsolatesArgs{AreaID: sc.AreaID, WaveID: sc.WaveID})
+	if err != nil {
+		return nil, err
+	}
 	out := &model.NetworkSummary{
 		Graph:   graphInfo(res.Nodes, res.Ties, sc, res.Version),
 		Density: finite(res.Density), Components: res.Components, LargestComponent: res.LargestComponent,
 		Isolates: res.Isolated, IsolateShare: finite(ratio(res.Isolated, res.Nodes)),
+		IsolatedPeople: isolated, IsolatedPeopleShare: finite(ratio(isolated, people)),
 		AverageDegree: finite(res.AverageDegree), AverageClustering: finite(res.AverageClustering),
 		Transitivity: finite(res.Transitivity), Reciprocity: finite(res.Reciprocity), MaxCore: res.MaxCore,
 		Authority: &model.AuthorityReach{Authorities: res.Authority.Authorities, People: res.Authority.People,

@@ -720,6 +720,31 @@ func TestQuestionFixes(t *testing.T) {
 		}
 	})
 
+	t.Run("isolates and networkSummary count isolated people by one definition", func(t *testing.T) {
+		for _, area := range []string{"", r.id("East"), r.id("West"), r.id("Riverside")} {
+			var res struct {
+				Isolates       struct{ TotalCount int }
+				NetworkSummary struct {
+					Isolates            int
+					IsolatedPeople      int
+					IsolatedPeopleShare float64
+				}
+			}
+			vars := map[string]any{"a": nil}
+			if area != "" {
+				vars["a"] = area
+			}
+			e.with(t).ok(`query($a: ID) { isolates(areaId: $a) { totalCount } networkSummary(scope: {areaId: $a}) { isolates isolatedPeople isolatedPeopleShare } }`, vars, &res)
+			if res.NetworkSummary.IsolatedPeople != res.Isolates.TotalCount {
+				t.Errorf("area %q: networkSummary.isolatedPeople %d, isolates %d", area, res.NetworkSummary.IsolatedPeople, res.Isolates.TotalCount)
+			}
+			// Jo gets her news at the library since the reach case above: Ivy alone, of 10.
+			if area == "" && (res.Isolates.TotalCount != 1 || res.NetworkSummary.IsolatedPeopleShare != 0.1) {
+				t.Errorf("everyone: %+v, want Ivy of 10 people", res)
+			}
+		}
+	})
+
 	t.Run("every node has a label", func(t *testing.T) {
 		cases := []struct{ name, want, asAnalyst string }{
 			{"Ann", "Ann", ""},

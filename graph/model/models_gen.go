@@ -423,9 +423,16 @@ type NetworkSummary struct {
 	// Connected components (weakly, when directed), isolates included.
 	Components       int `json:"components"`
 	LargestComponent int `json:"largestComponent"`
-	// Nodes with no ties at all, and their share of the nodes.
+	// Nodes with no ties in the graph analysed (the scope's node types and tie kinds; a tie to a
+	// node outside the scope's area is not in it), and their share of the nodes: a measure of the
+	// graph, not Kith's definition of an isolated person, which isolatedPeople counts.
 	Isolates     int     `json:"isolates"`
 	IsolateShare float64 `json:"isolateShare"`
+	// People in the scope's area isolated by Kith's definition (see IsolationMeasure): the people
+	// `isolates` lists with its defaults and the scope's area and wave, whatever node types and tie
+	// kinds the scope reads, and their share of the people in the area the caller may see.
+	IsolatedPeople      int     `json:"isolatedPeople"`
+	IsolatedPeopleShare float64 `json:"isolatedPeopleShare"`
 	// Directed only: nodes that named nobody (no ties out), isolates included. Null when undirected.
 	NamedNobody      *int     `json:"namedNobody,omitempty"`
 	NamedNobodyShare *float64 `json:"namedNobodyShare,omitempty"`
@@ -601,8 +608,9 @@ type SummaryGroup struct {
 	// The group: the attribute's value, or the area's, group's or community's id; null for no value.
 	Value *string `json:"value,omitempty"`
 	// An area's or group's name, otherwise the same as value.
-	Name         *string `json:"name,omitempty"`
-	People       int     `json:"people"`
+	Name   *string `json:"name,omitempty"`
+	People int     `json:"people"`
+	// People of the group with no ties in the graph analysed (as NetworkSummary.isolates counts them).
 	Isolates     int     `json:"isolates"`
 	IsolateShare float64 `json:"isolateShare"`
 	// Mean ties per person, in and out.
