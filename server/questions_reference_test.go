@@ -269,6 +269,37 @@ func TestQuestionsMatchReference(t *testing.T) {
 		cases += checkReach(t, e, n, rng)
 	}
 	t.Logf("%d cases compared with the reference", cases)
+
+	// The arguments' edges outside their ranges are refused, naming the argument.
+	n, _, _ := newRefNet(3)
+	p := map[string]any{"p": n.people[0]}
+	for _, c := range []struct{ query, field string }{
+		{`shortestTrustedPath(from: $p, to: {activity: "darts"}, options: {maxHops: 0}) { length }`, "options.maxHops"},
+		{`shortestTrustedPath(from: $p, to: {activity: "darts"}, options: {maxHops: 7}) { length }`, "options.maxHops"},
+		{`shortestTrustedPath(from: $p, to: {activity: "darts"}, options: {kinds: []}) { length }`, "options.kinds"},
+		{`trustedRoutes(from: $p, to: {activity: "darts"}, k: 0) { length }`, "k"},
+		{`trustedRoutes(from: $p, to: {activity: "darts"}, k: 11) { length }`, "k"},
+		{`linksToAuthority(person: $p, maxHops: 0) { reachable }`, "maxHops"},
+		{`linksToAuthority(person: $p, options: {kinds: []}) { reachable }`, "options.kinds"},
+		{`isolates(kinds: []) { totalCount }`, "kinds"},
+		{`isolates(maxTies: -1) { totalCount }`, "maxTies"},
+		{`egoNetwork(id: $p, hops: 0) { truncated }`, "hops"},
+		{`egoNetwork(id: $p, hops: 4) { truncated }`, "hops"},
+		{`egoNetwork(id: $p, maxNodes: 0) { truncated }`, "maxNodes"},
+		{`egoNetwork(id: $p, maxNodes: 2001) { truncated }`, "maxNodes"},
+		{`egoNetwork(id: $p, kinds: []) { truncated }`, "kinds"},
+		{`reach(people: [$p], hops: 0) { people }`, "hops"},
+		{`reach(people: [$p], hops: 5) { people }`, "hops"},
+		{`reach(people: [$p], kinds: []) { people }`, "kinds"},
+		{`trustedContacts(person: $p, first: 501) { why }`, "first"},
+		{`familiarStrangers(maxTies: -1) { seen }`, "maxTies"},
+	} {
+		if strings.Contains(c.query, "$p") {
+			e.with(t).fails(`query($p: ID!) { `+c.query+` }`, p, "BAD_USER_INPUT", c.field)
+		} else {
+			e.with(t).fails(`{ `+c.query+` }`, nil, "BAD_USER_INPUT", c.field)
+		}
+	}
 }
 
 // refRoute is a route as the reference reads it.
