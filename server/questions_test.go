@@ -745,6 +745,21 @@ func TestQuestionFixes(t *testing.T) {
 		}
 	})
 
+	t.Run("a route does not reveal a membership of a sensitive group", func(t *testing.T) {
+		if _, err := neo4j.ExecuteQuery(ctx, e.driver, "MATCH (g:Group {name: 'Darts Team'}) SET g.sensitive = true WITH g MATCH (p:Person {displayName: 'Bob'}) MERGE (p)-[:MEMBER_OF {key: ''}]->(g) WITH p MATCH (q:Person) SET q.consentAnalysis = true", nil, neo4j.EagerResultTransformer); err != nil {
+			t.Fatal(err)
+		}
+		route := `query($from: ID!) { shortestTrustedPath(from: $from, to: {activity: "darts"}) { length } }`
+		vars := map[string]any{"from": r.id("Ann")}
+		var res struct{ ShortestTrustedPath *struct{ Length int } }
+		e.with(t).ok(route, vars, &res)
+		if res.ShortestTrustedPath == nil || res.ShortestTrustedPath.Length != 2 {
+			t.Errorf("an admin's route to the darts team: %+v", res.ShortestTrustedPath)
+		}
+		e.with(t).as(auth.Analyst).fails(route, vars, "NOT_FOUND", "to")
+		e.with(t).as(auth.Worker, r.id("West")).fails(route, vars, "NOT_FOUND", "from")
+	})
+
 	t.Run("every node has a label", func(t *testing.T) {
 		cases := []struct{ name, want, asAnalyst string }{
 			{"Ann", "Ann", ""},
