@@ -119,6 +119,19 @@ func graphInfo(nodes, ties int, sc analysisrun.Scope, version string) *model.Ana
 	return &model.AnalysisGraph{Nodes: nodes, Ties: ties, Directed: sc.Directed, Weighted: sc.Weighted, Version: version}
 }
 
+// isolatedPeople counts the people of the scope's area isolated by Kith's definition (the
+// isolates question with its defaults and the scope's wave), and the people it considered,
+// when the selection asks for them: they are not in the cached analysis, which a change to
+// memberships does not invalidate.
+func (r *Resolver) isolatedPeople(ctx context.Context, sc analysisrun.Scope) (isolated, people int, err error) {
+	_, count := childSelection(ctx, "", "isolatedPeople")
+	_, share := childSelection(ctx, "", "isolatedPeopleShare")
+	if !count && !share {
+		return 0, 0, nil
+	}
+	return r.Store.CountIsolates(ctx, scopeOf(ctx), cypher.IsolatesArgs{AreaID: sc.AreaID, WaveID: sc.WaveID})
+}
+
 // analysisCursor is the cursor of the item at offset, in the store's format.
 func analysisCursor(offset int) string {
 	return base64.RawURLEncoding.EncodeToString([]byte("kith:" + strconv.Itoa(offset)))

@@ -8,7 +8,6 @@ package resolvers
 import (
 	"context"
 	"kith/analysisrun"
-	"kith/cypher"
 	"kith/graph/model"
 	"strconv"
 )
@@ -250,7 +249,7 @@ func (r *queryResolver) NetworkSummary(ctx context.Context, scope *model.Analysi
 	if err != nil {
 		return nil, err
 	}
-	isolated, people, err := r.Store.CountIsolates(ctx, scopeOf(ctx), cypher.IsolatesArgs{AreaID: sc.AreaID, WaveID: sc.WaveID})
+	isolated, people, err := r.isolatedPeople(ctx, sc)
 	if err != nil {
 		return nil, err
 	}

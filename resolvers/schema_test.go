@@ -35,6 +35,17 @@ func TestSchemaMatchesStoreTable(t *testing.T) {
 			for _, p := range props {
 				grouped[p] = true
 			}
+			if f.Name == "label" {
+				if len(l.LabelProps) == 0 {
+					t.Errorf("%s.label has no LabelProps in the table", label)
+				}
+				for _, p := range l.LabelProps {
+					if _, ok := l.Prop(p); !ok {
+						t.Errorf("%s.label is made of %s, which is not a property", label, p)
+					}
+				}
+				continue
+			}
 			if !isProp && !isRel && !isComposite && f.Name != "ties" {
 				t.Errorf("%s.%s is neither a stored property nor a relation of the table", label, f.Name)
 			}
