@@ -18,6 +18,7 @@ import (
 	"kith/auth"
 	"kith/cypher"
 	"kith/neo4jtest"
+	"kith/pseudonym"
 	"kith/server"
 )
 
@@ -88,6 +89,7 @@ func setupWith(t *testing.T, configure func(*server.Config)) *env {
 	}
 	cfg.Verifier = v
 	cfg.RateLimit = 0 // tests send bursts; the limit has its own test
+	cfg.Pseudonyms = testPseudonyms(t)
 	// Audit records go through a driver of their own, so round-trip counts see only reads.
 	cfg.AuditStore = cypher.New(neo4jtest.Driver(t, neo4jtest.URI(t)), cypher.Options{})
 	if configure != nil {
@@ -100,6 +102,25 @@ func setupWith(t *testing.T, configure func(*server.Config)) *env {
 	t.Cleanup(func() { e.srv.Close(); srv.Close() })
 	e.token = mint(t, "test-admin", []auth.Role{auth.Admin}, nil)
 	return e
+}
+
+// testPseudonymKey derives the ids analysts and researchers see on the harness's server.
+var testPseudonymKey = []byte("kith-test-pseudonym-key-kith-test-pseudonym-key")
+
+// testPseudonyms returns the harness server's pseudonym keys.
+func testPseudonyms(t testing.TB) *pseudonym.Keys {
+	t.Helper()
+	k, err := pseudonym.New(testPseudonymKey)
+	if err != nil {
+		t.Fatalf("pseudonym keys: %v", err)
+	}
+	return k
+}
+
+// analystID is the id an analyst of the harness's server sees for a live id.
+func analystID(t testing.TB, id string) string {
+	t.Helper()
+	return testPseudonyms(t).Encode(string(auth.Analyst), id)
 }
 
 // mint signs a token the harness's server accepts.
