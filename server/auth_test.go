@@ -279,8 +279,8 @@ func TestAccessMatrix(t *testing.T) {
 					mustContain(t, d, pa(w.knit))
 					mustNotContain(t, d, w.knit)
 				}),
-				"partner":         forbidden,
-				"researcher":      forbidden,
+				"partner":    forbidden,
+				"researcher": forbidden,
 			}},
 		{"search by name", `{ search(text: "moira") { node { id } } }`, nil, map[string]cell{
 			"no token":        unauth,

@@ -82,6 +82,22 @@ func setupWith(t *testing.T, configure func(*server.Config)) *env {
 		t.Fatalf("migrate: %v", err)
 	}
 	neo4jtest.Reset(t, e.driver)
+	e.serve(configure)
+	e.token = mint(t, "test-admin", []auth.Role{auth.Admin}, nil)
+	return e
+}
+
+// sibling returns an env whose requests reach a second server over the same store (as a
+// second instance behind a load balancer would), configured as setupWith does.
+func (e *env) sibling(configure func(*server.Config)) *env {
+	c := *e
+	c.serve(configure)
+	return &c
+}
+
+// serve starts the env's HTTP server over its store.
+func (e *env) serve(configure func(*server.Config)) {
+	t := e.t
 	cfg := server.DefaultConfig()
 	v, err := auth.NewVerifier(auth.Config{Secret: testSecret, Issuer: testIssuer, Audience: testAudience})
 	if err != nil {
@@ -98,10 +114,9 @@ func setupWith(t *testing.T, configure func(*server.Config)) *env {
 	e.logs = &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(e.logs, nil))
 	srv := server.New(cfg, e.store, log)
-	e.srv = httptest.NewServer(srv.Handler())
-	t.Cleanup(func() { e.srv.Close(); srv.Close() })
-	e.token = mint(t, "test-admin", []auth.Role{auth.Admin}, nil)
-	return e
+	hs := httptest.NewServer(srv.Handler())
+	e.srv = hs
+	t.Cleanup(func() { hs.Close(); srv.Close() })
 }
 
 // testPseudonymKey derives the ids analysts and researchers see on the harness's server.
