@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -9,8 +10,10 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"kith/auth"
+	"kith/cypher"
 	"kith/nodeid"
 	"kith/pseudonym"
 	"kith/server"
@@ -268,7 +271,7 @@ func TestAnalystIDsUnlinkable(t *testing.T) {
 	nowhere, echoed := nodeid.New("Area"), 0
 	for q, id := range map[string]string{
 		`query($a: ID!) { centrality(measure: DEGREE, scope: {areaId: $a}) { totalCount } }`: nowhere,
-		`query($a: ID!) { trustedContacts(person: $a) { why } }`:                               nodeid.New("Person"),
+		`query($a: ID!) { trustedContacts(person: $a) { why } }`:                             nodeid.New("Person"),
 	} {
 		r := analyst.do(q, map[string]any{"a": pa(id)})
 		raw, _ := json.Marshal(r)
@@ -566,4 +569,39 @@ func TestAreaCycles(t *testing.T) {
 	// A move that makes no cycle is accepted: C out of B, then B under C.
 	e.ok(`mutation($c: ID, $a: ID) { updateAreas(input: [{id: $c, parentId: $a}]) { id } }`, map[string]any{"c": idc, "a": ida}, nil)
 	e.ok(`mutation($b: ID, $c: ID) { updateAreas(input: [{id: $b, parentId: $c}]) { id } }`, map[string]any{"b": idb, "c": idc}, nil)
+}
+
+// TestRebuildSearchIndexAfterErasure: the operator's step after an erasure (kith
+// reindex-search) replaces the full-text index with a new one, filled from what exists
+// now: online, finding the living and not the erased.
+func TestRebuildSearchIndexAfterErasure(t *testing.T) {
+	e := setup(t)
+	var p struct {
+		CreatePeople []struct{ ID string }
+	}
+	e.ok(`mutation { createPeople(input: [{displayName: "Quintessa Marchbanks"}, {displayName: "Rowena Marchbanks"}]) { id } }`, nil, &p)
+	e.ok(`mutation($id: ID!) { erasePerson(id: $id) { people } }`, map[string]any{"id": p.CreatePeople[0].ID}, nil)
+	indexID := func() (int64, string) {
+		res, err := neo4j.ExecuteQuery(context.Background(), e.driver, "SHOW FULLTEXT INDEXES YIELD name, id, state WHERE name = $n RETURN id, state",
+			map[string]any{"n": cypher.SearchIndex}, neo4j.EagerResultTransformer)
+		if err != nil || len(res.Records) != 1 {
+			t.Fatalf("show indexes: %v %v", err, res)
+		}
+		return res.Records[0].Values[0].(int64), res.Records[0].Values[1].(string)
+	}
+	before, _ := indexID()
+	if err := e.store.RebuildSearchIndex(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	after, state := indexID()
+	if after == before || state != "ONLINE" {
+		t.Errorf("index %d -> %d, %s: not rebuilt", before, after, state)
+	}
+	var d struct {
+		Search []struct{ Node struct{ ID string } }
+	}
+	e.ok(`{ search(text: "marchbanks") { node { id } } }`, nil, &d)
+	if len(d.Search) != 1 || d.Search[0].Node.ID != p.CreatePeople[1].ID {
+		t.Errorf("search after the rebuild: %+v, want only Rowena", d.Search)
+	}
 }
