@@ -28,7 +28,7 @@ import (
 // linkWorld is the fixture: every node type, every id-bearing output, with externalIds no
 // other text contains.
 type linkWorld struct {
-	salford, barton, wave          string
+	salford, barton, wave, wave2   string
 	ada, bea, cal, dot             string
 	knit, council, postman, garden string
 	library, run                   string
@@ -58,7 +58,9 @@ func (e *env) linkWorld() linkWorld {
 	w.salford = run("createAreas", `mutation { createAreas(input: [{externalId: "xid-area-salford", name: "Salford"}]) { id } }`, nil)[0]
 	w.barton = run("createAreas", `mutation($p: ID) { createAreas(input: [{externalId: "xid-area-barton", name: "Barton", parentId: $p}]) { id } }`,
 		map[string]any{"p": w.salford})[0]
-	w.wave = run("createWaves", `mutation { createWaves(input: [{externalId: "xid-wave-one", name: "Wave one", collectedOn: "2025-03-01"}]) { id } }`, nil)[0]
+	waves := run("createWaves", `mutation { createWaves(input: [{externalId: "xid-wave-one", name: "Wave one", collectedOn: "2025-03-01"},
+		{externalId: "xid-wave-two", name: "Wave two", collectedOn: "2025-09-01"}]) { id } }`, nil)
+	w.wave, w.wave2 = waves[0], waves[1]
 	consent := map[string]any{"analysis": map[string]any{"given": true, "how": "paper form"}}
 	people := run("createPeople", `mutation($in: [PersonInput!]!) { createPeople(input: $in) { id } }`, map[string]any{"in": []map[string]any{
 		{"externalId": "xid-per-ada", "displayName": "Ada Councillor", "pseudonym": "R-0A", "roles": []string{"councillor"}, "isAuthority": true,
@@ -82,6 +84,7 @@ func (e *env) linkWorld() linkWorld {
 		{"kind": "TRUSTS", "for": "HELP", "from": ref(w.bea), "to": ref(w.ada), "wave": w.wave},
 		{"kind": "KNOWS", "strength": "STRONG", "from": ref(w.cal), "to": ref(w.bea), "wave": w.wave},
 		{"kind": "KNOWS", "from": ref(w.dot), "to": ref(w.cal)},
+		{"kind": "KNOWS", "strength": "WEAK", "from": ref(w.ada), "to": ref(w.cal), "wave": w.wave2},
 		{"kind": "MEMBER_OF", "from": ref(w.cal), "to": ref(w.knit)},
 		{"kind": "MEMBER_OF", "from": ref(w.bea), "to": ref(w.knit)},
 		{"kind": "WORKS_FOR", "from": ref(w.ada), "to": ref(w.council)},
@@ -99,7 +102,7 @@ func (e *env) linkWorld() linkWorld {
 	// Every live id and externalId, as an admin reads them.
 	recs := e.readAll()
 	w.live, w.external = recs[0], recs[1]
-	if len(w.live) < 20 || len(w.external) != 12 {
+	if len(w.live) < 20 || len(w.external) != 13 {
 		e.t.Fatalf("fixture: %d live ids, %d externalIds", len(w.live), len(w.external))
 	}
 	return w
@@ -145,7 +148,7 @@ func (e *env) readAll() [2][]string {
 
 // broadQuery reaches every kind of output that carries an id: lists with their relations
 // and ties, node(), nodes(), search, the questions, every analysis and a stored run.
-const broadQuery = `query($cal: ID!, $bea: ID!, $knit: ID!, $barton: ID!, $wave: ID!, $run: ID!, $ids: [ID!]!) {
+const broadQuery = `query($cal: ID!, $bea: ID!, $knit: ID!, $barton: ID!, $wave: ID!, $wave2: ID!, $run: ID!, $ids: [ID!]!) {
   people(first: 50) { edges { cursor node { id externalId displayName pseudonym area { id externalId name parent { id externalId } }
     memberships { group { id externalId } } interests { id externalId } worksFor { id externalId }
     ties(first: 50) { id kind from { id externalId } to { id externalId } other { id externalId } wave { id externalId } } } }
@@ -176,6 +179,7 @@ const broadQuery = `query($cal: ID!, $bea: ID!, $knit: ID!, $barton: ID!, $wave:
   keyPeople(role: CONNECTOR) { candidates { node { id externalId } components { name } } }
   networkSummary(by: AREA) { groups { value name } }
   groupSummary: networkSummary(by: GROUP, scope: {labels: [PERSON, GROUP], kinds: [KNOWS, MEMBER_OF]}) { groups { value name } }
+  compareWaves(before: $wave, after: $wave2) { changes { edges { cursor node { id externalId } } } }
   analysisRun(id: $run) { id parameters top { edges { node { id externalId } } } }
 }`
 
@@ -229,7 +233,7 @@ func checkUnlinkable(t *testing.T, w linkWorld, raw []byte) {
 
 func (w linkWorld) broadVars(id func(string) string) map[string]any {
 	return map[string]any{"cal": id(w.cal), "bea": id(w.bea), "knit": id(w.knit), "barton": id(w.barton),
-		"wave": id(w.wave), "run": w.run, "ids": []string{id(w.ada), id(w.bea), id(w.dot), id(w.knit), id(w.council), id(w.postman)}}
+		"wave": id(w.wave), "wave2": id(w.wave2), "run": w.run, "ids": []string{id(w.ada), id(w.bea), id(w.dot), id(w.knit), id(w.council), id(w.postman)}}
 }
 
 // TestAnalystIDsUnlinkable: in everything an analyst can ask for, no string holds a live id
@@ -331,6 +335,8 @@ func TestPseudonymousIDsRefused(t *testing.T) {
 		{"analyst: a live id in a question", e.as(auth.Analyst), `query($id: ID!) { trustedContacts(person: $id) { why } }`,
 			map[string]any{"id": w.cal}, "person"},
 		{"admin by an analyst's id", e, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": analystID(t, w.cal)}, ""},
+		{"partner by an analyst's id", e.as(auth.Partner), `query($p: ID!) { suggestions(person: $p) { name } }`,
+			map[string]any{"p": analystID(t, w.cal)}, ""},
 		{"worker by an analyst's id", worker, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": []string{analystID(t, w.cal)}}, ""},
 	}
 	for _, c := range cases {
