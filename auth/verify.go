@@ -153,6 +153,28 @@ type claims struct {
 	Areas stringList `json:"areas,omitempty"`
 }
 
+// UnmarshalJSON reads the claims, refusing an exp, nbf or iat that is not a JSON number:
+// RFC 7519 makes them NumericDates, and the jwt package would also accept a number written
+// as a string ("exp": "1999999999"), which no conforming issuer sends.
+func (c *claims) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	for _, name := range []string{"exp", "nbf", "iat"} {
+		v, ok := raw[name]
+		if !ok {
+			continue
+		}
+		var n json.Number
+		if bytes.HasPrefix(bytes.TrimSpace(v), []byte(`"`)) || json.Unmarshal(v, &n) != nil {
+			return fmt.Errorf("the %s claim must be a JSON number (NumericDate)", name)
+		}
+	}
+	type plain claims // without this method
+	return json.Unmarshal(b, (*plain)(c))
+}
+
 // roleList is the roles claim: a JSON array of strings, nothing else.
 type roleList []string
 
@@ -301,10 +323,16 @@ func reason(err error) string {
 	case errors.Is(err, errWrongAlg):
 		return errWrongAlg.Error()
 	case errors.Is(err, jwt.ErrTokenMalformed):
-		if msg := err.Error(); strings.Contains(msg, "roles claim") {
+		msg := err.Error()
+		if strings.Contains(msg, "roles claim") {
 			return "the token is malformed: the roles claim must be an array of strings"
 		} else if strings.Contains(msg, "areas claim") {
 			return "the token is malformed: the areas claim must be an array of strings"
+		}
+		for _, claim := range []string{"exp", "nbf", "iat"} {
+			if strings.Contains(msg, "the "+claim+" claim must be a JSON number") {
+				return "the token is malformed: the " + claim + " claim must be a JSON number (NumericDate)"
+			}
 		}
 		return "the token is malformed"
 	case errors.Is(err, jwt.ErrTokenSignatureInvalid):

@@ -119,3 +119,40 @@ func runConsumed(ctx context.Context, sess neo4j.SessionWithContext, stmt string
 	_, err = res.Consume(ctx)
 	return err
 }
+
+// SearchIndex is the full-text index behind search (migration 0002).
+const SearchIndex = "kith_names"
+
+// RebuildSearchIndex drops the full-text index behind search and creates it again, as
+// migration 0002 does, then waits for it to be online. Neo4j deletes a dropped index's
+// files; the new one is filled from the nodes that exist now. It is how an operator clears
+// an erased person's name from the index, where a deletion otherwise stays in Lucene's
+// segment files until Neo4j merges them. Search fails while the index fills (seconds for
+// a community of 100,000 people), so it is an operator's step, not part of every erasure.
+func (s *Store) RebuildSearchIndex(ctx context.Context) error {
+	migrations, err := Migrations()
+	if err != nil {
+		return err
+	}
+	var create string
+	for _, m := range migrations {
+		for _, stmt := range m.Statements {
+			if strings.HasPrefix(stmt, "CREATE FULLTEXT INDEX "+SearchIndex+" ") {
+				create = stmt
+			}
+		}
+	}
+	if create == "" {
+		return fmt.Errorf("rebuild search index: no migration creates %s", SearchIndex)
+	}
+	sess := s.session(ctx, neo4j.AccessModeWrite)
+	defer sess.Close(context.WithoutCancel(ctx))
+	wait := strconv.Itoa(int((5 * time.Minute).Seconds()))
+	for _, stmt := range []string{"DROP INDEX " + SearchIndex + " IF EXISTS", create,
+		"CALL db.awaitIndex('" + SearchIndex + "', " + wait + ")"} {
+		if err := runConsumed(ctx, sess, stmt); err != nil {
+			return fmt.Errorf("rebuild search index: %w", classify(err))
+		}
+	}
+	return nil
+}

@@ -51,6 +51,12 @@ func (s Scope) Unrestricted() bool {
 // orders on: a caller who could filter on them could read them back one guess at a time.
 var hidden = map[string]bool{"displayName": true, "contact": true, "wellbeing": true}
 
+// unlinkable are the properties of every label that a pseudonymising scope never returns,
+// filters or orders on: an id from another system would join a pseudonymised answer back
+// to the records it came from (the store's own ids reach such callers pseudonymised,
+// pseudonym.Codec).
+var unlinkable = map[string]bool{"externalId": true}
+
 // newScopedBuilder returns a builder whose projections, filters and relation traversals
 // apply the scope.
 func newScopedBuilder(s *Schema, scope Scope) *builder {
@@ -161,9 +167,12 @@ func (b *builder) tiePredicate(v, r, m string) string {
 	return strings.Join(conds, " AND ")
 }
 
-// scopedProp is the projection entry of a Person property under the scope: ".name", or
+// scopedProp is the projection entry of a property under the scope: ".name", or
 // "name: expr" when the scope replaces it.
 func (b *builder) scopedProp(v string, labels []string, name string) string {
+	if b.scope.Pseudonymise && unlinkable[name] {
+		return quote(name) + ": null"
+	}
 	if !contains(labels, "Person") {
 		return "." + quote(name)
 	}
@@ -188,6 +197,9 @@ func (b *builder) scopedProp(v string, labels []string, name string) string {
 func (b *builder) checkHiddenFilter(label *Label, prop, field string) error {
 	if b.scope.Pseudonymise && label.Name == "Person" && hidden[prop] {
 		return apierr.Denied(field, "your role sees pseudonymised data and cannot filter or order people by %s", prop)
+	}
+	if b.scope.Pseudonymise && unlinkable[prop] {
+		return apierr.Denied(field, "your role sees pseudonymised data and cannot filter or order by %s", prop)
 	}
 	return nil
 }

@@ -88,7 +88,7 @@ func (s *Store) Search(ctx context.Context, scope Scope, text string, labels []s
 		}
 	}
 	b := newScopedBuilder(s.schema, scope)
-	query := fmt.Sprintf("CALL db.index.fulltext.queryNodes('kith_names', %s) YIELD node, score", b.param(q))
+	query := fmt.Sprintf("CALL db.index.fulltext.queryNodes('"+SearchIndex+"', %s) YIELD node, score", b.param(q))
 	var conds []string
 	if len(labels) > 0 {
 		conds = append(conds, fmt.Sprintf("any(l IN labels(node) WHERE l IN %s)", b.param(labels)))

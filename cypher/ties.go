@@ -279,6 +279,15 @@ RETURN t.i AS i, %s AS tie`, name, EntityLabel, EntityLabel, quote(kind), proj))
 		if err != nil {
 			return nil, err
 		}
+		var areas, areaPaths []string
+		for _, it := range items {
+			if it.kind.Name == "IN" && it.from.label == "Area" {
+				areas, areaPaths = append(areas, it.from.id), append(areaPaths, fmt.Sprintf("input[%d].to", it.i))
+			}
+		}
+		if err := s.checkAreaCycles(ctx, tx, areas, areaPaths); err != nil {
+			return nil, err
+		}
 		out := make([]*Record, len(items))
 		for _, r := range recs {
 			out[r.Values[0].(int64)] = decodeRecord(r.Values[1])

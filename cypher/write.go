@@ -324,8 +324,8 @@ func (s *Store) checkExist(ctx context.Context, tx neo4j.ManagedTransaction, lab
 // finishNodes ends a create or update of nodes, in one statement: it records the audit
 // event, replaces the area tie of every item that named an area (or null), and reads the
 // nodes back projected by sel, in the order of ids. It fails with NOT_FOUND, naming the
-// first such input, when a named area does not exist (the caller's transaction then writes
-// nothing).
+// first such input, when a named area does not exist, and with BAD_USER_INPUT when an area
+// put in another now lies inside itself (the caller's transaction then writes nothing).
 func (s *Store) finishNodes(ctx context.Context, tx neo4j.ManagedTransaction, scope Scope, l *Label, items []nodeItem,
 	ids []string, sel *Selection) ([]*Record, error) {
 	b := newScopedBuilder(s.schema, scope)
@@ -367,6 +367,17 @@ func (s *Store) finishNodes(ctx context.Context, tx neo4j.ManagedTransaction, sc
 	if err != nil {
 		return nil, err
 	}
+	if l.Name == "Area" {
+		var moved, paths []string
+		for _, it := range items {
+			if it.hasArea && it.Area != nil {
+				moved, paths = append(moved, it.ID), append(paths, fmt.Sprintf("input[%d].%s", it.I, l.AreaField))
+			}
+		}
+		if err := s.checkAreaCycles(ctx, tx, moved, paths); err != nil {
+			return nil, err
+		}
+	}
 	out := make([]*Record, len(ids))
 	for _, r := range recs {
 		if gone, _ := r.Values[2].([]any); len(gone) > 0 {
@@ -381,6 +392,34 @@ func (s *Store) finishNodes(ctx context.Context, tx neo4j.ManagedTransaction, sc
 		out[r.Values[0].(int64)] = decodeRecord(r.Values[1])
 	}
 	return out, nil
+}
+
+// checkAreaCycles fails with BAD_USER_INPUT, naming the path of the first of ids that now
+// lies inside itself (A in A, or A in B in A), once a write has put areas in areas. Workers
+// see the people of their areas "and the areas inside them": a cycle would silently widen
+// what they see, so the transaction that made it must write nothing. An area is in at most
+// a few others, so following IN ties without a bound stays cheap and finds a cycle of any
+// length.
+func (s *Store) checkAreaCycles(ctx context.Context, tx neo4j.ManagedTransaction, ids, paths []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	recs, err := s.run(ctx, tx, `UNWIND $ids AS id MATCH (a:Area {id: id})
+WHERE EXISTS { MATCH (a)-[:IN*1..]->(a) }
+RETURN collect(DISTINCT id)`, map[string]any{"ids": ids})
+	if err != nil {
+		return err
+	}
+	inCycle := map[string]bool{}
+	for _, v := range recs[0].Values[0].([]any) {
+		inCycle[v.(string)] = true
+	}
+	for i, id := range ids {
+		if inCycle[id] {
+			return apierr.BadInput(paths[i], "would put the area inside itself (A in A, or A in B in A); an area cannot be inside an area it contains")
+		}
+	}
+	return nil
 }
 
 // indexPaths returns "path[0]", "path[1]"... for n inputs.

@@ -16,6 +16,7 @@ import (
 	"kith/apierr"
 	"kith/cypher"
 	"kith/graph/model"
+	"kith/pseudonym"
 )
 
 // Helpers of analysis.resolvers.go: the root resolvers compute (through
@@ -357,7 +358,7 @@ func (r *Resolver) runModel(ctx context.Context, run *cypher.AnalysisRun) (*mode
 	if err := f.fetch(ctx); err != nil {
 		return nil, err
 	}
-	out := &model.AnalysisRun{ID: run.ID, At: run.At, Parameters: run.Parameters, Nodes: run.Nodes, Ties: run.Ties,
+	out := &model.AnalysisRun{ID: run.ID, At: run.At, Parameters: pseudonym.FromContext(ctx).EncodeText(run.Parameters), Nodes: run.Nodes, Ties: run.Ties,
 		GraphVersion: run.Version, Measures: []model.CentralityMeasure{}, Top: []*model.RunTop{}}
 	for _, name := range run.Measures {
 		m, ok := analysisrun.MeasureOf(name)

@@ -9,6 +9,7 @@ import (
 	"context"
 	"kith/analysisrun"
 	"kith/graph/model"
+	"kith/pseudonym"
 	"strconv"
 )
 
@@ -179,12 +180,13 @@ func (r *queryResolver) Brokerage(ctx context.Context, scope *model.AnalysisScop
 	out := &model.Brokerage{GroupBy: groupBy, Network: ei(res.Network), PageInfo: info, TotalCount: len(res.Nodes),
 		Groups: []*model.GroupEi{}, Edges: []*model.BrokerageEdge{}}
 	out.Graph = graphInfo(res.NodeCount, res.TieCount, sc, res.Version)
+	ids := pseudonym.FromContext(ctx) // a group's key may be an area's or group's id
 	for _, g := range res.Groups {
-		out.Groups = append(out.Groups, &model.GroupEi{Group: g.Key, Name: optString(g.Name), Size: g.Size, Ei: ei(g.EI)})
+		out.Groups = append(out.Groups, &model.GroupEi{Group: ids.Encode(g.Key), Name: optString(ids.Encode(g.Name)), Size: g.Size, Ei: ei(g.EI)})
 	}
 	for i, n := range res.Nodes[start:end] {
 		out.Edges = append(out.Edges, &model.BrokerageEdge{Cursor: analysisCursor(start + i), Rank: start + i + 1, Node: f.node(n.ID),
-			Group: optString(n.Group), Degree: n.Degree, Constraint: finite(n.Constraint), EffectiveSize: finite(n.EffectiveSize),
+			Group: optString(ids.Encode(n.Group)), Degree: n.Degree, Constraint: finite(n.Constraint), EffectiveSize: finite(n.EffectiveSize),
 			Roles: &model.BrokerageRoles{Coordinator: n.Roles.Coordinator, Itinerant: n.Roles.Itinerant, Representative: n.Roles.Representative,
 				Gatekeeper: n.Roles.Gatekeeper, Liaison: n.Roles.Liaison, Total: n.Roles.Total()},
 			Ei: ei(n.EI)})
@@ -269,8 +271,9 @@ func (r *queryResolver) NetworkSummary(ctx context.Context, scope *model.Analysi
 		nns, nbs := finite(ratio(nn, res.Nodes)), finite(ratio(nb, res.Nodes))
 		out.NamedNobody, out.NamedByNobody, out.NamedNobodyShare, out.NamedByNobodyShare = &nn, &nb, &nns, &nbs
 	}
+	ids := pseudonym.FromContext(ctx) // a group's key may be an area's or group's id
 	for _, g := range res.Groups {
-		out.Groups = append(out.Groups, &model.SummaryGroup{Value: optString(g.Key), Name: optString(g.Name), People: g.People,
+		out.Groups = append(out.Groups, &model.SummaryGroup{Value: optString(ids.Encode(g.Key)), Name: optString(ids.Encode(g.Name)), People: g.People,
 			Isolates: g.Isolates, IsolateShare: finite(g.IsolateShare), AverageDegree: finite(g.AverageDegree),
 			Wellbeing: wellbeingSummary(g.Wellbeing)})
 	}

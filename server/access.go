@@ -13,6 +13,7 @@ import (
 	"kith/auth"
 	"kith/cypher"
 	"kith/graph/model"
+	"kith/pseudonym"
 )
 
 // This file enforces the access rules the schema declares (schema/auth.graphqls):
@@ -28,6 +29,23 @@ import (
 //
 // Which people a caller reaches, and what the store returns of them, is narrowed again in
 // the store by the Scope the resolvers make (resolvers/access.go).
+
+// idCodec is the ids the caller works with. Admins, workers and partner apps use the live
+// ids; a caller who reads only pseudonymised data (an analyst or a researcher who is neither
+// admin nor worker) gets their role's pseudonymous ids, so that nothing they are sent joins
+// back to what another role sees. It follows the store's Scope (resolvers/access.go):
+// whoever it pseudonymises, it gives pseudonymous ids.
+func (s *Server) idCodec(p *auth.Principal) *pseudonym.Codec {
+	switch {
+	case p == nil || p.HasAny(auth.Admin, auth.Worker):
+		return nil
+	case p.Has(auth.Analyst):
+		return s.cfg.Pseudonyms.For(string(auth.Analyst))
+	case p.Has(auth.Researcher):
+		return s.cfg.Pseudonyms.For(string(auth.Researcher))
+	}
+	return nil
+}
 
 // rolesOf turns the schema's Role enum values into auth roles.
 func rolesOf(values []model.Role) []auth.Role {

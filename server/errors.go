@@ -4,18 +4,21 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"kith/apierr"
+	"kith/pseudonym"
 )
 
 // presentError gives every error an extensions.code. Coded errors keep their reason and
 // field; GraphQL parse and validation errors become BAD_USER_INPUT; anything else becomes
-// INTERNAL with the request id, its detail logged and never sent.
-func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
-	return func(ctx context.Context, err error) *gqlerror.Error {
+// INTERNAL with the request id, its detail logged and never sent. What the caller may not
+// know stays out of every message (redact).
+func presentError(log *slog.Logger, gate introspectionGate) graphql.ErrorPresenterFunc {
+	present := func(ctx context.Context, err error) *gqlerror.Error {
 		gerr := graphql.DefaultErrorPresenter(ctx, err)
 		if gerr.Extensions == nil {
 			gerr.Extensions = map[string]any{}
@@ -55,6 +58,22 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		gerr.Extensions["code"] = string(apierr.Internal)
 		return gerr
 	}
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gerr := present(ctx, err)
+		redact(ctx, gerr, gate)
+		return gerr
+	}
+}
+
+// redact takes out of an error's message what the caller may not know: for a caller who
+// may not introspect, the schema's names that validation suggests ("Did you mean
+// \"people\"?"); for a caller who works with pseudonymous ids, every live id (an id they
+// sent comes back as they sent it).
+func redact(ctx context.Context, gerr *gqlerror.Error, gate introspectionGate) {
+	if i := strings.Index(gerr.Message, " Did you mean "); i >= 0 && !gate.allows(ctx) {
+		gerr.Message = gerr.Message[:i]
+	}
+	gerr.Message = pseudonym.FromContext(ctx).EncodeText(gerr.Message)
 }
 
 func causeOf(e *apierr.Error) string {

@@ -18,6 +18,7 @@ import (
 	"kith/auth"
 	"kith/cypher"
 	"kith/neo4jtest"
+	"kith/pseudonym"
 	"kith/server"
 )
 
@@ -81,6 +82,22 @@ func setupWith(t *testing.T, configure func(*server.Config)) *env {
 		t.Fatalf("migrate: %v", err)
 	}
 	neo4jtest.Reset(t, e.driver)
+	e.serve(configure)
+	e.token = mint(t, "test-admin", []auth.Role{auth.Admin}, nil)
+	return e
+}
+
+// sibling returns an env whose requests reach a second server over the same store (as a
+// second instance behind a load balancer would), configured as setupWith does.
+func (e *env) sibling(configure func(*server.Config)) *env {
+	c := *e
+	c.serve(configure)
+	return &c
+}
+
+// serve starts the env's HTTP server over its store.
+func (e *env) serve(configure func(*server.Config)) {
+	t := e.t
 	cfg := server.DefaultConfig()
 	v, err := auth.NewVerifier(auth.Config{Secret: testSecret, Issuer: testIssuer, Audience: testAudience})
 	if err != nil {
@@ -88,6 +105,7 @@ func setupWith(t *testing.T, configure func(*server.Config)) *env {
 	}
 	cfg.Verifier = v
 	cfg.RateLimit = 0 // tests send bursts; the limit has its own test
+	cfg.Pseudonyms = testPseudonyms(t)
 	// Audit records go through a driver of their own, so round-trip counts see only reads.
 	cfg.AuditStore = cypher.New(neo4jtest.Driver(t, neo4jtest.URI(t)), cypher.Options{})
 	if configure != nil {
@@ -96,10 +114,28 @@ func setupWith(t *testing.T, configure func(*server.Config)) *env {
 	e.logs = &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(e.logs, nil))
 	srv := server.New(cfg, e.store, log)
-	e.srv = httptest.NewServer(srv.Handler())
-	t.Cleanup(func() { e.srv.Close(); srv.Close() })
-	e.token = mint(t, "test-admin", []auth.Role{auth.Admin}, nil)
-	return e
+	hs := httptest.NewServer(srv.Handler())
+	e.srv = hs
+	t.Cleanup(func() { hs.Close(); srv.Close() })
+}
+
+// testPseudonymKey derives the ids analysts and researchers see on the harness's server.
+var testPseudonymKey = []byte("kith-test-pseudonym-key-kith-test-pseudonym-key")
+
+// testPseudonyms returns the harness server's pseudonym keys.
+func testPseudonyms(t testing.TB) *pseudonym.Keys {
+	t.Helper()
+	k, err := pseudonym.New(testPseudonymKey)
+	if err != nil {
+		t.Fatalf("pseudonym keys: %v", err)
+	}
+	return k
+}
+
+// analystID is the id an analyst of the harness's server sees for a live id.
+func analystID(t testing.TB, id string) string {
+	t.Helper()
+	return testPseudonyms(t).Encode(string(auth.Analyst), id)
 }
 
 // mint signs a token the harness's server accepts.

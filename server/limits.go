@@ -33,8 +33,14 @@ func (introspectionGate) Validate(graphql.ExecutableSchema) error { return nil }
 
 // MutateOperationContext turns introspection on for the callers allowed it.
 func (g introspectionGate) MutateOperationContext(ctx context.Context, op *graphql.OperationContext) *gqlerror.Error {
-	op.DisableIntrospection = !(g.always || principal(ctx).Has(auth.Admin))
+	op.DisableIntrospection = !g.allows(ctx)
 	return nil
+}
+
+// allows reports whether the caller may see the schema: by introspection, and in the
+// suggestions of validation errors (presentError).
+func (g introspectionGate) allows(ctx context.Context) bool {
+	return g.always || principal(ctx).Has(auth.Admin)
 }
 
 // depthLimit refuses operations nested deeper than max fields. Introspection fields are

@@ -88,6 +88,9 @@ type Server struct {
 
 // New returns a Server over a store.
 func New(cfg Config, store *cypher.Store, log *slog.Logger) *Server {
+	if cfg.Pseudonyms == nil {
+		cfg.Pseudonyms = pseudonym.Random()
+	}
 	s := &Server{cfg: cfg, store: store, log: log, limiter: newLimiter(cfg.RateLimit, cfg.RateBurst, nil)}
 	auditStore := cfg.AuditStore
 	if auditStore == nil {
@@ -105,7 +108,8 @@ func New(cfg Config, store *cypher.Store, log *slog.Logger) *Server {
 
 // GraphQL returns the GraphQL handler alone: no HTTP middleware, so no authentication;
 // Handler puts it behind both. It enforces the schema's @auth and @sensitive rules, the
-// introspection rule and the depth and cost limits.
+// introspection rule and the depth and cost limits, and gives each caller the ids of their
+// role (idCodec).
 func (s *Server) GraphQL() http.Handler {
 	queries, persisted := newCache[*ast.QueryDocument](1000), newCache[string](1000)
 	analyses := analysisrun.New(s.store, analysisrun.Options{MinGroup: s.cfg.MinGroup})
@@ -120,16 +124,20 @@ func (s *Server) GraphQL() http.Handler {
 	h.AddTransport(transport.GET{})
 	h.AddTransport(transport.POST{})
 	h.SetQueryCache(queries)
-	h.Use(introspectionGate{always: s.cfg.Introspection})
+	gate := introspectionGate{always: s.cfg.Introspection}
+	h.Use(gate)
 	h.Use(depthLimit{max: s.cfg.MaxDepth})
 	h.Use(extension.FixedComplexityLimit(s.cfg.MaxComplexity))
 	h.Use(extension.AutomaticPersistedQuery{Cache: persisted})
-	present := presentError(s.log)
+	present := presentError(s.log, gate)
 	h.Use(batchTransaction{store: s.store, present: present, log: s.log})
 	h.AroundFields(s.guardRootFields(es.Schema()))
 	h.SetErrorPresenter(present)
 	h.SetRecoverFunc(recoverPanic(s.log))
-	return h
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := pseudonym.NewContext(r.Context(), s.idCodec(principal(r.Context())))
+		h.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
 
 // Handler returns the full HTTP handler: routes and middleware.

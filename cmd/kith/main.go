@@ -51,6 +51,8 @@ func main() {
 		err = migrate(ctx, log, args)
 	case "seed":
 		err = seedCmd(ctx, log, args)
+	case "reindex-search":
+		err = reindexSearch(ctx, log, args)
 	case "token":
 		err = tokenCmd(args)
 	case "bench":
@@ -76,6 +78,7 @@ commands:
   serve    serve the GraphQL API on KITH_ADDR (applies migrations first)
   migrate  apply database migrations
   seed     load the demo neighbourhood, or a synthetic community (--people N)
+  reindex-search  rebuild the full-text search index (clears erased names from its files)
   token    mint a development token: --role R [--area A] [--ttl 12h] (needs KITH_JWT_SECRET)
   bench    benchmark Kith against the raw driver and @neo4j/graphql (see BENCHMARKS.md)
 
@@ -223,6 +226,25 @@ func migrate(ctx context.Context, log *slog.Logger, args []string) error {
 	}
 	defer closeStore()
 	return applyMigrations(ctx, log, store)
+}
+
+// reindexSearch rebuilds the full-text index behind search, so that the names of people
+// erased since are gone from its files on disk (search fails while it fills).
+func reindexSearch(ctx context.Context, log *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("reindex-search", flag.ExitOnError)
+	var nf neo4jFlags
+	nf.register(fs)
+	_ = fs.Parse(args)
+	store, closeStore, err := nf.open(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	if err := store.RebuildSearchIndex(ctx); err != nil {
+		return err
+	}
+	log.Info("search index rebuilt", "index", cypher.SearchIndex)
+	return nil
 }
 
 func seedCmd(ctx context.Context, log *slog.Logger, args []string) error {
