@@ -245,7 +245,13 @@ func TestAnalystIDsUnlinkable(t *testing.T) {
 	analyst := e.as(auth.Analyst)
 	pa := func(id string) string { return analystID(t, id) }
 
+	// An analysis that outlasts the request answers UNAVAILABLE and carries on (a loaded
+	// machine): ask again, as a client would, a few times.
 	r := analyst.do(broadQuery, w.broadVars(pa))
+	for try := 0; try < 5 && len(r.Errors) > 0 && r.Errors[0].Extensions["code"] == "UNAVAILABLE"; try++ {
+		time.Sleep(2 * time.Second)
+		r = analyst.do(broadQuery, w.broadVars(pa))
+	}
 	if len(r.Errors) > 0 {
 		t.Fatalf("analyst's broad query: %+v", r.Errors)
 	}

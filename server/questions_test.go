@@ -762,7 +762,7 @@ func TestQuestionFixes(t *testing.T) {
 		if res.ShortestTrustedPath == nil || res.ShortestTrustedPath.Length != 2 {
 			t.Errorf("an admin's route to the darts team: %+v", res.ShortestTrustedPath)
 		}
-		e.with(t).as(auth.Analyst).fails(route, vars, "NOT_FOUND", "to")
+		e.with(t).as(auth.Analyst).fails(route, map[string]any{"from": analystID(t, r.id("Ann"))}, "NOT_FOUND", "to")
 		e.with(t).as(auth.Worker, r.id("West")).fails(route, vars, "NOT_FOUND", "from")
 	})
 
