@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"math"
 	mrand "math/rand/v2"
+	"net/http/httptest"
 	"sort"
 	"strings"
 	"sync"
@@ -182,7 +185,9 @@ func attacks(n neighbourhood) []attack {
 	}
 	// groups asks for one grouping's groups (one summary's ε between them).
 	groups := func(t *testing.T, e *env, by string) ([]summaryGroup, bool) {
-		var d struct{ NetworkSummary struct{ Groups []summaryGroup } }
+		var d struct {
+			NetworkSummary struct{ Groups []summaryGroup }
+		}
 		refused := ask(t, e, `{ networkSummary(by: `+by+`) { groups { value name people wellbeing { `+wbFields+` } } } }`, nil, &d)
 		return d.NetworkSummary.Groups, refused
 	}
@@ -205,7 +210,9 @@ func attacks(n neighbourhood) []attack {
 		}},
 		{"a parent area against its sub-areas", func(t *testing.T, e *env) ([]release, bool) {
 			// The analyst finds the area's id as they see it.
-			var a struct{ Areas struct{ Nodes []struct{ ID, Name string } } }
+			var a struct {
+				Areas struct{ Nodes []struct{ ID, Name string } }
+			}
 			e.ok(`{ areas(where: {name: {eq: "Eccles"}}) { nodes { id name } } }`, nil, &a)
 			var d struct {
 				NetworkSummary struct {
@@ -459,4 +466,204 @@ func TestAdversarialDifferencing(t *testing.T) {
 		}
 		o.check(t, idealHitRate(firsts[0][0].Noise.SumScale, 10, 5))
 	})
+}
+
+// TestPrivacyBudget checks the budget: what each answer costs, the refusal once it is spent
+// (and that it names the budget), that each analyst has their own, that selecting no
+// wellbeing costs nothing, and that two instances over one database share it, also when
+// requests race.
+func TestPrivacyBudget(t *testing.T) {
+	e := setupWith(t, func(c *server.Config) { c.PrivacyBudget = 3 })
+	loadNeighbourhood(t, e)
+	budget := func(e *env) (spent, remaining float64) {
+		var d struct {
+			PrivacyBudget struct {
+				PerSummary, Limit, Spent, Remaining float64
+				RenewsAt                            *string
+			}
+		}
+		e.ok(`{ privacyBudget { perSummary limit spent remaining renewsAt } }`, nil, &d)
+		b := d.PrivacyBudget
+		if b.PerSummary != 1 || b.Limit != 3 || b.RenewsAt == nil {
+			t.Fatalf("budget %+v", b)
+		}
+		return b.Spent, b.Remaining
+	}
+	an := e.analyst("analyst-budget")
+	const both = `{ networkSummary(by: AREA) { wellbeing { mean } groups { wellbeing { mean } } } }`
+	for _, step := range []struct {
+		name, query string
+		refused     bool
+		spent       float64
+	}{
+		{"a summary without wellbeing costs nothing", `{ networkSummary(by: AREA) { density groups { people } } }`, false, 0},
+		{"a wellbeing summary costs ε", `{ wellbeingSummary { mean } }`, false, 1},
+		{"wellbeing and the groups' wellbeing cost 2ε", both, false, 3},
+		{"then a summary is refused", `{ wellbeingSummary { mean } }`, true, 3},
+		{"and so is a network summary's wellbeing", `{ networkSummary { wellbeing { mean } } }`, true, 3},
+		{"but not the rest of a network summary", `{ networkSummary { density } }`, false, 3},
+	} {
+		r := an.do(step.query, nil)
+		if step.refused {
+			if len(r.Errors) == 0 || r.Errors[0].Extensions["code"] != "FORBIDDEN" || r.Errors[0].Extensions["field"] != "privacyBudget" ||
+				!strings.Contains(r.Errors[0].Message, "privacy budget spent") || !strings.Contains(r.Errors[0].Message, "renews at") {
+				t.Errorf("%s: %s %+v", step.name, r.Data, r.Errors)
+			}
+		} else if len(r.Errors) > 0 {
+			t.Errorf("%s: %+v", step.name, r.Errors)
+		}
+		if spent, remaining := budget(an); spent != step.spent || remaining != 3-step.spent {
+			t.Errorf("%s: spent %v, remaining %v; want %v spent", step.name, spent, remaining, step.spent)
+		}
+	}
+	// An answer that costs more than is left is refused whole, and spends nothing.
+	other := e.analyst("analyst-budget-2")
+	other.ok(`{ wellbeingSummary { mean } }`, nil, nil)
+	other.ok(`{ wellbeingSummary { mean } }`, nil, nil)
+	if r := other.do(both, nil); len(r.Errors) == 0 || r.Errors[0].Extensions["field"] != "privacyBudget" {
+		t.Errorf("2ε with ε left: %s %+v", r.Data, r.Errors)
+	}
+	if spent, _ := budget(other); spent != 2 {
+		t.Errorf("a refused answer spent budget: %v spent", spent)
+	}
+	other.ok(`{ wellbeingSummary { mean } }`, nil, nil)
+	// Admins spend nothing and have no budget.
+	var d struct{ PrivacyBudget *struct{ Spent float64 } }
+	for range 5 {
+		e.ok(`{ wellbeingSummary { mean } }`, nil, nil)
+	}
+	e.ok(`{ privacyBudget { spent } }`, nil, &d)
+	if d.PrivacyBudget != nil {
+		t.Errorf("an admin has a budget: %+v", d.PrivacyBudget)
+	}
+
+	// Two instances over the same database, twelve requests at once from one analyst with a
+	// budget of three: three answers, nine refusals.
+	second := secondInstance(t, e, func(c *server.Config) { c.PrivacyBudget = 3 })
+	racer := e.analyst("analyst-racing")
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	answered, refused := 0, 0
+	for i := range 12 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			target := racer
+			if i%2 == 1 {
+				target = second.analyst("analyst-racing")
+			}
+			r := target.do(`{ wellbeingSummary { mean } }`, nil)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case len(r.Errors) == 0:
+				answered++
+			case r.Errors[0].Extensions["field"] == "privacyBudget":
+				refused++
+			default:
+				t.Errorf("%+v", r.Errors)
+			}
+		}()
+	}
+	wg.Wait()
+	if answered != 3 || refused != 9 {
+		t.Errorf("two instances, twelve racing requests, a budget of 3: %d answered, %d refused", answered, refused)
+	}
+}
+
+// secondInstance starts another Kith server over the env's database, as a second instance
+// behind a load balancer would be.
+func secondInstance(t *testing.T, e *env, configure func(*server.Config)) *env {
+	t.Helper()
+	cfg := server.DefaultConfig()
+	v, err := auth.NewVerifier(auth.Config{Secret: testSecret, Issuer: testIssuer, Audience: testAudience})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Verifier, cfg.RateLimit = v, 0
+	configure(&cfg)
+	srv := server.New(cfg, e.store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	c := *e
+	c.srv = httptest.NewServer(srv.Handler())
+	t.Cleanup(func() { c.srv.Close(); srv.Close() })
+	return &c
+}
+
+// TestAggregatesByRole checks who gets what: admins exact means over everyone; workers
+// exact means over exactly the scores they read one by one (their areas, with consent for
+// wellbeing), so the aggregate tells them nothing more; analysts noise; partners and
+// researchers nothing.
+func TestAggregatesByRole(t *testing.T) {
+	e := setup(t)
+	n := loadNeighbourhood(t, e)
+	// Consent to wellbeing being recorded for the target and B1..B5 only (in Eccles), and W1
+	// (in Winton).
+	for _, k := range []string{"T", "B1", "B2", "B3", "B4", "B5", "W1"} {
+		e.ok(`mutation($id: ID!) { updatePeople(input: [{id: $id, consent: {wellbeing: {given: true, how: "paper form"}}}]) { id } }`,
+			map[string]any{"id": n.ids[k]}, nil)
+	}
+	mean := func(scores []int) float64 {
+		s := 0
+		for _, x := range scores {
+			s += x
+		}
+		return float64(s) / float64(len(scores))
+	}
+	type people struct {
+		People struct{ Nodes []struct{ Wellbeing *int } }
+	}
+	read := func(e *env) (scores []int) {
+		var d people
+		e.ok(`{ people(first: 100) { nodes { wellbeing } } }`, nil, &d)
+		for _, p := range d.People.Nodes {
+			if p.Wellbeing != nil {
+				scores = append(scores, *p.Wellbeing)
+			}
+		}
+		return scores
+	}
+	const q = `{ wellbeingSummary { ` + wbFields + ` } networkSummary(by: AREA) { wellbeing { ` + wbFields + ` } } }`
+	type both struct {
+		WellbeingSummary wbView
+		NetworkSummary   struct{ Wellbeing wbView }
+	}
+	for _, tc := range []struct {
+		name   string
+		as     *env
+		exact  bool
+		scored int
+	}{
+		{"admin", e, true, 19},
+		{"worker covering Eccles", e.as(auth.Worker, n.ids["eccles"]), true, 6},
+		{"worker covering Winton", e.as(auth.Worker, n.ids["winton"]), true, 1},
+		{"analyst", e.analyst("analyst-roles"), false, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var d both
+			tc.as.ok(q, nil, &d)
+			for _, w := range []wbView{d.WellbeingSummary, d.NetworkSummary.Wellbeing} {
+				if !tc.exact {
+					if w.Noise == nil || w.Noise.Epsilon != 1 || w.People != 19 {
+						t.Errorf("analyst: %+v", w)
+					}
+					continue
+				}
+				scores := read(tc.as)
+				if w.Noise != nil || w.Scored != tc.scored || len(scores) != tc.scored {
+					t.Errorf("%+v; reads %d scores one by one, want %d", w, len(scores), tc.scored)
+				}
+				if tc.scored >= 5 && (w.Mean == nil || math.Abs(*w.Mean-mean(scores)) > 1e-9) {
+					t.Errorf("mean %v, want the exact %v", w.Mean, mean(scores))
+				}
+				if tc.scored < 5 && (w.Mean != nil || !w.Suppressed) {
+					t.Errorf("fewer than k scores, yet %+v", w)
+				}
+			}
+		})
+	}
+	for _, role := range []auth.Role{auth.Partner, auth.Researcher} {
+		for _, query := range []string{`{ wellbeingSummary { mean } }`, `{ networkSummary { wellbeing { mean } } }`, `{ privacyBudget { spent } }`} {
+			e.as(role).fails(query, nil, "FORBIDDEN", "")
+		}
+	}
 }
