@@ -5898,7 +5898,8 @@ extend type Query {
   wellbeingSummary(where: PersonWhere): WellbeingSummary!
   """
   The caller's privacy budget for wellbeing summaries in the current period: for analysts,
-  null for callers whose summaries are exact.
+  null for callers whose summaries are exact. Root fields run concurrently, so summaries
+  asked in the same request may not be counted yet; ask it on its own for a sure figure.
   """
   privacyBudget: PrivacyBudget
 }
