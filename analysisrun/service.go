@@ -45,9 +45,6 @@ type Options struct {
 	// MaxConcurrent is how many computations run at once (default 2); each may use every
 	// core.
 	MaxConcurrent int
-	// MinGroup is the smallest number of people with a wellbeing score whose mean is
-	// reported when a call does not say (default 5); smaller groups could identify people.
-	MinGroup int
 	// Now returns the current time (default time.Now).
 	Now func() time.Time
 }
@@ -73,9 +70,6 @@ func New(store *cypher.Store, opts Options) *Service {
 	}
 	if opts.MaxConcurrent <= 0 {
 		opts.MaxConcurrent = 2
-	}
-	if opts.MinGroup <= 0 {
-		opts.MinGroup = 5
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now

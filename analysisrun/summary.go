@@ -13,17 +13,6 @@ import (
 // MaxAuthorityHops is the longest route to authority NetworkSummary looks for.
 const MaxAuthorityHops = 6
 
-// Wellbeing is a mean wellbeing over a set of people, withheld for small sets.
-type Wellbeing struct {
-	// People counts the people of the set; Scored those with a score the caller may use.
-	People, Scored int
-	// Mean is the mean score, nil when fewer than MinGroup people are scored.
-	Mean *float64
-	// Suppressed is set when the mean is withheld.
-	Suppressed bool
-	MinGroup   int
-}
-
 // AuthorityReach counts the people with a route to authority.
 type AuthorityReach struct {
 	// Authorities counts the authority nodes (isAuthority people and organisations) in
@@ -45,7 +34,9 @@ type GroupSummary struct {
 	Isolates      int
 	IsolateShare  float64
 	AverageDegree float64
-	Wellbeing     Wellbeing
+	// Wellbeing is exact; results hold it in memory only, and the API releases it
+	// (resolvers/wellbeing.go).
+	Wellbeing cypher.Wellbeing
 }
 
 // SummaryResult describes a whole graph.
@@ -55,7 +46,7 @@ type SummaryResult struct {
 	MaxCore   int
 	Authority AuthorityReach
 	// Wellbeing is over every person of the graph.
-	Wellbeing Wellbeing
+	Wellbeing cypher.Wellbeing
 	// By is the grouping of Groups (empty when none was asked for).
 	By      GroupBy
 	Groups  []GroupSummary
@@ -65,13 +56,9 @@ type SummaryResult struct {
 // Summary describes the scope's graph (see analysis.Graph.Summary), with its largest
 // k-core, the share of people with a route to authority of at most authorityHops ties
 // (following ties in their direction when directed: the person can go to someone who
-// can go to the authority), mean wellbeing, and the same per group when o.By is set.
-// Means of wellbeing are withheld for sets of fewer than minGroup scored people (0: the
-// Service's MinGroup).
-func (s *Service) Summary(ctx context.Context, access cypher.Scope, sc Scope, o GroupOptions, authorityHops, minGroup int) (*SummaryResult, error) {
-	if minGroup <= 0 {
-		minGroup = s.opts.MinGroup
-	}
+// can go to the authority), exact wellbeing, and the same per group when o.By is set.
+// Each person is in one group at most.
+func (s *Service) Summary(ctx context.Context, access cypher.Scope, sc Scope, o GroupOptions, authorityHops int) (*SummaryResult, error) {
 	if o.By != "" {
 		if err := o.check(); err != nil {
 			return nil, err
@@ -80,7 +67,7 @@ func (s *Service) Summary(ctx context.Context, access cypher.Scope, sc Scope, o 
 	if authorityHops < 1 || authorityHops > MaxAuthorityHops {
 		return nil, apierr.BadInput("authorityHops", "must be between 1 and %d", MaxAuthorityHops)
 	}
-	name := fmt.Sprintf("summary;%s;hops=%d;min=%d", o.key(), authorityHops, minGroup)
+	name := fmt.Sprintf("summary;%s;hops=%d", o.key(), authorityHops)
 	v, err := s.result(ctx, access, sc, name, func(ctx context.Context, g *Graph) (any, error) {
 		res := &SummaryResult{Summary: g.G.Summary(), By: o.By, Version: g.Version}
 		for _, k := range g.G.CoreNumbers() {
@@ -97,7 +84,8 @@ func (s *Service) Summary(ctx context.Context, access cypher.Scope, sc Scope, o 
 				people = append(people, i)
 			}
 		}
-		res.Wellbeing = wellbeing(g, people, minGroup)
+		lo, hi := s.store.WellbeingRange()
+		res.Wellbeing = wellbeing(g, people, lo, hi)
 		if o.By == "" {
 			return res, nil
 		}
@@ -112,7 +100,7 @@ func (s *Service) Summary(ctx context.Context, access cypher.Scope, sc Scope, o 
 		}
 		for _, k := range sortedKeys(members) {
 			ms := members[k]
-			gs := GroupSummary{Key: k, Name: gr.Names[k], People: len(ms), Wellbeing: wellbeing(g, ms, minGroup)}
+			gs := GroupSummary{Key: k, Name: gr.Names[k], People: len(ms), Wellbeing: wellbeing(g, ms, lo, hi)}
 			total := 0
 			for _, i := range ms {
 				d := degree[g.Nodes[i].ID]
@@ -133,21 +121,15 @@ func (s *Service) Summary(ctx context.Context, access cypher.Scope, sc Scope, o 
 	return v.(*SummaryResult), nil
 }
 
-// wellbeing summarises the scores of the people at the given node indexes.
-func wellbeing(g *Graph, people []int, minGroup int) Wellbeing {
-	w := Wellbeing{People: len(people), MinGroup: minGroup}
-	sum := 0
+// wellbeing adds up the scores of the people at the given node indexes, each bounded to
+// [lo, hi].
+func wellbeing(g *Graph, people []int, lo, hi int) cypher.Wellbeing {
+	w := cypher.Wellbeing{People: len(people)}
 	for _, i := range people {
 		if n := g.Nodes[i]; n.HasWellbeing {
 			w.Scored++
-			sum += n.Wellbeing
+			w.Sum += int64(min(max(n.Wellbeing, lo), hi))
 		}
-	}
-	if w.Scored >= w.MinGroup {
-		m := float64(sum) / float64(w.Scored)
-		w.Mean = &m
-	} else {
-		w.Suppressed = true
 	}
 	return w
 }

@@ -116,18 +116,26 @@ RETURN r.id, properties(r)`, AnalysisRunLabel), map[string]any{"gone": gone})
 	return len(runs), err
 }
 
-// Wellbeing is wellbeing over a set of people.
+// Wellbeing is the exact wellbeing of a set of people. It is for the API to release:
+// exactly to callers who may read the scores one by one, with noise to analysts.
 type Wellbeing struct {
 	// People is how many matched; Scored how many of them have a score the caller may use.
 	People, Scored int
-	// Mean is the mean score of those scored (0 when none is).
-	Mean float64
+	// Sum adds up the scores, each bounded to WellbeingRange.
+	Sum int64
+}
+
+// WellbeingRange is the range of a wellbeing score (the short Warwick-Edinburgh scale, 7
+// to 35), as the schema checks it on every write.
+func (s *Store) WellbeingRange() (lo, hi int) {
+	p, _ := s.schema.Labels["Person"].Prop("wellbeing")
+	return int(p.Min), int(p.Max)
 }
 
 // WellbeingSummary aggregates the wellbeing of the people matching where, among those the
 // scope lets the caller see. Under a scope that respects consent only scores given with
-// consent for wellbeing count. It never returns one person's score: the caller suppresses
-// small groups.
+// consent for wellbeing count. It never returns one person's score; the caller releases
+// the aggregate (resolvers/wellbeing.go).
 func (s *Store) WellbeingSummary(ctx context.Context, scope Scope, where map[string]any) (Wellbeing, error) {
 	l := s.schema.Labels["Person"]
 	b := newScopedBuilder(s.schema, scope)
@@ -149,11 +157,14 @@ func (s *Store) WellbeingSummary(ctx context.Context, scope Scope, where map[str
 	if cond != "" {
 		q += " WHERE " + cond
 	}
-	q += fmt.Sprintf(" WITH %s AS w RETURN count(*), count(w), coalesce(avg(w), 0.0)", score)
+	lo, hi := s.WellbeingRange()
+	pl, ph := b.param(int64(lo)), b.param(int64(hi))
+	q += fmt.Sprintf(" WITH %s AS w WITH CASE WHEN w < %s THEN %s WHEN w > %s THEN %s ELSE w END AS w"+
+		" RETURN count(*), count(w), coalesce(sum(w), 0)", score, pl, pl, ph, ph)
 	recs, err := s.query(ctx, q, b.params)
 	if err != nil {
 		return Wellbeing{}, err
 	}
 	v := recs[0].Values
-	return Wellbeing{People: int(v[0].(int64)), Scored: int(v[1].(int64)), Mean: v[2].(float64)}, nil
+	return Wellbeing{People: int(v[0].(int64)), Scored: int(v[1].(int64)), Sum: v[2].(int64)}, nil
 }

@@ -549,6 +549,14 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	PrivacyBudget struct {
+		Limit      func(childComplexity int) int
+		PerSummary func(childComplexity int) int
+		Remaining  func(childComplexity int) int
+		RenewsAt   func(childComplexity int) int
+		Spent      func(childComplexity int) int
+	}
+
 	Query struct {
 		AnalysisRun          func(childComplexity int, id string) int
 		Areas                func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
@@ -571,6 +579,7 @@ type ComplexityRoot struct {
 		Organisations        func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
 		People               func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
 		Places               func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
+		PrivacyBudget        func(childComplexity int) int
 		Reach                func(childComplexity int, people []string, hops *int, kinds []model.TieKind, through *model.ReachThrough) int
 		Search               func(childComplexity int, text string, types []model.NodeType, first *int) int
 		ShortestTrustedPath  func(childComplexity int, from string, to model.RouteTarget, options *model.RouteOptions) int
@@ -715,9 +724,17 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	WellbeingNoise struct {
+		CountScale func(childComplexity int) int
+		Epsilon    func(childComplexity int) int
+		MeanError  func(childComplexity int) int
+		SumScale   func(childComplexity int) int
+	}
+
 	WellbeingSummary struct {
 		Mean       func(childComplexity int) int
 		MinGroup   func(childComplexity int) int
+		Noise      func(childComplexity int) int
 		People     func(childComplexity int) int
 		Scored     func(childComplexity int) int
 		Suppressed func(childComplexity int) int
@@ -832,6 +849,7 @@ type QueryResolver interface {
 	People(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.PersonConnection, error)
 	Places(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.PlaceConnection, error)
 	WellbeingSummary(ctx context.Context, where map[string]any) (*model.WellbeingSummary, error)
+	PrivacyBudget(ctx context.Context) (*model.PrivacyBudget, error)
 	ShortestTrustedPath(ctx context.Context, from string, to model.RouteTarget, options *model.RouteOptions) (*model.Route, error)
 	TrustedRoutes(ctx context.Context, from string, to model.RouteTarget, options *model.RouteOptions, mode *model.RouteMode, k *int) ([]*model.Route, error)
 	LinksToAuthority(ctx context.Context, person string, maxHops *int, options *model.RouteOptions) (*model.AuthorityLinks, error)
@@ -3222,6 +3240,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PlaceEdge.Node(childComplexity), true
 
+	case "PrivacyBudget.limit":
+		if e.ComplexityRoot.PrivacyBudget.Limit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PrivacyBudget.Limit(childComplexity), true
+	case "PrivacyBudget.perSummary":
+		if e.ComplexityRoot.PrivacyBudget.PerSummary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PrivacyBudget.PerSummary(childComplexity), true
+	case "PrivacyBudget.remaining":
+		if e.ComplexityRoot.PrivacyBudget.Remaining == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PrivacyBudget.Remaining(childComplexity), true
+	case "PrivacyBudget.renewsAt":
+		if e.ComplexityRoot.PrivacyBudget.RenewsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PrivacyBudget.RenewsAt(childComplexity), true
+	case "PrivacyBudget.spent":
+		if e.ComplexityRoot.PrivacyBudget.Spent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PrivacyBudget.Spent(childComplexity), true
+
 	case "Query.analysisRun":
 		if e.ComplexityRoot.Query.AnalysisRun == nil {
 			break
@@ -3454,6 +3503,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Places(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["where"].(map[string]any), args["orderBy"].([]map[string]any)), true
+	case "Query.privacyBudget":
+		if e.ComplexityRoot.Query.PrivacyBudget == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.PrivacyBudget(childComplexity), true
 	case "Query.reach":
 		if e.ComplexityRoot.Query.Reach == nil {
 			break
@@ -4068,6 +4123,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.WaveEdge.Node(childComplexity), true
 
+	case "WellbeingNoise.countScale":
+		if e.ComplexityRoot.WellbeingNoise.CountScale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WellbeingNoise.CountScale(childComplexity), true
+	case "WellbeingNoise.epsilon":
+		if e.ComplexityRoot.WellbeingNoise.Epsilon == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WellbeingNoise.Epsilon(childComplexity), true
+	case "WellbeingNoise.meanError":
+		if e.ComplexityRoot.WellbeingNoise.MeanError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WellbeingNoise.MeanError(childComplexity), true
+	case "WellbeingNoise.sumScale":
+		if e.ComplexityRoot.WellbeingNoise.SumScale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WellbeingNoise.SumScale(childComplexity), true
+
 	case "WellbeingSummary.mean":
 		if e.ComplexityRoot.WellbeingSummary.Mean == nil {
 			break
@@ -4080,6 +4160,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.WellbeingSummary.MinGroup(childComplexity), true
+	case "WellbeingSummary.noise":
+		if e.ComplexityRoot.WellbeingSummary.Noise == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WellbeingSummary.Noise(childComplexity), true
 	case "WellbeingSummary.people":
 		if e.ComplexityRoot.WellbeingSummary.People == nil {
 			break
@@ -4609,7 +4695,10 @@ type NetworkSummary {
   "The largest k with a k-core (every member has at least k ties in it); 0 without ties."
   maxCore: Int!
   authority: AuthorityReach!
-  "Wellbeing of all the people read."
+  """
+  Wellbeing of all the people read. For analysts it carries noise and, when selected, spends
+  one summary's ε of their privacy budget.
+  """
   wellbeing: WellbeingSummary!
   "The grouping of ` + "`" + `groups` + "`" + `; null when ` + "`" + `by` + "`" + ` was not given."
   by: AnalysisGroupBy
@@ -4643,7 +4732,11 @@ type SummaryGroup {
   isolateShare: Float!
   "Mean ties per person, in and out."
   averageDegree: Float!
-  "Mean wellbeing, withheld (null) when fewer than minGroup people in the group have a score the caller may use."
+  """
+  Mean wellbeing, withheld (null) when fewer than minGroup people in the group have a score
+  the caller may use. For analysts it carries noise; the groups' wellbeing, when selected,
+  spends one summary's ε between all the groups (each person is in one group).
+  """
   wellbeing: WellbeingSummary!
 }
 
@@ -4746,7 +4839,10 @@ extend type Query {
   Nodes, ties, density, components, isolates, degree, clustering, k-core, reach to authority
   (within authorityHops ties, 1 to 6) and wellbeing; with ` + "`" + `by` + "`" + `, the same per group of people.
   Mean wellbeing is given only for groups where at least minGroup (5) people have a score the
-  caller may use; analysts see it only so, in aggregate.
+  caller may use. Analysts get wellbeing with noise (differential privacy; see
+  WellbeingSummary): ` + "`" + `wellbeing` + "`" + ` and ` + "`" + `groups { wellbeing }` + "`" + ` each spend one summary's ε of
+  their privacy budget when selected (FORBIDDEN once it would be overspent); the rest of the
+  summary costs nothing.
   """
   networkSummary(scope: AnalysisScope, by: AnalysisGroupBy, authorityHops: Int = 3, resolution: Float = 1, seed: Int = 1): NetworkSummary!
   """
@@ -5835,18 +5931,66 @@ input ConsentGrantInput {
 }
 
 """
-Wellbeing over a set of people, never of one: the mean is null (suppressed) when fewer
-people than the server's minimum group size (k, default 5) have a score.
+Wellbeing over a set of people, never of one. For admins, and for workers (over people whose
+scores they may read one by one), the figures are exact and the mean is null (suppressed)
+when fewer people than the server's minimum group size (k, KITH_MIN_GROUP, default 5) have
+a score. For analysts, the count of scored people and the mean carry random noise
+(differential privacy, see ` + "`" + `noise` + "`" + `), so that no combination of summaries (overlapping sets,
+a set with and without one person, before and after a write) gives away one person's
+score; each summary spends part of the analyst's privacy budget (` + "`" + `privacyBudget` + "`" + `).
 """
 type WellbeingSummary {
-  "How many people matched."
+  "How many people matched (exact: who is in the set is not a wellbeing score)."
   people: Int!
-  "How many of them have a wellbeing score the caller may use."
+  "How many of them have a wellbeing score the caller may use. For analysts a noisy count, never below 0."
   scored: Int!
+  "The mean score, 7 to 35; for analysts a noisy mean. Null when suppressed."
   mean: Float
-  "True when the group is smaller than minGroup and the mean is withheld."
+  "True when the mean is withheld: fewer than minGroup scored people (for analysts, by the noisy count)."
   suppressed: Boolean!
   minGroup: Int!
+  "How the figures were protected: null when they are exact (admins, workers)."
+  noise: WellbeingNoise
+}
+
+"""
+The noise in an analyst's wellbeing summary (docs/aggregates.md): ε-differential privacy
+towards any one person's score. Half of epsilon buys the count of scored people, plus
+discrete Laplace noise of scale countScale; the other half the sum of the scores measured
+from the middle of the range (the sum of 2 × score − 42), plus discrete Laplace noise of
+scale sumScale. The mean is 21 + noisy sum / (2 × noisy count), held within 7 to 35.
+"""
+type WellbeingNoise {
+  """
+  The privacy loss ε of this summary. The groups of one networkSummary grouping (each person
+  in one group) spend it once between them.
+  """
+  epsilon: Float!
+  "Scale of the noise on the count: P(noise = x) is proportional to exp(−|x| / countScale)."
+  countScale: Float!
+  "Scale of the noise on the centred sum (2 × score − 42 per person)."
+  sumScale: Float!
+  """
+  With probability at least 0.95 the exact mean is within meanError of mean (a bound from
+  the noise's distribution, not an estimate). Null when the mean is withheld.
+  """
+  meanError: Float
+}
+
+"""
+An analyst's privacy budget (docs/aggregates.md): the privacy loss ε their wellbeing
+summaries may add up to in one period. Once it is spent, wellbeing summaries are refused
+with FORBIDDEN until the period ends.
+"""
+type PrivacyBudget {
+  "ε that one wellbeing summary spends (KITH_DP_EPSILON)."
+  perSummary: Float!
+  "ε an analyst may spend in one period (KITH_DP_BUDGET)."
+  limit: Float!
+  spent: Float!
+  remaining: Float!
+  "When the period ends and the budget starts afresh; null when it never does (KITH_DP_PERIOD 0)."
+  renewsAt: DateTime
 }
 
 "What erasePerson removed. It names nothing about the person."
@@ -5867,9 +6011,17 @@ extend type Query {
   """
   Wellbeing of the people matching where, as an aggregate: the way analysts read
   wellbeing. Analysts count only people who consented to analysis, and workers only
-  people who consented to wellbeing being recorded.
+  people who consented to wellbeing being recorded. For analysts the answer carries noise
+  and spends perSummary of their privacy budget (FORBIDDEN, naming privacyBudget, once it
+  would be overspent).
   """
   wellbeingSummary(where: PersonWhere): WellbeingSummary!
+  """
+  The caller's privacy budget for wellbeing summaries in the current period: for analysts,
+  null for callers whose summaries are exact. Root fields run concurrently, so summaries
+  asked in the same request may not be counted yet; ask it on its own for a sure figure.
+  """
+  privacyBudget: PrivacyBudget
 }
 
 extend type Mutation {
@@ -7268,6 +7420,22 @@ func (ec *executionContext) childFields_PlaceEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type PlaceEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_PrivacyBudget(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "perSummary":
+		return ec.fieldContext_PrivacyBudget_perSummary(ctx, field)
+	case "limit":
+		return ec.fieldContext_PrivacyBudget_limit(ctx, field)
+	case "spent":
+		return ec.fieldContext_PrivacyBudget_spent(ctx, field)
+	case "remaining":
+		return ec.fieldContext_PrivacyBudget_remaining(ctx, field)
+	case "renewsAt":
+		return ec.fieldContext_PrivacyBudget_renewsAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PrivacyBudget", field.Name)
+}
+
 func (ec *executionContext) childFields_Reach(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "people":
@@ -7536,6 +7704,20 @@ func (ec *executionContext) childFields_WaveEdge(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type WaveEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_WellbeingNoise(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "epsilon":
+		return ec.fieldContext_WellbeingNoise_epsilon(ctx, field)
+	case "countScale":
+		return ec.fieldContext_WellbeingNoise_countScale(ctx, field)
+	case "sumScale":
+		return ec.fieldContext_WellbeingNoise_sumScale(ctx, field)
+	case "meanError":
+		return ec.fieldContext_WellbeingNoise_meanError(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WellbeingNoise", field.Name)
+}
+
 func (ec *executionContext) childFields_WellbeingSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "people":
@@ -7548,6 +7730,8 @@ func (ec *executionContext) childFields_WellbeingSummary(ctx context.Context, fi
 		return ec.fieldContext_WellbeingSummary_suppressed(ctx, field)
 	case "minGroup":
 		return ec.fieldContext_WellbeingSummary_minGroup(ctx, field)
+	case "noise":
+		return ec.fieldContext_WellbeingSummary_noise(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type WellbeingSummary", field.Name)
 }
@@ -19799,6 +19983,121 @@ func (ec *executionContext) fieldContext_PlaceEdge_node(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _PrivacyBudget_perSummary(ctx context.Context, field graphql.CollectedField, obj *model.PrivacyBudget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PrivacyBudget_perSummary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PerSummary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PrivacyBudget_perSummary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PrivacyBudget", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _PrivacyBudget_limit(ctx context.Context, field graphql.CollectedField, obj *model.PrivacyBudget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PrivacyBudget_limit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Limit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PrivacyBudget_limit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PrivacyBudget", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _PrivacyBudget_spent(ctx context.Context, field graphql.CollectedField, obj *model.PrivacyBudget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PrivacyBudget_spent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Spent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PrivacyBudget_spent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PrivacyBudget", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _PrivacyBudget_remaining(ctx context.Context, field graphql.CollectedField, obj *model.PrivacyBudget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PrivacyBudget_remaining(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Remaining, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PrivacyBudget_remaining(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PrivacyBudget", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _PrivacyBudget_renewsAt(ctx context.Context, field graphql.CollectedField, obj *model.PrivacyBudget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PrivacyBudget_renewsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RenewsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PrivacyBudget_renewsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PrivacyBudget", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20675,6 +20974,38 @@ func (ec *executionContext) fieldContext_Query_wellbeingSummary(ctx context.Cont
 	if fc.Args, err = ec.field_Query_wellbeingSummary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_privacyBudget(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_privacyBudget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().PrivacyBudget(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PrivacyBudget) graphql.Marshaler {
+			return ec.marshalOPrivacyBudget2ᚖkithᚋgraphᚋmodelᚐPrivacyBudget(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_privacyBudget(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PrivacyBudget(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -23290,6 +23621,98 @@ func (ec *executionContext) fieldContext_WaveEdge_node(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _WellbeingNoise_epsilon(ctx context.Context, field graphql.CollectedField, obj *model.WellbeingNoise) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WellbeingNoise_epsilon(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Epsilon, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WellbeingNoise_epsilon(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WellbeingNoise", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _WellbeingNoise_countScale(ctx context.Context, field graphql.CollectedField, obj *model.WellbeingNoise) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WellbeingNoise_countScale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CountScale, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WellbeingNoise_countScale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WellbeingNoise", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _WellbeingNoise_sumScale(ctx context.Context, field graphql.CollectedField, obj *model.WellbeingNoise) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WellbeingNoise_sumScale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SumScale, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WellbeingNoise_sumScale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WellbeingNoise", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _WellbeingNoise_meanError(ctx context.Context, field graphql.CollectedField, obj *model.WellbeingNoise) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WellbeingNoise_meanError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeanError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WellbeingNoise_meanError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WellbeingNoise", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
 func (ec *executionContext) _WellbeingSummary_people(ctx context.Context, field graphql.CollectedField, obj *model.WellbeingSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23403,6 +23826,38 @@ func (ec *executionContext) _WellbeingSummary_minGroup(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_WellbeingSummary_minGroup(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WellbeingSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _WellbeingSummary_noise(ctx context.Context, field graphql.CollectedField, obj *model.WellbeingSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WellbeingSummary_noise(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Noise, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WellbeingNoise) graphql.Marshaler {
+			return ec.marshalOWellbeingNoise2ᚖkithᚋgraphᚋmodelᚐWellbeingNoise(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WellbeingSummary_noise(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WellbeingSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WellbeingNoise(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -32245,6 +32700,64 @@ func (ec *executionContext) _PlaceEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var privacyBudgetImplementors = []string{"PrivacyBudget"}
+
+func (ec *executionContext) _PrivacyBudget(ctx context.Context, sel ast.SelectionSet, obj *model.PrivacyBudget) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, privacyBudgetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PrivacyBudget")
+		case "perSummary":
+			out.Values[i] = ec._PrivacyBudget_perSummary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "limit":
+			out.Values[i] = ec._PrivacyBudget_limit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "spent":
+			out.Values[i] = ec._PrivacyBudget_spent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "remaining":
+			out.Values[i] = ec._PrivacyBudget_remaining(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "renewsAt":
+			out.Values[i] = ec._PrivacyBudget_renewsAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -32694,6 +33207,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				}()
 				res = ec._Query_wellbeingSummary(ctx, field)
 				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "privacyBudget":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_privacyBudget(ctx, field)
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -34178,6 +34713,59 @@ func (ec *executionContext) _WaveEdge(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var wellbeingNoiseImplementors = []string{"WellbeingNoise"}
+
+func (ec *executionContext) _WellbeingNoise(ctx context.Context, sel ast.SelectionSet, obj *model.WellbeingNoise) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, wellbeingNoiseImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WellbeingNoise")
+		case "epsilon":
+			out.Values[i] = ec._WellbeingNoise_epsilon(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countScale":
+			out.Values[i] = ec._WellbeingNoise_countScale(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sumScale":
+			out.Values[i] = ec._WellbeingNoise_sumScale(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "meanError":
+			out.Values[i] = ec._WellbeingNoise_meanError(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var wellbeingSummaryImplementors = []string{"WellbeingSummary"}
 
 func (ec *executionContext) _WellbeingSummary(ctx context.Context, sel ast.SelectionSet, obj *model.WellbeingSummary) graphql.Marshaler {
@@ -34213,6 +34801,11 @@ func (ec *executionContext) _WellbeingSummary(ctx context.Context, sel ast.Selec
 		case "minGroup":
 			out.Values[i] = ec._WellbeingSummary_minGroup(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "noise":
+			out.Values[i] = ec._WellbeingSummary_noise(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -37913,6 +38506,13 @@ func (ec *executionContext) unmarshalOPlaceWhere2ᚕmapᚄ(ctx context.Context, 
 	return res, nil
 }
 
+func (ec *executionContext) marshalOPrivacyBudget2ᚖkithᚋgraphᚋmodelᚐPrivacyBudget(ctx context.Context, sel ast.SelectionSet, v *model.PrivacyBudget) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PrivacyBudget(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOReachThrough2ᚖkithᚋgraphᚋmodelᚐReachThrough(ctx context.Context, v any) (*model.ReachThrough, error) {
 	if v == nil {
 		return nil, nil
@@ -38263,6 +38863,13 @@ func (ec *executionContext) unmarshalOWaveWhere2ᚕmapᚄ(ctx context.Context, v
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOWellbeingNoise2ᚖkithᚋgraphᚋmodelᚐWellbeingNoise(ctx context.Context, sel ast.SelectionSet, v *model.WellbeingNoise) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._WellbeingNoise(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

@@ -38,7 +38,7 @@ func (r *Resolver) analysis() *analysisrun.Service {
 	if r.Analysis != nil {
 		return r.Analysis
 	}
-	return analysisrun.New(r.Store, analysisrun.Options{MinGroup: r.MinGroup})
+	return analysisrun.New(r.Store, analysisrun.Options{})
 }
 
 // analysisScope reads an AnalysisScope input, applying the schema's defaults.
@@ -307,15 +307,9 @@ func ei(x analysis.EI) *model.EIIndex {
 	return &model.EIIndex{Internal: x.Internal, External: x.External, Index: finite(x.Index)}
 }
 
-// wellbeingSummary converts a wellbeing aggregate.
-func wellbeingSummary(w analysisrun.Wellbeing) *model.WellbeingSummary {
-	out := &model.WellbeingSummary{People: w.People, Scored: w.Scored, Suppressed: w.Suppressed, MinGroup: w.MinGroup}
-	if w.Mean != nil {
-		m := finite(*w.Mean)
-		out.Mean = &m
-	}
-	return out
-}
+// selected reports whether the field reached by following path below the field being
+// resolved is selected (nestedArgs gives a map, empty without arguments, when it is).
+func selected(ctx context.Context, path ...string) bool { return nestedArgs(ctx, path...) != nil }
 
 // optString returns nil for "".
 func optString(s string) *string {

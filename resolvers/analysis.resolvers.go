@@ -8,6 +8,7 @@ package resolvers
 import (
 	"context"
 	"kith/analysisrun"
+	"kith/cypher"
 	"kith/graph/model"
 	"kith/pseudonym"
 	"strconv"
@@ -247,7 +248,7 @@ func (r *queryResolver) NetworkSummary(ctx context.Context, scope *model.Analysi
 	if authorityHops != nil {
 		hops = *authorityHops
 	}
-	res, err := r.analysis().Summary(ctx, scopeOf(ctx), sc, o, hops, r.MinGroup)
+	res, err := r.analysis().Summary(ctx, scopeOf(ctx), sc, o, hops)
 	if err != nil {
 		return nil, err
 	}
@@ -264,7 +265,7 @@ func (r *queryResolver) NetworkSummary(ctx context.Context, scope *model.Analysi
 		Transitivity: finite(res.Transitivity), Reciprocity: finite(res.Reciprocity), MaxCore: res.MaxCore,
 		Authority: &model.AuthorityReach{Authorities: res.Authority.Authorities, People: res.Authority.People,
 			Reachable: res.Authority.Reachable, Share: finite(res.Authority.Share), MaxHops: res.Authority.MaxHops},
-		Wellbeing: wellbeingSummary(res.Wellbeing), By: by, Groups: []*model.SummaryGroup{},
+		Wellbeing: &model.WellbeingSummary{}, By: by, Groups: []*model.SummaryGroup{},
 	}
 	if sc.Directed {
 		nn, nb := res.NamedNobody, res.NamedByNobody
@@ -275,7 +276,33 @@ func (r *queryResolver) NetworkSummary(ctx context.Context, scope *model.Analysi
 	for _, g := range res.Groups {
 		out.Groups = append(out.Groups, &model.SummaryGroup{Value: optString(ids.Encode(g.Key)), Name: optString(ids.Encode(g.Name)), People: g.People,
 			Isolates: g.Isolates, IsolateShare: finite(g.IsolateShare), AverageDegree: finite(g.AverageDegree),
-			Wellbeing: wellbeingSummary(g.Wellbeing)})
+			Wellbeing: &model.WellbeingSummary{}})
+	}
+	// Wellbeing is released only where selected, so that an analyst spends budget only on
+	// what they read: the whole graph is one partition, the groups another.
+	whole, groups := selected(ctx, "wellbeing"), len(res.Groups) > 0 && selected(ctx, "groups", "wellbeing")
+	var parts [][]cypher.Wellbeing
+	if whole {
+		parts = append(parts, []cypher.Wellbeing{res.Wellbeing})
+	}
+	if groups {
+		ws := make([]cypher.Wellbeing, len(res.Groups))
+		for i, g := range res.Groups {
+			ws[i] = g.Wellbeing
+		}
+		parts = append(parts, ws)
+	}
+	released, err := r.releaseWellbeing(ctx, parts...)
+	if err != nil {
+		return nil, err
+	}
+	if whole {
+		out.Wellbeing, released = released[0][0], released[1:]
+	}
+	if groups {
+		for i, w := range released[0] {
+			out.Groups[i].Wellbeing = w
+		}
 	}
 	return out, nil
 }

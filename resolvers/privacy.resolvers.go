@@ -7,6 +7,7 @@ package resolvers
 
 import (
 	"context"
+	"kith/cypher"
 	"kith/graph/model"
 )
 
@@ -29,11 +30,13 @@ func (r *queryResolver) WellbeingSummary(ctx context.Context, where map[string]a
 	if err != nil {
 		return nil, err
 	}
-	k := max(r.MinGroup, 1)
-	out := &model.WellbeingSummary{People: w.People, Scored: w.Scored, MinGroup: k, Suppressed: w.Scored < k}
-	if !out.Suppressed {
-		mean := w.Mean
-		out.Mean = &mean
+	out, err := r.releaseWellbeing(ctx, []cypher.Wellbeing{w})
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return out[0][0], nil
+}
+
+func (r *queryResolver) PrivacyBudget(ctx context.Context) (*model.PrivacyBudget, error) {
+	return r.privacyBudget(ctx)
 }

@@ -13,6 +13,8 @@ type Resolver struct {
 	Store *cypher.Store
 	// MinGroup is the smallest group whose wellbeing is shown as an aggregate (k).
 	MinGroup int
+	// Privacy protects analysts' wellbeing aggregates (wellbeing.go).
+	Privacy Privacy
 	// BeforeErase, when set, is called before a person is erased (to write pending audit
 	// records, which may name them); AfterErase after, to drop what caches may still hold
 	// of them.

@@ -363,22 +363,45 @@ func TestAccessMatrix(t *testing.T) {
 			"partner":         forbidden,
 			"researcher":      forbidden,
 		}},
-		{"wellbeing summary (k = 5)", `{ wellbeingSummary { people scored mean suppressed } }`, nil, map[string]cell{
+		{"wellbeing summary (k = 5)", `{ wellbeingSummary { people scored mean suppressed noise { epsilon } } }`, nil, map[string]cell{
 			"no token": unauth,
 			"admin": ok(func(t *testing.T, d json.RawMessage) {
-				mustBe(t, d, `{"wellbeingSummary":{"people":3,"scored":3,"mean":null,"suppressed":true}}`)
+				mustBe(t, d, `{"wellbeingSummary":{"people":3,"scored":3,"mean":null,"suppressed":true,"noise":null}}`)
 			}),
 			"worker (Eccles)": ok(func(t *testing.T, d json.RawMessage) {
-				mustBe(t, d, `{"wellbeingSummary":{"people":2,"scored":1,"mean":null,"suppressed":true}}`)
+				mustBe(t, d, `{"wellbeingSummary":{"people":2,"scored":1,"mean":null,"suppressed":true,"noise":null}}`)
 			}),
 			"worker (Winton)": ok(func(t *testing.T, d json.RawMessage) {
-				mustBe(t, d, `{"wellbeingSummary":{"people":1,"scored":0,"mean":null,"suppressed":true}}`)
+				mustBe(t, d, `{"wellbeingSummary":{"people":1,"scored":0,"mean":null,"suppressed":true,"noise":null}}`)
 			}),
-			"analyst": ok(func(t *testing.T, d json.RawMessage) {
-				mustBe(t, d, `{"wellbeingSummary":{"people":2,"scored":2,"mean":null,"suppressed":true}}`)
-			}),
+			// Two consenting people, with noise that spends the analyst's budget.
+			"analyst":    ok(noisyWellbeing("wellbeingSummary", 2)),
 			"partner":    forbidden,
 			"researcher": forbidden,
+		}},
+		{"network summary's wellbeing", `{ networkSummary { wellbeing { people scored mean suppressed noise { epsilon } } } }`, nil, map[string]cell{
+			"no token": unauth,
+			"admin": ok(func(t *testing.T, d json.RawMessage) {
+				mustBe(t, d, `{"networkSummary":{"wellbeing":{"people":3,"scored":3,"mean":null,"suppressed":true,"noise":null}}}`)
+			}),
+			"worker (Eccles)": ok(func(t *testing.T, d json.RawMessage) {
+				mustBe(t, d, `{"networkSummary":{"wellbeing":{"people":2,"scored":1,"mean":null,"suppressed":true,"noise":null}}}`)
+			}),
+			"worker (Winton)": ok(func(t *testing.T, d json.RawMessage) {
+				mustBe(t, d, `{"networkSummary":{"wellbeing":{"people":1,"scored":0,"mean":null,"suppressed":true,"noise":null}}}`)
+			}),
+			"analyst":    ok(noisyWellbeing("networkSummary.wellbeing", 2)),
+			"partner":    forbidden,
+			"researcher": forbidden,
+		}},
+		{"privacy budget", `{ privacyBudget { perSummary limit } }`, nil, map[string]cell{
+			"no token":        unauth,
+			"admin":           ok(func(t *testing.T, d json.RawMessage) { mustBe(t, d, `{"privacyBudget":null}`) }),
+			"worker (Eccles)": ok(func(t *testing.T, d json.RawMessage) { mustBe(t, d, `{"privacyBudget":null}`) }),
+			"worker (Winton)": ok(func(t *testing.T, d json.RawMessage) { mustBe(t, d, `{"privacyBudget":null}`) }),
+			"analyst":         ok(func(t *testing.T, d json.RawMessage) { mustBe(t, d, `{"privacyBudget":{"perSummary":1,"limit":10}}`) }),
+			"partner":         forbidden,
+			"researcher":      forbidden,
 		}},
 		{"create a person in Barton", `mutation($a: ID) { createPeople(input: [{displayName: "New Neighbour", areaId: $a}]) { id } }`,
 			map[string]any{"a": ""}, map[string]cell{
@@ -590,6 +613,28 @@ func mustNotContain(t *testing.T, d json.RawMessage, s string) {
 	}
 }
 
+// noisyWellbeing is the access matrix's cell for an analyst's wellbeing summary at path:
+// the people counted exactly, the rest with noise of the default ε (1).
+func noisyWellbeing(path string, people int) func(t *testing.T, d json.RawMessage) {
+	return func(t *testing.T, d json.RawMessage) {
+		var v any
+		_ = json.Unmarshal(d, &v)
+		for _, k := range strings.Split(path, ".") {
+			v = v.(map[string]any)[k]
+		}
+		var w struct {
+			People, Scored int
+			Mean           *float64
+			Noise          *struct{ Epsilon float64 }
+		}
+		raw, _ := json.Marshal(v)
+		_ = json.Unmarshal(raw, &w)
+		if w.People != people || w.Scored < 0 || w.Noise == nil || w.Noise.Epsilon != 1 || (w.Mean != nil && (*w.Mean < 7 || *w.Mean > 35)) {
+			t.Errorf("%s: %s, want %d people and noise of ε 1", path, raw, people)
+		}
+	}
+}
+
 // TestWellbeingAggregateThreshold checks that the aggregate appears once the group
 // reaches k, and that k is configurable.
 func TestWellbeingAggregateThreshold(t *testing.T) {
@@ -600,15 +645,22 @@ func TestWellbeingAggregateThreshold(t *testing.T) {
 			People, Scored, MinGroup int
 			Mean                     *float64
 			Suppressed               bool
+			Noise                    *struct{ Epsilon float64 }
 		}
 	}
-	e.as(auth.Analyst).ok(`{ wellbeingSummary { people scored mean suppressed minGroup } }`, nil, &d)
-	if s := d.WellbeingSummary; s.Suppressed || s.Mean == nil || *s.Mean != 25.5 || s.MinGroup != 2 {
-		t.Errorf("analyst summary with k=2: %+v", s)
+	// Exact for an admin: Moira 21, Ned 14, Wendy 30.
+	e.ok(`{ wellbeingSummary { people scored mean suppressed minGroup noise { epsilon } } }`, nil, &d)
+	if s := d.WellbeingSummary; s.Suppressed || s.Mean == nil || !near(*s.Mean, 65.0/3) || s.MinGroup != 2 || s.Noise != nil {
+		t.Errorf("admin summary with k=2: %+v", s)
 	}
-	e.as(auth.Analyst).ok(`{ wellbeingSummary(where: {pseudonym: {eq: "R-000001"}}) { people scored mean suppressed minGroup } }`, nil, &d)
-	if s := d.WellbeingSummary; !s.Suppressed || s.Mean != nil {
+	e.ok(`{ wellbeingSummary(where: {pseudonym: {eq: "R-000001"}}) { people scored mean suppressed minGroup } }`, nil, &d)
+	if s := d.WellbeingSummary; !s.Suppressed || s.Mean != nil || s.Scored != 1 {
 		t.Errorf("one person's wellbeing was shown: %+v", s)
+	}
+	// An analyst's summary of one person carries noise (the adversarial tests measure it).
+	e.as(auth.Analyst).ok(`{ wellbeingSummary(where: {pseudonym: {eq: "R-000001"}}) { people scored mean suppressed minGroup noise { epsilon } } }`, nil, &d)
+	if s := d.WellbeingSummary; s.People != 1 || s.MinGroup != 2 || s.Noise == nil {
+		t.Errorf("an analyst's summary of one person: %+v", s)
 	}
 	e.as(auth.Analyst).fails(`{ wellbeingSummary(where: {wellbeing: {gte: 20}}) { mean } }`, nil, "FORBIDDEN", "where.wellbeing")
 }

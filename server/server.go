@@ -10,7 +10,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"strings"
@@ -25,6 +27,7 @@ import (
 	"kith/analysisrun"
 	"kith/auth"
 	"kith/cypher"
+	"kith/dp"
 	"kith/graph"
 	"kith/pseudonym"
 	"kith/resolvers"
@@ -55,6 +58,14 @@ type Config struct {
 	RateBurst int
 	// MinGroup is the smallest group whose wellbeing an analyst may see as an aggregate.
 	MinGroup int
+	// Epsilon is the privacy loss (ε) of one of an analyst's wellbeing summaries, and
+	// PrivacyBudget what one analyst may spend in each PrivacyPeriod (0: one budget that
+	// never renews); see docs/aggregates.md and CheckPrivacy.
+	Epsilon, PrivacyBudget float64
+	PrivacyPeriod          time.Duration
+	// Noise is the randomness of analysts' wellbeing summaries; nil, crypto/rand.Reader, but
+	// in tests.
+	Noise io.Reader
 	// Cypher configures the read-only Cypher endpoint of the researcher grant.
 	Cypher CypherConfig
 	// AuditStore, when set, is the store the audit records of reads are written through
@@ -71,9 +82,29 @@ func DefaultConfig() Config {
 	return Config{
 		Addr: "127.0.0.1:8080", RequestTimeout: 10 * time.Second, MaxBodyBytes: 1 << 20,
 		MaxDepth: 12, MaxComplexity: 500_000, RateLimit: 50, RateBurst: 100, MinGroup: 5,
+		Epsilon: 1, PrivacyBudget: 10, PrivacyPeriod: 30 * 24 * time.Hour,
 		Cypher:     CypherConfig{Timeout: 5 * time.Second, MaxRows: 1000},
 		Pseudonyms: pseudonym.Random(),
 	}
+}
+
+// privacy returns how the resolvers protect analysts' wellbeing aggregates.
+func (c Config) privacy() resolvers.Privacy {
+	return resolvers.Privacy{Epsilon: dp.Micro(c.Epsilon), Noise: c.Noise,
+		Budget: dp.Budget{Limit: dp.Micro(c.PrivacyBudget), Period: c.PrivacyPeriod}}
+}
+
+// CheckPrivacy validates the privacy settings: ε per summary at least 0.000001, a budget
+// that holds at least one summary, a period not negative. A server with settings that fail
+// it answers analysts' wellbeing summaries with INTERNAL, never without noise.
+func (c Config) CheckPrivacy() error {
+	for _, v := range []float64{c.Epsilon, c.PrivacyBudget} {
+		if math.IsNaN(v) || v <= 0 || v > 1e6 {
+			return fmt.Errorf("privacy: ε per summary and the budget must be numbers above 0 and at most 1,000,000")
+		}
+	}
+	p := c.privacy()
+	return p.Budget.Check(p.Epsilon)
 }
 
 // Server serves Kith's API.
@@ -112,9 +143,9 @@ func New(cfg Config, store *cypher.Store, log *slog.Logger) *Server {
 // role (idCodec).
 func (s *Server) GraphQL() http.Handler {
 	queries, persisted := newCache[*ast.QueryDocument](1000), newCache[string](1000)
-	analyses := analysisrun.New(s.store, analysisrun.Options{MinGroup: s.cfg.MinGroup})
+	analyses := analysisrun.New(s.store, analysisrun.Options{})
 	purge := func() { queries.Purge(); persisted.Purge(); analyses.Purge() }
-	cfg := graph.Config{Resolvers: &resolvers.Resolver{Store: s.store, MinGroup: s.cfg.MinGroup,
+	cfg := graph.Config{Resolvers: &resolvers.Resolver{Store: s.store, MinGroup: s.cfg.MinGroup, Privacy: s.cfg.privacy(),
 		BeforeErase: s.audit.flush, AfterErase: purge, Analysis: analyses}}
 	cfg.Directives.Auth = authDirective
 	cfg.Directives.Sensitive = sensitiveDirective

@@ -150,6 +150,9 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := cfg.CheckPrivacy(); err != nil {
+		return err
+	}
 	if *pseudonymKey != "" {
 		if cfg.Pseudonyms, err = pseudonym.New([]byte(*pseudonymKey)); err != nil {
 			return err

@@ -37,6 +37,12 @@ func (f *authFlags) register(fs *flag.FlagSet, cfg *server.Config) {
 	fs.Float64Var(&cfg.RateLimit, "rate-limit", floatEnv("KITH_RATE_LIMIT", cfg.RateLimit), "requests a second per token after the burst (0: no limit)")
 	fs.IntVar(&cfg.RateBurst, "rate-burst", intEnv("KITH_RATE_BURST", cfg.RateBurst), "requests a token may make at once")
 	fs.IntVar(&cfg.MinGroup, "min-group", intEnv("KITH_MIN_GROUP", cfg.MinGroup), "smallest group whose wellbeing is shown as an aggregate (k)")
+	fs.Float64Var(&cfg.Epsilon, "dp-epsilon", floatEnv("KITH_DP_EPSILON", cfg.Epsilon), "privacy loss (ε) of one of an analyst's wellbeing summaries")
+	fs.Float64Var(&cfg.PrivacyBudget, "dp-budget", floatEnv("KITH_DP_BUDGET", cfg.PrivacyBudget), "ε one analyst may spend on wellbeing summaries in a period")
+	if d, err := time.ParseDuration(os.Getenv("KITH_DP_PERIOD")); err == nil {
+		cfg.PrivacyPeriod = d
+	}
+	fs.DurationVar(&cfg.PrivacyPeriod, "dp-period", cfg.PrivacyPeriod, "how long an analyst's privacy budget lasts (0: it never renews)")
 	fs.DurationVar(&cfg.Cypher.Timeout, "cypher-timeout", durationEnv("KITH_CYPHER_TIMEOUT", cfg.Cypher.Timeout), "timeout of a query on the read-only Cypher endpoint")
 	fs.IntVar(&cfg.Cypher.MaxRows, "cypher-max-rows", intEnv("KITH_CYPHER_MAX_ROWS", cfg.Cypher.MaxRows), "most rows the read-only Cypher endpoint returns")
 }

@@ -450,7 +450,8 @@ type NetworkSummary struct {
 	// The largest k with a k-core (every member has at least k ties in it); 0 without ties.
 	MaxCore   int             `json:"maxCore"`
 	Authority *AuthorityReach `json:"authority"`
-	// Wellbeing of all the people read.
+	// Wellbeing of all the people read. For analysts it carries noise and, when selected, spends
+	// one summary's ε of their privacy budget.
 	Wellbeing *WellbeingSummary `json:"wellbeing"`
 	// The grouping of `groups`; null when `by` was not given.
 	By *AnalysisGroupBy `json:"by,omitempty"`
@@ -502,6 +503,20 @@ type PlaceConnection struct {
 type PlaceEdge struct {
 	Cursor string `json:"cursor"`
 	Node   *Place `json:"node"`
+}
+
+// An analyst's privacy budget (docs/aggregates.md): the privacy loss ε their wellbeing
+// summaries may add up to in one period. Once it is spent, wellbeing summaries are refused
+// with FORBIDDEN until the period ends.
+type PrivacyBudget struct {
+	// ε that one wellbeing summary spends (KITH_DP_EPSILON).
+	PerSummary float64 `json:"perSummary"`
+	// ε an analyst may spend in one period (KITH_DP_BUDGET).
+	Limit     float64 `json:"limit"`
+	Spent     float64 `json:"spent"`
+	Remaining float64 `json:"remaining"`
+	// When the period ends and the budget starts afresh; null when it never does (KITH_DP_PERIOD 0).
+	RenewsAt *time.Time `json:"renewsAt,omitempty"`
 }
 
 type Query struct {
@@ -615,7 +630,9 @@ type SummaryGroup struct {
 	IsolateShare float64 `json:"isolateShare"`
 	// Mean ties per person, in and out.
 	AverageDegree float64 `json:"averageDegree"`
-	// Mean wellbeing, withheld (null) when fewer than minGroup people in the group have a score the caller may use.
+	// Mean wellbeing, withheld (null) when fewer than minGroup people in the group have a score
+	// the caller may use. For analysts it carries noise; the groups' wellbeing, when selected,
+	// spends one summary's ε between all the groups (each person is in one group).
 	Wellbeing *WellbeingSummary `json:"wellbeing"`
 }
 
@@ -674,17 +691,43 @@ type WaveEdge struct {
 	Node   *Wave  `json:"node"`
 }
 
-// Wellbeing over a set of people, never of one: the mean is null (suppressed) when fewer
-// people than the server's minimum group size (k, default 5) have a score.
+// The noise in an analyst's wellbeing summary (docs/aggregates.md): ε-differential privacy
+// towards any one person's score. Half of epsilon buys the count of scored people, plus
+// discrete Laplace noise of scale countScale; the other half the sum of the scores measured
+// from the middle of the range (the sum of 2 × score − 42), plus discrete Laplace noise of
+// scale sumScale. The mean is 21 + noisy sum / (2 × noisy count), held within 7 to 35.
+type WellbeingNoise struct {
+	// The privacy loss ε of this summary. The groups of one networkSummary grouping (each person
+	// in one group) spend it once between them.
+	Epsilon float64 `json:"epsilon"`
+	// Scale of the noise on the count: P(noise = x) is proportional to exp(−|x| / countScale).
+	CountScale float64 `json:"countScale"`
+	// Scale of the noise on the centred sum (2 × score − 42 per person).
+	SumScale float64 `json:"sumScale"`
+	// With probability at least 0.95 the exact mean is within meanError of mean (a bound from
+	// the noise's distribution, not an estimate). Null when the mean is withheld.
+	MeanError *float64 `json:"meanError,omitempty"`
+}
+
+// Wellbeing over a set of people, never of one. For admins, and for workers (over people whose
+// scores they may read one by one), the figures are exact and the mean is null (suppressed)
+// when fewer people than the server's minimum group size (k, KITH_MIN_GROUP, default 5) have
+// a score. For analysts, the count of scored people and the mean carry random noise
+// (differential privacy, see `noise`), so that no combination of summaries (overlapping sets,
+// a set with and without one person, before and after a write) gives away one person's
+// score; each summary spends part of the analyst's privacy budget (`privacyBudget`).
 type WellbeingSummary struct {
-	// How many people matched.
+	// How many people matched (exact: who is in the set is not a wellbeing score).
 	People int `json:"people"`
-	// How many of them have a wellbeing score the caller may use.
-	Scored int      `json:"scored"`
-	Mean   *float64 `json:"mean,omitempty"`
-	// True when the group is smaller than minGroup and the mean is withheld.
+	// How many of them have a wellbeing score the caller may use. For analysts a noisy count, never below 0.
+	Scored int `json:"scored"`
+	// The mean score, 7 to 35; for analysts a noisy mean. Null when suppressed.
+	Mean *float64 `json:"mean,omitempty"`
+	// True when the mean is withheld: fewer than minGroup scored people (for analysts, by the noisy count).
 	Suppressed bool `json:"suppressed"`
 	MinGroup   int  `json:"minGroup"`
+	// How the figures were protected: null when they are exact (admins, workers).
+	Noise *WellbeingNoise `json:"noise,omitempty"`
 }
 
 // What to group nodes by, for brokerage, E-I indexes and summaries.
