@@ -22,7 +22,10 @@ const (
 	NotFound        Code = "NOT_FOUND"
 	Conflict        Code = "CONFLICT"
 	Unavailable     Code = "UNAVAILABLE"
-	Internal        Code = "INTERNAL"
+	// Timeout: the request ran past its deadline. Nothing it read is wrong; a write that
+	// times out is rolled back. Ask again, or ask for less.
+	Timeout  Code = "TIMEOUT"
+	Internal Code = "INTERNAL"
 )
 
 // Error is an error with a code, a reason and, where one input caused it, the path of that
@@ -64,6 +67,11 @@ func Clash(field, format string, args ...any) *Error {
 // Down reports that a dependency (Neo4j) cannot serve the request now.
 func Down(reason string, cause error) *Error {
 	return &Error{Code: Unavailable, Reason: reason, Err: cause}
+}
+
+// TimedOut reports a request that ran past its deadline.
+func TimedOut(reason string, cause error) *Error {
+	return &Error{Code: Timeout, Reason: reason, Err: cause}
 }
 
 // NotAuthenticated reports a request without a valid credential: no token, or a token

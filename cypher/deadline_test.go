@@ -49,8 +49,8 @@ func TestDeadlineStopsWorkInNeo4j(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 			defer cancel()
-			if err := c.run(ctx); !isCode(err, apierr.Unavailable) {
-				t.Fatalf("got %v, want UNAVAILABLE", err)
+			if err := c.run(ctx); !isCode(err, apierr.Timeout) {
+				t.Fatalf("got %v, want TIMEOUT", err)
 			}
 			for i := 0; ; i++ {
 				res, err := neo4j.ExecuteQuery(context.Background(), d,

@@ -55,15 +55,20 @@ func (sh *sharedTx) write(work func(tx neo4j.ManagedTransaction) (any, error)) (
 // more than once and must report the writes' errors. Reads through the store inside fn do
 // not see its uncommitted writes; a write's own statements do.
 func (s *Store) InOneTransaction(ctx context.Context, fn func(ctx context.Context) error) error {
-	sess := s.session(ctx, neo4j.AccessModeWrite)
-	defer sess.Close(context.WithoutCancel(ctx))
-	_, err := sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		sh := &sharedTx{tx: tx}
-		err := fn(context.WithValue(ctx, sharedTxKey{}, sh))
-		if err != nil && sh.retry != nil {
-			return nil, sh.retry
-		}
-		return nil, err
-	}, txConfig(ctx)...)
-	return classify(err)
+	var committing bool
+	err := s.guarded(ctx, func() error {
+		sess := s.session(ctx, neo4j.AccessModeWrite)
+		defer sess.Close(context.WithoutCancel(ctx))
+		_, err := sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+			sh := &sharedTx{tx: tx}
+			err := fn(context.WithValue(ctx, sharedTxKey{}, sh))
+			if err != nil && sh.retry != nil {
+				return nil, sh.retry
+			}
+			committing = committing || err == nil
+			return nil, err
+		}, txConfig(ctx)...)
+		return err
+	})
+	return classifyWrite(ctx, err, committing)
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/sony/gobreaker/v2"
 
 	"kith/apierr"
 )
@@ -25,6 +26,8 @@ type Options struct {
 	MaxPage int
 	// DefaultPage is the page size when neither first nor last is given (default 20).
 	DefaultPage int
+	// Breaker configures the circuit breaker in front of Neo4j (guard.go).
+	Breaker BreakerOptions
 }
 
 // Store reads and writes the community graph in Neo4j.
@@ -33,6 +36,7 @@ type Store struct {
 	opts       Options
 	schema     *Schema
 	roundTrips atomic.Int64
+	breaker    *gobreaker.CircuitBreaker[struct{}]
 }
 
 // New returns a Store over an open driver.
@@ -43,7 +47,7 @@ func New(driver neo4j.DriverWithContext, opts Options) *Store {
 	if opts.DefaultPage <= 0 {
 		opts.DefaultPage = 20
 	}
-	return &Store{driver: driver, opts: opts, schema: NewSchema()}
+	return &Store{driver: driver, opts: opts, schema: NewSchema(), breaker: newBreaker(opts.Breaker)}
 }
 
 // Schema returns the closed table the store works from.
@@ -81,10 +85,14 @@ func (s *Store) session(ctx context.Context, mode neo4j.AccessMode) neo4j.Sessio
 // read runs work in one read transaction: for a read of several statements that must see
 // one state of the graph. A read of one statement uses query.
 func (s *Store) read(ctx context.Context, work func(tx neo4j.ManagedTransaction) (any, error)) (any, error) {
-	sess := s.session(ctx, neo4j.AccessModeRead)
-	defer sess.Close(context.WithoutCancel(ctx))
-	res, err := sess.ExecuteRead(ctx, work, txConfig(ctx)...)
-	return res, classify(err)
+	var res any
+	err := s.guarded(ctx, func() (err error) {
+		sess := s.session(ctx, neo4j.AccessModeRead)
+		defer sess.Close(context.WithoutCancel(ctx))
+		res, err = sess.ExecuteRead(ctx, work, txConfig(ctx)...)
+		return err
+	})
+	return res, classifyIn(ctx, err)
 }
 
 // query runs one read statement as an auto-commit transaction: one round trip (RUN and
@@ -96,13 +104,13 @@ func (s *Store) read(ctx context.Context, work func(tx neo4j.ManagedTransaction)
 func (s *Store) query(ctx context.Context, q string, params map[string]any) ([]*neo4j.Record, error) {
 	for attempt := 1; ; attempt++ {
 		recs, err := s.queryOnce(ctx, q, params)
-		if err == nil || attempt == readAttempts || !neo4j.IsRetryable(err) {
-			return recs, classify(err)
+		if err == nil || attempt == readAttempts || !neo4j.IsRetryable(err) || unreachable(err) {
+			return recs, classifyIn(ctx, err)
 		}
 		pause := time.Duration(attempt*attempt) * 20 * time.Millisecond
 		select {
 		case <-ctx.Done():
-			return nil, classify(err)
+			return nil, classifyIn(ctx, err)
 		case <-time.After(pause + time.Duration(rand.Int64N(int64(pause)))):
 		}
 	}
@@ -111,15 +119,19 @@ func (s *Store) query(ctx context.Context, q string, params map[string]any) ([]*
 // readAttempts is how many times query tries a retryable read.
 const readAttempts = 5
 
-func (s *Store) queryOnce(ctx context.Context, q string, params map[string]any) ([]*neo4j.Record, error) {
-	sess := s.session(ctx, neo4j.AccessModeRead)
-	defer sess.Close(context.WithoutCancel(ctx))
-	s.roundTrips.Add(1)
-	res, err := sess.Run(ctx, q, params, txConfig(ctx)...)
-	if err != nil {
-		return nil, err
-	}
-	return res.Collect(ctx)
+func (s *Store) queryOnce(ctx context.Context, q string, params map[string]any) (recs []*neo4j.Record, err error) {
+	err = s.guarded(ctx, func() error {
+		sess := s.session(ctx, neo4j.AccessModeRead)
+		defer sess.Close(context.WithoutCancel(ctx))
+		s.roundTrips.Add(1)
+		res, err := sess.Run(ctx, q, params, txConfig(ctx)...)
+		if err != nil {
+			return err
+		}
+		recs, err = res.Collect(ctx)
+		return err
+	})
+	return recs, err
 }
 
 // write runs work in one write transaction: all of it happens, or none. Inside
@@ -128,10 +140,19 @@ func (s *Store) write(ctx context.Context, work func(tx neo4j.ManagedTransaction
 	if sh, ok := ctx.Value(sharedTxKey{}).(*sharedTx); ok {
 		return sh.write(work)
 	}
-	sess := s.session(ctx, neo4j.AccessModeWrite)
-	defer sess.Close(context.WithoutCancel(ctx))
-	res, err := sess.ExecuteWrite(ctx, work, txConfig(ctx)...)
-	return res, classify(err)
+	var res any
+	var committing bool
+	err := s.guarded(ctx, func() (err error) {
+		sess := s.session(ctx, neo4j.AccessModeWrite)
+		defer sess.Close(context.WithoutCancel(ctx))
+		res, err = sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+			res, err := work(tx)
+			committing = committing || err == nil
+			return res, err
+		}, txConfig(ctx)...)
+		return err
+	})
+	return res, classifyWrite(ctx, err, committing)
 }
 
 // run sends one statement and collects its records.
@@ -144,6 +165,25 @@ func (s *Store) run(ctx context.Context, tx neo4j.ManagedTransaction, query stri
 	return res.Collect(ctx)
 }
 
+// classifyWrite is classify for a write transaction: when Neo4j went away after the work
+// was done, at the commit, the write may or may not be stored, and the error says so.
+func classifyWrite(ctx context.Context, err error, committing bool) error {
+	if err != nil && committing && unreachable(err) && ctx.Err() == nil {
+		return apierr.Down("Neo4j went away while the write was being committed: it may or may not be stored. "+
+			"Send it again: creates are idempotent on externalId, updates and ties set the same values", err)
+	}
+	return classifyIn(ctx, err)
+}
+
+// classifyIn is classify for a statement run under ctx: one cut short by the request's
+// deadline is a TIMEOUT, whatever the driver reports it as (a lost connection, often).
+func classifyIn(ctx context.Context, err error) error {
+	if _, ok := apierr.As(err); !ok && err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return apierr.TimedOut("the request ran past its deadline; ask again, or ask for less", err)
+	}
+	return classify(err)
+}
+
 // classify turns driver errors into coded API errors. Neo4j's messages can quote stored
 // values, so only its status code is kept in the cause.
 func classify(err error) error {
@@ -152,6 +192,9 @@ func classify(err error) error {
 	}
 	if _, ok := apierr.As(err); ok {
 		return err
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return apierr.TimedOut("the request ran past its deadline; ask again, or ask for less", err)
 	}
 	var nerr *neo4j.Neo4jError
 	switch {
@@ -162,16 +205,14 @@ func classify(err error) error {
 			return &apierr.Error{Code: apierr.Conflict, Reason: "a record with that externalId already exists", Err: cause}
 		case nerr.Code == "Neo.ClientError.Transaction.TransactionTimedOut",
 			nerr.Code == "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration":
-			return apierr.Down("the request ran past its deadline", cause)
+			return apierr.TimedOut("the request ran past its deadline; ask again, or ask for less", cause)
 		case nerr.Classification() == "TransientError":
 			return apierr.Down("Neo4j is busy; try again", cause)
 		}
 		return fmt.Errorf("store: %w", cause)
-	case errors.Is(err, context.DeadlineExceeded):
-		return apierr.Down("the request ran past its deadline", err)
 	case errors.Is(err, context.Canceled):
 		return apierr.Down("the request was cancelled", err)
-	case neo4j.IsConnectivityError(err):
+	case unreachable(err):
 		return apierr.Down("Neo4j cannot be reached", err)
 	}
 	return fmt.Errorf("store: %w", err)

@@ -65,6 +65,8 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		ctx = auth.WithPrincipal(ctx, p)
 		ctx, reads := withReadLog(ctx)
+		ctx, leave := s.gates.enter(ctx, tokenKey(token), s.cfg.MaxStatementsPerRequest)
+		defer leave()
 		next.ServeHTTP(w, r.WithContext(ctx))
 		s.auditReads(ctx, p, reads)
 	})

@@ -97,6 +97,8 @@ func statusOf(c apierr.Code) int {
 		return http.StatusConflict
 	case apierr.Unavailable:
 		return http.StatusServiceUnavailable
+	case apierr.Timeout:
+		return http.StatusGatewayTimeout
 	}
 	return http.StatusInternalServerError
 }

@@ -29,8 +29,8 @@ func presentError(log *slog.Logger, gate introspectionGate) graphql.ErrorPresent
 			if e.Field != "" {
 				gerr.Extensions["field"] = e.Field
 			}
-			if e.Code == apierr.Unavailable {
-				log.WarnContext(ctx, "unavailable", "request_id", RequestID(ctx), "cause", causeOf(e))
+			if e.Code == apierr.Unavailable || e.Code == apierr.Timeout {
+				log.WarnContext(ctx, strings.ToLower(string(e.Code)), "request_id", RequestID(ctx), "cause", causeOf(e))
 			}
 			return gerr
 		}

@@ -72,6 +72,11 @@ type Config struct {
 	// (its own driver, e.g. so that tests counting round trips do not count them). It must
 	// reach the same database: erasure removes ids from the records there.
 	AuditStore *cypher.Store
+	// MaxStatementsPerRequest and MaxStatementsPerToken bound the Neo4j statements one
+	// request, and one token over all its requests, may run at once; more wait their turn
+	// within the request's deadline (fairuse.go).
+	MaxStatementsPerRequest int
+	MaxStatementsPerToken   int
 	// Pseudonyms turn live ids into the ids analysts and researchers see, and back. Every
 	// instance serving the same data needs the same key (KITH_PSEUDONYM_KEY).
 	Pseudonyms *pseudonym.Keys
@@ -82,6 +87,7 @@ func DefaultConfig() Config {
 	return Config{
 		Addr: "127.0.0.1:8080", RequestTimeout: 10 * time.Second, MaxBodyBytes: 1 << 20,
 		MaxDepth: 12, MaxComplexity: 500_000, RateLimit: 50, RateBurst: 100, MinGroup: 5,
+		MaxStatementsPerRequest: 4, MaxStatementsPerToken: 8,
 		Epsilon: 1, PrivacyBudget: 10, PrivacyPeriod: 30 * 24 * time.Hour,
 		Cypher:     CypherConfig{Timeout: 5 * time.Second, MaxRows: 1000},
 		Pseudonyms: pseudonym.Random(),
@@ -114,6 +120,7 @@ type Server struct {
 	log     *slog.Logger
 	http    *http.Server
 	limiter *limiter
+	gates   *tokenGates
 	audit   *auditor
 }
 
@@ -122,7 +129,8 @@ func New(cfg Config, store *cypher.Store, log *slog.Logger) *Server {
 	if cfg.Pseudonyms == nil {
 		cfg.Pseudonyms = pseudonym.Random()
 	}
-	s := &Server{cfg: cfg, store: store, log: log, limiter: newLimiter(cfg.RateLimit, cfg.RateBurst, nil)}
+	s := &Server{cfg: cfg, store: store, log: log, limiter: newLimiter(cfg.RateLimit, cfg.RateBurst, nil),
+		gates: newTokenGates(cfg.MaxStatementsPerToken)}
 	auditStore := cfg.AuditStore
 	if auditStore == nil {
 		auditStore = store

@@ -112,7 +112,7 @@ func (f *neo4jFlags) open(ctx context.Context, log *slog.Logger) (*cypher.Store,
 	if f.user != "" {
 		auth = neo4j.BasicAuth(f.user, f.password, "")
 	}
-	driver, err := neo4j.NewDriverWithContext(f.uri, auth)
+	driver, err := neo4j.NewDriverWithContext(f.uri, auth, cypher.ConfigureDriver)
 	if err != nil {
 		return nil, nil, fmt.Errorf("neo4j driver: %w", err)
 	}
