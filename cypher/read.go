@@ -46,6 +46,9 @@ func encodeCursor(offset int) string {
 	return base64.RawURLEncoding.EncodeToString([]byte("kith:" + strconv.Itoa(offset)))
 }
 
+// maxCursorOffset is the largest offset a cursor may hold.
+const maxCursorOffset = 1<<31 - 1
+
 func decodeCursor(c *string, field string) (int, bool, error) {
 	if c == nil {
 		return 0, false, nil
@@ -53,7 +56,8 @@ func decodeCursor(c *string, field string) (int, bool, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(*c)
 	if err == nil {
 		if rest, ok := strings.CutPrefix(string(raw), "kith:"); ok {
-			if n, err := strconv.Atoi(rest); err == nil && n >= 0 {
+			// An offset past any list Neo4j could page to was not given out by Kith.
+			if n, err := strconv.Atoi(rest); err == nil && n >= 0 && n <= maxCursorOffset {
 				return n, true, nil
 			}
 		}

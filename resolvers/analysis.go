@@ -156,9 +156,9 @@ func window(total int, first *int, after *string, firstField, afterField string)
 		if err != nil || !ok || aerr != nil || off < 0 {
 			return 0, 0, nil, apierr.BadInput(afterField, "is not a cursor this API gave out")
 		}
-		start = off + 1
+		start = min(off, total-1) + 1 // past the end: an empty page, never an overflow
 	}
-	start = min(start, total)
+	start = max(min(start, total), 0)
 	end := min(start+n, total)
 	info := &model.PageInfo{HasNextPage: end < total, HasPreviousPage: start > 0}
 	if end > start {

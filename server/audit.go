@@ -135,20 +135,35 @@ func (a *auditor) flush() {
 	<-done
 }
 
+// auditAttempts is how many times a batch of audit records is tried, auditPause apart
+// and more each time (1, 2, 4, 8 s...): a busy or restarting Neo4j does not lose them.
+const (
+	auditAttempts = 5
+	auditPause    = time.Second
+)
+
 func (a *auditor) write(evs ...cypher.AuditEvent) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := a.store.RecordAudits(ctx, evs); err != nil {
-		// The records are lost only from the database; the log keeps who and what.
-		for _, ev := range evs {
-			a.log.Error("audit record not written", "request_id", ev.RequestID, "sub", ev.Subject,
-				"operation", ev.Operation, "ids", len(ev.IDs), "error", err.Error())
+	var err error
+	for attempt := 0; attempt < auditAttempts; attempt++ {
+		if attempt > 0 {
+			time.Sleep(auditPause << (attempt - 1))
 		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err = a.store.RecordAudits(ctx, evs)
+		cancel()
+		if err == nil {
+			return
+		}
+	}
+	// The records are lost only from the database; the log keeps who and what.
+	for _, ev := range evs {
+		a.log.Error("audit record not written", "request_id", ev.RequestID, "sub", ev.Subject,
+			"operation", ev.Operation, "ids", len(ev.IDs), "error", err.Error())
 	}
 }
 
 // submit queues a record; when the queue is full it writes it at once (the request that
-// caused it waits rather than the record being dropped).
+// caused it waits rather than the record being dropped: back-pressure).
 func (a *auditor) submit(ev cypher.AuditEvent) {
 	if ev.At.IsZero() {
 		ev.At = time.Now().UTC()

@@ -106,24 +106,40 @@ type costed struct {
 	defaultPage int
 }
 
-// Complexity returns the cost of one field, given the cost of its selection.
+// Complexity returns the cost of one field, given the cost of its selection. Each relation
+// filter (some, none) in its where argument multiplies the cost again: the store walks the
+// relation for every candidate.
 func (c costed) Complexity(ctx context.Context, typeName, field string, child int, args map[string]any) (int, bool) {
 	n, isList := c.items(typeName, field, args)
 	if !isList {
 		return c.ExecutableSchema.Complexity(ctx, typeName, field, child, args)
 	}
-	return safeCost(1, safeMul(n, max(child, 1))), true
+	cost := safeCost(1, safeMul(n, max(child, 1)))
+	return safeMul(cost, 1+relationFilters(args["where"])), true
 }
 
-// items returns how many items a list field may return.
+// sizeArgs are the arguments that bound how many items a field reads or returns, with the
+// most the store accepts: a page (first, last), an ego network's nodes (maxNodes), routes
+// (k). Past the most the store refuses the argument itself, with its name.
+var sizeArgs = []struct {
+	name string
+	most int
+}{{"first", cypher.MaxNested}, {"last", cypher.MaxNested}, {"maxNodes", cypher.MaxEgoNodes}, {"k", cypher.MaxRoutes}}
+
+// items returns how many items a list field may return, or a question read.
 func (c costed) items(typeName, field string, args map[string]any) (int, bool) {
-	if ids, ok := args["ids"].([]any); ok {
-		return len(ids), true
+	for _, name := range []string{"ids", "people"} {
+		if ids, ok := args[name].([]any); ok {
+			if name == "people" {
+				// reach explores from each person: count a page of people for each.
+				return safeMul(len(ids), c.defaultPage), true
+			}
+			return len(ids), true
+		}
 	}
-	for _, name := range []string{"first", "last"} {
-		if n, ok := intValue(args[name]); ok {
-			// Past the largest page the store refuses the argument itself, with its name.
-			return min(max(n, 0), maxPage), true
+	for _, a := range sizeArgs {
+		if n, ok := intValue(args[a.name]); ok {
+			return min(max(n, 0), a.most), true
 		}
 	}
 	if def := c.Schema().Types[typeName]; def != nil {
@@ -151,9 +167,24 @@ func intValue(v any) (int, bool) {
 
 const maxCost = 1 << 40
 
-// maxPage is the most items any list field returns (cypher.MaxNested; connections at most
-// that, too).
-const maxPage = cypher.MaxNested
+// relationFilters counts the relation filters (some, none) in a where argument.
+func relationFilters(where any) int {
+	n := 0
+	switch w := where.(type) {
+	case map[string]any:
+		for k, v := range w {
+			if k == "some" || k == "none" {
+				n++
+			}
+			n += relationFilters(v)
+		}
+	case []any:
+		for _, v := range w {
+			n += relationFilters(v)
+		}
+	}
+	return min(n, 64)
+}
 
 func safeMul(a, b int) int {
 	if a != 0 && b > maxCost/a {

@@ -72,6 +72,8 @@ type Config struct {
 	// (its own driver, e.g. so that tests counting round trips do not count them). It must
 	// reach the same database: erasure removes ids from the records there.
 	AuditStore *cypher.Store
+	// Bounds limit an operation's document before it is parsed and validated (bounds.go).
+	Bounds Bounds
 	// MaxStatementsPerRequest and MaxStatementsPerToken bound the Neo4j statements one
 	// request, and one token over all its requests, may run at once; more wait their turn
 	// within the request's deadline (fairuse.go).
@@ -87,7 +89,7 @@ func DefaultConfig() Config {
 	return Config{
 		Addr: "127.0.0.1:8080", RequestTimeout: 10 * time.Second, MaxBodyBytes: 1 << 20,
 		MaxDepth: 12, MaxComplexity: 500_000, RateLimit: 50, RateBurst: 100, MinGroup: 5,
-		MaxStatementsPerRequest: 4, MaxStatementsPerToken: 8,
+		MaxStatementsPerRequest: 4, MaxStatementsPerToken: 8, Bounds: DefaultBounds(),
 		Epsilon: 1, PrivacyBudget: 10, PrivacyPeriod: 30 * 24 * time.Hour,
 		Cypher:     CypherConfig{Timeout: 5 * time.Second, MaxRows: 1000},
 		Pseudonyms: pseudonym.Random(),
@@ -163,6 +165,7 @@ func (s *Server) GraphQL() http.Handler {
 	h.AddTransport(transport.GET{})
 	h.AddTransport(transport.POST{})
 	h.SetQueryCache(queries)
+	h.Use(operationBounds{bounds: s.cfg.Bounds, parsed: queries})
 	gate := introspectionGate{always: s.cfg.Introspection}
 	h.Use(gate)
 	h.Use(depthLimit{max: s.cfg.MaxDepth})
@@ -197,7 +200,7 @@ func (s *Server) Handler() http.Handler {
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
-	authed := s.authenticate(gql)
+	authed := s.authenticate(requireUTF8(gql))
 	mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
 		if s.cfg.Introspection && r.Method == http.MethodGet && r.URL.RawQuery == "" && strings.Contains(r.Header.Get("Accept"), "text/html") {
 			// GraphiQL's page holds no data; in development it is served without a token
@@ -207,7 +210,7 @@ func (s *Server) Handler() http.Handler {
 		}
 		authed.ServeHTTP(w, r)
 	})
-	mux.Handle("POST /cypher", s.authenticate(http.HandlerFunc(s.serveCypher)))
+	mux.Handle("POST /cypher", s.authenticate(requireUTF8(http.HandlerFunc(s.serveCypher))))
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/graphql", http.StatusFound)
 	})
