@@ -8,7 +8,7 @@ GO ?= go
 # The test database is its own instance, so tests never touch the data `make run` serves.
 TEST_NEO4J_PORT ?= 7688
 
-.PHONY: run test vet generate check-generated neo4j neo4j-stop build clean bench
+.PHONY: run test test-faults vet generate check-generated neo4j neo4j-stop build clean bench
 
 build:
 	$(GO) build -o bin/kith ./cmd/kith
@@ -29,6 +29,12 @@ test: vet
 	@uri="$${NEO4J_URI:-}"; \
 	if [ -z "$$uri" ] && [ -z "$$DOCKER_HOST" ] && [ ! -S /var/run/docker.sock ]; then uri=bolt://127.0.0.1:$(TEST_NEO4J_PORT); fi; \
 	NEO4J_URI=$$uri $(GO) test -p 1 -count=1 ./...
+
+## test-faults: the fault and abuse suite (RELIABILITY.md): the real binary on a Neo4j of
+## its own on port 7760 (data in .kith/faults), attacked, and killed with SIGKILL under
+## write load. Loopback only, bounded; about three minutes.
+test-faults:
+	$(GO) test -tags faults -count=1 -v -timeout 15m ./faults
 
 ## bench: Kith against the raw driver and @neo4j/graphql on the same Neo4j (see BENCHMARKS.md):
 ## a synthetic community of 10k people (BENCH_FLAGS='--people 100000' for 100k), on NEO4J_URI
@@ -60,6 +66,7 @@ neo4j-stop:
 	./localneo4j/stop.sh
 	KITH_STATE_DIR=.kith/test ./localneo4j/stop.sh
 	KITH_STATE_DIR=.kith/bench ./localneo4j/stop.sh
+	KITH_STATE_DIR=.kith/faults ./localneo4j/stop.sh
 
 clean: neo4j-stop
 	rm -rf bin .kith
