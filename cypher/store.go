@@ -75,7 +75,8 @@ func txConfig(ctx context.Context) []func(*neo4j.TransactionConfig) {
 }
 
 func (s *Store) session(ctx context.Context, mode neo4j.AccessMode) neo4j.SessionWithContext {
-	return s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.opts.Database, AccessMode: mode})
+	return s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.opts.Database, AccessMode: mode,
+		BookmarkManager: bookmarkManager(ctx)})
 }
 
 // read runs work in one read transaction: for a read of several statements that must see

@@ -1,0 +1,361 @@
+package server_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"kith/auth"
+	"kith/cypher"
+	"kith/neo4jtest"
+	"kith/pseudonym"
+	"kith/server"
+)
+
+// sharedSecret stands for KITH_PSEUDONYM_KEY, the secret every instance shares.
+var sharedSecret = []byte("kith-test-pseudonym-key-shared-by-instances")
+
+// instances returns two Kith servers over the same Neo4j, as two processes behind a load
+// balancer would be: each has its own driver, store, token verifier (with its own
+// remembered tokens), caches and rate limiter; they share the database and the settings
+// every instance needs alike (the JWT settings and KITH_PSEUDONYM_KEY).
+func instances(t *testing.T, configure func(*server.Config)) (a, b *env) {
+	t.Helper()
+	keys, err := pseudonym.New(sharedSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared := func(c *server.Config) {
+		c.Pseudonyms = keys
+		c.BookmarkKey = server.BookmarkKey(sharedSecret)
+		if configure != nil {
+			configure(c)
+		}
+	}
+	a = setupWith(t, shared)
+	b = &env{t: t, token: a.token, logs: &syncBuffer{}}
+	b.driver = neo4jtest.Driver(t, neo4jtest.URI(t))
+	b.store = cypher.New(b.driver, cypher.Options{MaxPage: 100})
+	cfg := server.DefaultConfig()
+	v, err := auth.NewVerifier(auth.Config{Secret: testSecret, Issuer: testIssuer, Audience: testAudience})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Verifier = v
+	cfg.RateLimit = 0
+	shared(&cfg)
+	srv := server.New(cfg, b.store, slog.New(slog.NewTextHandler(b.logs, nil)))
+	b.srv = httptest.NewServer(srv.Handler())
+	t.Cleanup(func() { b.srv.Close(); srv.Close() })
+	return a, b
+}
+
+// reply is a response with its status and headers.
+type reply struct {
+	status int
+	header http.Header
+	body   gqlResponse
+}
+
+// send posts a GraphQL request with extra headers and returns the whole response.
+func (e *env) send(query string, vars map[string]any, header map[string]string) reply {
+	e.t.Helper()
+	return e.sendBody(map[string]any{"query": query, "variables": vars}, header)
+}
+
+func (e *env) sendBody(payload map[string]any, header map[string]string) reply {
+	e.t.Helper()
+	body, _ := json.Marshal(payload)
+	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if e.token != "" {
+		req.Header.Set("Authorization", "Bearer "+e.token)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatalf("post: %v", err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	out := reply{status: resp.StatusCode, header: resp.Header}
+	if err := json.Unmarshal(raw, &out.body); err != nil {
+		e.t.Fatalf("response is not JSON (%d): %s", resp.StatusCode, raw)
+	}
+	return out
+}
+
+// code returns the code of the reply's first error, "" when it has none.
+func (r reply) code() string {
+	if len(r.body.Errors) == 0 {
+		return ""
+	}
+	c, _ := r.body.Errors[0].Extensions["code"].(string)
+	return c
+}
+
+const namesQuery = `{ people(where: {externalId: {startsWith: "inst-"}}) { nodes { displayName } } }`
+
+// names decodes namesQuery's answer.
+func names(t *testing.T, r reply) []string {
+	t.Helper()
+	if len(r.body.Errors) > 0 {
+		t.Fatalf("%d: %+v", r.status, r.body.Errors)
+	}
+	var d struct{ People struct{ Nodes []struct{ DisplayName string } } }
+	if err := json.Unmarshal(r.body.Data, &d); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, n := range d.People.Nodes {
+		out = append(out, n.DisplayName)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestReadsAfterWritesAcrossInstances: a write through one instance is read through the
+// other at once, with and without the Kith-Bookmark header; the header round-trips from
+// instance to instance; a forged or malformed one is refused with BAD_USER_INPUT.
+func TestReadsAfterWritesAcrossInstances(t *testing.T) {
+	a, b := instances(t, nil)
+	write := `mutation($x: String!, $n: String!) { createPeople(input: [{externalId: $x, displayName: $n}]) { id } }`
+
+	w := a.send(write, map[string]any{"x": "inst-1", "n": "Ada"}, nil)
+	if w.code() != "" {
+		t.Fatalf("write: %+v", w.body.Errors)
+	}
+	mark := w.header.Get(server.BookmarkHeader)
+	if mark == "" {
+		t.Fatalf("a write's response has no %s header", server.BookmarkHeader)
+	}
+	if got := names(t, b.send(namesQuery, nil, nil)); !slices.Equal(got, []string{"Ada"}) {
+		t.Errorf("B without the bookmark read %v, want [Ada]", got)
+	}
+	r := b.send(namesQuery, nil, map[string]string{server.BookmarkHeader: mark})
+	if got := names(t, r); !slices.Equal(got, []string{"Ada"}) {
+		t.Errorf("B with A's bookmark read %v, want [Ada]", got)
+	}
+	// B answers with a bookmark of its own, which A accepts in turn: a client carries the
+	// latest one from response to request whichever instance it reaches.
+	back := r.header.Get(server.BookmarkHeader)
+	if back == "" {
+		t.Fatalf("B's answer to a request with a bookmark has no %s header", server.BookmarkHeader)
+	}
+	w = b.send(write, map[string]any{"x": "inst-2", "n": "Bea"}, map[string]string{server.BookmarkHeader: back})
+	if w.code() != "" {
+		t.Fatalf("write through B: %+v", w.body.Errors)
+	}
+	r = a.send(namesQuery, nil, map[string]string{server.BookmarkHeader: w.header.Get(server.BookmarkHeader)})
+	if got := names(t, r); !slices.Equal(got, []string{"Ada", "Bea"}) {
+		t.Errorf("A with B's bookmark read %v, want [Ada Bea]", got)
+	}
+
+	// Forged and malformed bookmarks never reach Neo4j.
+	body, sig, _ := strings.Cut(mark, ".")
+	forged := server.BookmarkKey([]byte("another-secret-another-secret-another"))
+	other := func() string {
+		// A well-formed header signed with another key, as an instance with a different
+		// KITH_PSEUDONYM_KEY would give.
+		var o *env
+		_, o = instances(t, func(c *server.Config) { c.BookmarkKey = forged })
+		return o.send(namesQuery, nil, nil).header.Get(server.BookmarkHeader)
+	}
+	for _, tc := range []struct{ name, value string }{
+		{"not a bookmark", "FB:kcwQ"},
+		{"no signature", body},
+		{"empty signature", body + "."},
+		{"signature of another body", "W10." + sig},
+		{"body changed", "WyJGQjprY3dRIl0." + sig},
+		{"signature not base64", body + ".***"},
+		{"another key", other()},
+		{"too long", strings.Repeat("A", 5000) + "." + sig},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.value == "" {
+				t.Fatal("the case has no value")
+			}
+			r := b.send(namesQuery, nil, map[string]string{server.BookmarkHeader: tc.value})
+			if r.status != http.StatusBadRequest || r.code() != "BAD_USER_INPUT" || r.body.Errors[0].Extensions["field"] != server.BookmarkHeader {
+				t.Errorf("got %d %+v, want 400 BAD_USER_INPUT naming %s", r.status, r.body.Errors, server.BookmarkHeader)
+			}
+		})
+	}
+}
+
+// TestAnalysisCacheAcrossInstances: an analysis cached on B changes after a write
+// through A, because every call checks the graph version in Neo4j.
+func TestAnalysisCacheAcrossInstances(t *testing.T) {
+	a, b := instances(t, nil)
+	var c struct{ CreatePeople []struct{ ID string } }
+	a.ok(`mutation { createPeople(input: [{externalId: "inst-1", displayName: "Ada"}, {externalId: "inst-2", displayName: "Bea"},
+	  {externalId: "inst-3", displayName: "Cy"}]) { id } }`, nil, &c)
+	ids := c.CreatePeople
+	q := `{ networkSummary { graph { nodes ties version } isolates } }`
+	type summary struct {
+		NetworkSummary struct {
+			Graph    struct{ Nodes, Ties int; Version string }
+			Isolates int
+		}
+	}
+	var first, again, after summary
+	b.ok(q, nil, &first)
+	b.ok(q, nil, &again) // now cached on B
+	if first != again || first.NetworkSummary.Graph.Ties != 0 || first.NetworkSummary.Isolates != 3 {
+		t.Fatalf("B's summary before the write: %+v then %+v", first, again)
+	}
+	a.ok(`mutation($a: ID!, $b: ID!) { createTies(input: [{kind: KNOWS, from: {id: $a}, to: {id: $b}, strength: STRONG}]) { id } }`,
+		map[string]any{"a": ids[0].ID, "b": ids[1].ID}, nil)
+	b.ok(q, nil, &after)
+	if g := after.NetworkSummary; g.Graph.Ties != 1 || g.Isolates != 1 || g.Graph.Version == first.NetworkSummary.Graph.Version {
+		t.Errorf("B's summary after a write through A: %+v, want 1 tie, 1 isolate and a new version", g)
+	}
+}
+
+// TestRevocationAcrossInstances: a token revoked through A is refused by B at its very
+// next request, although B had verified and remembered it; tokens issued after the
+// revocation are accepted; revokeTokens checks its input and is for admins only.
+func TestRevocationAcrossInstances(t *testing.T) {
+	a, b := instances(t, nil)
+	now := time.Now()
+	old, err := auth.MintHS256(testSecret, auth.Grant{Subject: "worker-7", Roles: []auth.Role{auth.Analyst},
+		Issuer: testIssuer, Audience: testAudience, TTL: 2 * time.Hour}, now.Add(-10*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := mint(t, "worker-8", []auth.Role{auth.Analyst}, nil)
+	bOld, bOther := *b, *b
+	bOld.token, bOther.token = old, other
+	for range 2 { // the second request is served from B's remembered tokens
+		if r := bOld.send(namesQuery, nil, nil); r.status != http.StatusOK {
+			t.Fatalf("before the revocation B answered %d %+v", r.status, r.body.Errors)
+		}
+	}
+	var rev struct{ RevokeTokens struct{ Subject, Before string } }
+	a.ok(`mutation($b: DateTime) { revokeTokens(subject: "worker-7", before: $b) { subject before } }`,
+		map[string]any{"b": now.Add(-5 * time.Minute).Format(time.RFC3339)}, &rev)
+	if rev.RevokeTokens.Subject != "worker-7" || rev.RevokeTokens.Before == "" {
+		t.Fatalf("revokeTokens answered %+v", rev)
+	}
+	aOld := *a
+	aOld.token = old
+	for name, e := range map[string]*env{"B": &bOld, "A": &aOld} {
+		r := e.send(namesQuery, nil, nil)
+		if r.status != http.StatusUnauthorized || r.code() != "UNAUTHENTICATED" || !strings.Contains(r.body.Errors[0].Message, "revoked") {
+			t.Errorf("%s after the revocation: %d %+v, want 401 UNAUTHENTICATED revoked", name, r.status, r.body.Errors)
+		}
+	}
+	if r := bOther.send(namesQuery, nil, nil); r.status != http.StatusOK {
+		t.Errorf("another subject's token: %d %+v", r.status, r.body.Errors)
+	}
+	fresh := *b
+	fresh.token = mint(t, "worker-7", []auth.Role{auth.Analyst}, nil)
+	if r := fresh.send(namesQuery, nil, nil); r.status != http.StatusOK {
+		t.Errorf("a token issued after the revocation: %d %+v", r.status, r.body.Errors)
+	}
+	// An earlier revocation does not move the one in force back.
+	var again struct{ RevokeTokens struct{ Before string } }
+	b.ok(`mutation { revokeTokens(subject: "worker-7", before: "2020-01-01T00:00:00Z") { before } }`, nil, &again)
+	if again.RevokeTokens.Before != rev.RevokeTokens.Before {
+		t.Errorf("an earlier revocation moved it from %s to %s", rev.RevokeTokens.Before, again.RevokeTokens.Before)
+	}
+	if r := bOld.send(namesQuery, nil, nil); r.status != http.StatusUnauthorized {
+		t.Errorf("after an earlier revocation the old token is accepted again: %d", r.status)
+	}
+
+	for _, tc := range []struct{ name, query, code, field string }{
+		{"empty subject", `mutation { revokeTokens(subject: "") { before } }`, "BAD_USER_INPUT", "subject"},
+		{"long subject", `mutation { revokeTokens(subject: "` + strings.Repeat("s", 257) + `") { before } }`, "BAD_USER_INPUT", "subject"},
+		{"ancient", `mutation { revokeTokens(subject: "x", before: "1999-12-31T23:59:59Z") { before } }`, "BAD_USER_INPUT", "before"},
+		{"far ahead", `mutation { revokeTokens(subject: "x", before: "` + now.AddDate(2, 0, 0).UTC().Format(time.RFC3339) + `") { before } }`, "BAD_USER_INPUT", "before"},
+		{"no zone", `mutation { revokeTokens(subject: "x", before: "2025-01-01T00:00:00") { before } }`, "BAD_USER_INPUT", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) { a.with(t).fails(tc.query, nil, tc.code, tc.field) })
+	}
+	for _, role := range []auth.Role{auth.Worker, auth.Analyst, auth.Partner, auth.Researcher} {
+		t.Run(string(role), func(t *testing.T) {
+			a.with(t).as(role, "area_x").fails(`mutation { revokeTokens(subject: "test-admin") { before } }`, nil, "FORBIDDEN", "")
+		})
+	}
+	if r := a.send(namesQuery, nil, nil); r.status != http.StatusOK {
+		t.Errorf("a refused revocation took effect: %d", r.status)
+	}
+}
+
+// TestErasureReachesEveryInstance: after an erasure through A, B serves the person from
+// no cache: not search, not an analysis it had cached, not a persisted query that
+// quoted their name.
+func TestErasureReachesEveryInstance(t *testing.T) {
+	a, b := instances(t, nil)
+	var c struct{ CreatePeople []struct{ ID string } }
+	a.ok(`mutation { createPeople(input: [{externalId: "inst-z", displayName: "Zebedee Quillfeather"},
+	  {externalId: "inst-y", displayName: "Yolanda Brisk"}]) { id } }`, nil, &c)
+	z, y := c.CreatePeople[0].ID, c.CreatePeople[1].ID
+	a.ok(`mutation($a: ID!, $b: ID!) { createTies(input: [{kind: KNOWS, from: {id: $a}, to: {id: $b}}]) { id } }`,
+		map[string]any{"a": z, "b": y}, nil)
+
+	search := `{ search(text: "Zebedee") { node { id } } }`
+	central := `{ centrality(measure: DEGREE) { edges { node { id ... on Person { displayName } } } } }`
+	persisted := `{ search(text: "Quillfeather") { node { id } } }`
+	sum := sha256.Sum256([]byte(persisted))
+	apq := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hex.EncodeToString(sum[:])}}
+
+	// B reads them, caches the analysis and learns the persisted query.
+	if !strings.Contains(string(b.do(search, nil).Data), z) {
+		t.Fatal("B's search does not find them before the erasure")
+	}
+	for range 2 {
+		if d := string(b.do(central, nil).Data); !strings.Contains(d, z) || !strings.Contains(d, "Zebedee") {
+			t.Fatalf("B's centrality does not list them before the erasure: %s", d)
+		}
+	}
+	if r := b.sendBody(map[string]any{"query": persisted, "extensions": apq}, nil); !strings.Contains(string(r.body.Data), z) {
+		t.Fatalf("B's persisted query: %d %s %+v", r.status, r.body.Data, r.body.Errors)
+	}
+	if r := b.sendBody(map[string]any{"extensions": apq}, nil); !strings.Contains(string(r.body.Data), z) {
+		t.Fatalf("B does not serve the persisted query by its hash: %+v", r.body.Errors)
+	}
+
+	a.ok(`mutation($id: ID!) { erasePerson(id: $id) { people } }`, map[string]any{"id": z}, nil)
+
+	if d := string(b.do(search, nil).Data); strings.Contains(d, z) {
+		t.Errorf("B's search still finds them: %s", d)
+	}
+	if d := string(b.do(central, nil).Data); strings.Contains(d, z) || strings.Contains(d, "Zebedee") || !strings.Contains(d, y) {
+		t.Errorf("B's centrality after the erasure: %s", d)
+	}
+	if r := b.sendBody(map[string]any{"extensions": apq}, nil); len(r.body.Errors) == 0 || r.body.Errors[0].Message != "PersistedQueryNotFound" {
+		t.Errorf("B still holds the persisted query that names them: %s %+v", r.body.Data, r.body.Errors)
+	}
+}
+
+// TestRateLimitIsPerInstance: the per-token rate limit is kept in each instance's memory,
+// as documented: a token gets each instance's burst, so n instances allow n times the
+// limit (set KITH_RATE_LIMIT and KITH_RATE_BURST to the total divided by n).
+func TestRateLimitIsPerInstance(t *testing.T) {
+	const burst = 3
+	a, b := instances(t, func(c *server.Config) { c.RateLimit, c.RateBurst = 0.001, burst })
+	for name, e := range map[string]*env{"A": a, "B": b} {
+		for i := range burst + 1 {
+			r := e.send(namesQuery, nil, nil)
+			want := http.StatusOK
+			if i == burst {
+				want = http.StatusTooManyRequests
+			}
+			if r.status != want {
+				t.Errorf("%s request %d: %d %+v, want %d", name, i+1, r.status, r.body.Errors, want)
+			}
+		}
+	}
+}
