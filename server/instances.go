@@ -158,6 +158,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, p *auth.Principal
 		return nil, nil, false
 	}
 	s.caches.observe(caller.Purges)
+	ctx = context.WithValue(ctx, purgesKey{}, caller.Purges)
 	if caller.Revoked {
 		s.log.InfoContext(ctx, "unauthenticated", "request_id", RequestID(ctx), "path", r.URL.Path, "reason", "revoked")
 		w.Header().Set("WWW-Authenticate", `Bearer realm="kith", error="invalid_token"`)
@@ -165,6 +166,17 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, p *auth.Principal
 		return nil, nil, false
 	}
 	return ctx, &bookmarkWriter{ResponseWriter: w, ctx: ctx, causal: causal, codec: s.bookmarks}, true
+}
+
+type purgesKey struct{}
+
+// seenPurges returns the purge generation the request of ctx saw when it was admitted,
+// for its audit record of reads (cypher.AuditEvent.Purges).
+func seenPurges(ctx context.Context) *int64 {
+	if g, ok := ctx.Value(purgesKey{}).(int64); ok {
+		return &g
+	}
+	return nil
 }
 
 // bookmarkWriter adds the request's bookmarks as the Kith-Bookmark header when the

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -17,6 +18,7 @@ import (
 	"kith/auth"
 	"kith/cypher"
 	"kith/neo4jtest"
+	"kith/nodeid"
 	"kith/pseudonym"
 	"kith/server"
 )
@@ -327,6 +329,11 @@ func TestErasureReachesEveryInstance(t *testing.T) {
 		t.Fatalf("B does not serve the persisted query by its hash: %+v", r.body.Errors)
 	}
 
+	ctx := context.Background()
+	before, err := b.store.CheckCaller(ctx, "test-admin", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
 	a.ok(`mutation($id: ID!) { erasePerson(id: $id) { people } }`, map[string]any{"id": z}, nil)
 
 	if d := string(b.do(search, nil).Data); strings.Contains(d, z) {
@@ -337,6 +344,37 @@ func TestErasureReachesEveryInstance(t *testing.T) {
 	}
 	if r := b.sendBody(map[string]any{"extensions": apq}, nil); len(r.body.Errors) == 0 || r.body.Errors[0].Message != "PersistedQueryNotFound" {
 		t.Errorf("B still holds the persisted query that names them: %s %+v", r.body.Data, r.body.Errors)
+	}
+
+	// B's record of a read made before the erasure, written after it, leaves their id
+	// out; a record of a request admitted after the erasure keeps its ids, even one that
+	// names nothing.
+	after, err := b.store.CheckCaller(ctx, "test-admin", time.Now())
+	if err != nil || after.Purges == before.Purges {
+		t.Fatalf("the purge generation did not move: %d -> %d (%v)", before.Purges, after.Purges, err)
+	}
+	missing := nodeid.New("Person")
+	if err := b.store.RecordAudits(ctx, []cypher.AuditEvent{
+		{Kind: "read", IDs: []string{z, y}, RequestID: "late", Purges: &before.Purges},
+		{Kind: "read", IDs: []string{y, missing}, RequestID: "current", Purges: &after.Purges},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := b.store.AuditEvents(ctx, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{"late": {y}, "current": slices.Sorted(slices.Values([]string{y, missing}))}
+	for _, ev := range evs {
+		if w, ok := want[ev.RequestID]; ok {
+			if !slices.Equal(ev.IDs, w) {
+				t.Errorf("record %s holds %v, want %v", ev.RequestID, ev.IDs, w)
+			}
+			delete(want, ev.RequestID)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("records not found: %v", want)
 	}
 }
 
