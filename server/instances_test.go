@@ -115,7 +115,11 @@ func names(t *testing.T, r reply) []string {
 	if len(r.body.Errors) > 0 {
 		t.Fatalf("%d: %+v", r.status, r.body.Errors)
 	}
-	var d struct{ People struct{ Nodes []struct{ DisplayName string } } }
+	var d struct {
+		People struct {
+			Nodes []struct{ DisplayName string }
+		}
+	}
 	if err := json.Unmarshal(r.body.Data, &d); err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +211,10 @@ func TestAnalysisCacheAcrossInstances(t *testing.T) {
 	q := `{ networkSummary { graph { nodes ties version } isolates } }`
 	type summary struct {
 		NetworkSummary struct {
-			Graph    struct{ Nodes, Ties int; Version string }
+			Graph struct {
+				Nodes, Ties int
+				Version     string
+			}
 			Isolates int
 		}
 	}
@@ -244,7 +251,9 @@ func TestRevocationAcrossInstances(t *testing.T) {
 			t.Fatalf("before the revocation B answered %d %+v", r.status, r.body.Errors)
 		}
 	}
-	var rev struct{ RevokeTokens struct{ Subject, Before string } }
+	var rev struct {
+		RevokeTokens struct{ Subject, Before string }
+	}
 	a.ok(`mutation($b: DateTime) { revokeTokens(subject: "worker-7", before: $b) { subject before } }`,
 		map[string]any{"b": now.Add(-5 * time.Minute).Format(time.RFC3339)}, &rev)
 	if rev.RevokeTokens.Subject != "worker-7" || rev.RevokeTokens.Before == "" {
