@@ -15,13 +15,15 @@ import (
 // what a rate limit kept in Neo4j would add (docs/instances.md):
 //
 //   - baseline: RETURN 1, the least a statement costs;
+//
 //   - callerCheck: the statement every request runs to read revocations and the purge
 //     generation (cypher.Store.CheckCaller);
+//
 //   - sharedBucket: the write transaction a per-token bucket shared through Neo4j would
 //     need on every request (read, refill and take a token, under the node's write
 //     lock), which is why the rate limit stays in each instance's memory.
 //
-//	NEO4J_URI=bolt://127.0.0.1:7741 go test -run XXX -bench InstanceChecks -benchtime 2000x ./server
+//     NEO4J_URI=bolt://127.0.0.1:7741 go test -run XXX -bench InstanceChecks -benchtime 2000x ./server
 func BenchmarkInstanceChecks(b *testing.B) {
 	ctx := context.Background()
 	driver := neo4jtest.Driver(b, neo4jtest.URI(b))
