@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -164,6 +165,8 @@ func classify(err error) error {
 		case nerr.Code == "Neo.ClientError.Transaction.TransactionTimedOut",
 			nerr.Code == "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration":
 			return apierr.Down("the request ran past its deadline", cause)
+		case strings.HasPrefix(nerr.Code, "Neo.ClientError.Transaction.InvalidBookmark"):
+			return &apierr.Error{Code: apierr.BadUserInput, Field: "bookmark", Reason: "Neo4j cannot use the bookmark given", Err: cause}
 		case nerr.Classification() == "TransientError":
 			return apierr.Down("Neo4j is busy; try again", cause)
 		}

@@ -150,6 +150,10 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, p *auth.Principal
 	caller, err := s.stateStore.CheckCaller(ctx, p.Subject, p.IssuedAt)
 	if err != nil {
 		e, ok := apierr.As(err)
+		if ok && e.Code == apierr.BadUserInput { // the only input of the check is the bookmark
+			writeError(w, http.StatusBadRequest, &apierr.Error{Code: e.Code, Field: BookmarkHeader, Reason: e.Reason, Err: e.Err})
+			return nil, nil, false
+		}
 		if !ok {
 			s.log.ErrorContext(ctx, "caller check", "request_id", RequestID(ctx), "error", err.Error())
 			e = apierr.Down("cannot check the token against revocations; try again", err)

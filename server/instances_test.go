@@ -3,9 +3,13 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -76,6 +80,15 @@ func (e *env) send(query string, vars map[string]any, header map[string]string) 
 
 func (e *env) sendBody(payload map[string]any, header map[string]string) reply {
 	e.t.Helper()
+	r, err := e.post(payload, header)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return r
+}
+
+// post is sendBody for any goroutine: it reports failures instead of ending the test.
+func (e *env) post(payload map[string]any, header map[string]string) (reply, error) {
 	body, _ := json.Marshal(payload)
 	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
@@ -87,15 +100,15 @@ func (e *env) sendBody(payload map[string]any, header map[string]string) reply {
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		e.t.Fatalf("post: %v", err)
+		return reply{}, fmt.Errorf("post: %w", err)
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	out := reply{status: resp.StatusCode, header: resp.Header}
 	if err := json.Unmarshal(raw, &out.body); err != nil {
-		e.t.Fatalf("response is not JSON (%d): %s", resp.StatusCode, raw)
+		return out, fmt.Errorf("response is not JSON (%d): %s", resp.StatusCode, raw)
 	}
-	return out
+	return out, nil
 }
 
 // code returns the code of the reply's first error, "" when it has none.
@@ -197,6 +210,107 @@ func TestReadsAfterWritesAcrossInstances(t *testing.T) {
 				t.Errorf("got %d %+v, want 400 BAD_USER_INPUT naming %s", r.status, r.body.Errors, server.BookmarkHeader)
 			}
 		})
+	}
+}
+
+// signBookmarks makes a Kith-Bookmark header as an instance with the shared key would
+// (docs/instances.md: the bookmarks as a JSON list in base64url, a dot, their HMAC).
+func signBookmarks(bs []string) string {
+	payload, _ := json.Marshal(bs)
+	body := base64.RawURLEncoding.EncodeToString(payload)
+	m := hmac.New(sha256.New, server.BookmarkKey(sharedSecret))
+	m.Write([]byte(body))
+	return body + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// nextBookmark returns the bookmark of the transaction after the one a Kith-Bookmark
+// header names. A Neo4j 5 bookmark is "FB:" and base64 of: 0x91, the database's id as
+// PackStream bytes (0xCC 0x10 and 16 bytes), the transaction id as a PackStream integer,
+// and 0x90.
+func nextBookmark(t *testing.T, header string) string {
+	t.Helper()
+	body, _, _ := strings.Cut(header, ".")
+	payload, err := base64.RawURLEncoding.DecodeString(body)
+	var bs []string
+	if err == nil {
+		err = json.Unmarshal(payload, &bs)
+	}
+	if err != nil || len(bs) != 1 || !strings.HasPrefix(bs[0], "FB:") {
+		t.Fatalf("the header does not hold one Neo4j 5 bookmark: %q (%v)", header, err)
+	}
+	raw, err := base64.StdEncoding.DecodeString(bs[0][3:])
+	if err != nil || len(raw) < 21 || !bytes.HasPrefix(raw, []byte{0x91, 0xcc, 0x10}) || raw[len(raw)-1] != 0x90 {
+		t.Fatalf("not the bookmark layout of Neo4j 5: %x (%v)", raw, err)
+	}
+	head, num := raw[:19], raw[19:len(raw)-1]
+	var tx uint64
+	switch m := num[0]; {
+	case m < 0x80 && len(num) == 1:
+		tx = uint64(m)
+	case m >= 0xc8 && m <= 0xcb && len(num) == 1+1<<(m-0xc8):
+		for _, c := range num[1:] {
+			tx = tx<<8 | uint64(c)
+		}
+	default:
+		t.Fatalf("not a transaction id: %x", num)
+	}
+	tx++
+	var enc []byte
+	switch {
+	case tx < 0x80:
+		enc = []byte{byte(tx)}
+	case tx < 1<<15:
+		enc = binary.BigEndian.AppendUint16([]byte{0xc9}, uint16(tx))
+	case tx < 1<<31:
+		enc = binary.BigEndian.AppendUint32([]byte{0xca}, uint32(tx))
+	default:
+		enc = binary.BigEndian.AppendUint64([]byte{0xcb}, tx)
+	}
+	out := append(append(append([]byte(nil), head...), enc...), 0x90)
+	return "FB:" + base64.StdEncoding.EncodeToString(out)
+}
+
+// TestBookmarkIsHonoured: a request that carries the bookmark of a transaction not yet
+// committed waits for it, then sees it; a signed bookmark Neo4j cannot read is refused
+// with BAD_USER_INPUT.
+func TestBookmarkIsHonoured(t *testing.T) {
+	a, b := instances(t, nil)
+	write := `mutation($x: String!) { createPeople(input: [{externalId: $x}]) { id } }`
+	count := `{ people(where: {externalId: {startsWith: "inst-"}}) { totalCount } }`
+	w := a.send(write, map[string]any{"x": "inst-1"}, nil)
+	if w.code() != "" {
+		t.Fatalf("write: %+v", w.body.Errors)
+	}
+	ahead := signBookmarks([]string{nextBookmark(t, w.header.Get(server.BookmarkHeader))})
+	type result struct {
+		r   reply
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		r, err := b.post(map[string]any{"query": count}, map[string]string{server.BookmarkHeader: ahead})
+		done <- result{r, err}
+	}()
+	select {
+	case got := <-done:
+		t.Fatalf("B answered before the transaction its bookmark names committed: %d %s %+v (%v)", got.r.status, got.r.body.Data, got.r.body.Errors, got.err)
+	case <-time.After(700 * time.Millisecond):
+	}
+	if w := a.send(write, map[string]any{"x": "inst-2"}, nil); w.code() != "" {
+		t.Fatalf("second write: %+v", w.body.Errors)
+	}
+	select {
+	case got := <-done:
+		if got.err != nil || got.r.code() != "" || !strings.Contains(string(got.r.body.Data), `"totalCount":2`) {
+			t.Errorf("B after the transaction committed: %d %s %+v (%v), want both people", got.r.status, got.r.body.Data, got.r.body.Errors, got.err)
+		}
+	case <-time.After(8 * time.Second):
+		t.Fatal("B still waits after the transaction its bookmark names committed")
+	}
+
+	r := b.send(count, nil, map[string]string{server.BookmarkHeader: signBookmarks([]string{"FB:AAAA"})})
+	if r.status != http.StatusBadRequest || r.code() != "BAD_USER_INPUT" || r.body.Errors[0].Extensions["field"] != server.BookmarkHeader {
+		t.Errorf("a signed bookmark Neo4j cannot read: %d %+v, want 400 BAD_USER_INPUT", r.status, r.body.Errors)
 	}
 }
 
