@@ -213,6 +213,9 @@ func (w *bookmarkWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
+// Unwrap gives http.ResponseController the writer underneath.
+func (w *bookmarkWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 // Flush passes a flush on, so streaming transports keep working.
 func (w *bookmarkWriter) Flush() {
 	w.start()
