@@ -183,14 +183,13 @@ func TestReadsAfterWritesAcrossInstances(t *testing.T) {
 
 	// Forged and malformed bookmarks never reach Neo4j.
 	body, sig, _ := strings.Cut(mark, ".")
-	forged := server.BookmarkKey([]byte("another-secret-another-secret-another"))
-	other := func() string {
-		// A well-formed header signed with another key, as an instance with a different
-		// KITH_PSEUDONYM_KEY would give.
-		var o *env
-		_, o = instances(t, func(c *server.Config) { c.BookmarkKey = forged })
-		return o.send(namesQuery, nil, nil).header.Get(server.BookmarkHeader)
+	// A well-formed header signed with another key, as an instance with a different
+	// KITH_PSEUDONYM_KEY would give.
+	var bs []string
+	if payload, err := base64.RawURLEncoding.DecodeString(body); err != nil || json.Unmarshal(payload, &bs) != nil {
+		t.Fatalf("the header's body is not base64url JSON: %q", body)
 	}
+	other := signBookmarks([]byte("another-secret-another-secret-another"), bs)
 	for _, tc := range []struct{ name, value string }{
 		{"not a bookmark", "FB:kcwQ"},
 		{"no signature", body},
@@ -198,7 +197,9 @@ func TestReadsAfterWritesAcrossInstances(t *testing.T) {
 		{"signature of another body", "W10." + sig},
 		{"body changed", "WyJGQjprY3dRIl0." + sig},
 		{"signature not base64", body + ".***"},
-		{"another key", other()},
+		{"another key", other},
+		{"signed, no bookmarks", signBookmarks(sharedSecret, []string{})},
+		{"signed, too many", signBookmarks(sharedSecret, slices.Repeat(bs, 17))},
 		{"too long", strings.Repeat("A", 5000) + "." + sig},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -213,12 +214,13 @@ func TestReadsAfterWritesAcrossInstances(t *testing.T) {
 	}
 }
 
-// signBookmarks makes a Kith-Bookmark header as an instance with the shared key would
-// (docs/instances.md: the bookmarks as a JSON list in base64url, a dot, their HMAC).
-func signBookmarks(bs []string) string {
+// signBookmarks makes a Kith-Bookmark header as an instance whose KITH_PSEUDONYM_KEY is
+// secret would (docs/instances.md: the bookmarks as a JSON list in base64url, a dot,
+// their HMAC).
+func signBookmarks(secret []byte, bs []string) string {
 	payload, _ := json.Marshal(bs)
 	body := base64.RawURLEncoding.EncodeToString(payload)
-	m := hmac.New(sha256.New, server.BookmarkKey(sharedSecret))
+	m := hmac.New(sha256.New, server.BookmarkKey(secret))
 	m.Write([]byte(body))
 	return body + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
@@ -281,7 +283,7 @@ func TestBookmarkIsHonoured(t *testing.T) {
 	if w.code() != "" {
 		t.Fatalf("write: %+v", w.body.Errors)
 	}
-	ahead := signBookmarks([]string{nextBookmark(t, w.header.Get(server.BookmarkHeader))})
+	ahead := signBookmarks(sharedSecret, []string{nextBookmark(t, w.header.Get(server.BookmarkHeader))})
 	type result struct {
 		r   reply
 		err error
@@ -308,7 +310,7 @@ func TestBookmarkIsHonoured(t *testing.T) {
 		t.Fatal("B still waits after the transaction its bookmark names committed")
 	}
 
-	r := b.send(count, nil, map[string]string{server.BookmarkHeader: signBookmarks([]string{"FB:AAAA"})})
+	r := b.send(count, nil, map[string]string{server.BookmarkHeader: signBookmarks(sharedSecret, []string{"FB:AAAA"})})
 	if r.status != http.StatusBadRequest || r.code() != "BAD_USER_INPUT" || r.body.Errors[0].Extensions["field"] != server.BookmarkHeader {
 		t.Errorf("a signed bookmark Neo4j cannot read: %d %+v, want 400 BAD_USER_INPUT", r.status, r.body.Errors)
 	}
