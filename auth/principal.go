@@ -11,6 +11,7 @@ package auth
 import (
 	"context"
 	"slices"
+	"time"
 )
 
 // Role is what a caller may do. A token carries one or more.
@@ -45,6 +46,9 @@ type Principal struct {
 	Roles []Role
 	// Areas are the ids of the areas a worker covers (an area includes the areas inside it).
 	Areas []string
+	// IssuedAt is the token's iat claim; zero when it has none. A revocation of the subject
+	// (server: revokeTokens) refuses the tokens issued before it.
+	IssuedAt time.Time
 }
 
 // Has reports whether the principal holds the role.

@@ -227,6 +227,9 @@ func (v *Verifier) Verify(token string) (*Principal, error) {
 		return nil, apierr.NotAuthenticated("the token grants no role", nil)
 	}
 	p := &Principal{Subject: c.Subject, Areas: []string(c.Areas)}
+	if c.IssuedAt != nil {
+		p.IssuedAt = c.IssuedAt.Time
+	}
 	for _, r := range c.Roles {
 		role := Role(r)
 		if !role.Known() {

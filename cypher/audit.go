@@ -62,6 +62,11 @@ type AuditEvent struct {
 	RequestID string
 	// Detail holds counts or a fingerprint, never values.
 	Detail map[string]any
+	// Purges, when set, is the purge generation (Caller.Purges) the request saw before it
+	// read. If an erasure has moved it on by the time the record is written, the ids that
+	// no longer name a node are left out: a read through one instance, recorded after an
+	// erasure through another, never brings an erased id back.
+	Purges *int64
 }
 
 func newAuditID() string {
@@ -144,10 +149,19 @@ func (s *Store) RecordAudits(ctx context.Context, evs []AuditEvent) error {
 	}
 	rows := make([]any, len(evs))
 	for i, ev := range evs {
-		rows[i] = auditParams(ev)
+		var purges any
+		if ev.Purges != nil {
+			purges = *ev.Purges
+		}
+		rows[i] = map[string]any{"props": auditParams(ev), "purges": purges}
 	}
 	_, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		_, err := s.run(ctx, tx, "UNWIND $rows AS props CREATE (e:"+AuditLabel+") SET e = props", map[string]any{"rows": rows})
+		_, err := s.run(ctx, tx, `OPTIONAL MATCH (st:KithState {id: $state})
+WITH coalesce(st.generation, 0) AS generation
+UNWIND $rows AS row
+CREATE (e:`+AuditLabel+`) SET e = row.props
+WITH e, row WHERE row.purges IS NOT NULL AND row.purges <> generation
+SET e.ids = [x IN e.ids WHERE EXISTS { MATCH (:Entity {id: x}) }]`, map[string]any{"rows": rows, "state": stateID})
 		return nil, err
 	})
 	if err != nil {

@@ -55,6 +55,9 @@ RETURN count(a)`, AuditLabel), params)
 			return nil, err
 		}
 		e.AuditRecords = int(recs[0].Values[0].(int64))
+		if err := s.advancePurges(ctx, tx); err != nil {
+			return nil, err
+		}
 		if e.AnalysisRuns, err = s.scrubRuns(ctx, tx, params["gone"]); err != nil {
 			return nil, err
 		}

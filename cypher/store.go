@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -79,7 +80,8 @@ func txConfig(ctx context.Context) []func(*neo4j.TransactionConfig) {
 }
 
 func (s *Store) session(ctx context.Context, mode neo4j.AccessMode) neo4j.SessionWithContext {
-	return s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.opts.Database, AccessMode: mode})
+	return s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.opts.Database, AccessMode: mode,
+		BookmarkManager: bookmarkManager(ctx)})
 }
 
 // read runs work in one read transaction: for a read of several statements that must see
@@ -206,6 +208,8 @@ func classify(err error) error {
 		case nerr.Code == "Neo.ClientError.Transaction.TransactionTimedOut",
 			nerr.Code == "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration":
 			return apierr.TimedOut("the request ran past its deadline; ask again, or ask for less", cause)
+		case strings.HasPrefix(nerr.Code, "Neo.ClientError.Transaction.InvalidBookmark"):
+			return &apierr.Error{Code: apierr.BadUserInput, Field: "bookmark", Reason: "Neo4j cannot use the bookmark given", Err: cause}
 		case nerr.Classification() == "TransientError":
 			return apierr.Down("Neo4j is busy; try again", cause)
 		}

@@ -417,6 +417,7 @@ type ComplexityRoot struct {
 		DeleteWaves             func(childComplexity int, ids []string) int
 		ErasePerson             func(childComplexity int, id string) int
 		RemoveTies              func(childComplexity int, input []map[string]any) int
+		RevokeTokens            func(childComplexity int, subject string, before *time.Time) int
 		RunAnalysis             func(childComplexity int, scope *model.AnalysisScope, measures []model.CentralityMeasure, sample *int, seed *int) int
 		UpdateAreas             func(childComplexity int, input []map[string]any) int
 		UpdateFamiliarStrangers func(childComplexity int, input []map[string]any) int
@@ -671,6 +672,11 @@ type ComplexityRoot struct {
 		Wave       func(childComplexity int) int
 	}
 
+	TokenRevocation struct {
+		Before  func(childComplexity int) int
+		Subject func(childComplexity int) int
+	}
+
 	Wave struct {
 		CollectedOn func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
@@ -799,6 +805,7 @@ type MutationResolver interface {
 	CreateGroups(ctx context.Context, input []map[string]any) ([]*model.Group, error)
 	UpdateGroups(ctx context.Context, input []map[string]any) ([]*model.Group, error)
 	DeleteGroups(ctx context.Context, ids []string) (*model.DeleteResult, error)
+	RevokeTokens(ctx context.Context, subject string, before *time.Time) (*model.TokenRevocation, error)
 	CreateOrganisations(ctx context.Context, input []map[string]any) ([]*model.Organisation, error)
 	UpdateOrganisations(ctx context.Context, input []map[string]any) ([]*model.Organisation, error)
 	DeleteOrganisations(ctx context.Context, ids []string) (*model.DeleteResult, error)
@@ -2551,6 +2558,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveTies(childComplexity, args["input"].([]map[string]any)), true
+	case "Mutation.revokeTokens":
+		if e.ComplexityRoot.Mutation.RevokeTokens == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeTokens_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeTokens(childComplexity, args["subject"].(string), args["before"].(*time.Time)), true
 	case "Mutation.runAnalysis":
 		if e.ComplexityRoot.Mutation.RunAnalysis == nil {
 			break
@@ -3896,6 +3914,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Tie.Wave(childComplexity), true
+
+	case "TokenRevocation.before":
+		if e.ComplexityRoot.TokenRevocation.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TokenRevocation.Before(childComplexity), true
+	case "TokenRevocation.subject":
+		if e.ComplexityRoot.TokenRevocation.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TokenRevocation.Subject(childComplexity), true
 
 	case "Wave.collectedOn":
 		if e.ComplexityRoot.Wave.CollectedOn == nil {
@@ -5395,6 +5426,29 @@ extend type Mutation {
   createGroups(input: [GroupInput!]!): [Group!]!
   updateGroups(input: [GroupInput!]!): [Group!]!
   deleteGroups(ids: [ID!]!): DeleteResult!
+}
+`, BuiltIn: false},
+	{Name: "../schema/instances.graphqls", Input: `"A revocation of a subject's tokens (revokeTokens)."
+type TokenRevocation {
+  "The token subject (sub claim) whose tokens are refused."
+  subject: String!
+  """
+  Tokens of the subject issued before this instant, and those without an issue time
+  (iat), are refused by every Kith instance from its next request.
+  """
+  before: DateTime!
+}
+
+extend type Mutation {
+  """
+  Revokes every token of a subject issued before ` + "`" + `before` + "`" + ` (default: now), on every Kith
+  instance over the same database from its next request, including tokens an instance
+  has already verified and remembers. A revocation only moves forward: an earlier
+  ` + "`" + `before` + "`" + ` than the one in force changes nothing. To bar a subject for the life of its
+  tokens, give a ` + "`" + `before` + "`" + ` past their expiry (at most a year ahead). Tokens minted after
+  ` + "`" + `before` + "`" + ` are accepted.
+  """
+  revokeTokens(subject: String!, before: DateTime): TokenRevocation! @auth(requires: [ADMIN])
 }
 `, BuiltIn: false},
 	{Name: "../schema/node.graphqls", Input: `# Shared building blocks: the Node interface, paging, scalars, filters and full-text search.
@@ -7598,6 +7652,16 @@ func (ec *executionContext) childFields_Tie(ctx context.Context, field graphql.C
 	return nil, fmt.Errorf("no field named %q was found under type Tie", field.Name)
 }
 
+func (ec *executionContext) childFields_TokenRevocation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subject":
+		return ec.fieldContext_TokenRevocation_subject(ctx, field)
+	case "before":
+		return ec.fieldContext_TokenRevocation_before(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TokenRevocation", field.Name)
+}
+
 func (ec *executionContext) childFields_Wave(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -8475,6 +8539,28 @@ func (ec *executionContext) field_Mutation_removeTies_args(ctx context.Context, 
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeTokens_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "subject",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["subject"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
 	return args, nil
 }
 
@@ -17065,6 +17151,68 @@ func (ec *executionContext) fieldContext_Mutation_deleteGroups(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_revokeTokens(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeTokens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeTokens(ctx, fc.Args["subject"].(string), fc.Args["before"].(*time.Time))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.TokenRevocation
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.TokenRevocation
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TokenRevocation) graphql.Marshaler {
+			return ec.marshalNTokenRevocation2ᚖkithᚋgraphᚋmodelᚐTokenRevocation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeTokens(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TokenRevocation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeTokens_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createOrganisations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22701,6 +22849,52 @@ func (ec *executionContext) _Tie_recordedAt(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Tie_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Tie", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _TokenRevocation_subject(ctx context.Context, field graphql.CollectedField, obj *model.TokenRevocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TokenRevocation_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TokenRevocation_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TokenRevocation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TokenRevocation_before(ctx context.Context, field graphql.CollectedField, obj *model.TokenRevocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TokenRevocation_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Before, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TokenRevocation_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TokenRevocation", field, false, false, errors.New("field of type DateTime does not have child fields"))
 }
 
 func (ec *executionContext) _Wave_id(ctx context.Context, field graphql.CollectedField, obj *model.Wave) (ret graphql.Marshaler) {
@@ -31415,6 +31609,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "revokeTokens":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeTokens(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createOrganisations":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createOrganisations(ctx, field)
@@ -34285,6 +34486,49 @@ func (ec *executionContext) _Tie(ctx context.Context, sel ast.SelectionSet, obj 
 			out.Values[i] = ec._Tie_recordedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var tokenRevocationImplementors = []string{"TokenRevocation"}
+
+func (ec *executionContext) _TokenRevocation(ctx context.Context, sel ast.SelectionSet, obj *model.TokenRevocation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tokenRevocationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TokenRevocation")
+		case "subject":
+			out.Values[i] = ec._TokenRevocation_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "before":
+			out.Values[i] = ec._TokenRevocation_before(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -37184,6 +37428,16 @@ func (ec *executionContext) unmarshalNTieRemoveInput2ᚕmapᚄ(ctx context.Conte
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalNTokenRevocation2ᚖkithᚋgraphᚋmodelᚐTokenRevocation(ctx context.Context, sel ast.SelectionSet, v *model.TokenRevocation) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TokenRevocation(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNTrustPurpose2kithᚋgraphᚋmodelᚐTrustPurpose(ctx context.Context, v any) (model.TrustPurpose, error) {

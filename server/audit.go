@@ -200,7 +200,7 @@ func (s *Server) auditReads(ctx context.Context, p *auth.Principal, l *readLog) 
 	sort.Strings(kinds)
 	s.audit.submit(cypher.AuditEvent{
 		Subject: p.Subject, Roles: roleNames(p), Operation: strings.Join(l.ops, ", "), Kind: "read",
-		IDs: ids, RequestID: RequestID(ctx), Detail: map[string]any{"fields": kinds},
+		IDs: ids, RequestID: RequestID(ctx), Detail: map[string]any{"fields": kinds}, Purges: seenPurges(ctx),
 	})
 }
 

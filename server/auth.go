@@ -15,8 +15,8 @@ import (
 // This file is authentication at the HTTP edge: every route but the health checks needs
 // a valid bearer token; a request without one is answered 401 with a GraphQL-shaped
 // error (code UNAUTHENTICATED and the reason) and logged with its request id and reason,
-// never with the token. A verified request carries its auth.Principal in its context and
-// is held to a per-token rate limit.
+// never with the token. A verified request is held to a per-token rate limit, checked
+// against revocations (instances.go) and carries its auth.Principal in its context.
 
 // bearer returns the token of an "Authorization: Bearer ..." header, and whether the
 // request sent an Authorization header at all.
@@ -61,6 +61,10 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			s.log.InfoContext(ctx, "rate limited", "request_id", RequestID(ctx), "path", r.URL.Path, "sub", p.Subject)
 			w.Header().Set("Retry-After", wait)
 			writeError(w, http.StatusTooManyRequests, apierr.Down("too many requests for this token; retry after "+wait+" s", nil))
+			return
+		}
+		ctx, w, ok := s.admit(w, r, p)
+		if !ok {
 			return
 		}
 		ctx = auth.WithPrincipal(ctx, p)

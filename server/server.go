@@ -68,8 +68,9 @@ type Config struct {
 	Noise io.Reader
 	// Cypher configures the read-only Cypher endpoint of the researcher grant.
 	Cypher CypherConfig
-	// AuditStore, when set, is the store the audit records of reads are written through
-	// (its own driver, e.g. so that tests counting round trips do not count them). It must
+	// AuditStore, when set, is the store the server's own bookkeeping goes through: the
+	// audit records of reads, and each request's check of revocations and erasures (its
+	// own driver, e.g. so that tests counting round trips do not count them). It must
 	// reach the same database: erasure removes ids from the records there.
 	AuditStore *cypher.Store
 	// Bounds limit an operation's document before it is parsed and validated (bounds.go).
@@ -82,6 +83,10 @@ type Config struct {
 	// Pseudonyms turn live ids into the ids analysts and researchers see, and back. Every
 	// instance serving the same data needs the same key (KITH_PSEUDONYM_KEY).
 	Pseudonyms *pseudonym.Keys
+	// BookmarkKey signs the Kith-Bookmark headers; every instance serving the same data
+	// needs the same one to accept the others' (kith serve derives it from
+	// KITH_PSEUDONYM_KEY with BookmarkKey). Without one, a random key is used.
+	BookmarkKey []byte
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
@@ -124,6 +129,10 @@ type Server struct {
 	limiter *limiter
 	gates   *tokenGates
 	audit   *auditor
+	// stateStore runs the per-request check of revocations and erasures (instances.go).
+	stateStore *cypher.Store
+	bookmarks  bookmarks
+	caches     *caches
 }
 
 // New returns a Server over a store.
@@ -138,6 +147,14 @@ func New(cfg Config, store *cypher.Store, log *slog.Logger) *Server {
 		auditStore = store
 	}
 	s.audit = newAuditor(auditStore, log)
+	s.stateStore = auditStore
+	key := cfg.BookmarkKey
+	if len(key) == 0 {
+		key = randomBookmarkKey()
+	}
+	s.bookmarks = bookmarks{key: key}
+	s.caches = &caches{queries: newCache[*ast.QueryDocument](1000), persisted: newCache[string](1000),
+		analyses: analysisrun.New(store, analysisrun.Options{})}
 	s.http = &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
@@ -152,11 +169,8 @@ func New(cfg Config, store *cypher.Store, log *slog.Logger) *Server {
 // introspection rule and the depth and cost limits, and gives each caller the ids of their
 // role (idCodec).
 func (s *Server) GraphQL() http.Handler {
-	queries, persisted := newCache[*ast.QueryDocument](1000), newCache[string](1000)
-	analyses := analysisrun.New(s.store, analysisrun.Options{})
-	purge := func() { queries.Purge(); persisted.Purge(); analyses.Purge() }
 	cfg := graph.Config{Resolvers: &resolvers.Resolver{Store: s.store, MinGroup: s.cfg.MinGroup, Privacy: s.cfg.privacy(),
-		BeforeErase: s.audit.flush, AfterErase: purge, Analysis: analyses}}
+		BeforeErase: s.audit.flush, AfterErase: s.caches.purge, Analysis: s.caches.analyses}}
 	cfg.Directives.Auth = authDirective
 	cfg.Directives.Sensitive = sensitiveDirective
 	es := costed{ExecutableSchema: graph.NewExecutableSchema(cfg), defaultPage: 20}
@@ -164,13 +178,13 @@ func (s *Server) GraphQL() http.Handler {
 	h.AddTransport(transport.Options{})
 	h.AddTransport(transport.GET{})
 	h.AddTransport(transport.POST{})
-	h.SetQueryCache(queries)
-	h.Use(operationBounds{bounds: s.cfg.Bounds, parsed: queries})
+	h.SetQueryCache(s.caches.queries)
+	h.Use(operationBounds{bounds: s.cfg.Bounds, parsed: s.caches.queries})
 	gate := introspectionGate{always: s.cfg.Introspection}
 	h.Use(gate)
 	h.Use(depthLimit{max: s.cfg.MaxDepth})
 	h.Use(extension.FixedComplexityLimit(s.cfg.MaxComplexity))
-	h.Use(extension.AutomaticPersistedQuery{Cache: persisted})
+	h.Use(extension.AutomaticPersistedQuery{Cache: s.caches.persisted})
 	present := presentError(s.log, gate)
 	h.Use(batchTransaction{store: s.store, present: present, log: s.log})
 	h.AroundFields(s.guardRootFields(es.Schema()))

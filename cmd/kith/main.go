@@ -157,8 +157,9 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 		if cfg.Pseudonyms, err = pseudonym.New([]byte(*pseudonymKey)); err != nil {
 			return err
 		}
+		cfg.BookmarkKey = server.BookmarkKey([]byte(*pseudonymKey))
 	} else {
-		log.Warn("KITH_PSEUDONYM_KEY is not set: analysts' and researchers' ids change at each start")
+		log.Warn("KITH_PSEUDONYM_KEY is not set: analysts' and researchers' ids change at each start, and Kith-Bookmark headers are good on this instance only")
 	}
 
 	store, closeStore, err := nf.open(ctx, log)

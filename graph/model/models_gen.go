@@ -636,6 +636,15 @@ type SummaryGroup struct {
 	Wellbeing *WellbeingSummary `json:"wellbeing"`
 }
 
+// A revocation of a subject's tokens (revokeTokens).
+type TokenRevocation struct {
+	// The token subject (sub claim) whose tokens are refused.
+	Subject string `json:"subject"`
+	// Tokens of the subject issued before this instant, and those without an issue time
+	// (iat), are refused by every Kith instance from its next request.
+	Before time.Time `json:"before"`
+}
+
 type WaveChangeConnection struct {
 	Edges      []*WaveChangeEdge `json:"edges"`
 	PageInfo   *PageInfo         `json:"pageInfo"`

@@ -1,0 +1,225 @@
+package server
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync/atomic"
+
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"kith/analysisrun"
+	"kith/apierr"
+	"kith/auth"
+	"kith/cypher"
+)
+
+// This file is what lets several Kith instances serve one database behind a load
+// balancer (docs/instances.md): the Kith-Bookmark header that carries causality from one
+// instance to another, the per-request check of token revocations, and the local caches
+// that an erasure through any instance empties.
+
+// BookmarkHeader is the header of a response that holds the request's Neo4j bookmarks,
+// and of a request whose reads must wait for them (on whichever instance it reaches).
+const BookmarkHeader = "Kith-Bookmark"
+
+// Bounds on the Kith-Bookmark header: Neo4j gives one bookmark per database, of about
+// 60 bytes; a handful of them fits many times over.
+const (
+	maxBookmarkHeader = 4096
+	maxBookmarks      = 16
+)
+
+// BookmarkKey derives the key that signs Kith-Bookmark headers from a secret every
+// instance shares (kith serve uses KITH_PSEUDONYM_KEY), so that any instance accepts the
+// bookmarks of the others.
+func BookmarkKey(secret []byte) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("kith bookmark header"))
+	return m.Sum(nil)
+}
+
+// randomBookmarkKey is the key of a server configured without one: its bookmarks are
+// good on itself only.
+func randomBookmarkKey() []byte {
+	k := make([]byte, 32)
+	_, _ = rand.Read(k)
+	return k
+}
+
+// bookmarks signs and checks Kith-Bookmark headers. A header is the bookmarks as a JSON
+// list in base64url, a dot, and their HMAC-SHA256 in base64url: a client can carry it
+// but not forge one, so a request can never make Neo4j wait for a transaction that does
+// not exist (which would hold the request until its deadline).
+type bookmarks struct{ key []byte }
+
+var b64 = base64.RawURLEncoding
+
+// encode returns the header value for bs, or "" when there are none.
+func (k bookmarks) encode(bs []string) string {
+	if len(bs) == 0 {
+		return ""
+	}
+	payload, _ := json.Marshal(bs)
+	body := b64.EncodeToString(payload)
+	return body + "." + b64.EncodeToString(k.sign(body))
+}
+
+func (k bookmarks) sign(body string) []byte {
+	m := hmac.New(sha256.New, k.key)
+	m.Write([]byte(body))
+	return m.Sum(nil)
+}
+
+// decode checks a header value and returns its bookmarks. A refusal is BAD_USER_INPUT
+// naming the header.
+func (k bookmarks) decode(v string) ([]string, error) {
+	bad := func(why string) error { return apierr.BadInput(BookmarkHeader, "%s", why) }
+	if len(v) > maxBookmarkHeader {
+		return nil, bad("is longer than 4096 bytes")
+	}
+	body, sig, ok := strings.Cut(v, ".")
+	if !ok {
+		return nil, bad("is not a bookmark Kith gave: send back the Kith-Bookmark of an earlier response")
+	}
+	mac, err := b64.DecodeString(sig)
+	if err != nil || !hmac.Equal(mac, k.sign(body)) {
+		return nil, bad("is not a bookmark Kith gave (its signature does not match): send back the Kith-Bookmark of an earlier response")
+	}
+	payload, err := b64.DecodeString(body)
+	var bs []string
+	if err == nil {
+		err = json.Unmarshal(payload, &bs)
+	}
+	if err != nil || len(bs) == 0 || len(bs) > maxBookmarks {
+		return nil, bad("holds no bookmarks Kith can use")
+	}
+	return bs, nil
+}
+
+// caches are the server's local caches of what it read: parsed queries, persisted
+// queries (whose text can quote a name) and analyses. An erasure through any instance
+// empties them on every instance: it moves the purge generation in Neo4j on, and each
+// request compares it with the one the caches were last emptied at.
+type caches struct {
+	queries   *cache[*ast.QueryDocument]
+	persisted *cache[string]
+	analyses  *analysisrun.Service
+	// seen is the purge generation the caches were last emptied at.
+	seen atomic.Int64
+}
+
+// purge empties every cache.
+func (c *caches) purge() {
+	c.queries.Purge()
+	c.persisted.Purge()
+	c.analyses.Purge()
+}
+
+// observe empties the caches when the purge generation is not the one last seen.
+func (c *caches) observe(generation int64) {
+	if c.seen.Swap(generation) != generation {
+		c.purge()
+	}
+}
+
+// admit runs after a token is verified: it reads the request's Kith-Bookmark header into
+// the context (store calls then wait for it and record their own bookmarks), and asks
+// the database, in one statement, whether the token is revoked and whether an erasure
+// anywhere means the caches must be emptied. It answers the refusal itself and returns
+// false when the request must not go on; on success it returns the response writer that
+// adds the request's bookmarks as a header.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, p *auth.Principal) (context.Context, http.ResponseWriter, bool) {
+	ctx := r.Context()
+	var initial []string
+	if v := r.Header.Get(BookmarkHeader); v != "" {
+		bs, err := s.bookmarks.decode(v)
+		if err != nil {
+			e, _ := apierr.As(err)
+			writeError(w, http.StatusBadRequest, e)
+			return nil, nil, false
+		}
+		initial = bs
+	}
+	ctx, causal := cypher.WithCausality(ctx, initial)
+	caller, err := s.stateStore.CheckCaller(ctx, p.Subject, p.IssuedAt)
+	if err != nil {
+		e, ok := apierr.As(err)
+		if ok && e.Code == apierr.BadUserInput { // the only input of the check is the bookmark
+			writeError(w, http.StatusBadRequest, &apierr.Error{Code: e.Code, Field: BookmarkHeader, Reason: e.Reason, Err: e.Err})
+			return nil, nil, false
+		}
+		if !ok {
+			s.log.ErrorContext(ctx, "caller check", "request_id", RequestID(ctx), "error", err.Error())
+			e = apierr.Down("cannot check the token against revocations; try again", err)
+		}
+		writeError(w, http.StatusServiceUnavailable, e)
+		return nil, nil, false
+	}
+	s.caches.observe(caller.Purges)
+	ctx = context.WithValue(ctx, purgesKey{}, caller.Purges)
+	if caller.Revoked {
+		s.log.InfoContext(ctx, "unauthenticated", "request_id", RequestID(ctx), "path", r.URL.Path, "reason", "revoked")
+		w.Header().Set("WWW-Authenticate", `Bearer realm="kith", error="invalid_token"`)
+		writeError(w, http.StatusUnauthorized, apierr.NotAuthenticated("the token has been revoked", nil))
+		return nil, nil, false
+	}
+	return ctx, &bookmarkWriter{ResponseWriter: w, ctx: ctx, causal: causal, codec: s.bookmarks}, true
+}
+
+type purgesKey struct{}
+
+// seenPurges returns the purge generation the request of ctx saw when it was admitted,
+// for its audit record of reads (cypher.AuditEvent.Purges).
+func seenPurges(ctx context.Context) *int64 {
+	if g, ok := ctx.Value(purgesKey{}).(int64); ok {
+		return &g
+	}
+	return nil
+}
+
+// bookmarkWriter adds the request's bookmarks as the Kith-Bookmark header when the
+// response starts, after the GraphQL executor (or /cypher) has run every statement.
+type bookmarkWriter struct {
+	http.ResponseWriter
+	ctx     context.Context
+	causal  *cypher.Causality
+	codec   bookmarks
+	started bool
+}
+
+func (w *bookmarkWriter) start() {
+	if w.started {
+		return
+	}
+	w.started = true
+	if v := w.codec.encode(w.causal.Bookmarks(w.ctx)); v != "" {
+		w.Header().Set(BookmarkHeader, v)
+	}
+}
+
+func (w *bookmarkWriter) WriteHeader(code int) {
+	w.start()
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *bookmarkWriter) Write(b []byte) (int, error) {
+	w.start()
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap gives http.ResponseController the writer underneath.
+func (w *bookmarkWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Flush passes a flush on, so streaming transports keep working.
+func (w *bookmarkWriter) Flush() {
+	w.start()
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
