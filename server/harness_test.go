@@ -33,6 +33,8 @@ type env struct {
 	token string
 	// logs holds what the server logged.
 	logs *syncBuffer
+	// research is the driver of the research copy's database (setupResearch), nil without.
+	research neo4j.DriverWithContext
 }
 
 // syncBuffer is a bytes.Buffer safe for the server's goroutines.
@@ -99,6 +101,21 @@ func setupWith(t *testing.T, configure func(*server.Config)) *env {
 	e.srv = httptest.NewServer(srv.Handler())
 	t.Cleanup(func() { e.srv.Close(); srv.Close() })
 	e.token = mint(t, "test-admin", []auth.Role{auth.Admin}, nil)
+	return e
+}
+
+// setupResearch is setupWith, with a research copy in a database of its own, emptied.
+func setupResearch(t *testing.T, configure func(*server.Config)) *env {
+	t.Helper()
+	research := neo4jtest.Driver(t, neo4jtest.ResearchURI(t))
+	neo4jtest.Reset(t, research)
+	e := setupWith(t, func(c *server.Config) {
+		c.ResearchStore = cypher.New(research, cypher.Options{})
+		if configure != nil {
+			configure(c)
+		}
+	})
+	e.research = research
 	return e
 }
 

@@ -55,8 +55,12 @@ type Config struct {
 	RateBurst int
 	// MinGroup is the smallest group whose wellbeing an analyst may see as an aggregate.
 	MinGroup int
-	// Cypher configures the read-only Cypher endpoint of the researcher grant.
+	// Cypher configures the read-only Cypher endpoint.
 	Cypher CypherConfig
+	// ResearchStore, when set, is the store of the research copy (KITH_RESEARCH_URI): a
+	// database of its own, which researchers' and analysts' Cypher reads and
+	// refreshResearchCopy fills. Without it, they are told none is configured.
+	ResearchStore *cypher.Store
 	// AuditStore, when set, is the store the audit records of reads are written through
 	// (its own driver, e.g. so that tests counting round trips do not count them). It must
 	// reach the same database: erasure removes ids from the records there.
@@ -71,7 +75,7 @@ func DefaultConfig() Config {
 	return Config{
 		Addr: "127.0.0.1:8080", RequestTimeout: 10 * time.Second, MaxBodyBytes: 1 << 20,
 		MaxDepth: 12, MaxComplexity: 500_000, RateLimit: 50, RateBurst: 100, MinGroup: 5,
-		Cypher:     CypherConfig{Timeout: 5 * time.Second, MaxRows: 1000},
+		Cypher:     CypherConfig{Timeout: 5 * time.Second, MaxRows: 1000, MaxBytes: 4 << 20},
 		Pseudonyms: pseudonym.Random(),
 	}
 }
@@ -84,6 +88,8 @@ type Server struct {
 	http    *http.Server
 	limiter *limiter
 	audit   *auditor
+	// research is the research copy, nil when none is configured.
+	research *cypher.ResearchCopy
 }
 
 // New returns a Server over a store.
@@ -94,6 +100,9 @@ func New(cfg Config, store *cypher.Store, log *slog.Logger) *Server {
 		auditStore = store
 	}
 	s.audit = newAuditor(auditStore, log)
+	if cfg.ResearchStore != nil {
+		s.research = cypher.NewResearchCopy(store, cfg.ResearchStore, cfg.Pseudonyms)
+	}
 	s.http = &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
@@ -111,7 +120,7 @@ func (s *Server) GraphQL() http.Handler {
 	analyses := analysisrun.New(s.store, analysisrun.Options{MinGroup: s.cfg.MinGroup})
 	purge := func() { queries.Purge(); persisted.Purge(); analyses.Purge() }
 	cfg := graph.Config{Resolvers: &resolvers.Resolver{Store: s.store, MinGroup: s.cfg.MinGroup,
-		BeforeErase: s.audit.flush, AfterErase: purge, Analysis: analyses}}
+		BeforeErase: s.audit.flush, AfterErase: purge, Analysis: analyses, ResearchCopy: s.research}}
 	cfg.Directives.Auth = authDirective
 	cfg.Directives.Sensitive = sensitiveDirective
 	es := costed{ExecutableSchema: graph.NewExecutableSchema(cfg), defaultPage: 20}
@@ -190,6 +199,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	s.Close()
 	return nil
 }
+
+// ResearchCopy returns the research copy, nil when none is configured.
+func (s *Server) ResearchCopy() *cypher.ResearchCopy { return s.research }
 
 // Close writes the audit records still queued. Serve calls it on shutdown; a server
 // used only through Handler (tests) should call it when done.

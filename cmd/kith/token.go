@@ -39,6 +39,7 @@ func (f *authFlags) register(fs *flag.FlagSet, cfg *server.Config) {
 	fs.IntVar(&cfg.MinGroup, "min-group", intEnv("KITH_MIN_GROUP", cfg.MinGroup), "smallest group whose wellbeing is shown as an aggregate (k)")
 	fs.DurationVar(&cfg.Cypher.Timeout, "cypher-timeout", durationEnv("KITH_CYPHER_TIMEOUT", cfg.Cypher.Timeout), "timeout of a query on the read-only Cypher endpoint")
 	fs.IntVar(&cfg.Cypher.MaxRows, "cypher-max-rows", intEnv("KITH_CYPHER_MAX_ROWS", cfg.Cypher.MaxRows), "most rows the read-only Cypher endpoint returns")
+	fs.IntVar(&cfg.Cypher.MaxBytes, "cypher-max-bytes", intEnv("KITH_CYPHER_MAX_BYTES", cfg.Cypher.MaxBytes), "most bytes of values one answer of the read-only Cypher endpoint holds, counted as records are decoded")
 }
 
 // verifier builds the token verifier. With no key configured it makes a random

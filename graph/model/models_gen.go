@@ -518,6 +518,18 @@ type RemoveTiesResult struct {
 	Count int `json:"count"`
 }
 
+// A finished research copy: when it was taken and what it holds (counts only).
+type ResearchCopyStatus struct {
+	// When the copy was taken from the live graph; every /cypher answer on it states it too.
+	CopiedAt time.Time `json:"copiedAt"`
+	// People in the copy: those who consented to analysis.
+	People int `json:"people"`
+	// Nodes in the copy, people included.
+	Nodes int `json:"nodes"`
+	// Ties in the copy, all between nodes in it.
+	Ties int `json:"ties"`
+}
+
 // Which ties a route may follow, and how. Routes pass only through people; the last step may
 // reach the target (a group through MEMBER_OF, an authority organisation through TRUSTS or
 // WORKS_FOR).
