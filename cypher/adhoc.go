@@ -96,7 +96,9 @@ func (s *Store) ReadOnly(ctx context.Context, query string, params map[string]an
 }
 
 // adHoc runs an ad-hoc query in one read transaction: before (when set) first, then the
-// plan check, the query under the caps, and after (when set) on the result.
+// plan check, then before (when set), the query under the caps, and after (when set) on
+// the result. The plan is checked first: an administration command planned after another
+// statement of the transaction fails with an error of its own instead of a refusal.
 func (s *Store) adHoc(ctx context.Context, query string, params map[string]any, opts AdHocOptions,
 	before func(neo4j.ManagedTransaction) error, after func(neo4j.ManagedTransaction, *AdHocResult) error) (*AdHocResult, error) {
 	if strings.TrimSpace(query) == "" {
@@ -120,12 +122,7 @@ func (s *Store) adHoc(ctx context.Context, query string, params map[string]any, 
 	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.opts.Database, AccessMode: neo4j.AccessModeRead, FetchSize: adHocFetch})
 	defer sess.Close(context.WithoutCancel(ctx))
 	res, err := sess.ExecuteRead(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		if before != nil {
-			if err := before(tx); err != nil {
-				return nil, err
-			}
-		}
-		out, err := s.runAdHoc(ctx, tx, query, params, opts)
+		out, err := s.runAdHoc(ctx, tx, query, params, opts, before)
 		if err != nil {
 			return nil, err
 		}
@@ -142,10 +139,12 @@ func (s *Store) adHoc(ctx context.Context, query string, params map[string]any, 
 	return res.(*AdHocResult), nil
 }
 
-// runAdHoc checks the query's plan, then runs it and decodes its records until a cap.
+// runAdHoc checks the query's plan, calls before, then runs the query and decodes its
+// records until a cap.
 // Neo4j's refusal for want of memory (db.memory.transaction.max) is reported here, as
 // the caller's to fix, so that the driver does not retry it as it does transient errors.
-func (s *Store) runAdHoc(ctx context.Context, tx neo4j.ManagedTransaction, query string, params map[string]any, opts AdHocOptions) (*AdHocResult, error) {
+func (s *Store) runAdHoc(ctx context.Context, tx neo4j.ManagedTransaction, query string, params map[string]any, opts AdHocOptions,
+	before func(neo4j.ManagedTransaction) error) (*AdHocResult, error) {
 	s.roundTrips.Add(1)
 	explained, err := tx.Run(ctx, "EXPLAIN "+query, params)
 	if err != nil {
@@ -157,6 +156,11 @@ func (s *Store) runAdHoc(ctx context.Context, tx neo4j.ManagedTransaction, query
 	}
 	if err := checkPlan(summary); err != nil {
 		return nil, err
+	}
+	if before != nil {
+		if err := before(tx); err != nil {
+			return nil, err
+		}
 	}
 	s.roundTrips.Add(1)
 	run, err := tx.Run(ctx, query, params)
@@ -270,7 +274,8 @@ func classifyAdHoc(err error) error {
 			return apierr.BadInput("query", "ran past its timeout; narrow it or add LIMIT")
 		case strings.HasPrefix(nerr.Code, "Neo.ClientError.Statement."):
 			return apierr.BadInput("query", "%s", truncate(firstLine(nerr.Msg), 300))
-		case strings.HasPrefix(nerr.Code, "Neo.ClientError.Security.") || strings.HasPrefix(nerr.Code, "Neo.ClientError.Procedure."):
+		case strings.HasPrefix(nerr.Code, "Neo.ClientError.Security."), strings.HasPrefix(nerr.Code, "Neo.ClientError.Procedure."),
+			nerr.Code == "Neo.ClientError.Transaction.ForbiddenDueToTransactionType":
 			return apierr.Denied("query", "Neo4j refused it (%s)", nerr.Code)
 		}
 	}

@@ -111,6 +111,9 @@ func setupResearch(t *testing.T, configure func(*server.Config)) *env {
 	neo4jtest.Reset(t, research)
 	e := setupWith(t, func(c *server.Config) {
 		c.ResearchStore = cypher.New(research, cypher.Options{})
+		// A refresh on a Neo4j just started plans each of its statements for the first
+		// time, which on a busy machine can outlast the default deadline.
+		c.RequestTimeout = 2 * time.Minute
 		if configure != nil {
 			configure(c)
 		}
