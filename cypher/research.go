@@ -203,10 +203,15 @@ func (rc *ResearchCopy) fail(ctx context.Context, gen string) {
 
 // load empties the copy, then copies every label's nodes and every kind's ties.
 func (rc *ResearchCopy) load(ctx context.Context, st *ResearchCopyStatus) error {
-	err := rc.copy.autoCommit(ctx, fmt.Sprintf("MATCH (n) WHERE NOT n:%s CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF %d ROWS",
-		researchStateLabel, rc.batch), nil)
-	if err != nil {
-		return fmt.Errorf("research copy: empty: %w", err)
+	// Ties first, then nodes, each in transactions of one batch: a batch of nodes deleted
+	// with all their ties could outgrow the copy's memory for one transaction.
+	for _, q := range []string{
+		"MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF %[2]d ROWS",
+		"MATCH (n) WHERE NOT n:%[1]s CALL (n) { DELETE n } IN TRANSACTIONS OF %[2]d ROWS",
+	} {
+		if err := rc.copy.autoCommit(ctx, fmt.Sprintf(q, researchStateLabel, rc.batch), nil); err != nil {
+			return fmt.Errorf("research copy: empty: %w", err)
+		}
 	}
 	b := newScopedBuilder(rc.live.schema, AnalystScope())
 	for _, name := range rc.live.schema.LabelOrder {
