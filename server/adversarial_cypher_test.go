@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -338,5 +339,68 @@ func TestResearchCopyAdversarial(t *testing.T) {
 		if ev.Subject != "test-admin" || len(ev.IDs) != 0 || ev.Detail["people"] == nil || ev.Operation != "mutation refreshResearchCopy" {
 			t.Errorf("refresh record: %+v", ev)
 		}
+	}
+}
+
+// TestResearchCopyReadersSeeOneCopy: a query never answers from a copy that a refresh
+// touched while it ran, nor during a refresh. The refresh is played by hand on the copy's
+// state node, at the moment Neo4j shows the reader's query running.
+func TestResearchCopyReadersSeeOneCopy(t *testing.T) {
+	e := setupResearch(t, func(c *server.Config) { c.Cypher.Timeout = time.Minute })
+	e.world()
+	e.refresh()
+	researcher := e.as(auth.Researcher)
+	ctx := context.Background()
+	setState := func(set string) {
+		t.Helper()
+		if _, err := neo4j.ExecuteQuery(ctx, e.research, "MATCH (m:ResearchCopy {key: 'state'}) SET "+set, nil, neo4j.EagerResultTransformer); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	const slow = `UNWIND range(1, 30000000) AS x WITH x WHERE x < 0 RETURN count(*) AS none`
+	type answer struct {
+		status int
+		raw    string
+	}
+	done := make(chan answer, 1)
+	go func() {
+		status, raw, _ := researcher.cypherRaw(slow, nil)
+		done <- answer{status, raw}
+	}()
+	running := false
+	for deadline := time.Now().Add(30 * time.Second); !running && time.Now().Before(deadline); {
+		res, err := neo4j.ExecuteQuery(ctx, e.research, "SHOW TRANSACTIONS YIELD currentQuery WHERE currentQuery = $q RETURN count(*)",
+			map[string]any{"q": slow}, neo4j.EagerResultTransformer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		running = res.Records[0].Values[0].(int64) > 0
+		if !running {
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	if !running {
+		t.Fatal("the reader's query never showed as running")
+	}
+	setState("m.generation = 'another'")
+	got := <-done
+	if got.status != http.StatusServiceUnavailable || !strings.Contains(got.raw, "refreshed while the query ran") {
+		t.Errorf("a query that overlapped a refresh: %d %s", got.status, got.raw)
+	}
+
+	setState("m.state = 'refreshing', m.startedAt = datetime()")
+	if status, raw, _ := researcher.cypherRaw(`MATCH (n) RETURN count(n)`, nil); status != http.StatusServiceUnavailable ||
+		!strings.Contains(raw, "is being refreshed") {
+		t.Errorf("during a refresh: %d %s", status, raw)
+	}
+	// A refresh that died holds the copy for a while, then another takes over.
+	e.fails(`mutation { refreshResearchCopy { people } }`, nil, "CONFLICT", "")
+	setState("m.startedAt = datetime() - duration('PT1H')")
+	if people, _, _, _ := e.refresh(); people != 2 {
+		t.Errorf("the refresh that took over copied %d people", people)
+	}
+	if status, raw, _ := researcher.cypherRaw(`MATCH (n:Person) RETURN count(n)`, nil); status != 200 || !strings.Contains(raw, `"rows":[[2]]`) {
+		t.Errorf("after the refresh: %d %s", status, raw)
 	}
 }

@@ -409,7 +409,7 @@ type KeyPeople struct {
 // Writes. Each batch field (create…, update…, delete…, createTies, removeTies) is one
 // transaction, and a mutation of several batch fields is one transaction too: they commit
 // together or, when one fails, nothing is written and the response has no data, only the
-// errors of the first field that failed. With runAnalysis or erasePerson in the same
+// errors of the first field that failed. With runAnalysis, erasePerson or refreshResearchCopy in the same
 // mutation, each field is its own transaction.
 type Mutation struct {
 }
