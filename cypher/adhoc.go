@@ -95,10 +95,10 @@ func (s *Store) ReadOnly(ctx context.Context, query string, params map[string]an
 	return s.adHoc(ctx, query, params, opts, nil, nil)
 }
 
-// adHoc runs an ad-hoc query in one read transaction: before (when set) first, then the
-// plan check, then before (when set), the query under the caps, and after (when set) on
-// the result. The plan is checked first: an administration command planned after another
-// statement of the transaction fails with an error of its own instead of a refusal.
+// adHoc runs an ad-hoc query in one read transaction: the plan check, then before (when
+// set), the query under the caps, and after (when set) on the result. The plan is checked
+// first: an administration command planned after another statement of the transaction
+// fails with an error of its own instead of a refusal.
 func (s *Store) adHoc(ctx context.Context, query string, params map[string]any, opts AdHocOptions,
 	before func(neo4j.ManagedTransaction) error, after func(neo4j.ManagedTransaction, *AdHocResult) error) (*AdHocResult, error) {
 	if strings.TrimSpace(query) == "" {
