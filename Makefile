@@ -7,28 +7,42 @@ SHELL := /bin/bash
 GO ?= go
 # The test database is its own instance, so tests never touch the data `make run` serves.
 TEST_NEO4J_PORT ?= 7688
+# The research copy (docs/research-copy.md) is a Neo4j of its own: one for make run, one
+# for tests. A transaction on it may use at most RESEARCH_TX_MEMORY of heap.
+RESEARCH_NEO4J_PORT ?= 7689
+TEST_RESEARCH_NEO4J_PORT ?= 7691
+RESEARCH_TX_MEMORY ?= 256m
+start_research = KITH_NEO4J_PORT=$(1) KITH_STATE_DIR=$(2) KITH_NEO4J_HEAP=1g KITH_NEO4J_TX_MEMORY=$(RESEARCH_TX_MEMORY) ./localneo4j/start.sh
 
 .PHONY: run test test-faults vet generate check-generated neo4j neo4j-stop build clean bench
 
 build:
 	$(GO) build -o bin/kith ./cmd/kith
 
-## run: serve the API; starts the local Neo4j unless NEO4J_URI is set, loads the demo
-## neighbourhood into an empty database.
+## run: serve the API; starts the local Neo4j unless NEO4J_URI is set, and the research
+## copy's unless KITH_RESEARCH_URI is set; loads the demo neighbourhood into an empty
+## database, then refreshes the research copy so that /cypher answers researchers.
 run: build
 	@if [ -z "$$NEO4J_URI" ]; then ./localneo4j/start.sh; fi
-	./bin/kith serve --demo-if-empty
+	@if [ -z "$$KITH_RESEARCH_URI" ]; then $(call start_research,$(RESEARCH_NEO4J_PORT),.kith/research); fi
+	KITH_RESEARCH_URI=$${KITH_RESEARCH_URI:-bolt://127.0.0.1:$(RESEARCH_NEO4J_PORT)} ./bin/kith serve --demo-if-empty --refresh-research-copy
 
 ## test: formatting, vet, then unit and integration tests against a real Neo4j: NEO4J_URI
 ## when set, otherwise a local instance on port $(TEST_NEO4J_PORT) (or, where a Docker
-## engine runs and NEO4J_URI is unset, testcontainers).
+## engine runs and NEO4J_URI is unset, testcontainers); and the same for the research
+## copy's: NEO4J_RESEARCH_URI, or a local instance on port $(TEST_RESEARCH_NEO4J_PORT).
 test: vet
-	@if [ -z "$$NEO4J_URI" ] && [ -z "$$DOCKER_HOST" ] && [ ! -S /var/run/docker.sock ]; then \
-	  KITH_NEO4J_PORT=$(TEST_NEO4J_PORT) KITH_STATE_DIR=.kith/test ./localneo4j/start.sh; \
-	fi
-	@uri="$${NEO4J_URI:-}"; \
-	if [ -z "$$uri" ] && [ -z "$$DOCKER_HOST" ] && [ ! -S /var/run/docker.sock ]; then uri=bolt://127.0.0.1:$(TEST_NEO4J_PORT); fi; \
-	NEO4J_URI=$$uri $(GO) test -p 1 -count=1 ./...
+	@docker=; if [ -n "$$DOCKER_HOST" ] || [ -S /var/run/docker.sock ]; then docker=1; fi; \
+	uri="$${NEO4J_URI:-}"; research="$${NEO4J_RESEARCH_URI:-}"; \
+	if [ -z "$$uri" ] && [ -z "$$docker" ]; then \
+	  KITH_NEO4J_PORT=$(TEST_NEO4J_PORT) KITH_STATE_DIR=.kith/test ./localneo4j/start.sh || exit 1; \
+	  uri=bolt://127.0.0.1:$(TEST_NEO4J_PORT); \
+	fi; \
+	if [ -z "$$research" ] && { [ -n "$$uri" ] || [ -z "$$docker" ]; }; then \
+	  $(call start_research,$(TEST_RESEARCH_NEO4J_PORT),.kith/test-research) || exit 1; \
+	  research=bolt://127.0.0.1:$(TEST_RESEARCH_NEO4J_PORT); \
+	fi; \
+	NEO4J_URI=$$uri NEO4J_RESEARCH_URI=$$research $(GO) test -p 1 -count=1 ./...
 
 ## test-faults: the fault and abuse suite (RELIABILITY.md): the real binary on a Neo4j of
 ## its own on port 7760 (data in .kith/faults), attacked, and killed with SIGKILL under
@@ -61,10 +75,13 @@ check-generated: generate
 
 neo4j:
 	./localneo4j/start.sh
+	$(call start_research,$(RESEARCH_NEO4J_PORT),.kith/research)
 
 neo4j-stop:
 	./localneo4j/stop.sh
+	KITH_STATE_DIR=.kith/research ./localneo4j/stop.sh
 	KITH_STATE_DIR=.kith/test ./localneo4j/stop.sh
+	KITH_STATE_DIR=.kith/test-research ./localneo4j/stop.sh
 	KITH_STATE_DIR=.kith/bench ./localneo4j/stop.sh
 	KITH_STATE_DIR=.kith/faults ./localneo4j/stop.sh
 

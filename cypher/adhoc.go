@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -19,12 +18,19 @@ import (
 )
 
 // This file is the read-only Cypher endpoint's store side: a caller's own query, run in a
-// read transaction with a timeout and a row cap, after Neo4j's own plan for it (EXPLAIN)
-// shows that it only reads. The text is never inspected for keywords: the plan says what
-// the query does, so a write hidden in a subquery, a comment or odd spacing is seen.
+// read transaction with a timeout, a row cap and a byte cap, after Neo4j's own plan for it
+// (EXPLAIN) shows that it only reads the graph. The text is never inspected for keywords:
+// the plan says what the query does, so a write or a command hidden in a subquery, a
+// comment or odd spacing is seen. Administrators run it on the live graph (ReadOnly);
+// researchers and analysts on the research copy (ResearchCopy.Query), which holds nothing
+// they may not see, so what they read needs no further check.
 
 // MaxAdHocQueryLen is the longest ad-hoc query accepted, in characters.
 const MaxAdHocQueryLen = 10_000
+
+// adHocFetch is how many records the driver asks Neo4j for at a time, so that a query cut
+// by a cap has not made Neo4j send much more than was read.
+const adHocFetch = 100
 
 // AdHocOptions limit one ad-hoc query.
 type AdHocOptions struct {
@@ -32,22 +38,24 @@ type AdHocOptions struct {
 	Timeout time.Duration
 	// MaxRows is the most rows returned; Truncated says when there were more.
 	MaxRows int
-	// Pseudonymise refuses queries whose plan reads names, contacts, wellbeing or consent,
-	// or all of a node's properties at once, and redacts such properties from returned
-	// nodes (the researcher grant, which works on pseudonymised data).
-	Pseudonymise bool
+	// MaxBytes is the most bytes of values returned, counted as each record is decoded
+	// (about what the values take as JSON); rows past it are cut, and Truncated says so.
+	MaxBytes int
 }
 
 // AdHocResult is what an ad-hoc query returned.
 type AdHocResult struct {
 	Columns []string
-	// Rows hold JSON-ready values: nodes as {id, labels, properties}, relationships as
-	// {id, type, start, end, properties}, paths as {nodes, relationships}, temporal values
-	// as strings.
-	Rows      [][]any
-	Truncated bool
+	// Rows hold JSON-ready values: nodes as {labels, properties}, relationships as {type,
+	// properties}, paths as {nodes, relationships}, temporal values as strings.
+	Rows [][]any
+	// Truncated says rows were cut; TruncatedBy says by which cap: "rows" or "bytes".
+	Truncated   bool
+	TruncatedBy string
 	// IDs are the Kith ids of the nodes and ties returned, for the audit trail.
 	IDs []string
+	// CopiedAt is the age of the research copy the query read; nil on the live graph.
+	CopiedAt *time.Time
 }
 
 // allowedProcedures are the procedures an ad-hoc query may call: schema description only.
@@ -56,24 +64,22 @@ var allowedProcedures = map[string]bool{
 	"db.schema.visualization": true, "db.schema.nodeTypeProperties": true, "db.schema.relTypeProperties": true,
 }
 
-// refusedOperators are plan operators refused whatever the query type: reading files or
-// URLs from the server.
-var refusedOperators = map[string]string{
-	"LoadCSV": "LOAD CSV reads files and URLs from the server and is not allowed here",
+// refusedOperator says why a plan operator is refused whatever the query type, and
+// whether it is. Neo4j 5.26 plans SHOW TRANSACTIONS, TERMINATE TRANSACTIONS, SHOW
+// SETTINGS, SHOW INDEXES... as read-only queries (type "r") with an operator of their own
+// (ShowTransactions, TerminateTransactions, ShowSettings...); SHOW USERS and the other
+// commands of the system database are type "s" and refused by type.
+func refusedOperator(op string) (string, bool) {
+	switch {
+	case strings.HasPrefix(op, "Show"), strings.HasPrefix(op, "Terminate"), op == "AdministrationCommand":
+		return "administration commands (SHOW ..., TERMINATE ...) are not allowed here", true
+	case op == "LoadCSV":
+		return "LOAD CSV reads files and URLs from the server and is not allowed here", true
+	case op == "TransactionApply", op == "TransactionForeach":
+		return "CALL ... IN TRANSACTIONS is not allowed here", true
+	}
+	return "", false
 }
-
-// sensitiveInPlan finds, in a plan's details, reads of what a pseudonymised caller may not
-// see: the sensitive properties by name, every property at once (n{.*}, properties(n)), or
-// properties looked up by a computed key (n[key]).
-var sensitiveInPlan = regexp.MustCompile(`\b(displayName|contact|wellbeing|consent\w*)\b|\{\.\*\}|properties\(|PropertiesUsingCachedProperties|\w\[[^\]0-9-]`)
-
-// cachedInPlan is a property the plan read earlier (cache[n.prop]): not a computed key, so
-// it is checked as the property it names. A query of a pseudonymising grant may not name
-// anything cache (cacheInQuery), so that cache[m.key] in a plan is always Neo4j's.
-var (
-	cachedInPlan = regexp.MustCompile(`\bcache\[(\w+\.\w+)\]`)
-	cacheInQuery = regexp.MustCompile(`(?i)\bcache\b`)
-)
 
 // Fingerprint identifies a query text for the audit trail without keeping it: the query
 // may quote values.
@@ -82,11 +88,19 @@ func Fingerprint(query string) string {
 	return hex.EncodeToString(sum[:12])
 }
 
-// ReadOnly runs a caller's Cypher query in a read transaction, after checking its plan:
-// the query type must be read-only ("r"), every procedure it calls must be on the
-// allow-list, and it must not load CSV. A refusal is FORBIDDEN with the reason; a query
-// Neo4j cannot parse is BAD_USER_INPUT.
+// ReadOnly runs a caller's Cypher query on the live graph in a read transaction, after
+// checking its plan (checkPlan). A refusal is FORBIDDEN with the reason; a query Neo4j
+// cannot parse is BAD_USER_INPUT.
 func (s *Store) ReadOnly(ctx context.Context, query string, params map[string]any, opts AdHocOptions) (*AdHocResult, error) {
+	return s.adHoc(ctx, query, params, opts, nil, nil)
+}
+
+// adHoc runs an ad-hoc query in one read transaction: the plan check, then before (when
+// set), the query under the caps, and after (when set) on the result. The plan is checked
+// first: an administration command planned after another statement of the transaction
+// fails with an error of its own instead of a refusal.
+func (s *Store) adHoc(ctx context.Context, query string, params map[string]any, opts AdHocOptions,
+	before func(neo4j.ManagedTransaction) error, after func(neo4j.ManagedTransaction, *AdHocResult) error) (*AdHocResult, error) {
 	if strings.TrimSpace(query) == "" {
 		return nil, apierr.BadInput("query", "is empty")
 	}
@@ -96,57 +110,27 @@ func (s *Store) ReadOnly(ctx context.Context, query string, params map[string]an
 	if opts.MaxRows <= 0 {
 		opts.MaxRows = 1000
 	}
+	if opts.MaxBytes <= 0 {
+		opts.MaxBytes = 4 << 20
+	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = 5 * time.Second
 	}
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
 	params = plainMap(params)
-	sess := s.session(ctx, neo4j.AccessModeRead)
+	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.opts.Database, AccessMode: neo4j.AccessModeRead, FetchSize: adHocFetch})
 	defer sess.Close(context.WithoutCancel(ctx))
 	res, err := sess.ExecuteRead(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		s.roundTrips.Add(1)
-		explained, err := tx.Run(ctx, "EXPLAIN "+query, params)
+		out, err := s.runAdHoc(ctx, tx, query, params, opts, before)
 		if err != nil {
 			return nil, err
 		}
-		summary, err := explained.Consume(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if err := checkPlan(summary, opts); err != nil {
-			return nil, err
-		}
-		s.roundTrips.Add(1)
-		run, err := tx.Run(ctx, query, params)
-		if err != nil {
-			return nil, err
-		}
-		keys, err := run.Keys()
-		if err != nil {
-			return nil, err
-		}
-		out := &AdHocResult{Columns: keys, Rows: [][]any{}}
-		ids := map[string]bool{}
-		for run.Next(ctx) {
-			if len(out.Rows) == opts.MaxRows {
-				out.Truncated = true
-				break
+		if after != nil {
+			if err := after(tx, out); err != nil {
+				return nil, err
 			}
-			rec := run.Record()
-			row := make([]any, len(rec.Values))
-			for i, v := range rec.Values {
-				row[i] = jsonValue(v, opts.Pseudonymise, ids)
-			}
-			out.Rows = append(out.Rows, row)
 		}
-		if err := run.Err(); err != nil {
-			return nil, err
-		}
-		for id := range ids {
-			out.IDs = append(out.IDs, id)
-		}
-		sort.Strings(out.IDs)
 		return out, nil
 	}, neo4j.WithTxTimeout(opts.Timeout))
 	if err != nil {
@@ -155,8 +139,83 @@ func (s *Store) ReadOnly(ctx context.Context, query string, params map[string]an
 	return res.(*AdHocResult), nil
 }
 
-// checkPlan refuses a plan that does anything but read what the caller may read.
-func checkPlan(summary neo4j.ResultSummary, opts AdHocOptions) error {
+// runAdHoc checks the query's plan, calls before, then runs the query and decodes its
+// records until a cap.
+// Neo4j's refusal for want of memory (db.memory.transaction.max) is reported here, as
+// the caller's to fix, so that the driver does not retry it as it does transient errors.
+func (s *Store) runAdHoc(ctx context.Context, tx neo4j.ManagedTransaction, query string, params map[string]any, opts AdHocOptions,
+	before func(neo4j.ManagedTransaction) error) (*AdHocResult, error) {
+	s.roundTrips.Add(1)
+	explained, err := tx.Run(ctx, "EXPLAIN "+query, params)
+	if err != nil {
+		return nil, memoryRefusal(err)
+	}
+	summary, err := explained.Consume(ctx)
+	if err != nil {
+		return nil, memoryRefusal(err)
+	}
+	if err := checkPlan(summary); err != nil {
+		return nil, err
+	}
+	if before != nil {
+		if err := before(tx); err != nil {
+			return nil, err
+		}
+	}
+	s.roundTrips.Add(1)
+	run, err := tx.Run(ctx, query, params)
+	if err != nil {
+		return nil, memoryRefusal(err)
+	}
+	keys, err := run.Keys()
+	if err != nil {
+		return nil, memoryRefusal(err)
+	}
+	out := &AdHocResult{Columns: keys, Rows: [][]any{}}
+	d := &decoder{ids: map[string]bool{}, left: opts.MaxBytes}
+	for run.Next(ctx) {
+		if len(out.Rows) == opts.MaxRows {
+			out.Truncated, out.TruncatedBy = true, "rows"
+			break
+		}
+		rec := run.Record()
+		row := make([]any, len(rec.Values))
+		for i, v := range rec.Values {
+			row[i] = d.value(v)
+		}
+		if d.left < 0 {
+			if len(out.Rows) == 0 {
+				return nil, apierr.BadInput("query", "its first row alone is larger than the %d bytes one answer may hold; return less per row", opts.MaxBytes)
+			}
+			out.Truncated, out.TruncatedBy = true, "bytes"
+			break
+		}
+		out.Rows = append(out.Rows, row)
+	}
+	if err := run.Err(); err != nil {
+		return nil, memoryRefusal(err)
+	}
+	for id := range d.ids {
+		out.IDs = append(out.IDs, id)
+	}
+	sort.Strings(out.IDs)
+	return out, nil
+}
+
+// memoryRefusal turns Neo4j's refusal of a query that would use more memory than one
+// transaction may into BAD_USER_INPUT; other errors pass through.
+func memoryRefusal(err error) error {
+	var nerr *neo4j.Neo4jError
+	if errors.As(err, &nerr) && strings.HasSuffix(nerr.Code, "MemoryPoolOutOfMemoryError") {
+		return apierr.BadInput("query", "needs more memory than one query may use (db.memory.transaction.max); narrow it or add LIMIT")
+	}
+	return err
+}
+
+// checkPlan refuses a plan that does anything but read the graph: the query type must be
+// read-only ("r"), no operator may be refused (refusedOperator), and every procedure it
+// calls must be on the allow-list.
+func checkPlan(summary neo4j.ResultSummary) error {
 	if t := summary.StatementType(); t != neo4j.StatementTypeReadOnly {
 		kind := map[neo4j.StatementType]string{
 			neo4j.StatementTypeReadWrite: "reads and writes", neo4j.StatementTypeWriteOnly: "writes",
@@ -167,29 +226,22 @@ func checkPlan(summary neo4j.ResultSummary, opts AdHocOptions) error {
 		}
 		return apierr.Denied("query", "the query %s (query type %q): this endpoint only reads", kind, t.String())
 	}
-	if opts.Pseudonymise && cacheInQuery.MatchString(summary.Query().Text()) {
-		return apierr.Denied("query", "cache is a reserved word on this endpoint: name the variable otherwise")
-	}
 	var walk func(p neo4j.Plan) error
 	walk = func(p neo4j.Plan) error {
 		if p == nil {
 			return nil
 		}
 		op, _, _ := strings.Cut(p.Operator(), "@")
-		details, _ := p.Arguments()["Details"].(string)
-		if why, bad := refusedOperators[op]; bad {
+		if why, bad := refusedOperator(op); bad {
 			return apierr.Denied("query", "%s", why)
 		}
 		if op == "ProcedureCall" {
+			details, _ := p.Arguments()["Details"].(string)
 			name, _, _ := strings.Cut(details, "(")
 			name = strings.TrimSpace(name)
 			if !allowedProcedures[name] {
 				return apierr.Denied("query", "the procedure %s is not on this endpoint's allow-list (%s)", truncate(name, 60), strings.Join(sortedKeys(allowedProcedures), ", "))
 			}
-		}
-		if opts.Pseudonymise && sensitiveInPlan.MatchString(cachedInPlan.ReplaceAllString(details, "$1")) {
-			return apierr.Denied("query", "the query reads names, contacts, wellbeing, consent or every property of a node; "+
-				"this grant works on pseudonymised data: return pseudonym and named properties (wellbeing: use wellbeingSummary)")
 		}
 		for _, c := range p.Children() {
 			if err := walk(c); err != nil {
@@ -222,7 +274,8 @@ func classifyAdHoc(err error) error {
 			return apierr.BadInput("query", "ran past its timeout; narrow it or add LIMIT")
 		case strings.HasPrefix(nerr.Code, "Neo.ClientError.Statement."):
 			return apierr.BadInput("query", "%s", truncate(firstLine(nerr.Msg), 300))
-		case strings.HasPrefix(nerr.Code, "Neo.ClientError.Security.") || strings.HasPrefix(nerr.Code, "Neo.ClientError.Procedure."):
+		case strings.HasPrefix(nerr.Code, "Neo.ClientError.Security."), strings.HasPrefix(nerr.Code, "Neo.ClientError.Procedure."),
+			nerr.Code == "Neo.ClientError.Transaction.ForbiddenDueToTransactionType":
 			return apierr.Denied("query", "Neo4j refused it (%s)", nerr.Code)
 		}
 	}
@@ -237,65 +290,83 @@ func firstLine(s string) string {
 	return line
 }
 
-// jsonValue turns a driver value into one encoding/json can write, redacting what a
-// pseudonymised caller may not see, and notes the Kith ids it meets.
-func jsonValue(v any, pseudonymise bool, ids map[string]bool) any {
+// decoder turns driver values into ones encoding/json can write, noting the Kith ids it
+// meets and counting what they take as JSON, roughly, against a budget of bytes: once left
+// is below zero it stops building values.
+type decoder struct {
+	ids  map[string]bool
+	left int
+}
+
+func (d *decoder) value(v any) any {
+	if d.left < 0 {
+		return nil
+	}
 	switch x := v.(type) {
 	case dbtype.Node:
-		props := nodeProps(x, pseudonymise)
 		if id, ok := x.Props["id"].(string); ok {
-			ids[id] = true
+			d.ids[id] = true
 		}
-		return map[string]any{"labels": x.Labels, "properties": jsonValue(props, pseudonymise, ids)}
+		d.left -= 30
+		labels := make([]any, len(x.Labels))
+		for i, l := range x.Labels {
+			labels[i] = l
+		}
+		return map[string]any{"labels": d.value(labels), "properties": d.value(x.Props)}
 	case dbtype.Relationship:
 		if id, ok := x.Props["id"].(string); ok {
-			ids[id] = true
+			d.ids[id] = true
 		}
-		return map[string]any{"type": x.Type, "properties": jsonValue(x.Props, pseudonymise, ids)}
+		d.left -= 30
+		return map[string]any{"type": d.value(x.Type), "properties": d.value(x.Props)}
 	case dbtype.Path:
 		nodes := make([]any, len(x.Nodes))
 		for i, n := range x.Nodes {
-			nodes[i] = jsonValue(n, pseudonymise, ids)
+			nodes[i] = d.value(n)
 		}
 		rels := make([]any, len(x.Relationships))
 		for i, r := range x.Relationships {
-			rels[i] = jsonValue(r, pseudonymise, ids)
+			rels[i] = d.value(r)
 		}
+		d.left -= 30
 		return map[string]any{"nodes": nodes, "relationships": rels}
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			out[k] = jsonValue(e, pseudonymise, ids)
+			d.left -= len(k) + 4
+			out[k] = d.value(e)
 		}
 		return out
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = jsonValue(e, pseudonymise, ids)
+			d.left--
+			if d.left < 0 {
+				return nil
+			}
+			out[i] = d.value(e)
 		}
 		return out
+	case string:
+		d.left -= len(x) + 2
+		return x
+	case nil:
+		d.left -= 4
+		return nil
 	case time.Time:
+		d.left -= 32
 		return x.Format(time.RFC3339Nano)
 	case dbtype.Date:
+		d.left -= 12
 		return x.Time().Format(time.DateOnly)
 	case dbtype.LocalDateTime, dbtype.LocalTime, dbtype.Time, dbtype.Duration, dbtype.Point2D, dbtype.Point3D:
-		return fmt.Sprint(x)
+		str := fmt.Sprint(x)
+		d.left -= len(str) + 2
+		return str
+	case []byte:
+		d.left -= len(x)*4/3 + 4
+		return x
 	}
+	d.left -= 8 // numbers and booleans
 	return v
-}
-
-// nodeProps returns a node's properties, without the sensitive ones of a Person for a
-// pseudonymised caller.
-func nodeProps(n dbtype.Node, pseudonymise bool) map[string]any {
-	if !pseudonymise || !contains(n.Labels, "Person") {
-		return n.Props
-	}
-	out := make(map[string]any, len(n.Props))
-	for k, v := range n.Props {
-		if hidden[k] || strings.HasPrefix(k, "consent") {
-			continue
-		}
-		out[k] = v
-	}
-	return out
 }

@@ -43,9 +43,9 @@ func consentProps() []Prop {
 	for _, p := range ConsentPurposes() {
 		base := consentProp(p)
 		out = append(out,
-			Prop{Name: base, Kind: KindBool},
-			Prop{Name: base + "At", Kind: KindDateTime},
-			Prop{Name: base + "How", Kind: KindString})
+			Prop{Name: base, Kind: KindBool, Personal: true},
+			Prop{Name: base + "At", Kind: KindDateTime, Personal: true},
+			Prop{Name: base + "How", Kind: KindString, Personal: true})
 	}
 	return out
 }

@@ -34,6 +34,10 @@ type Prop struct {
 	Default any
 	// Min and Max bound a KindInt or KindFloat property (both zero: unbounded).
 	Min, Max float64
+	// Personal marks what identifies a person or says something private about them (a
+	// name, a contact, a wellbeing score, consent, the id a source system knows them by):
+	// the research copy (research.go) never holds it.
+	Personal bool
 }
 
 // RelShape says what a relation field returns.
@@ -144,7 +148,7 @@ var (
 func common(props ...Prop) []Prop {
 	base := []Prop{
 		{Name: "id", Kind: KindString},
-		{Name: "externalId", Kind: KindString},
+		{Name: "externalId", Kind: KindString, Personal: true},
 		{Name: "createdAt", Kind: KindDateTime, Order: "CREATED_AT"},
 		{Name: "updatedAt", Kind: KindDateTime, Order: "UPDATED_AT"},
 	}
@@ -175,14 +179,14 @@ func NewSchema() *Schema {
 		{
 			Name: "Person",
 			Props: append(common(
-				Prop{Name: "displayName", Kind: KindString, Order: "DISPLAY_NAME"},
+				Prop{Name: "displayName", Kind: KindString, Order: "DISPLAY_NAME", Personal: true},
 				Prop{Name: "pseudonym", Kind: KindString, Order: "PSEUDONYM"},
 				Prop{Name: "roles", Kind: KindStringList, Default: []string{}},
 				Prop{Name: "isAuthority", Kind: KindBool, Default: false},
 				Prop{Name: "householdType", Kind: KindString},
 				Prop{Name: "ageBand", Kind: KindString, Order: "AGE_BAND"},
-				Prop{Name: "wellbeing", Kind: KindInt, Order: "WELLBEING", Min: 7, Max: 35},
-				Prop{Name: "contact", Kind: KindString},
+				Prop{Name: "wellbeing", Kind: KindInt, Order: "WELLBEING", Min: 7, Max: 35, Personal: true},
+				Prop{Name: "contact", Kind: KindString, Personal: true},
 			),
 				// Consent per purpose (consent.go): the API's Person.consent object.
 				consentProps()...),
@@ -200,7 +204,7 @@ func NewSchema() *Schema {
 			Name: "FamiliarStranger",
 			Props: common(
 				Prop{Name: "role", Kind: KindString, Order: "ROLE"},
-				Prop{Name: "displayName", Kind: KindString, Order: "DISPLAY_NAME"},
+				Prop{Name: "displayName", Kind: KindString, Order: "DISPLAY_NAME", Personal: true},
 			),
 			Rels:     []Rel{{Field: "area", Type: "IN", Out: true, Target: "Area", Shape: ShapeNode}},
 			Required: []string{"role"}, AreaTie: "IN", AreaField: "areaId", DefaultOrder: "role",

@@ -42,6 +42,12 @@ type Scope struct {
 	HideSensitive bool
 }
 
+// AnalystScope is what analysts see, and so what the research copy (research.go) holds:
+// people who consented to analysis, pseudonymised, without memberships of sensitive groups.
+func AnalystScope() Scope {
+	return Scope{Consent: ConsentAnalysis, Pseudonymise: true, HideSensitive: true}
+}
+
 // Unrestricted reports whether the scope lets everything through.
 func (s Scope) Unrestricted() bool {
 	return !s.None && s.Areas == nil && s.Consent == "" && !s.Pseudonymise && !s.RespectConsent && !s.HideSensitive

@@ -416,6 +416,7 @@ type ComplexityRoot struct {
 		DeletePlaces            func(childComplexity int, ids []string) int
 		DeleteWaves             func(childComplexity int, ids []string) int
 		ErasePerson             func(childComplexity int, id string) int
+		RefreshResearchCopy     func(childComplexity int) int
 		RemoveTies              func(childComplexity int, input []map[string]any) int
 		RevokeTokens            func(childComplexity int, subject string, before *time.Time) int
 		RunAnalysis             func(childComplexity int, scope *model.AnalysisScope, measures []model.CentralityMeasure, sample *int, seed *int) int
@@ -582,6 +583,7 @@ type ComplexityRoot struct {
 		Places               func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
 		PrivacyBudget        func(childComplexity int) int
 		Reach                func(childComplexity int, people []string, hops *int, kinds []model.TieKind, through *model.ReachThrough) int
+		ResearchCopy         func(childComplexity int) int
 		Search               func(childComplexity int, text string, types []model.NodeType, first *int) int
 		ShortestTrustedPath  func(childComplexity int, from string, to model.RouteTarget, options *model.RouteOptions) int
 		Suggestions          func(childComplexity int, person string, first *int) int
@@ -603,6 +605,13 @@ type ComplexityRoot struct {
 
 	RemoveTiesResult struct {
 		Count func(childComplexity int) int
+	}
+
+	ResearchCopyStatus struct {
+		CopiedAt func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		People   func(childComplexity int) int
+		Ties     func(childComplexity int) int
 	}
 
 	Route struct {
@@ -816,6 +825,7 @@ type MutationResolver interface {
 	UpdatePlaces(ctx context.Context, input []map[string]any) ([]*model.Place, error)
 	DeletePlaces(ctx context.Context, ids []string) (*model.DeleteResult, error)
 	ErasePerson(ctx context.Context, id string) (*model.ErasureResult, error)
+	RefreshResearchCopy(ctx context.Context) (*model.ResearchCopyStatus, error)
 }
 type OrganisationResolver interface {
 	Ties(ctx context.Context, obj *model.Organisation, kinds []model.TieKind, direction *model.Direction, first *int) ([]*model.Tie, error)
@@ -865,6 +875,7 @@ type QueryResolver interface {
 	FamiliarStrangers(ctx context.Context, areaID *string, maxTies *int, first *int) ([]*model.FamiliarStrangerReach, error)
 	EgoNetwork(ctx context.Context, id string, hops *int, kinds []model.TieKind, maxNodes *int) (*model.EgoNetwork, error)
 	Reach(ctx context.Context, people []string, hops *int, kinds []model.TieKind, through *model.ReachThrough) (*model.Reach, error)
+	ResearchCopy(ctx context.Context) (*model.ResearchCopyStatus, error)
 	Suggestions(ctx context.Context, person string, first *int) ([]*model.Suggestion, error)
 }
 type RouteResolver interface {
@@ -2547,6 +2558,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ErasePerson(childComplexity, args["id"].(string)), true
+	case "Mutation.refreshResearchCopy":
+		if e.ComplexityRoot.Mutation.RefreshResearchCopy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.RefreshResearchCopy(childComplexity), true
 	case "Mutation.removeTies":
 		if e.ComplexityRoot.Mutation.RemoveTies == nil {
 			break
@@ -3538,6 +3555,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Reach(childComplexity, args["people"].([]string), args["hops"].(*int), args["kinds"].([]model.TieKind), args["through"].(*model.ReachThrough)), true
+	case "Query.researchCopy":
+		if e.ComplexityRoot.Query.ResearchCopy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.ResearchCopy(childComplexity), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -3648,6 +3671,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RemoveTiesResult.Count(childComplexity), true
+
+	case "ResearchCopyStatus.copiedAt":
+		if e.ComplexityRoot.ResearchCopyStatus.CopiedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResearchCopyStatus.CopiedAt(childComplexity), true
+	case "ResearchCopyStatus.nodes":
+		if e.ComplexityRoot.ResearchCopyStatus.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResearchCopyStatus.Nodes(childComplexity), true
+	case "ResearchCopyStatus.people":
+		if e.ComplexityRoot.ResearchCopyStatus.People == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResearchCopyStatus.People(childComplexity), true
+	case "ResearchCopyStatus.ties":
+		if e.ComplexityRoot.ResearchCopyStatus.Ties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResearchCopyStatus.Ties(childComplexity), true
 
 	case "Route.length":
 		if e.ComplexityRoot.Route.Length == nil {
@@ -6344,6 +6392,41 @@ extend type Query {
   reach(people: [ID!]!, hops: Int = 2, kinds: [TieKind!], through: ReachThrough = PEOPLE): Reach!
 }
 `, BuiltIn: false},
+	{Name: "../schema/research.graphqls", Input: `# The research copy: the pseudonymised projection of the graph that POST /cypher reads for
+# researchers and analysts (docs/research-copy.md).
+
+"A finished research copy: when it was taken and what it holds (counts only)."
+type ResearchCopyStatus {
+  "When the copy was taken from the live graph; every /cypher answer on it states it too."
+  copiedAt: DateTime!
+  "People in the copy: those who consented to analysis."
+  people: Int!
+  "Nodes in the copy, people included."
+  nodes: Int!
+  "Ties in the copy, all between nodes in it."
+  ties: Int!
+}
+
+extend type Query {
+  """
+  The research copy's status. UNAVAILABLE when no copy is configured (KITH_RESEARCH_URI),
+  none has been made yet, or a refresh is running.
+  """
+  researchCopy: ResearchCopyStatus! @auth(requires: [ADMIN])
+}
+
+extend type Mutation {
+  """
+  Replaces the research copy with a fresh one from the live graph: people who consented to
+  analysis (pseudonym, no name, contact, wellbeing, consent or externalId), familiar
+  strangers without names, the groups that are not sensitive, places, organisations, areas,
+  interests, gifts and waves, the ties between them, every id the researchers' own
+  pseudonymous id. Readers of /cypher are told the copy is being refreshed until it is done.
+  CONFLICT when a refresh is already running; recorded in the audit trail with counts.
+  """
+  refreshResearchCopy: ResearchCopyStatus! @auth(requires: [ADMIN])
+}
+`, BuiltIn: false},
 	{Name: "../schema/suggestions.graphqls", Input: `# Suggestions for partner apps (social prescribing, community circles): groups a person who
 # consented to suggestions might join, starting from their interests and the people they know.
 
@@ -6531,7 +6614,7 @@ type RemoveTiesResult {
 Writes. Each batch field (create…, update…, delete…, createTies, removeTies) is one
 transaction, and a mutation of several batch fields is one transaction too: they commit
 together or, when one fails, nothing is written and the response has no data, only the
-errors of the first field that failed. With runAnalysis or erasePerson in the same
+errors of the first field that failed. With runAnalysis, erasePerson or refreshResearchCopy in the same
 mutation, each field is its own transaction.
 """
 type Mutation @auth(requires: [ADMIN, WORKER]) {
@@ -7516,6 +7599,20 @@ func (ec *executionContext) childFields_RemoveTiesResult(ctx context.Context, fi
 		return ec.fieldContext_RemoveTiesResult_count(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RemoveTiesResult", field.Name)
+}
+
+func (ec *executionContext) childFields_ResearchCopyStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "copiedAt":
+		return ec.fieldContext_ResearchCopyStatus_copiedAt(ctx, field)
+	case "people":
+		return ec.fieldContext_ResearchCopyStatus_people(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ResearchCopyStatus_nodes(ctx, field)
+	case "ties":
+		return ec.fieldContext_ResearchCopyStatus_ties(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResearchCopyStatus", field.Name)
 }
 
 func (ec *executionContext) childFields_Route(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -17671,6 +17768,56 @@ func (ec *executionContext) fieldContext_Mutation_erasePerson(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_refreshResearchCopy(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_refreshResearchCopy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().RefreshResearchCopy(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.ResearchCopyStatus
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ResearchCopyStatus
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ResearchCopyStatus) graphql.Marshaler {
+			return ec.marshalNResearchCopyStatus2ᚖkithᚋgraphᚋmodelᚐResearchCopyStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_refreshResearchCopy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResearchCopyStatus(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NetworkSummary_graph(ctx context.Context, field graphql.CollectedField, obj *model.NetworkSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21510,6 +21657,56 @@ func (ec *executionContext) fieldContext_Query_reach(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_researchCopy(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_researchCopy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().ResearchCopy(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.ResearchCopyStatus
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ResearchCopyStatus
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ResearchCopyStatus) graphql.Marshaler {
+			return ec.marshalNResearchCopyStatus2ᚖkithᚋgraphᚋmodelᚐResearchCopyStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_researchCopy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResearchCopyStatus(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_suggestions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21770,6 +21967,98 @@ func (ec *executionContext) _RemoveTiesResult_count(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_RemoveTiesResult_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RemoveTiesResult", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ResearchCopyStatus_copiedAt(ctx context.Context, field graphql.CollectedField, obj *model.ResearchCopyStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResearchCopyStatus_copiedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CopiedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResearchCopyStatus_copiedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResearchCopyStatus", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _ResearchCopyStatus_people(ctx context.Context, field graphql.CollectedField, obj *model.ResearchCopyStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResearchCopyStatus_people(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.People, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResearchCopyStatus_people(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResearchCopyStatus", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ResearchCopyStatus_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ResearchCopyStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResearchCopyStatus_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResearchCopyStatus_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResearchCopyStatus", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ResearchCopyStatus_ties(ctx context.Context, field graphql.CollectedField, obj *model.ResearchCopyStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResearchCopyStatus_ties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ties, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResearchCopyStatus_ties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResearchCopyStatus", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _Route_length(ctx context.Context, field graphql.CollectedField, obj *model.Route) (ret graphql.Marshaler) {
@@ -31686,6 +31975,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "refreshResearchCopy":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_refreshResearchCopy(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -33617,6 +33913,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "researchCopy":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_researchCopy(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "suggestions":
 			field := field
 
@@ -33774,6 +34092,59 @@ func (ec *executionContext) _RemoveTiesResult(ctx context.Context, sel ast.Selec
 			out.Values[i] = graphql.MarshalString("RemoveTiesResult")
 		case "count":
 			out.Values[i] = ec._RemoveTiesResult_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var researchCopyStatusImplementors = []string{"ResearchCopyStatus"}
+
+func (ec *executionContext) _ResearchCopyStatus(ctx context.Context, sel ast.SelectionSet, obj *model.ResearchCopyStatus) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, researchCopyStatusImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ResearchCopyStatus")
+		case "copiedAt":
+			out.Values[i] = ec._ResearchCopyStatus_copiedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "people":
+			out.Values[i] = ec._ResearchCopyStatus_people(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ResearchCopyStatus_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ties":
+			out.Values[i] = ec._ResearchCopyStatus_ties(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -37062,6 +37433,16 @@ func (ec *executionContext) marshalNRemoveTiesResult2ᚖkithᚋgraphᚋmodelᚐR
 		return graphql.Null
 	}
 	return ec._RemoveTiesResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNResearchCopyStatus2ᚖkithᚋgraphᚋmodelᚐResearchCopyStatus(ctx context.Context, sel ast.SelectionSet, v *model.ResearchCopyStatus) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ResearchCopyStatus(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRole2kithᚋgraphᚋmodelᚐRole(ctx context.Context, v any) (model.Role, error) {

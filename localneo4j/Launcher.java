@@ -2,7 +2,12 @@
 // address, for local development and tests. It is started by localneo4j/start.sh, which
 // fetches the classpath from pom.xml; it runs until it receives SIGTERM or SIGINT.
 //
-// Usage: java -cp CLASSPATH Launcher.java DATA_DIR PORT
+// Usage: java -cp CLASSPATH Launcher.java DATA_DIR PORT [TX_MEMORY]
+//
+// TX_MEMORY, when given (e.g. 256m), is db.memory.transaction.max: the most heap one
+// transaction may use, so that one query cannot build a record (or a sort, or a collect)
+// that starves the instance; Neo4j fails that transaction with a memory error instead. The
+// research copy's instance is started with one (start.sh, KITH_NEO4J_TX_MEMORY).
 import java.nio.file.Path;
 import java.time.Duration;
 import org.neo4j.configuration.GraphDatabaseSettings;
@@ -15,13 +20,13 @@ import org.neo4j.io.ByteUnit;
 
 public class Launcher {
     public static void main(String[] args) throws Exception {
-        if (args.length != 2) {
-            System.err.println("usage: Launcher DATA_DIR PORT");
+        if (args.length < 2 || args.length > 3) {
+            System.err.println("usage: Launcher DATA_DIR PORT [TX_MEMORY]");
             System.exit(2);
         }
         Path home = Path.of(args[0]).toAbsolutePath();
         int port = Integer.parseInt(args[1]);
-        DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(home)
+        DatabaseManagementServiceBuilder builder = new DatabaseManagementServiceBuilder(home)
                 .setConfig(BoltConnector.enabled, true)
                 .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", port))
                 .setConfig(HttpConnector.enabled, false)
@@ -32,8 +37,11 @@ public class Launcher {
                 // Keep at most 1 GB of transaction logs (default: 2 days' worth, which grows
                 // by gigabytes a day under make bench); a local instance has no backups or
                 // cluster members that need older ones.
-                .setConfig(GraphDatabaseSettings.keep_logical_logs, "1G size")
-                .build();
+                .setConfig(GraphDatabaseSettings.keep_logical_logs, "1G size");
+        if (args.length == 3 && !args[2].isEmpty()) {
+            builder.setConfig(GraphDatabaseSettings.memory_transaction_max_size, ByteUnit.parse(args[2]));
+        }
+        DatabaseManagementService dbms = builder.build();
         Runtime.getRuntime().addShutdownHook(new Thread(dbms::shutdown, "neo4j-shutdown"));
         System.out.println("kith local neo4j: bolt://127.0.0.1:" + port + " data " + home);
         Thread.currentThread().join();

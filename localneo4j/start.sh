@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Starts the local Neo4j 5.26 for development and tests, on bolt://127.0.0.1:$KITH_NEO4J_PORT
 # (default 7687), and waits until Bolt answers. A no-op when it already runs.
+# KITH_STATE_DIR (default .kith) holds its data; KITH_NEO4J_HEAP (default 2g) is its heap;
+# KITH_NEO4J_TX_MEMORY (default: none), e.g. 256m, caps the heap one transaction may use
+# (db.memory.transaction.max), as the research copy's instance does.
 # Needs Java 17+ and Maven; Neo4j itself comes from Maven Central (see pom.xml).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,7 +37,7 @@ fi
 
 echo "local neo4j: starting on bolt://127.0.0.1:$port (data in $state/neo4j, log in $log)"
 nohup java -Xms512m -Xmx${KITH_NEO4J_HEAP:-2g} -XX:+UseG1GC \
-  -cp "$(cat "$cp_file")" "$here/Launcher.java" "$state/neo4j" "$port" >"$log" 2>&1 &
+  -cp "$(cat "$cp_file")" "$here/Launcher.java" "$state/neo4j" "$port" "${KITH_NEO4J_TX_MEMORY:-}" >"$log" 2>&1 &
 echo $! >"$state/neo4j.pid"
 for _ in $(seq 1 240); do
   if bolt_answers; then echo "local neo4j: ready"; exit 0; fi

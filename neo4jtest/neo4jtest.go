@@ -16,12 +16,15 @@ import (
 	tcneo4j "github.com/testcontainers/testcontainers-go/modules/neo4j"
 )
 
-// container is started at most once per test binary and reused by every test in it.
-var container struct {
+// container is a Neo4j started at most once per test binary and reused by every test in it.
+type container struct {
 	once sync.Once
 	uri  string
 	err  error
 }
+
+// live is the tests' live database; research the research copy's.
+var live, research container
 
 // URI returns the Bolt URI of the Neo4j the tests use.
 func URI(t testing.TB) string {
@@ -29,23 +32,42 @@ func URI(t testing.TB) string {
 	if uri := os.Getenv("NEO4J_URI"); uri != "" {
 		return uri
 	}
-	container.once.Do(func() {
+	return live.start(t)
+}
+
+// ResearchURI returns the Bolt URI of a second Neo4j, the tests' research copy: the one
+// NEO4J_RESEARCH_URI names (make test starts a second local instance), or else a second
+// container. It is never the live database's.
+func ResearchURI(t testing.TB) string {
+	t.Helper()
+	if uri := os.Getenv("NEO4J_RESEARCH_URI"); uri != "" {
+		return uri
+	}
+	if os.Getenv("NEO4J_URI") != "" {
+		t.Fatal("no research copy for tests: with NEO4J_URI set, set NEO4J_RESEARCH_URI to a second Neo4j 5 (make test starts one)")
+	}
+	return research.start(t)
+}
+
+func (c *container) start(t testing.TB) string {
+	t.Helper()
+	c.once.Do(func() {
 		if !dockerAvailable() {
-			container.err = errNoDatabase
+			c.err = errNoDatabase
 			return
 		}
 		ctx := context.Background()
-		c, err := tcneo4j.Run(ctx, "neo4j:5.26-community", tcneo4j.WithoutAuthentication())
+		n, err := tcneo4j.Run(ctx, "neo4j:5.26-community", tcneo4j.WithoutAuthentication())
 		if err != nil {
-			container.err = err
+			c.err = err
 			return
 		}
-		container.uri, container.err = c.BoltUrl(ctx)
+		c.uri, c.err = n.BoltUrl(ctx)
 	})
-	if container.err != nil {
-		t.Fatalf("no Neo4j for tests: %v", container.err)
+	if c.err != nil {
+		t.Fatalf("no Neo4j for tests: %v", c.err)
 	}
-	return container.uri
+	return c.uri
 }
 
 type noDatabase struct{}

@@ -28,7 +28,7 @@ func scopeOf(ctx context.Context) cypher.Scope {
 		areas := append([]string{}, p.Areas...)
 		return cypher.Scope{Areas: areas, RespectConsent: true}
 	case p.Has(auth.Analyst):
-		return cypher.Scope{Consent: cypher.ConsentAnalysis, Pseudonymise: true, HideSensitive: true}
+		return cypher.AnalystScope()
 	}
 	return cypher.Scope{None: true, Pseudonymise: true, HideSensitive: true}
 }

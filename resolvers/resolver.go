@@ -22,4 +22,7 @@ type Resolver struct {
 	// Analysis computes and caches network analyses (schema/analysis.graphqls); when nil,
 	// each analysis request computes afresh, without a cache.
 	Analysis *analysisrun.Service
+	// ResearchCopy is the research copy refreshResearchCopy refreshes; nil when none is
+	// configured.
+	ResearchCopy *cypher.ResearchCopy
 }

@@ -22,8 +22,9 @@ import (
 // for a batch of 100 people and 200 ties saves it about 8 ms of CPU on this machine
 // (BENCHMARKS.md).
 //
-// A mutation that also holds another field (runAnalysis, erasePerson, revokeTokens) runs
-// each field in its own transaction, as a single field always does.
+// A mutation that also holds another field (runAnalysis, erasePerson, revokeTokens,
+// refreshResearchCopy) runs each field in its own transaction, as a single field always
+// does.
 //
 // When a field fails, the response has no data (nothing it would describe was written) and
 // carries the errors of the first field that failed, to be fixed before the mutation is

@@ -17,6 +17,9 @@ type CypherConfig struct {
 	Timeout time.Duration
 	// MaxRows caps the rows returned; more are cut and the answer says so.
 	MaxRows int
+	// MaxBytes caps the bytes of values returned, counted as records are decoded, so that
+	// a query of huge rows cannot fill Kith's memory; more are cut and the answer says so.
+	MaxBytes int
 }
 
 // cypherRequest is the body of POST /cypher.
@@ -25,17 +28,20 @@ type cypherRequest struct {
 	Params map[string]any `json:"params"`
 }
 
-// serveCypher is POST /cypher, the read-only Cypher endpoint of the researcher grant:
-// {"query": "...", "params": {...}} in, {"columns", "rows", "truncated"} out, or a
-// GraphQL-shaped error. The query runs in a read transaction after its plan shows it only
-// reads (cypher.Store.ReadOnly); researchers get pseudonymised data, admins everything.
-// Every query, refused or not, is audited by its fingerprint, never its text.
+// serveCypher is POST /cypher, the read-only Cypher endpoint: {"query": "...", "params":
+// {...}} in, {"columns", "rows", "truncated", "source", "copiedAt"} out, or a
+// GraphQL-shaped error. Administrators read the live graph; researchers and analysts read
+// the research copy (cypher.ResearchCopy), which holds only what they may see, with its
+// age in every answer. Either way the query runs in a read transaction after its plan
+// shows it only reads (cypher.Store.ReadOnly). Every query, refused or not, is audited by
+// its fingerprint, never its text.
 func (s *Server) serveCypher(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	p := principal(ctx)
-	if !p.HasAny(auth.Researcher, auth.Admin) {
+	live := p.Has(auth.Admin)
+	if !live && !p.HasAny(auth.Researcher, auth.Analyst) {
 		s.log.InfoContext(ctx, "forbidden", "request_id", RequestID(ctx), "path", r.URL.Path, "sub", p.Subject)
-		writeError(w, http.StatusForbidden, apierr.Denied("", "the Cypher endpoint needs the researcher grant"))
+		writeError(w, http.StatusForbidden, apierr.Denied("", "the Cypher endpoint is for researchers and analysts (on the research copy) and admins"))
 		return
 	}
 	var req cypherRequest
@@ -45,13 +51,23 @@ func (s *Server) serveCypher(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, apierr.BadInput("", "the body must be JSON: {\"query\": \"...\", \"params\": {...}}"))
 		return
 	}
-	pseudonymise := !p.Has(auth.Admin)
-	res, err := s.store.ReadOnly(ctx, req.Query, req.Params, cypher.AdHocOptions{
-		Timeout: s.cfg.Cypher.Timeout, MaxRows: s.cfg.Cypher.MaxRows, Pseudonymise: pseudonymise,
-	})
+	opts := cypher.AdHocOptions{Timeout: s.cfg.Cypher.Timeout, MaxRows: s.cfg.Cypher.MaxRows, MaxBytes: s.cfg.Cypher.MaxBytes}
+	source := "live"
+	var res *cypher.AdHocResult
+	var err error
+	switch {
+	case live:
+		res, err = s.store.ReadOnly(ctx, req.Query, req.Params, opts)
+	case s.research == nil:
+		source = "research-copy"
+		err = apierr.Down("no research copy is configured (KITH_RESEARCH_URI): ask an admin", nil)
+	default:
+		source = "research-copy"
+		res, err = s.research.Query(ctx, req.Query, req.Params, opts)
+	}
 	ev := cypher.AuditEvent{
 		Subject: p.Subject, Roles: roleNames(p), Operation: "cypher", Kind: "cypher", RequestID: RequestID(ctx),
-		Detail: map[string]any{"fingerprint": cypher.Fingerprint(req.Query), "params": paramNames(req.Params)},
+		Detail: map[string]any{"fingerprint": cypher.Fingerprint(req.Query), "params": paramNames(req.Params), "source": source},
 	}
 	if err != nil {
 		e, ok := apierr.As(err)
@@ -64,12 +80,22 @@ func (s *Server) serveCypher(w http.ResponseWriter, r *http.Request) {
 		writeError(w, statusOf(e.Code), e)
 		return
 	}
-	ev.IDs = res.IDs
+	if live {
+		// The copy's ids are pseudonymous and name nobody in the live graph.
+		ev.IDs = res.IDs
+	}
 	ev.Detail["outcome"] = "ok"
 	ev.Detail["rows"] = int64(len(res.Rows))
 	s.audit.submit(ev)
+	out := map[string]any{"columns": res.Columns, "rows": res.Rows, "truncated": res.Truncated, "source": source, "copiedAt": nil}
+	if res.Truncated {
+		out["truncatedBy"] = res.TruncatedBy
+	}
+	if res.CopiedAt != nil {
+		out["copiedAt"] = res.CopiedAt.UTC().Format(time.RFC3339Nano)
+	}
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{"columns": res.Columns, "rows": res.Rows, "truncated": res.Truncated})
+	_ = json.NewEncoder(w).Encode(out)
 }
 
 // paramNames lists the names of the parameters, never their values.

@@ -34,6 +34,8 @@ type env struct {
 	token string
 	// logs holds what the server logged.
 	logs *syncBuffer
+	// research is the driver of the research copy's database (setupResearch), nil without.
+	research neo4j.DriverWithContext
 }
 
 // syncBuffer is a bytes.Buffer safe for the server's goroutines.
@@ -136,6 +138,24 @@ func testPseudonyms(t testing.TB) *pseudonym.Keys {
 func analystID(t testing.TB, id string) string {
 	t.Helper()
 	return testPseudonyms(t).Encode(string(auth.Analyst), id)
+}
+
+// setupResearch is setupWith, with a research copy in a database of its own, emptied.
+func setupResearch(t *testing.T, configure func(*server.Config)) *env {
+	t.Helper()
+	research := neo4jtest.Driver(t, neo4jtest.ResearchURI(t))
+	neo4jtest.Reset(t, research)
+	e := setupWith(t, func(c *server.Config) {
+		c.ResearchStore = cypher.New(research, cypher.Options{})
+		// A refresh on a Neo4j just started plans each of its statements for the first
+		// time, which on a busy machine can outlast the default deadline.
+		c.RequestTimeout = 2 * time.Minute
+		if configure != nil {
+			configure(c)
+		}
+	})
+	e.research = research
+	return e
 }
 
 // mint signs a token the harness's server accepts.

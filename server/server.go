@@ -66,8 +66,12 @@ type Config struct {
 	// Noise is the randomness of analysts' wellbeing summaries; nil, crypto/rand.Reader, but
 	// in tests.
 	Noise io.Reader
-	// Cypher configures the read-only Cypher endpoint of the researcher grant.
+	// Cypher configures the read-only Cypher endpoint.
 	Cypher CypherConfig
+	// ResearchStore, when set, is the store of the research copy (KITH_RESEARCH_URI): a
+	// database of its own, which researchers' and analysts' Cypher reads and
+	// refreshResearchCopy fills. Without it, they are told none is configured.
+	ResearchStore *cypher.Store
 	// AuditStore, when set, is the store the server's own bookkeeping goes through: the
 	// audit records of reads, and each request's check of revocations and erasures (its
 	// own driver, e.g. so that tests counting round trips do not count them). It must
@@ -96,7 +100,7 @@ func DefaultConfig() Config {
 		MaxDepth: 12, MaxComplexity: 500_000, RateLimit: 50, RateBurst: 100, MinGroup: 5,
 		MaxStatementsPerRequest: 4, MaxStatementsPerToken: 8, Bounds: DefaultBounds(),
 		Epsilon: 1, PrivacyBudget: 10, PrivacyPeriod: 30 * 24 * time.Hour,
-		Cypher:     CypherConfig{Timeout: 5 * time.Second, MaxRows: 1000},
+		Cypher:     CypherConfig{Timeout: 5 * time.Second, MaxRows: 1000, MaxBytes: 4 << 20},
 		Pseudonyms: pseudonym.Random(),
 	}
 }
@@ -133,6 +137,8 @@ type Server struct {
 	stateStore *cypher.Store
 	bookmarks  bookmarks
 	caches     *caches
+	// research is the research copy, nil when none is configured.
+	research *cypher.ResearchCopy
 }
 
 // New returns a Server over a store.
@@ -155,6 +161,9 @@ func New(cfg Config, store *cypher.Store, log *slog.Logger) *Server {
 	s.bookmarks = bookmarks{key: key}
 	s.caches = &caches{queries: newCache[*ast.QueryDocument](1000), persisted: newCache[string](1000),
 		analyses: analysisrun.New(store, analysisrun.Options{})}
+	if cfg.ResearchStore != nil {
+		s.research = cypher.NewResearchCopy(store, cfg.ResearchStore, cfg.Pseudonyms)
+	}
 	s.http = &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
@@ -170,7 +179,7 @@ func New(cfg Config, store *cypher.Store, log *slog.Logger) *Server {
 // role (idCodec).
 func (s *Server) GraphQL() http.Handler {
 	cfg := graph.Config{Resolvers: &resolvers.Resolver{Store: s.store, MinGroup: s.cfg.MinGroup, Privacy: s.cfg.privacy(),
-		BeforeErase: s.audit.flush, AfterErase: s.caches.purge, Analysis: s.caches.analyses}}
+		BeforeErase: s.audit.flush, AfterErase: s.caches.purge, Analysis: s.caches.analyses, ResearchCopy: s.research}}
 	cfg.Directives.Auth = authDirective
 	cfg.Directives.Sensitive = sensitiveDirective
 	es := costed{ExecutableSchema: graph.NewExecutableSchema(cfg), defaultPage: 20}
@@ -254,6 +263,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	s.Close()
 	return nil
 }
+
+// ResearchCopy returns the research copy, nil when none is configured.
+func (s *Server) ResearchCopy() *cypher.ResearchCopy { return s.research }
 
 // Close writes the audit records still queued. Serve calls it on shutdown; a server
 // used only through Handler (tests) should call it when done.

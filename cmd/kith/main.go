@@ -4,6 +4,7 @@
 //	kith migrate  apply database migrations
 //	kith seed     load the demo neighbourhood, or a synthetic community with --people N
 //	kith token    mint a development bearer token (--role, --area, --ttl)
+//	kith research-copy  refresh the research copy (KITH_RESEARCH_URI) from the live graph
 //	kith bench    benchmark Kith against the raw driver and @neo4j/graphql
 //
 // Configuration comes from flags and the environment: NEO4J_URI (default
@@ -11,7 +12,9 @@
 // (none: no authentication), NEO4J_DATABASE, KITH_ADDR (default 127.0.0.1:8080),
 // KITH_REQUEST_TIMEOUT (default 10s), KITH_INTROSPECTION (default: true with a
 // development secret), KITH_JWT_SECRET, KITH_JWT_PUBLIC_KEY or KITH_JWKS (which tokens are
-// accepted; none: a random development secret), KITH_JWT_ISSUER, KITH_JWT_AUDIENCE.
+// accepted; none: a random development secret), KITH_JWT_ISSUER, KITH_JWT_AUDIENCE,
+// KITH_RESEARCH_URI (the research copy's Neo4j; KITH_RESEARCH_USER, KITH_RESEARCH_PASSWORD,
+// KITH_RESEARCH_DATABASE), KITH_PSEUDONYM_KEY.
 package main
 
 import (
@@ -57,6 +60,8 @@ func main() {
 		err = tokenCmd(args)
 	case "bench":
 		err = benchCmd(ctx, log, args)
+	case "research-copy":
+		err = researchCopyCmd(ctx, log, args)
 	case "help", "-h", "--help":
 		usage()
 		return
@@ -81,6 +86,7 @@ commands:
   reindex-search  rebuild the full-text search index (clears erased names from its files)
   token    mint a development token: --role R [--area A] [--ttl 12h] (needs KITH_JWT_SECRET)
   bench    benchmark Kith against the raw driver and @neo4j/graphql (see BENCHMARKS.md)
+  research-copy  refresh the research copy (KITH_RESEARCH_URI) from the live graph
 
 Run "kith <command> -h" for a command's flags.
 `)
@@ -104,6 +110,15 @@ func (f *neo4jFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.user, "neo4j-user", env("NEO4J_USER", ""), "Neo4j user (empty: no authentication)")
 	fs.StringVar(&f.password, "neo4j-password", env("NEO4J_PASSWORD", ""), "Neo4j password")
 	fs.StringVar(&f.database, "neo4j-database", env("NEO4J_DATABASE", ""), "Neo4j database (empty: the server's default)")
+}
+
+// registerResearch registers the flags of the research copy's Neo4j: a database apart
+// from the live one, which holds only what researchers and analysts may see.
+func (f *neo4jFlags) registerResearch(fs *flag.FlagSet) {
+	fs.StringVar(&f.uri, "research-uri", env("KITH_RESEARCH_URI", ""), "the research copy's Neo4j URI, a database apart from the live one (empty: no copy; /cypher then serves admins only)")
+	fs.StringVar(&f.user, "research-user", env("KITH_RESEARCH_USER", ""), "the research copy's Neo4j user (empty: no authentication)")
+	fs.StringVar(&f.password, "research-password", env("KITH_RESEARCH_PASSWORD", ""), "the research copy's Neo4j password")
+	fs.StringVar(&f.database, "research-database", env("KITH_RESEARCH_DATABASE", ""), "the research copy's Neo4j database (empty: the server's default)")
 }
 
 // open connects to Neo4j, waiting up to a minute for it to answer, and returns a store.
@@ -142,8 +157,11 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 	fs.DurationVar(&cfg.RequestTimeout, "request-timeout", durationEnv("KITH_REQUEST_TIMEOUT", cfg.RequestTimeout), "deadline of each request")
 	var af authFlags
 	af.register(fs, &cfg)
-	pseudonymKey := fs.String("pseudonym-key", env("KITH_PSEUDONYM_KEY", ""), "secret (at least 32 bytes) from which analysts' and researchers' ids are derived; none: a random one, so their ids change at each start")
+	var rf neo4jFlags
+	rf.registerResearch(fs)
+	pseudonymKey := registerPseudonymKey(fs)
 	demo := fs.Bool("demo-if-empty", false, "load the demo neighbourhood when the database is empty")
+	refresh := fs.Bool("refresh-research-copy", false, "refresh the research copy before serving (needs --research-uri)")
 	_ = fs.Parse(args)
 	tuneGC()
 	devSecret, err := af.verifier(&cfg)
@@ -153,13 +171,13 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 	if err := cfg.CheckPrivacy(); err != nil {
 		return err
 	}
+	if cfg.Pseudonyms, err = pseudonymKeys(log, *pseudonymKey); err != nil {
+		return err
+	}
 	if *pseudonymKey != "" {
-		if cfg.Pseudonyms, err = pseudonym.New([]byte(*pseudonymKey)); err != nil {
-			return err
-		}
 		cfg.BookmarkKey = server.BookmarkKey([]byte(*pseudonymKey))
 	} else {
-		log.Warn("KITH_PSEUDONYM_KEY is not set: analysts' and researchers' ids change at each start, and Kith-Bookmark headers are good on this instance only")
+		log.Warn("without KITH_PSEUDONYM_KEY, Kith-Bookmark headers are good on this instance only")
 	}
 
 	store, closeStore, err := nf.open(ctx, log)
@@ -167,6 +185,16 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 		return err
 	}
 	defer closeStore()
+	if rf.uri != "" {
+		research, closeResearch, err := rf.open(ctx, log)
+		if err != nil {
+			return fmt.Errorf("research copy: %w", err)
+		}
+		defer closeResearch()
+		cfg.ResearchStore = research
+	} else if *refresh {
+		return errors.New("--refresh-research-copy needs --research-uri (KITH_RESEARCH_URI)")
+	}
 	if err := applyMigrations(ctx, log, store); err != nil {
 		return err
 	}
@@ -187,6 +215,14 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 			return err
 		}
 	}
+	srv := server.New(cfg, store, log)
+	if *refresh {
+		st, err := srv.ResearchCopy().Refresh(ctx)
+		if err != nil {
+			return fmt.Errorf("research copy: %w", err)
+		}
+		log.Info("research copy refreshed", "people", st.People, "nodes", st.Nodes, "ties", st.Ties)
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -200,7 +236,55 @@ Kith is serving GraphQL on http://%[1]s/graphql
 
 %[2]s
 `, ln.Addr(), tokens)
-	return server.New(cfg, store, log).Serve(ctx, ln)
+	return srv.Serve(ctx, ln)
+}
+
+// registerPseudonymKey registers the secret analysts' and researchers' ids derive from.
+func registerPseudonymKey(fs *flag.FlagSet) *string {
+	return fs.String("pseudonym-key", env("KITH_PSEUDONYM_KEY", ""), "secret (at least 32 bytes) from which analysts' and researchers' ids are derived; none: a random one, so their ids change at each start")
+}
+
+// pseudonymKeys returns the keys of the secret, or random keys (with a warning) without one.
+func pseudonymKeys(log *slog.Logger, secret string) (*pseudonym.Keys, error) {
+	if secret == "" {
+		log.Warn("KITH_PSEUDONYM_KEY is not set: analysts' and researchers' ids change at each start")
+		return pseudonym.Random(), nil
+	}
+	return pseudonym.New([]byte(secret))
+}
+
+// researchCopyCmd refreshes the research copy from the live graph, as the admin mutation
+// refreshResearchCopy does, and prints what it holds.
+func researchCopyCmd(ctx context.Context, log *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("research-copy", flag.ExitOnError)
+	var nf, rf neo4jFlags
+	nf.register(fs)
+	rf.registerResearch(fs)
+	pseudonymKey := registerPseudonymKey(fs)
+	_ = fs.Parse(args)
+	if rf.uri == "" {
+		return errors.New("research-copy needs --research-uri (KITH_RESEARCH_URI), the research copy's Neo4j")
+	}
+	keys, err := pseudonymKeys(log, *pseudonymKey)
+	if err != nil {
+		return err
+	}
+	live, closeLive, err := nf.open(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer closeLive()
+	research, closeResearch, err := rf.open(ctx, log)
+	if err != nil {
+		return fmt.Errorf("research copy: %w", err)
+	}
+	defer closeResearch()
+	st, err := cypher.NewResearchCopy(live, research, keys).Refresh(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("research copy refreshed at %s: %d people, %d nodes, %d ties\n", st.CopiedAt.Format(time.RFC3339), st.People, st.Nodes, st.Ties)
+	return nil
 }
 
 func durationEnv(name string, def time.Duration) time.Duration {

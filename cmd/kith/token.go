@@ -51,6 +51,7 @@ func (f *authFlags) register(fs *flag.FlagSet, cfg *server.Config) {
 	fs.DurationVar(&cfg.PrivacyPeriod, "dp-period", cfg.PrivacyPeriod, "how long an analyst's privacy budget lasts (0: it never renews)")
 	fs.DurationVar(&cfg.Cypher.Timeout, "cypher-timeout", durationEnv("KITH_CYPHER_TIMEOUT", cfg.Cypher.Timeout), "timeout of a query on the read-only Cypher endpoint")
 	fs.IntVar(&cfg.Cypher.MaxRows, "cypher-max-rows", intEnv("KITH_CYPHER_MAX_ROWS", cfg.Cypher.MaxRows), "most rows the read-only Cypher endpoint returns")
+	fs.IntVar(&cfg.Cypher.MaxBytes, "cypher-max-bytes", intEnv("KITH_CYPHER_MAX_BYTES", cfg.Cypher.MaxBytes), "most bytes of values one answer of the read-only Cypher endpoint holds, counted as records are decoded")
 }
 
 // verifier builds the token verifier. With no key configured it makes a random

@@ -410,7 +410,7 @@ type KeyPeople struct {
 // Writes. Each batch field (create…, update…, delete…, createTies, removeTies) is one
 // transaction, and a mutation of several batch fields is one transaction too: they commit
 // together or, when one fails, nothing is written and the response has no data, only the
-// errors of the first field that failed. With runAnalysis or erasePerson in the same
+// errors of the first field that failed. With runAnalysis, erasePerson or refreshResearchCopy in the same
 // mutation, each field is its own transaction.
 type Mutation struct {
 }
@@ -539,6 +539,18 @@ type ReachedNode struct {
 type RemoveTiesResult struct {
 	// How many ties were removed.
 	Count int `json:"count"`
+}
+
+// A finished research copy: when it was taken and what it holds (counts only).
+type ResearchCopyStatus struct {
+	// When the copy was taken from the live graph; every /cypher answer on it states it too.
+	CopiedAt time.Time `json:"copiedAt"`
+	// People in the copy: those who consented to analysis.
+	People int `json:"people"`
+	// Nodes in the copy, people included.
+	Nodes int `json:"nodes"`
+	// Ties in the copy, all between nodes in it.
+	Ties int `json:"ties"`
 }
 
 // Which ties a route may follow, and how. Routes pass only through people; the last step may
