@@ -15,6 +15,7 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"kith/apierr"
+	"kith/telemetry"
 )
 
 // Options configure a Store.
@@ -25,6 +26,8 @@ type Options struct {
 	MaxPage int
 	// DefaultPage is the page size when neither first nor last is given (default 20).
 	DefaultPage int
+	// Telemetry, when set, is told of every session and statement (observe.go).
+	Telemetry *telemetry.Telemetry
 }
 
 // Store reads and writes the community graph in Neo4j.
@@ -75,7 +78,11 @@ func txConfig(ctx context.Context) []func(*neo4j.TransactionConfig) {
 }
 
 func (s *Store) session(ctx context.Context, mode neo4j.AccessMode) neo4j.SessionWithContext {
-	return s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.opts.Database, AccessMode: mode})
+	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.opts.Database, AccessMode: mode})
+	if s.opts.Telemetry == nil {
+		return sess
+	}
+	return observeSession(sess, s.opts.Telemetry, mode)
 }
 
 // read runs work in one read transaction: for a read of several statements that must see

@@ -19,6 +19,7 @@ import (
 	"kith/cypher"
 	"kith/neo4jtest"
 	"kith/server"
+	"kith/telemetry"
 )
 
 // env is one test's Kith: a real Neo4j (behind a proxy that counts statements when the
@@ -33,6 +34,8 @@ type env struct {
 	token string
 	// logs holds what the server logged.
 	logs *syncBuffer
+	// metrics serves the server's /metrics, when it was set up with telemetry.
+	metrics *httptest.Server
 }
 
 // syncBuffer is a bytes.Buffer safe for the server's goroutines.
@@ -69,6 +72,13 @@ func setup(t *testing.T) *env {
 // setupWith is setup with a change to the server's configuration.
 func setupWith(t *testing.T, configure func(*server.Config)) *env {
 	t.Helper()
+	return setupObserved(t, nil, configure)
+}
+
+// setupObserved is setupWith with the store and the server reporting to tel, and the
+// server's metrics served on a listener of their own (env.metrics).
+func setupObserved(t *testing.T, tel *telemetry.Telemetry, configure func(*server.Config)) *env {
+	t.Helper()
 	uri := neo4jtest.URI(t)
 	e := &env{t: t}
 	if u, err := url.Parse(uri); err == nil && u.Scheme == "bolt" {
@@ -76,7 +86,7 @@ func setupWith(t *testing.T, configure func(*server.Config)) *env {
 		uri = e.proxy.URI()
 	}
 	e.driver = neo4jtest.Driver(t, uri)
-	e.store = cypher.New(e.driver, cypher.Options{MaxPage: 100})
+	e.store = cypher.New(e.driver, cypher.Options{MaxPage: 100, Telemetry: tel})
 	if _, err := e.store.Migrate(context.Background()); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
@@ -90,6 +100,7 @@ func setupWith(t *testing.T, configure func(*server.Config)) *env {
 	cfg.RateLimit = 0 // tests send bursts; the limit has its own test
 	// Audit records go through a driver of their own, so round-trip counts see only reads.
 	cfg.AuditStore = cypher.New(neo4jtest.Driver(t, neo4jtest.URI(t)), cypher.Options{})
+	cfg.Telemetry = tel
 	if configure != nil {
 		configure(&cfg)
 	}
@@ -98,6 +109,10 @@ func setupWith(t *testing.T, configure func(*server.Config)) *env {
 	srv := server.New(cfg, e.store, log)
 	e.srv = httptest.NewServer(srv.Handler())
 	t.Cleanup(func() { e.srv.Close(); srv.Close() })
+	if tel != nil {
+		e.metrics = httptest.NewServer(srv.MetricsHandler())
+		t.Cleanup(e.metrics.Close)
+	}
 	e.token = mint(t, "test-admin", []auth.Role{auth.Admin}, nil)
 	return e
 }

@@ -1,7 +1,7 @@
 // Package server is Kith's HTTP front: the GraphQL endpoint (GraphQL over HTTP, GET and
 // POST), GraphiQL, health checks, and the middleware every request passes through:
-// request id, panic recovery, body size limit, deadline and an access log that holds no
-// personal data.
+// request id, metrics and a trace span, panic recovery, body size limit, deadline and an
+// access log that holds no personal data.
 package server
 
 import (
@@ -28,6 +28,7 @@ import (
 	"kith/graph"
 	"kith/pseudonym"
 	"kith/resolvers"
+	"kith/telemetry"
 )
 
 // Config configures the HTTP server.
@@ -64,6 +65,9 @@ type Config struct {
 	// Pseudonyms turn live ids into the ids analysts and researchers see, and back. Every
 	// instance serving the same data needs the same key (KITH_PSEUDONYM_KEY).
 	Pseudonyms *pseudonym.Keys
+	// Telemetry records metrics and traces (telemetry.go); nil records nothing. The store
+	// reports its statements to the Telemetry it was made with (cypher.Options).
+	Telemetry *telemetry.Telemetry
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
@@ -93,7 +97,7 @@ func New(cfg Config, store *cypher.Store, log *slog.Logger) *Server {
 	if auditStore == nil {
 		auditStore = store
 	}
-	s.audit = newAuditor(auditStore, log)
+	s.audit = newAuditor(auditStore, log, cfg.Telemetry)
 	s.http = &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
@@ -108,7 +112,7 @@ func New(cfg Config, store *cypher.Store, log *slog.Logger) *Server {
 // introspection rule and the depth and cost limits.
 func (s *Server) GraphQL() http.Handler {
 	queries, persisted := newCache[*ast.QueryDocument](1000), newCache[string](1000)
-	analyses := analysisrun.New(s.store, analysisrun.Options{MinGroup: s.cfg.MinGroup})
+	analyses := analysisrun.New(s.store, analysisrun.Options{MinGroup: s.cfg.MinGroup, Telemetry: s.cfg.Telemetry})
 	purge := func() { queries.Purge(); persisted.Purge(); analyses.Purge() }
 	cfg := graph.Config{Resolvers: &resolvers.Resolver{Store: s.store, MinGroup: s.cfg.MinGroup,
 		BeforeErase: s.audit.flush, AfterErase: purge, Analysis: analyses}}
@@ -120,6 +124,7 @@ func (s *Server) GraphQL() http.Handler {
 	h.AddTransport(transport.GET{})
 	h.AddTransport(transport.POST{})
 	h.SetQueryCache(queries)
+	h.Use(observeOperations{tel: s.cfg.Telemetry}) // first: outermost
 	h.Use(introspectionGate{always: s.cfg.Introspection})
 	h.Use(depthLimit{max: s.cfg.MaxDepth})
 	h.Use(extension.FixedComplexityLimit(s.cfg.MaxComplexity))
@@ -232,9 +237,10 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	return n, err
 }
 
-// middleware wraps every request: request id, deadline, body limit, panic recovery and an
-// access log of method, path, status, size and duration: never query text, variables or
-// results, which can hold personal data.
+// middleware wraps every request: request id, metrics and a trace span (package
+// telemetry), deadline, body limit, panic recovery and an access log of method, path,
+// status, size and duration: never query text, variables or results, which can hold
+// personal data.
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -243,18 +249,20 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			id = newRequestID()
 		}
 		w.Header().Set("X-Request-Id", id)
+		sw := &statusWriter{ResponseWriter: w}
+		ctx, observed := s.cfg.Telemetry.StartHTTP(r, id)
+		defer func() { observed(sw.status) }()
 		if r.ContentLength > s.cfg.MaxBodyBytes {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusRequestEntityTooLarge)
-			_, _ = fmt.Fprintf(w, `{"errors":[{"message":"the request body is larger than %d bytes","extensions":{"code":"BAD_USER_INPUT"}}]}`, s.cfg.MaxBodyBytes)
+			sw.Header().Set("Content-Type", "application/json")
+			sw.WriteHeader(http.StatusRequestEntityTooLarge)
+			_, _ = fmt.Fprintf(sw, `{"errors":[{"message":"the request body is larger than %d bytes","extensions":{"code":"BAD_USER_INPUT"}}]}`, s.cfg.MaxBodyBytes)
 			s.log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", http.StatusRequestEntityTooLarge)
 			return
 		}
-		ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), requestIDKey, id), s.cfg.RequestTimeout)
+		ctx, cancel := context.WithTimeout(context.WithValue(ctx, requestIDKey, id), s.cfg.RequestTimeout)
 		defer cancel()
 		r = r.WithContext(ctx)
 		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
-		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
 				s.log.Error("panic", "request_id", id, "panic", p)

@@ -11,7 +11,9 @@
 // (none: no authentication), NEO4J_DATABASE, KITH_ADDR (default 127.0.0.1:8080),
 // KITH_REQUEST_TIMEOUT (default 10s), KITH_INTROSPECTION (default: true with a
 // development secret), KITH_JWT_SECRET, KITH_JWT_PUBLIC_KEY or KITH_JWKS (which tokens are
-// accepted; none: a random development secret), KITH_JWT_ISSUER, KITH_JWT_AUDIENCE.
+// accepted; none: a random development secret), KITH_JWT_ISSUER, KITH_JWT_AUDIENCE,
+// KITH_METRICS_ADDR (Prometheus metrics; none: not served) and OTEL_EXPORTER_OTLP_ENDPOINT
+// (OpenTelemetry traces; none: off).
 package main
 
 import (
@@ -24,6 +26,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
@@ -33,6 +36,7 @@ import (
 	"kith/pseudonym"
 	"kith/seed"
 	"kith/server"
+	"kith/telemetry"
 )
 
 func main() {
@@ -103,8 +107,9 @@ func (f *neo4jFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.database, "neo4j-database", env("NEO4J_DATABASE", ""), "Neo4j database (empty: the server's default)")
 }
 
-// open connects to Neo4j, waiting up to a minute for it to answer, and returns a store.
-func (f *neo4jFlags) open(ctx context.Context, log *slog.Logger) (*cypher.Store, func(), error) {
+// open connects to Neo4j, waiting up to a minute for it to answer, and returns a store
+// reporting to tel (nil: to nothing).
+func (f *neo4jFlags) open(ctx context.Context, log *slog.Logger, tel *telemetry.Telemetry) (*cypher.Store, func(), error) {
 	auth := neo4j.NoAuth()
 	if f.user != "" {
 		auth = neo4j.BasicAuth(f.user, f.password, "")
@@ -127,7 +132,7 @@ func (f *neo4jFlags) open(ctx context.Context, log *slog.Logger) (*cypher.Store,
 		log.Info("waiting for neo4j", "uri", f.uri)
 		time.Sleep(2 * time.Second)
 	}
-	return cypher.New(driver, cypher.Options{Database: f.database}), closeDriver, nil
+	return cypher.New(driver, cypher.Options{Database: f.database, Telemetry: tel}), closeDriver, nil
 }
 
 func serve(ctx context.Context, log *slog.Logger, args []string) error {
@@ -141,6 +146,8 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 	af.register(fs, &cfg)
 	pseudonymKey := fs.String("pseudonym-key", env("KITH_PSEUDONYM_KEY", ""), "secret (at least 32 bytes) from which analysts' and researchers' ids are derived; none: a random one, so their ids change at each start")
 	demo := fs.Bool("demo-if-empty", false, "load the demo neighbourhood when the database is empty")
+	var tf telemetryFlags
+	tf.register(fs)
 	_ = fs.Parse(args)
 	tuneGC()
 	devSecret, err := af.verifier(&cfg)
@@ -155,7 +162,18 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 		log.Warn("KITH_PSEUDONYM_KEY is not set: analysts' and researchers' ids change at each start")
 	}
 
-	store, closeStore, err := nf.open(ctx, log)
+	tel, err := tf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		// Spans of the last requests are sent within 5 seconds, or dropped.
+		flush, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = tel.Shutdown(flush)
+	}()
+	cfg.Telemetry = tel
+	store, closeStore, err := nf.open(ctx, log, tel)
 	if err != nil {
 		return err
 	}
@@ -184,6 +202,19 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 	if err != nil {
 		return err
 	}
+	srv := server.New(cfg, store, log)
+	metricsCtx, stopMetrics := context.WithCancel(ctx)
+	defer stopMetrics()
+	metrics := make(chan error, 1)
+	if tf.metricsAddr != "" {
+		mln, err := net.Listen("tcp", tf.metricsAddr)
+		if err != nil {
+			return fmt.Errorf("metrics listener: %w", err)
+		}
+		go func() { metrics <- srv.ServeMetrics(metricsCtx, mln) }()
+	} else {
+		close(metrics)
+	}
 	fmt.Printf(`
 Kith is serving GraphQL on http://%[1]s/graphql
   GraphiQL: open that address in a browser.
@@ -193,7 +224,37 @@ Kith is serving GraphQL on http://%[1]s/graphql
 
 %[2]s
 `, ln.Addr(), tokens)
-	return server.New(cfg, store, log).Serve(ctx, ln)
+	err = srv.Serve(ctx, ln)
+	stopMetrics()
+	return errors.Join(err, <-metrics)
+}
+
+// telemetryFlags say where metrics are served and traces sent.
+type telemetryFlags struct {
+	metricsAddr, otlpEndpoint string
+}
+
+func (f *telemetryFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.metricsAddr, "metrics-addr", env("KITH_METRICS_ADDR", ""),
+		"listen address of the Prometheus metrics (GET /metrics), apart from the API; empty: not served")
+	fs.StringVar(&f.otlpEndpoint, "otlp-endpoint", env("OTEL_EXPORTER_OTLP_ENDPOINT", ""),
+		"base URL of an OTLP/HTTP collector that traces are sent to (its /v1/traces); empty: tracing off unless OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set")
+}
+
+// open makes the Telemetry of kith serve. The standard OTEL_* variables apply: the
+// exporter's (headers, timeout, compression, certificates), OTEL_SERVICE_NAME,
+// OTEL_RESOURCE_ATTRIBUTES, OTEL_TRACES_SAMPLER and OTEL_SDK_DISABLED.
+func (f *telemetryFlags) open(ctx context.Context) (*telemetry.Telemetry, error) {
+	version := ""
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		version = bi.Main.Version
+	}
+	return telemetry.New(ctx, telemetry.Config{
+		OTLPEndpoint:       f.otlpEndpoint,
+		OTLPTracesEndpoint: os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
+		Disabled:           strings.EqualFold(os.Getenv("OTEL_SDK_DISABLED"), "true"),
+		ServiceVersion:     version,
+	})
 }
 
 func durationEnv(name string, def time.Duration) time.Duration {
@@ -217,7 +278,7 @@ func migrate(ctx context.Context, log *slog.Logger, args []string) error {
 	var nf neo4jFlags
 	nf.register(fs)
 	_ = fs.Parse(args)
-	store, closeStore, err := nf.open(ctx, log)
+	store, closeStore, err := nf.open(ctx, log, nil)
 	if err != nil {
 		return err
 	}
@@ -235,7 +296,7 @@ func seedCmd(ctx context.Context, log *slog.Logger, args []string) error {
 	if *people < 0 {
 		return errors.New("--people must not be negative")
 	}
-	store, closeStore, err := nf.open(ctx, log)
+	store, closeStore, err := nf.open(ctx, log, nil)
 	if err != nil {
 		return err
 	}
