@@ -166,11 +166,14 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 	if err != nil {
 		return err
 	}
+	log.Info("telemetry", "tracing", tel.Tracing(), "metrics", tf.metricsAddr != "")
 	defer func() {
 		// Spans of the last requests are sent within 5 seconds, or dropped.
 		flush, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
-		_ = tel.Shutdown(flush)
+		if err := tel.Shutdown(flush); err != nil {
+			log.Warn("traces not sent at shutdown", "error", err.Error())
+		}
 	}()
 	cfg.Telemetry = tel
 	store, closeStore, err := nf.open(ctx, log, tel)
@@ -212,6 +215,7 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 			return fmt.Errorf("metrics listener: %w", err)
 		}
 		go func() { metrics <- srv.ServeMetrics(metricsCtx, mln) }()
+		tokens += fmt.Sprintf("Metrics:  http://%s/metrics (no token: keep this address private)\n", mln.Addr())
 	} else {
 		close(metrics)
 	}
