@@ -191,6 +191,20 @@ func TestMetrics(t *testing.T) {
 			{series{"kith_rate_limited_total", lbl("route", "/graphql")}, 1},
 			{series{"kith_http_requests_total", lbl("route", "/graphql", "method", "POST", "code", "429")}, 1},
 		}},
+		{"cypher refused", func() {
+			req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/cypher", strings.NewReader(`{"query": "MATCH (p:Person) RETURN p.displayName"}`))
+			req.Header.Set("Authorization", "Bearer "+analyst.token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusForbidden {
+				t.Errorf("an analyst's /cypher: HTTP %d, want 403", resp.StatusCode)
+			}
+		}, []move{
+			{series{"kith_http_requests_total", lbl("route", "/cypher", "method", "POST", "code", "403")}, 1},
+		}},
 		{"analysis, first call", func() { e.ok(summary, nil, nil) }, []move{
 			{series{"kith_analysis_cache_requests_total", lbl("cache", "result", "outcome", "miss")}, 1},
 			{series{"kith_graphql_operations_total", lbl("field", "networkSummary", "code", "OK")}, 1},
