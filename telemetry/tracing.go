@@ -7,7 +7,6 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
-	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
@@ -79,14 +78,4 @@ func (t *Telemetry) Tracer() trace.Tracer {
 		return offTracing().tracer
 	}
 	return t.tracing.tracer
-}
-
-// Extract returns ctx carrying the W3C trace context (traceparent, tracestate) of a
-// request's headers, so that Kith's spans join the caller's trace. With tracing off it
-// returns ctx unchanged.
-func (t *Telemetry) Extract(ctx context.Context, header propagation.HeaderCarrier) context.Context {
-	if !t.Tracing() {
-		return ctx
-	}
-	return propagation.TraceContext{}.Extract(ctx, header)
 }
