@@ -9,6 +9,6 @@ RUN CGO_ENABLED=0 go build -o /kith ./cmd/kith
 FROM gcr.io/distroless/static-debian12
 COPY --from=build /kith /kith
 USER nonroot
-EXPOSE 8080
+EXPOSE 8080 9464
 ENTRYPOINT ["/kith"]
 CMD ["serve", "--demo-if-empty"]

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"kith/apierr"
+	"kith/telemetry"
 )
 
 // cache holds computed values by key, each valid for one graph version. A value is
@@ -17,6 +18,9 @@ import (
 // and a later request finds its result. Failed computations are not kept. When the cache
 // holds more than max finished values, the least recently used go.
 type cache struct {
+	// name says which cache this is to telemetry ("graph" or "result").
+	name    string
+	tel     *telemetry.Telemetry
 	mu      sync.Mutex
 	max     int
 	timeout time.Duration
@@ -35,8 +39,8 @@ type entry struct {
 	used    uint64
 }
 
-func newCache(max int, timeout time.Duration, slots chan struct{}) *cache {
-	return &cache{max: max, timeout: timeout, slots: slots, entries: map[string]*entry{}}
+func newCache(name string, max int, timeout time.Duration, slots chan struct{}, tel *telemetry.Telemetry) *cache {
+	return &cache{name: name, tel: tel, max: max, timeout: timeout, slots: slots, entries: map[string]*entry{}}
 }
 
 // computeFunc computes a value on a detached context and returns it with the graph
@@ -48,7 +52,9 @@ type computeFunc func(ctx context.Context) (val any, version string, err error)
 func (c *cache) get(ctx context.Context, key, version string, compute computeFunc) (any, error) {
 	c.mu.Lock()
 	e, ok := c.entries[key]
-	if !ok || !e.matches(version) {
+	hit := ok && e.matches(version)
+	c.tel.AnalysisCache(c.name, hit)
+	if !hit {
 		e = &entry{version: version, done: make(chan struct{})}
 		c.entries[key] = e
 		go c.compute(context.WithoutCancel(ctx), key, e, compute)

@@ -48,7 +48,7 @@ func TestCache(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c := newCache(8, time.Minute, make(chan struct{}, 1))
+			c := newCache("result", 8, time.Minute, make(chan struct{}, 1), nil)
 			n := 0
 			for i, s := range tc.steps {
 				compute := value(s.computed, s.version)
@@ -69,7 +69,7 @@ func TestCache(t *testing.T) {
 }
 
 func TestCacheSharesComputations(t *testing.T) {
-	c := newCache(8, time.Minute, make(chan struct{}, 2))
+	c := newCache("result", 8, time.Minute, make(chan struct{}, 2), nil)
 	var n atomic.Int32
 	release := make(chan struct{})
 	compute := func(context.Context) (any, string, error) {
@@ -94,7 +94,7 @@ func TestCacheSharesComputations(t *testing.T) {
 }
 
 func TestCacheOutlivesTheRequest(t *testing.T) {
-	c := newCache(8, time.Minute, make(chan struct{}, 1))
+	c := newCache("result", 8, time.Minute, make(chan struct{}, 1), nil)
 	release := make(chan struct{})
 	compute := func(context.Context) (any, string, error) { <-release; return "done", "v", nil }
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
@@ -111,7 +111,7 @@ func TestCacheOutlivesTheRequest(t *testing.T) {
 }
 
 func TestCacheEvictsLeastRecentlyUsed(t *testing.T) {
-	c := newCache(2, time.Minute, make(chan struct{}, 1))
+	c := newCache("result", 2, time.Minute, make(chan struct{}, 1), nil)
 	get := func(key string) {
 		if _, err := c.get(context.Background(), key, "v", func(context.Context) (any, string, error) { return key, "v", nil }); err != nil {
 			t.Fatal(err)
@@ -135,7 +135,7 @@ func TestCacheEvictsLeastRecentlyUsed(t *testing.T) {
 }
 
 func TestCacheRecoversPanics(t *testing.T) {
-	c := newCache(2, time.Minute, make(chan struct{}, 1))
+	c := newCache("result", 2, time.Minute, make(chan struct{}, 1), nil)
 	_, err := c.get(context.Background(), "k", "v", func(context.Context) (any, string, error) { panic("oops") })
 	if err == nil {
 		t.Fatal("a panicking computation must fail, not crash")

@@ -31,6 +31,7 @@ import (
 
 	"kith/analysis"
 	"kith/cypher"
+	"kith/telemetry"
 )
 
 // Options configure a Service. Zero fields take the defaults.
@@ -47,6 +48,8 @@ type Options struct {
 	MaxConcurrent int
 	// Now returns the current time (default time.Now).
 	Now func() time.Time
+	// Telemetry, when set, counts the caches' hits and misses.
+	Telemetry *telemetry.Telemetry
 }
 
 // Service computes analyses over the store's graph.
@@ -79,8 +82,8 @@ func New(store *cypher.Store, opts Options) *Service {
 	return &Service{
 		store:   store,
 		opts:    opts,
-		graphs:  newCache(opts.MaxGraphs, opts.ComputeTimeout, make(chan struct{}, opts.MaxConcurrent)),
-		results: newCache(opts.MaxResults, opts.ComputeTimeout, make(chan struct{}, opts.MaxConcurrent)),
+		graphs:  newCache("graph", opts.MaxGraphs, opts.ComputeTimeout, make(chan struct{}, opts.MaxConcurrent), opts.Telemetry),
+		results: newCache("result", opts.MaxResults, opts.ComputeTimeout, make(chan struct{}, opts.MaxConcurrent), opts.Telemetry),
 	}
 }
 

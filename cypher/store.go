@@ -17,6 +17,7 @@ import (
 	"github.com/sony/gobreaker/v2"
 
 	"kith/apierr"
+	"kith/telemetry"
 )
 
 // Options configure a Store.
@@ -29,6 +30,8 @@ type Options struct {
 	DefaultPage int
 	// Breaker configures the circuit breaker in front of Neo4j (guard.go).
 	Breaker BreakerOptions
+	// Telemetry, when set, is told of every session and statement (observe.go).
+	Telemetry *telemetry.Telemetry
 }
 
 // Store reads and writes the community graph in Neo4j.
@@ -80,8 +83,12 @@ func txConfig(ctx context.Context) []func(*neo4j.TransactionConfig) {
 }
 
 func (s *Store) session(ctx context.Context, mode neo4j.AccessMode) neo4j.SessionWithContext {
-	return s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.opts.Database, AccessMode: mode,
+	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.opts.Database, AccessMode: mode,
 		BookmarkManager: bookmarkManager(ctx)})
+	if s.opts.Telemetry == nil {
+		return sess
+	}
+	return observeSession(sess, s.opts.Telemetry, mode)
 }
 
 // read runs work in one read transaction: for a read of several statements that must see

@@ -11,6 +11,7 @@ import (
 
 	"kith/auth"
 	"kith/cypher"
+	"kith/telemetry"
 )
 
 // This file is the audit trail of sensitive reads. While a request runs, the @sensitive
@@ -75,13 +76,14 @@ const (
 type auditor struct {
 	store *cypher.Store
 	log   *slog.Logger
+	tel   *telemetry.Telemetry
 	queue chan auditJob
 	done  chan struct{}
 	once  sync.Once
 }
 
-func newAuditor(store *cypher.Store, log *slog.Logger) *auditor {
-	a := &auditor{store: store, log: log, queue: make(chan auditJob, 1024), done: make(chan struct{})}
+func newAuditor(store *cypher.Store, log *slog.Logger, tel *telemetry.Telemetry) *auditor {
+	a := &auditor{store: store, log: log, tel: tel, queue: make(chan auditJob, 1024), done: make(chan struct{})}
 	go a.run()
 	return a
 }
@@ -89,6 +91,7 @@ func newAuditor(store *cypher.Store, log *slog.Logger) *auditor {
 func (a *auditor) run() {
 	defer close(a.done)
 	for job := range a.queue {
+		a.tel.AuditQueue(len(a.queue))
 		if job.flushed != nil {
 			close(job.flushed)
 			continue
@@ -108,6 +111,7 @@ func (a *auditor) run() {
 					break gather
 				}
 				batch = append(batch, next.ev)
+				a.tel.AuditQueue(len(a.queue))
 			case <-timer.C:
 				break gather
 			}
@@ -156,6 +160,7 @@ func (a *auditor) write(evs ...cypher.AuditEvent) {
 		}
 	}
 	// The records are lost only from the database; the log keeps who and what.
+	a.tel.AuditDropped(len(evs))
 	for _, ev := range evs {
 		a.log.Error("audit record not written", "request_id", ev.RequestID, "sub", ev.Subject,
 			"operation", ev.Operation, "ids", len(ev.IDs), "error", err.Error())
@@ -170,7 +175,9 @@ func (a *auditor) submit(ev cypher.AuditEvent) {
 	}
 	select {
 	case a.queue <- auditJob{ev: ev}:
+		a.tel.AuditQueue(len(a.queue))
 	default:
+		a.tel.AuditQueueFull()
 		a.write(ev)
 	}
 }

@@ -59,6 +59,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		if wait, ok := s.limiter.allow(tokenKey(token)); !ok {
 			s.log.InfoContext(ctx, "rate limited", "request_id", RequestID(ctx), "path", r.URL.Path, "sub", p.Subject)
+			s.cfg.Telemetry.RateLimited(r.URL.Path)
 			w.Header().Set("Retry-After", wait)
 			writeError(w, http.StatusTooManyRequests, apierr.Down("too many requests for this token; retry after "+wait+" s", nil))
 			return

@@ -20,6 +20,7 @@ import (
 	"kith/neo4jtest"
 	"kith/pseudonym"
 	"kith/server"
+	"kith/telemetry"
 )
 
 // env is one test's Kith: a real Neo4j (behind a proxy that counts statements when the
@@ -36,6 +37,9 @@ type env struct {
 	logs *syncBuffer
 	// research is the driver of the research copy's database (setupResearch), nil without.
 	research neo4j.DriverWithContext
+	// metrics serves the server's /metrics, when it was set up with telemetry (tel).
+	metrics *httptest.Server
+	tel     *telemetry.Telemetry
 }
 
 // syncBuffer is a bytes.Buffer safe for the server's goroutines.
@@ -72,14 +76,21 @@ func setup(t *testing.T) *env {
 // setupWith is setup with a change to the server's configuration.
 func setupWith(t *testing.T, configure func(*server.Config)) *env {
 	t.Helper()
+	return setupObserved(t, nil, configure)
+}
+
+// setupObserved is setupWith with the store and the server reporting to tel, and the
+// server's metrics served on a listener of their own (env.metrics).
+func setupObserved(t *testing.T, tel *telemetry.Telemetry, configure func(*server.Config)) *env {
+	t.Helper()
 	uri := neo4jtest.URI(t)
-	e := &env{t: t}
+	e := &env{t: t, tel: tel}
 	if u, err := url.Parse(uri); err == nil && u.Scheme == "bolt" {
 		e.proxy = neo4jtest.StartProxy(t, uri)
 		uri = e.proxy.URI()
 	}
 	e.driver = neo4jtest.Driver(t, uri)
-	e.store = cypher.New(e.driver, cypher.Options{MaxPage: 100})
+	e.store = cypher.New(e.driver, cypher.Options{MaxPage: 100, Telemetry: tel})
 	if _, err := e.store.Migrate(context.Background()); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
@@ -110,6 +121,7 @@ func (e *env) serve(configure func(*server.Config)) {
 	cfg.Pseudonyms = testPseudonyms(t)
 	// Audit records go through a driver of their own, so round-trip counts see only reads.
 	cfg.AuditStore = cypher.New(neo4jtest.Driver(t, neo4jtest.URI(t)), cypher.Options{})
+	cfg.Telemetry = e.tel
 	if configure != nil {
 		configure(&cfg)
 	}
@@ -119,6 +131,10 @@ func (e *env) serve(configure func(*server.Config)) {
 	hs := httptest.NewServer(srv.Handler())
 	e.srv = hs
 	t.Cleanup(func() { hs.Close(); srv.Close() })
+	if e.tel != nil {
+		e.metrics = httptest.NewServer(srv.MetricsHandler())
+		t.Cleanup(e.metrics.Close)
+	}
 }
 
 // testPseudonymKey derives the ids analysts and researchers see on the harness's server.

@@ -1,7 +1,7 @@
 // Package server is Kith's HTTP front: the GraphQL endpoint (GraphQL over HTTP, GET and
 // POST), GraphiQL, health checks, and the middleware every request passes through:
-// request id, panic recovery, body size limit, deadline and an access log that holds no
-// personal data.
+// request id, metrics and a trace span, panic recovery, body size limit, deadline and an
+// access log that holds no personal data.
 package server
 
 import (
@@ -31,6 +31,7 @@ import (
 	"kith/graph"
 	"kith/pseudonym"
 	"kith/resolvers"
+	"kith/telemetry"
 )
 
 // Config configures the HTTP server.
@@ -91,6 +92,9 @@ type Config struct {
 	// needs the same one to accept the others' (kith serve derives it from
 	// KITH_PSEUDONYM_KEY with BookmarkKey). Without one, a random key is used.
 	BookmarkKey []byte
+	// Telemetry records metrics and traces (telemetry.go); nil records nothing. The store
+	// reports its statements to the Telemetry it was made with (cypher.Options).
+	Telemetry *telemetry.Telemetry
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
@@ -152,7 +156,7 @@ func New(cfg Config, store *cypher.Store, log *slog.Logger) *Server {
 	if auditStore == nil {
 		auditStore = store
 	}
-	s.audit = newAuditor(auditStore, log)
+	s.audit = newAuditor(auditStore, log, cfg.Telemetry)
 	s.stateStore = auditStore
 	key := cfg.BookmarkKey
 	if len(key) == 0 {
@@ -160,7 +164,7 @@ func New(cfg Config, store *cypher.Store, log *slog.Logger) *Server {
 	}
 	s.bookmarks = bookmarks{key: key}
 	s.caches = &caches{queries: newCache[*ast.QueryDocument](1000), persisted: newCache[string](1000),
-		analyses: analysisrun.New(store, analysisrun.Options{})}
+		analyses: analysisrun.New(store, analysisrun.Options{Telemetry: cfg.Telemetry})}
 	if cfg.ResearchStore != nil {
 		s.research = cypher.NewResearchCopy(store, cfg.ResearchStore, cfg.Pseudonyms)
 	}
@@ -188,6 +192,7 @@ func (s *Server) GraphQL() http.Handler {
 	h.AddTransport(transport.GET{})
 	h.AddTransport(transport.POST{})
 	h.SetQueryCache(s.caches.queries)
+	h.Use(observeOperations{tel: s.cfg.Telemetry}) // first: outermost
 	h.Use(operationBounds{bounds: s.cfg.Bounds, parsed: s.caches.queries})
 	gate := introspectionGate{always: s.cfg.Introspection}
 	h.Use(gate)
@@ -308,9 +313,10 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	return n, err
 }
 
-// middleware wraps every request: request id, deadline, body limit, panic recovery and an
-// access log of method, path, status, size and duration: never query text, variables or
-// results, which can hold personal data.
+// middleware wraps every request: request id, metrics and a trace span (package
+// telemetry), deadline, body limit, panic recovery and an access log of method, path,
+// status, size and duration: never query text, variables or results, which can hold
+// personal data.
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -319,18 +325,20 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			id = newRequestID()
 		}
 		w.Header().Set("X-Request-Id", id)
+		sw := &statusWriter{ResponseWriter: w}
+		ctx, observed := s.cfg.Telemetry.StartHTTP(r, id)
+		defer func() { observed(sw.status) }()
 		if r.ContentLength > s.cfg.MaxBodyBytes {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusRequestEntityTooLarge)
-			_, _ = fmt.Fprintf(w, `{"errors":[{"message":"the request body is larger than %d bytes","extensions":{"code":"BAD_USER_INPUT"}}]}`, s.cfg.MaxBodyBytes)
+			sw.Header().Set("Content-Type", "application/json")
+			sw.WriteHeader(http.StatusRequestEntityTooLarge)
+			_, _ = fmt.Fprintf(sw, `{"errors":[{"message":"the request body is larger than %d bytes","extensions":{"code":"BAD_USER_INPUT"}}]}`, s.cfg.MaxBodyBytes)
 			s.log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", http.StatusRequestEntityTooLarge)
 			return
 		}
-		ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), requestIDKey, id), s.cfg.RequestTimeout)
+		ctx, cancel := context.WithTimeout(context.WithValue(ctx, requestIDKey, id), s.cfg.RequestTimeout)
 		defer cancel()
 		r = r.WithContext(ctx)
 		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
-		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
 				s.log.Error("panic", "request_id", id, "panic", p)

@@ -14,7 +14,8 @@
 // development secret), KITH_JWT_SECRET, KITH_JWT_PUBLIC_KEY or KITH_JWKS (which tokens are
 // accepted; none: a random development secret), KITH_JWT_ISSUER, KITH_JWT_AUDIENCE,
 // KITH_RESEARCH_URI (the research copy's Neo4j; KITH_RESEARCH_USER, KITH_RESEARCH_PASSWORD,
-// KITH_RESEARCH_DATABASE), KITH_PSEUDONYM_KEY.
+// KITH_RESEARCH_DATABASE), KITH_PSEUDONYM_KEY, KITH_METRICS_ADDR (Prometheus metrics; none:
+// not served) and OTEL_EXPORTER_OTLP_ENDPOINT (OpenTelemetry traces; none: off).
 package main
 
 import (
@@ -27,6 +28,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
@@ -36,6 +38,7 @@ import (
 	"kith/pseudonym"
 	"kith/seed"
 	"kith/server"
+	"kith/telemetry"
 )
 
 func main() {
@@ -121,8 +124,9 @@ func (f *neo4jFlags) registerResearch(fs *flag.FlagSet) {
 	fs.StringVar(&f.database, "research-database", env("KITH_RESEARCH_DATABASE", ""), "the research copy's Neo4j database (empty: the server's default)")
 }
 
-// open connects to Neo4j, waiting up to a minute for it to answer, and returns a store.
-func (f *neo4jFlags) open(ctx context.Context, log *slog.Logger) (*cypher.Store, func(), error) {
+// open connects to Neo4j, waiting up to a minute for it to answer, and returns a store
+// reporting to tel (nil: to nothing).
+func (f *neo4jFlags) open(ctx context.Context, log *slog.Logger, tel *telemetry.Telemetry) (*cypher.Store, func(), error) {
 	auth := neo4j.NoAuth()
 	if f.user != "" {
 		auth = neo4j.BasicAuth(f.user, f.password, "")
@@ -145,7 +149,7 @@ func (f *neo4jFlags) open(ctx context.Context, log *slog.Logger) (*cypher.Store,
 		log.Info("waiting for neo4j", "uri", f.uri)
 		time.Sleep(2 * time.Second)
 	}
-	return cypher.New(driver, cypher.Options{Database: f.database}), closeDriver, nil
+	return cypher.New(driver, cypher.Options{Database: f.database, Telemetry: tel}), closeDriver, nil
 }
 
 func serve(ctx context.Context, log *slog.Logger, args []string) error {
@@ -162,6 +166,8 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 	pseudonymKey := registerPseudonymKey(fs)
 	demo := fs.Bool("demo-if-empty", false, "load the demo neighbourhood when the database is empty")
 	refresh := fs.Bool("refresh-research-copy", false, "refresh the research copy before serving (needs --research-uri)")
+	var tf telemetryFlags
+	tf.register(fs)
 	_ = fs.Parse(args)
 	tuneGC()
 	devSecret, err := af.verifier(&cfg)
@@ -180,13 +186,27 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 		log.Warn("without KITH_PSEUDONYM_KEY, Kith-Bookmark headers are good on this instance only")
 	}
 
-	store, closeStore, err := nf.open(ctx, log)
+	tel, err := tf.open(ctx)
+	if err != nil {
+		return err
+	}
+	log.Info("telemetry", "tracing", tel.Tracing(), "metrics", tf.metricsAddr != "")
+	defer func() {
+		// Spans of the last requests are sent within 5 seconds, or dropped.
+		flush, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := tel.Shutdown(flush); err != nil {
+			log.Warn("traces not sent at shutdown", "error", err.Error())
+		}
+	}()
+	cfg.Telemetry = tel
+	store, closeStore, err := nf.open(ctx, log, tel)
 	if err != nil {
 		return err
 	}
 	defer closeStore()
 	if rf.uri != "" {
-		research, closeResearch, err := rf.open(ctx, log)
+		research, closeResearch, err := rf.open(ctx, log, tel)
 		if err != nil {
 			return fmt.Errorf("research copy: %w", err)
 		}
@@ -227,6 +247,19 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 	if err != nil {
 		return err
 	}
+	metricsCtx, stopMetrics := context.WithCancel(ctx)
+	defer stopMetrics()
+	metrics := make(chan error, 1)
+	if tf.metricsAddr != "" {
+		mln, err := net.Listen("tcp", tf.metricsAddr)
+		if err != nil {
+			return fmt.Errorf("metrics listener: %w", err)
+		}
+		go func() { metrics <- srv.ServeMetrics(metricsCtx, mln) }()
+		tokens += fmt.Sprintf("Metrics:  http://%s/metrics (no token: keep this address private)\n", mln.Addr())
+	} else {
+		close(metrics)
+	}
 	fmt.Printf(`
 Kith is serving GraphQL on http://%[1]s/graphql
   GraphiQL: open that address in a browser.
@@ -236,7 +269,9 @@ Kith is serving GraphQL on http://%[1]s/graphql
 
 %[2]s
 `, ln.Addr(), tokens)
-	return srv.Serve(ctx, ln)
+	err = srv.Serve(ctx, ln)
+	stopMetrics()
+	return errors.Join(err, <-metrics)
 }
 
 // registerPseudonymKey registers the secret analysts' and researchers' ids derive from.
@@ -269,12 +304,12 @@ func researchCopyCmd(ctx context.Context, log *slog.Logger, args []string) error
 	if err != nil {
 		return err
 	}
-	live, closeLive, err := nf.open(ctx, log)
+	live, closeLive, err := nf.open(ctx, log, nil)
 	if err != nil {
 		return err
 	}
 	defer closeLive()
-	research, closeResearch, err := rf.open(ctx, log)
+	research, closeResearch, err := rf.open(ctx, log, nil)
 	if err != nil {
 		return fmt.Errorf("research copy: %w", err)
 	}
@@ -285,6 +320,34 @@ func researchCopyCmd(ctx context.Context, log *slog.Logger, args []string) error
 	}
 	fmt.Printf("research copy refreshed at %s: %d people, %d nodes, %d ties\n", st.CopiedAt.Format(time.RFC3339), st.People, st.Nodes, st.Ties)
 	return nil
+}
+
+// telemetryFlags say where metrics are served and traces sent.
+type telemetryFlags struct {
+	metricsAddr, otlpEndpoint string
+}
+
+func (f *telemetryFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.metricsAddr, "metrics-addr", env("KITH_METRICS_ADDR", ""),
+		"listen address of the Prometheus metrics (GET /metrics), apart from the API; empty: not served")
+	fs.StringVar(&f.otlpEndpoint, "otlp-endpoint", env("OTEL_EXPORTER_OTLP_ENDPOINT", ""),
+		"base URL of an OTLP/HTTP collector that traces are sent to (its /v1/traces); empty: tracing off unless OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set")
+}
+
+// open makes the Telemetry of kith serve. The standard OTEL_* variables apply: the
+// exporter's (headers, timeout, compression, certificates), OTEL_SERVICE_NAME,
+// OTEL_RESOURCE_ATTRIBUTES, OTEL_TRACES_SAMPLER and OTEL_SDK_DISABLED.
+func (f *telemetryFlags) open(ctx context.Context) (*telemetry.Telemetry, error) {
+	version := ""
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		version = bi.Main.Version
+	}
+	return telemetry.New(ctx, telemetry.Config{
+		OTLPEndpoint:       f.otlpEndpoint,
+		OTLPTracesEndpoint: os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
+		Disabled:           strings.EqualFold(os.Getenv("OTEL_SDK_DISABLED"), "true"),
+		ServiceVersion:     version,
+	})
 }
 
 func durationEnv(name string, def time.Duration) time.Duration {
@@ -308,7 +371,7 @@ func migrate(ctx context.Context, log *slog.Logger, args []string) error {
 	var nf neo4jFlags
 	nf.register(fs)
 	_ = fs.Parse(args)
-	store, closeStore, err := nf.open(ctx, log)
+	store, closeStore, err := nf.open(ctx, log, nil)
 	if err != nil {
 		return err
 	}
@@ -323,7 +386,7 @@ func reindexSearch(ctx context.Context, log *slog.Logger, args []string) error {
 	var nf neo4jFlags
 	nf.register(fs)
 	_ = fs.Parse(args)
-	store, closeStore, err := nf.open(ctx, log)
+	store, closeStore, err := nf.open(ctx, log, nil)
 	if err != nil {
 		return err
 	}
@@ -345,7 +408,7 @@ func seedCmd(ctx context.Context, log *slog.Logger, args []string) error {
 	if *people < 0 {
 		return errors.New("--people must not be negative")
 	}
-	store, closeStore, err := nf.open(ctx, log)
+	store, closeStore, err := nf.open(ctx, log, nil)
 	if err != nil {
 		return err
 	}
