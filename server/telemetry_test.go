@@ -193,14 +193,15 @@ func TestMetrics(t *testing.T) {
 		}},
 		{"cypher refused", func() {
 			req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/cypher", strings.NewReader(`{"query": "MATCH (p:Person) RETURN p.displayName"}`))
-			req.Header.Set("Authorization", "Bearer "+analyst.token)
+			req.Header.Set("Authorization", "Bearer "+e.as(auth.Worker, "area_00000000000000000000").token)
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
+			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusForbidden {
-				t.Errorf("an analyst's /cypher: HTTP %d, want 403", resp.StatusCode)
+				t.Errorf("a worker's /cypher: HTTP %d, want 403: %s", resp.StatusCode, body)
 			}
 		}, []move{
 			{series{"kith_http_requests_total", lbl("route", "/cypher", "method", "POST", "code", "403")}, 1},
