@@ -323,6 +323,12 @@ func (s *suite) fairUse() {
 		percentile(alone, .5).Round(100*time.Microsecond), percentile(alone, .99).Round(100*time.Microsecond),
 		sent.Load(), refused.Load(), percentile(loaded, .5).Round(100*time.Microsecond), percentile(loaded, .99).Round(100*time.Microsecond),
 		float64(percentile(loaded, .99))/float64(percentile(alone, .99)))
+	// The target is 2× (RELIABILITY.md reports each run); on a 2-core machine the ratio
+	// swings between runs, so the suite fails only well past it, as it did before the
+	// statements per token were bounded (9×).
+	if ratio := float64(percentile(loaded, .99)) / float64(percentile(alone, .99)); ratio > 3 {
+		s.t.Errorf("the normal client's p99 beside an abusive token is %.1f× its p99 alone", ratio)
+	}
 }
 
 // killUnderLoad kills a process with SIGKILL while writers create people, starts it
