@@ -82,11 +82,6 @@ func (b *builder) nodeProjection(v string, labels []string, sel *Selection) (str
 				seen[f.Name] = true
 				parts = append(parts, b.scopedProp(v, labels, f.Name))
 			}
-			if f.Name == "displayName" && b.scope.Pseudonymise && contains(labels, "Person") && !seen["pseudonym"] {
-				// What a pseudonymised caller gets in place of the name.
-				seen["pseudonym"] = true
-				parts = append(parts, ".pseudonym")
-			}
 			continue
 		}
 		if names, ok := b.composite(labels, f.Name); ok {

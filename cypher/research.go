@@ -310,8 +310,14 @@ func (rc *ResearchCopy) copyNodes(ctx context.Context, b *builder, l *Label) (in
 		quote(l.Name), where, projection("n", copiedProps(l.Props)))
 	write := fmt.Sprintf("UNWIND $rows AS row CREATE (n:%s:%s) SET n = row", EntityLabel, quote(l.Name))
 	return rc.pages(ctx, read, b.params, write, func(r *neo4j.Record) map[string]any {
+		live := r.Values[0].(string)
 		props := rc.encodeProps(r.Values[1])
-		props["id"] = rc.keys.Encode(ResearchRole, r.Values[0].(string))
+		props["id"] = rc.keys.Encode(ResearchRole, live)
+		if l.Name == "Person" {
+			// The researchers' own pseudonym: the stored one, which workers see beside the
+			// name, is not copied.
+			props["pseudonym"] = rc.keys.Name(ResearchRole, live)
+		}
 		return props
 	})
 }

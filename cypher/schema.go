@@ -180,7 +180,9 @@ func NewSchema() *Schema {
 			Name: "Person",
 			Props: append(common(
 				Prop{Name: "displayName", Kind: KindString, Order: "DISPLAY_NAME", Personal: true},
-				Prop{Name: "pseudonym", Kind: KindString, Order: "PSEUDONYM"},
+				// Personal: workers see it beside the name. Pseudonymising roles get one of
+				// their own (pseudonym.Keys.Name) instead.
+				Prop{Name: "pseudonym", Kind: KindString, Order: "PSEUDONYM", Personal: true},
 				Prop{Name: "roles", Kind: KindStringList, Default: []string{}},
 				Prop{Name: "isAuthority", Kind: KindBool, Default: false},
 				Prop{Name: "householdType", Kind: KindString},

@@ -55,7 +55,9 @@ func (s Scope) Unrestricted() bool {
 
 // hidden are the Person properties a pseudonymising scope never returns, filters or
 // orders on: a caller who could filter on them could read them back one guess at a time.
-var hidden = map[string]bool{"displayName": true, "contact": true, "wellbeing": true}
+// The stored pseudonym is among them: workers see it beside the name, so it would join a
+// pseudonymised answer to names; such callers get pseudonyms of their role's own.
+var hidden = map[string]bool{"displayName": true, "pseudonym": true, "contact": true, "wellbeing": true}
 
 // unlinkable are the properties of every label that a pseudonymising scope never returns,
 // filters or orders on: an id from another system would join a pseudonymised answer back

@@ -64,8 +64,8 @@ func luceneQuery(text string, fields []string) (string, error) {
 }
 
 // pseudonymFields are the properties of the full-text index (migration 0002) that a
-// pseudonymising scope may match: every one but displayName.
-var pseudonymFields = []string{"pseudonym", "name", "role", "description"}
+// pseudonymising scope may match: every one but displayName and the stored pseudonym.
+var pseudonymFields = []string{"name", "role", "description"}
 
 // Search finds nodes whose names match text, best first, optionally only of some labels,
 // among the nodes the scope lets the caller see. Under a pseudonymising scope, names are

@@ -402,7 +402,7 @@ func (b *builder) orderBy(v string, label *Label, orders []map[string]any, path 
 	if len(terms) == 0 && label.DefaultOrder != "" {
 		def := label.DefaultOrder
 		if b.scope.Pseudonymise && label.Name == "Person" && hidden[def] {
-			def = "pseudonym" // the order of names would hint at them
+			def = "id" // the order of names would hint at them
 		}
 		terms = append(terms, v+"."+quote(def)+" ASC")
 		lead = orderKey{prop: def}

@@ -5760,10 +5760,14 @@ type Person implements Node {
   "The name to show: the display name, or the pseudonym for a caller who may not see names."
   label: String! @sensitive(kind: NAME)
   externalId: String
-  "The name a worker knows them by. Analysts get the pseudonym here."
+  "The name a worker knows them by. Analysts get their pseudonym here."
   displayName: String @sensitive(kind: NAME)
-  "A stable pseudonym for pseudonymised analysis, e.g. R-7F3A2C."
-  pseudonym: String
+  """
+  A stable pseudonym, e.g. R-7F3A2C. Analysts get one of their role's own, derived from the
+  server's key, which matches neither the stored one (which workers see beside the name) nor
+  anyone else's; they cannot filter, order or search by either.
+  """
+  pseudonym: String @sensitive(kind: NAME)
   "Roles in the community, e.g. councillor, GP, housing officer."
   roles: [String!]!
   "Whether this person can change things locally (councillor, GP, housing officer...)."
@@ -19046,7 +19050,25 @@ func (ec *executionContext) _Person_pseudonym(ctx context.Context, field graphql
 		func(ctx context.Context) (any, error) {
 			return obj.Pseudonym, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				kind, err := ec.unmarshalNSensitiveKind2kithᚋgraphᚋmodelᚐSensitiveKind(ctx, "NAME")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				if ec.Directives.Sensitive == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive sensitive is not implemented")
+				}
+				return ec.Directives.Sensitive(ctx, obj, directive0, kind)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},

@@ -35,6 +35,14 @@ func (c *Codec) Encode(id string) string {
 	return c.keys.Encode(c.role, id)
 }
 
+// Name returns the pseudonym the caller sees for a live id, "" for a caller of live ids.
+func (c *Codec) Name(id string) string {
+	if c == nil {
+		return ""
+	}
+	return c.keys.Name(c.role, id)
+}
+
 // Decode returns the live id behind an id the caller sent. It refuses (false) a live id
 // and a pseudonymous id of another role or key; any other string (one that has neither
 // form, and so names nothing) comes back as it is. Refusals depend on the form of pid

@@ -18,6 +18,7 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 
@@ -110,6 +111,17 @@ func (k *Keys) Decode(role, pid string) (string, bool) {
 		return "", false
 	}
 	return prefix + "_" + unpack(plain[:13]), true
+}
+
+// Name returns role's pseudonym for the person (or node) with a live id, the name a
+// pseudonymising role sees in place of theirs: "R-" and six hexadecimal digits keyed by the
+// server's secret and the role, so that it joins neither to the live records nor to another
+// role's answers (a pseudonym stored with the person would: workers see it beside the name).
+// Two people may share one, as two people may share a name.
+func (k *Keys) Name(role, id string) string {
+	mac := hmac.New(sha256.New, k.secret)
+	mac.Write([]byte("kith pseudonym name\x00" + role + "\x00" + id))
+	return fmt.Sprintf("R-%X", mac.Sum(nil)[:3])
 }
 
 // IsPseudonymous reports whether s has the form of a pseudonymous id (of any role).

@@ -174,12 +174,20 @@ func sensitiveDirective(ctx context.Context, obj any, next graphql.Resolver, kin
 	}
 	switch kind {
 	case model.SensitiveKindName:
+		// Never a name: a pseudonymising caller gets their role's own pseudonym of a person
+		// (not the stored one, which workers see beside the name), the role of a familiar
+		// stranger.
+		var name *string
+		if person, ok := obj.(*model.Person); ok {
+			if n := pseudonym.FromContext(ctx).Name(person.ID); n != "" {
+				name = &n
+			}
+		}
 		if fieldName(ctx) == "label" {
-			// Never a name: the pseudonym of a person, the role of a familiar stranger.
 			switch n := obj.(type) {
 			case *model.Person:
-				if p.Has(auth.Analyst) && n.Pseudonym != nil {
-					return *n.Pseudonym, nil
+				if name != nil {
+					return *name, nil
 				}
 				return "", nil
 			case *model.FamiliarStranger:
@@ -187,10 +195,7 @@ func sensitiveDirective(ctx context.Context, obj any, next graphql.Resolver, kin
 			}
 			return "", nil
 		}
-		if person, ok := obj.(*model.Person); ok && p.Has(auth.Analyst) {
-			return person.Pseudonym, nil
-		}
-		return nil, nil
+		return name, nil
 	case model.SensitiveKindMembership:
 		if g, ok := obj.(*model.Group); ok && g.Sensitive {
 			return []*model.Membership{}, nil

@@ -69,15 +69,15 @@ const wbFields = `people scored mean suppressed noise { epsilon sumScale meanErr
 //
 // so Louvain finds {B1..B5}, {P1..P6, target} and {W1..W6, B6}.
 type neighbourhood struct {
-	target      int
-	targetPseud string
-	barton      []string // pseudonyms of B1..B5
-	ids         map[string]string
+	target   int
+	targetID string
+	barton   []string // ids of B1..B5
+	ids      map[string]string
 }
 
 func loadNeighbourhood(t *testing.T, e *env) neighbourhood {
 	t.Helper()
-	n := neighbourhood{target: 15, targetPseud: "R-T", ids: map[string]string{}}
+	n := neighbourhood{target: 15, ids: map[string]string{}}
 	var nodes []cypher.LoadNode
 	var ties []cypher.LoadTie
 	area := func(key, name, parent string) {
@@ -112,6 +112,7 @@ func loadNeighbourhood(t *testing.T, e *env) neighbourhood {
 		}
 	}
 	person("T", n.target, "eccles")
+	n.targetID = n.ids["T"]
 	var b, p, w []string
 	for i := range 6 {
 		b, p, w = append(b, fmt.Sprintf("B%d", i+1)), append(p, fmt.Sprintf("P%d", i+1)), append(w, fmt.Sprintf("W%d", i+1))
@@ -129,7 +130,7 @@ func loadNeighbourhood(t *testing.T, e *env) neighbourhood {
 		ties = append(ties, cypher.LoadTie{Kind: "MEMBER_OF", From: n.ids[k], To: knit})
 	}
 	for _, k := range b[:5] {
-		n.barton = append(n.barton, "R-"+k)
+		n.barton = append(n.barton, n.ids[k])
 	}
 	if err := e.store.Load(context.Background(), nodes, ties, nil); err != nil {
 		t.Fatal(err)
@@ -193,11 +194,18 @@ func attacks(n neighbourhood) []attack {
 	}
 	return []attack{
 		{"five people, then the same five and the target", func(t *testing.T, e *env) ([]release, bool) {
-			s5, refused := summary(t, e, map[string]any{"pseudonym": map[string]any{"in": n.barton}})
+			ids := func(live ...string) []string {
+				var out []string
+				for _, id := range live {
+					out = append(out, e.idFor(id))
+				}
+				return out
+			}
+			s5, refused := summary(t, e, map[string]any{"id": map[string]any{"in": ids(n.barton...)}})
 			if refused {
 				return nil, true
 			}
-			s6, refused := summary(t, e, map[string]any{"pseudonym": map[string]any{"in": append(slicesClone(n.barton), n.targetPseud)}})
+			s6, refused := summary(t, e, map[string]any{"id": map[string]any{"in": ids(append(slicesClone(n.barton), n.targetID)...)}})
 			return []release{{"s6", 1, s6}, {"s5", -1, s5}}, refused
 		}},
 		{"everyone, then everyone but the target", func(t *testing.T, e *env) ([]release, bool) {
@@ -205,7 +213,7 @@ func attacks(n neighbourhood) []attack {
 			if refused {
 				return nil, true
 			}
-			rest, refused := summary(t, e, map[string]any{"NOT": map[string]any{"pseudonym": map[string]any{"eq": n.targetPseud}}})
+			rest, refused := summary(t, e, map[string]any{"NOT": map[string]any{"id": map[string]any{"eq": e.idFor(n.targetID)}}})
 			return []release{{"all", 1, all}, {"all but one", -1, rest}}, refused
 		}},
 		{"a parent area against its sub-areas", func(t *testing.T, e *env) ([]release, bool) {
@@ -311,7 +319,7 @@ func idealHitRate(scale float64, terms, rounds int) float64 {
 // analyst returns the env acting as an analyst of the given subject.
 func (e *env) analyst(sub string) *env {
 	c := *e
-	c.token = mint(e.t, sub, []auth.Role{auth.Analyst}, nil)
+	c.token, c.role = mint(e.t, sub, []auth.Role{auth.Analyst}, nil), auth.Analyst
 	return &c
 }
 

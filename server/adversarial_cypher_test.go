@@ -64,7 +64,7 @@ func (e *env) adversary() adversary {
 	a.needles = []string{
 		"Moira Barton", "Ned Barton", "Wendy Winton", "Pat Quillwhistle", "0161 000",
 		"moira", "wendy", "ext-postie-4417", "ext-gift-9931", "ext-wave-5521",
-		"R-000002", "Dementia Café", "Winton Memory Club", "Ned mends clocks", "paper form",
+		"R-000001", "R-000002", "R-000003", "Dementia Café", "Winton Memory Club", "Ned mends clocks", "paper form",
 		"displayName", "contact", "wellbeing", "consent", "externalId", "score_",
 		"AuditEvent", "AnalysisRun", "test-admin", "test-worker",
 	}
@@ -200,6 +200,11 @@ func TestResearchCopyAdversarial(t *testing.T) {
 		t.Errorf("researchCopy says %q, the refresh %q", st.ResearchCopy.CopiedAt, copiedAt)
 	}
 
+	// The copy's pseudonyms are the researchers' own, not the stored ones (R-00000n), which
+	// workers see beside the names.
+	moiraName, wendyName := keys.Name(cypher.ResearchRole, a.moira), keys.Name(cypher.ResearchRole, a.wendy)
+	both := []string{moiraName, wendyName}
+	sort.Strings(both)
 	reads := []struct {
 		name, query string
 		// rows, when not empty, is what the answer's rows must print as.
@@ -219,17 +224,17 @@ func TestResearchCopyAdversarial(t *testing.T) {
 		{"schema visualisation", `CALL db.schema.visualization()`, ""},
 		{"node type properties", `CALL db.schema.nodeTypeProperties()`, ""},
 		{"count(DISTINCT p)", `MATCH (p:Person)--() RETURN count(DISTINCT p)`, "[[2]]"},
-		{"people", `MATCH (p:Person) RETURN p.pseudonym ORDER BY p.pseudonym`, "[[R-000001] [R-000003]]"},
+		{"people", `MATCH (p:Person) RETURN p.pseudonym ORDER BY p.pseudonym`, fmt.Sprintf("[[%s] [%s]]", both[0], both[1])},
 		{"no names anywhere", `MATCH (n) WHERE n.displayName IS NOT NULL OR n.contact IS NOT NULL OR n.wellbeing IS NOT NULL OR n.externalId IS NOT NULL RETURN count(n)`, "[[0]]"},
 		{"groups", `MATCH (g:Group) RETURN g.name, coalesce(g.sensitive, false)`, "[[Knit and Natter false]]"},
-		{"memberships", `MATCH (p)-[m:MEMBER_OF]->(g) RETURN p.pseudonym, g.name`, "[[R-000001 Knit and Natter]]"},
-		{"familiar strangers", `MATCH (f:FamiliarStranger)-[s:SEES]->(p) RETURN f.role, f.displayName AS name, s.frequency, p.pseudonym`, "[[postman <nil> DAILY R-000001]]"},
+		{"memberships", `MATCH (p)-[m:MEMBER_OF]->(g) RETURN p.pseudonym, g.name`, fmt.Sprintf("[[%s Knit and Natter]]", moiraName)},
+		{"familiar strangers", `MATCH (f:FamiliarStranger)-[s:SEES]->(p) RETURN f.role, f.displayName AS name, s.frequency, p.pseudonym`, fmt.Sprintf("[[postman <nil> DAILY %s]]", moiraName)},
 		{"gifts", `MATCH (g:Gift) RETURN count(g)`, "[[0]]"},
 		{"audit records and analysis runs", `MATCH (n) WHERE n:AuditEvent OR n:AnalysisRun OR n:KithMigration RETURN count(n)`, "[[0]]"},
 		{"scores", `MATCH (n) WHERE any(k IN keys(n) WHERE k STARTS WITH 'score') RETURN count(n)`, "[[0]]"},
 		{"the tie's wave is the copy's wave", `MATCH (:Person)-[t:TRUSTS]->(:Person) MATCH (w:Wave {id: t.wave}) RETURN t.for, t.source, w.name`, "[[HELP door-step interview Spring survey]]"},
 		{"a live id finds nothing", `MATCH (n) WHERE n.id IN $ids RETURN count(n)`, "[[0]]"},
-		{"Moira's researcher id finds her", `MATCH (p:Person {id: $moira}) RETURN p.pseudonym`, "[[R-000001]]"},
+		{"Moira's researcher id finds her", `MATCH (p:Person {id: $moira}) RETURN p.pseudonym`, fmt.Sprintf("[[%s]]", moiraName)},
 	}
 	params := map[string]any{"ids": a.liveIDs, "moira": keys.Encode(cypher.ResearchRole, a.moira)}
 	refused := []struct{ name, query string }{
@@ -325,7 +330,7 @@ func TestResearchCopyAdversarial(t *testing.T) {
 		t.Errorf("after Moira withdrew: %d people", p)
 	}
 	_, raw, out = researcher.cypherRaw(`MATCH (p:Person) OPTIONAL MATCH (p)-[r]-() RETURN p.pseudonym, p.id, count(r)`, nil)
-	if fmt.Sprint(out["rows"]) != fmt.Sprintf("[[R-000003 %s 1]]", keys.Encode(cypher.ResearchRole, a.wendy)) ||
+	if fmt.Sprint(out["rows"]) != fmt.Sprintf("[[%s %s 1]]", keys.Name(cypher.ResearchRole, a.wendy), keys.Encode(cypher.ResearchRole, a.wendy)) ||
 		strings.Contains(raw, keys.Encode(cypher.ResearchRole, a.moira)) {
 		t.Errorf("after Moira withdrew: %s", raw)
 	}

@@ -254,9 +254,10 @@ func TestAccessMatrix(t *testing.T) {
 			"admin":           peopleAre("Moira:Moira Barton/0161 000 0001/wb Ned:Ned Barton/0161 000 0002/wb Wendy:Wendy Winton/0161 000 0003/wb"),
 			"worker (Eccles)": peopleAre("Moira:Moira Barton/0161 000 0001/wb Ned:Ned Barton/null/-"),
 			"worker (Winton)": peopleAre("Wendy:Wendy Winton/null/-"),
-			"analyst":         peopleAre("Moira:R-000001/null/- Wendy:R-000003/null/-"),
-			"partner":         forbidden,
-			"researcher":      forbidden,
+			// Analysts get pseudonyms of their own, not the stored ones workers see.
+			"analyst":    peopleAre(fmt.Sprintf("Moira:%s/null/- Wendy:%s/null/-", analystName(t, w.moira), analystName(t, w.wendy))),
+			"partner":    forbidden,
+			"researcher": forbidden,
 		}},
 		{"node by id outside a worker's areas", `query($id: ID!) { node(id: $id) { id ... on Person { displayName } } }`,
 			map[string]any{"id": w.wendy}, map[string]cell{
@@ -264,9 +265,13 @@ func TestAccessMatrix(t *testing.T) {
 				"admin":           count("node.id", 0), // a string, not counted: present
 				"worker (Eccles)": ok(func(t *testing.T, d json.RawMessage) { mustBe(t, d, `{"node":null}`) }),
 				"worker (Winton)": ok(func(t *testing.T, d json.RawMessage) { mustContain(t, d, "Wendy Winton") }),
-				"analyst":         ok(func(t *testing.T, d json.RawMessage) { mustContain(t, d, "R-000003"); mustNotContain(t, d, "Wendy") }),
-				"partner":         forbidden,
-				"researcher":      forbidden,
+				"analyst": ok(func(t *testing.T, d json.RawMessage) {
+					mustContain(t, d, analystName(t, w.wendy))
+					mustNotContain(t, d, "Wendy")
+					mustNotContain(t, d, "R-000003")
+				}),
+				"partner":    forbidden,
+				"researcher": forbidden,
 			}},
 		{"nodes without analysis consent", `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`,
 			map[string]any{"ids": []string{w.ned, w.knit}}, map[string]cell{
@@ -336,7 +341,7 @@ func TestAccessMatrix(t *testing.T) {
 				"partner":         forbidden,
 				"researcher":      forbidden,
 			}},
-		{"groups filtered by a member of a sensitive group", `{ groups(where: {members: {some: {pseudonym: {eq: "R-000001"}}}}) { totalCount } }`, nil, map[string]cell{
+		{"groups filtered by a member of a sensitive group", `query($m: ID) { groups(where: {members: {some: {id: {eq: $m}}}}) { totalCount } }`, map[string]any{"m": w.moira}, map[string]cell{
 			"no token":        unauth,
 			"admin":           count("groups.totalCount", 2),
 			"worker (Eccles)": count("groups.totalCount", 2),
@@ -639,7 +644,7 @@ func noisyWellbeing(path string, people int) func(t *testing.T, d json.RawMessag
 // reaches k, and that k is configurable.
 func TestWellbeingAggregateThreshold(t *testing.T) {
 	e := setupWith(t, func(c *server.Config) { c.MinGroup = 2 })
-	e.world()
+	w := e.world()
 	var d struct {
 		WellbeingSummary struct {
 			People, Scored, MinGroup int
@@ -658,7 +663,8 @@ func TestWellbeingAggregateThreshold(t *testing.T) {
 		t.Errorf("one person's wellbeing was shown: %+v", s)
 	}
 	// An analyst's summary of one person carries noise (the adversarial tests measure it).
-	e.as(auth.Analyst).ok(`{ wellbeingSummary(where: {pseudonym: {eq: "R-000001"}}) { people scored mean suppressed minGroup noise { epsilon } } }`, nil, &d)
+	e.as(auth.Analyst).ok(`query($id: ID) { wellbeingSummary(where: {id: {eq: $id}}) { people scored mean suppressed minGroup noise { epsilon } } }`,
+		map[string]any{"id": analystID(t, w.moira)}, &d)
 	if s := d.WellbeingSummary; s.People != 1 || s.MinGroup != 2 || s.Noise == nil {
 		t.Errorf("an analyst's summary of one person: %+v", s)
 	}

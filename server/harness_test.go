@@ -31,8 +31,10 @@ type env struct {
 	store  *cypher.Store
 	driver neo4j.DriverWithContext
 	proxy  *neo4jtest.Proxy
-	// token is the bearer token requests carry: an admin's unless as() changed it.
+	// token is the bearer token requests carry: an admin's unless as() changed it, and
+	// role the role it grants ("": an admin's).
 	token string
+	role  auth.Role
 	// logs holds what the server logged.
 	logs *syncBuffer
 	// research is the driver of the research copy's database (setupResearch), nil without.
@@ -150,6 +152,21 @@ func testPseudonyms(t testing.TB) *pseudonym.Keys {
 	return k
 }
 
+// idFor is the id the env's caller works with for a live id: an analyst's own, or the
+// live id.
+func (e *env) idFor(id string) string {
+	if e.role == auth.Analyst {
+		return analystID(e.t, id)
+	}
+	return id
+}
+
+// analystName is the pseudonym an analyst of the harness's server sees for a person.
+func analystName(t testing.TB, id string) string {
+	t.Helper()
+	return testPseudonyms(t).Name(string(auth.Analyst), id)
+}
+
 // analystID is the id an analyst of the harness's server sees for a live id.
 func analystID(t testing.TB, id string) string {
 	t.Helper()
@@ -189,7 +206,7 @@ func mint(t testing.TB, sub string, roles []auth.Role, areas []string) string {
 // covering areas); the empty role sends no token at all.
 func (e *env) as(role auth.Role, areas ...string) *env {
 	c := *e
-	c.token = ""
+	c.token, c.role = "", role
 	if role != "" {
 		c.token = mint(e.t, "test-"+string(role), []auth.Role{role}, areas)
 	}
