@@ -113,22 +113,7 @@ func (e *env) asCaller(c caller, w world) *env {
 func (e *env) rawDo(query string, vars map[string]any) (int, gqlResponse) {
 	e.t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if e.token != "" {
-		req.Header.Set("Authorization", "Bearer "+e.token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatalf("post: %v", err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	var out gqlResponse
-	if err := json.Unmarshal(raw, &out); err != nil {
-		e.t.Fatalf("response is not JSON (%d): %s", resp.StatusCode, raw)
-	}
-	return resp.StatusCode, out
+	return e.postRaw(body)
 }
 
 type personView struct {

@@ -366,12 +366,17 @@ func applyMigrations(ctx context.Context, log *slog.Logger, store *cypher.Store)
 	return nil
 }
 
-func migrate(ctx context.Context, log *slog.Logger, args []string) error {
-	fs := flag.NewFlagSet("migrate", flag.ExitOnError)
+// storeCommand parses the flags of a command that needs only the live store, and opens it.
+func storeCommand(ctx context.Context, log *slog.Logger, name string, args []string) (*cypher.Store, func(), error) {
+	fs := flag.NewFlagSet(name, flag.ExitOnError)
 	var nf neo4jFlags
 	nf.register(fs)
 	_ = fs.Parse(args)
-	store, closeStore, err := nf.open(ctx, log, nil)
+	return nf.open(ctx, log, nil)
+}
+
+func migrate(ctx context.Context, log *slog.Logger, args []string) error {
+	store, closeStore, err := storeCommand(ctx, log, "migrate", args)
 	if err != nil {
 		return err
 	}
@@ -382,11 +387,7 @@ func migrate(ctx context.Context, log *slog.Logger, args []string) error {
 // reindexSearch rebuilds the full-text index behind search, so that the names of people
 // erased since are gone from its files on disk (search fails while it fills).
 func reindexSearch(ctx context.Context, log *slog.Logger, args []string) error {
-	fs := flag.NewFlagSet("reindex-search", flag.ExitOnError)
-	var nf neo4jFlags
-	nf.register(fs)
-	_ = fs.Parse(args)
-	store, closeStore, err := nf.open(ctx, log, nil)
+	store, closeStore, err := storeCommand(ctx, log, "reindex-search", args)
 	if err != nil {
 		return err
 	}
