@@ -84,6 +84,34 @@ RETURN coalesce(st.generation, 0), r IS NOT NULL AND ($iat IS NULL OR r.before >
 	return Caller{Revoked: revoked, Purges: gen}, nil
 }
 
+// Revocation is a subject's revocation: tokens issued before Before are refused.
+type Revocation struct {
+	Subject           string
+	Before, UpdatedAt time.Time
+}
+
+// CallerState reads, in one statement, the purge generation and the revocations changed
+// after since (all of them for the zero time): what every instance polls (server's
+// callerState), so that a request costs no statement of its own to be checked.
+func (s *Store) CallerState(ctx context.Context, since time.Time) (purges int64, revs []Revocation, err error) {
+	recs, err := s.query(ctx, `OPTIONAL MATCH (st:KithState {id: $state})
+RETURN coalesce(st.generation, 0), COLLECT {
+  MATCH (r:KithRevocation) WHERE r.updatedAt > $since RETURN [r.subject, r.before, r.updatedAt]
+}`, map[string]any{"state": stateID, "since": since.UTC()})
+	if err != nil || len(recs) != 1 {
+		return 0, nil, err
+	}
+	purges, _ = recs[0].Values[0].(int64)
+	for _, v := range recs[0].Values[1].([]any) {
+		row := v.([]any)
+		sub, _ := row[0].(string)
+		before, _ := row[1].(time.Time)
+		at, _ := row[2].(time.Time)
+		revs = append(revs, Revocation{Subject: sub, Before: before, UpdatedAt: at})
+	}
+	return purges, revs, nil
+}
+
 // maxRevocationAhead is how far in the future a revocation may reach: far enough to bar
 // a subject for the life of any token, near enough to catch a mistyped year.
 const maxRevocationAhead = 366 * 24 * time.Hour

@@ -20,5 +20,8 @@ func (r *mutationResolver) RevokeTokens(ctx context.Context, subject string, bef
 	if err != nil {
 		return nil, err
 	}
+	if r.AfterRevoke != nil {
+		r.AfterRevoke()
+	}
 	return &model.TokenRevocation{Subject: subject, Before: inForce}, nil
 }

@@ -18,6 +18,9 @@ type Resolver struct {
 	// BeforeErase, when set, is called before a person is erased (to write pending audit
 	// records, which may name them); AfterErase after, to drop what caches may still hold
 	// of them.
+	// AfterRevoke, when set, is called after tokens are revoked, so that this instance
+	// refuses them from its next request.
+	AfterRevoke             func()
 	BeforeErase, AfterErase func()
 	// Analysis computes and caches network analyses (schema/analysis.graphqls); when nil,
 	// each analysis request computes afresh, without a cache.

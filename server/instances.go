@@ -7,9 +7,12 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/vektah/gqlparser/v2/ast"
 
@@ -128,12 +131,110 @@ func (c *caches) observe(generation int64) {
 	}
 }
 
+// callerState is this instance's copy of what every request is checked against: the
+// revocations and the purge generation. One goroutine polls them from Neo4j every
+// Config.StatePoll (one small statement, whatever the traffic), so that checking a request
+// costs no statement of its own; a revocation or an erasure through any instance takes
+// effect on the others within the poll interval, and at once on the instance that made it.
+// When polls have failed for longer than staleAfter, requests are refused: the check
+// fails closed.
+type callerState struct {
+	store      *cypher.Store
+	every      time.Duration
+	staleAfter time.Duration
+	log        *slog.Logger
+
+	mu      sync.Mutex
+	purges  int64
+	revoked map[string]time.Time // subject -> tokens issued before it are refused
+	since   time.Time            // the latest revocation change read
+	polled  time.Time            // the last successful poll
+
+	stop, done chan struct{}
+	closing    sync.Once
+}
+
+func newCallerState(store *cypher.Store, every time.Duration, log *slog.Logger) *callerState {
+	if every <= 0 {
+		every = 100 * time.Millisecond
+	}
+	c := &callerState{store: store, every: every, staleAfter: max(time.Second, 10*every), log: log,
+		revoked: map[string]time.Time{}, stop: make(chan struct{}), done: make(chan struct{})}
+	go c.run()
+	return c
+}
+
+func (c *callerState) run() {
+	defer close(c.done)
+	t := time.NewTicker(c.every)
+	defer t.Stop()
+	for {
+		if err := c.poll(context.Background()); err != nil {
+			c.log.Warn("caller state poll", "error", err.Error())
+		}
+		select {
+		case <-c.stop:
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// poll reads the purge generation and the revocations changed since the last poll.
+func (c *callerState) poll(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, c.staleAfter)
+	defer cancel()
+	c.mu.Lock()
+	since := c.since
+	c.mu.Unlock()
+	purges, revs, err := c.store.CallerState(ctx, since)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.purges, c.polled = purges, time.Now()
+	for _, r := range revs {
+		c.revoked[r.Subject] = r.Before
+		if r.UpdatedAt.After(c.since) {
+			c.since = r.UpdatedAt
+		}
+	}
+	return nil
+}
+
+// check says whether a token of subject issued at issuedAt (zero: no issue time) is
+// revoked, and the purge generation, as of the last poll; stale when that poll is too old
+// to trust.
+func (c *callerState) check(subject string, issuedAt time.Time) (revoked bool, purges int64, stale bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	before, ok := c.revoked[subject]
+	revoked = ok && (issuedAt.IsZero() || before.After(issuedAt))
+	return revoked, c.purges, time.Since(c.polled) > c.staleAfter
+}
+
+// pollNow polls at once, so that a revocation made through this instance holds here
+// from the next request.
+func (c *callerState) pollNow() {
+	if err := c.poll(context.Background()); err != nil {
+		c.log.Warn("caller state poll", "error", err.Error())
+	}
+}
+
+func (c *callerState) close() {
+	c.closing.Do(func() { close(c.stop) })
+	<-c.done
+}
+
 // admit runs after a token is verified: it reads the request's Kith-Bookmark header into
-// the context (store calls then wait for it and record their own bookmarks), and asks
-// the database, in one statement, whether the token is revoked and whether an erasure
-// anywhere means the caches must be emptied. It answers the refusal itself and returns
-// false when the request must not go on; on success it returns the response writer that
-// adds the request's bookmarks as a header.
+// the context (store calls then wait for it and record their own bookmarks), checks the
+// token against revocations and empties the caches when an erasure anywhere requires it.
+// A request that carries a bookmark is checked in Neo4j, in one statement that waits for
+// the bookmark, so that what the client has seen happen (a revocation, an erasure) holds
+// for it on any instance; others are checked against the polled callerState. It answers
+// the refusal itself and returns false when the request must not go on; on success it
+// returns the response writer that adds the request's bookmarks as a header.
 func (s *Server) admit(w http.ResponseWriter, r *http.Request, p *auth.Principal) (context.Context, http.ResponseWriter, bool) {
 	ctx := r.Context()
 	var initial []string
@@ -147,23 +248,27 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, p *auth.Principal
 		initial = bs
 	}
 	ctx, causal := cypher.WithCausality(ctx, initial)
-	caller, err := s.stateStore.CheckCaller(ctx, p.Subject, p.IssuedAt)
-	if err != nil {
-		e, ok := apierr.As(err)
-		if ok && e.Code == apierr.BadUserInput { // the only input of the check is the bookmark
-			writeError(w, http.StatusBadRequest, &apierr.Error{Code: e.Code, Field: BookmarkHeader, Reason: e.Reason, Err: e.Err})
+	revoked, purges, stale := s.state.check(p.Subject, p.IssuedAt)
+	if initial != nil || stale {
+		caller, err := s.stateStore.CheckCaller(ctx, p.Subject, p.IssuedAt)
+		if err != nil {
+			e, ok := apierr.As(err)
+			if ok && e.Code == apierr.BadUserInput { // the only input of the check is the bookmark
+				writeError(w, http.StatusBadRequest, &apierr.Error{Code: e.Code, Field: BookmarkHeader, Reason: e.Reason, Err: e.Err})
+				return nil, nil, false
+			}
+			if !ok {
+				s.log.ErrorContext(ctx, "caller check", "request_id", RequestID(ctx), "error", err.Error())
+				e = apierr.Down("cannot check the token against revocations; try again", err)
+			}
+			writeError(w, http.StatusServiceUnavailable, e)
 			return nil, nil, false
 		}
-		if !ok {
-			s.log.ErrorContext(ctx, "caller check", "request_id", RequestID(ctx), "error", err.Error())
-			e = apierr.Down("cannot check the token against revocations; try again", err)
-		}
-		writeError(w, http.StatusServiceUnavailable, e)
-		return nil, nil, false
+		revoked, purges = caller.Revoked, caller.Purges
 	}
-	s.caches.observe(caller.Purges)
-	ctx = context.WithValue(ctx, purgesKey{}, caller.Purges)
-	if caller.Revoked {
+	s.caches.observe(purges)
+	ctx = context.WithValue(ctx, purgesKey{}, purges)
+	if revoked {
 		s.log.InfoContext(ctx, "unauthenticated", "request_id", RequestID(ctx), "path", r.URL.Path, "reason", "revoked")
 		w.Header().Set("WWW-Authenticate", `Bearer realm="kith", error="invalid_token"`)
 		writeError(w, http.StatusUnauthorized, apierr.NotAuthenticated("the token has been revoked", nil))

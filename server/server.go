@@ -88,6 +88,10 @@ type Config struct {
 	// Pseudonyms turn live ids into the ids analysts and researchers see, and back. Every
 	// instance serving the same data needs the same key (KITH_PSEUDONYM_KEY).
 	Pseudonyms *pseudonym.Keys
+	// StatePoll is how often the instance reads revocations and the purge generation
+	// (default 100ms): how long a revocation or an erasure through another instance may
+	// take to reach this one.
+	StatePoll time.Duration
 	// BookmarkKey signs the Kith-Bookmark headers; every instance serving the same data
 	// needs the same one to accept the others' (kith serve derives it from
 	// KITH_PSEUDONYM_KEY with BookmarkKey). Without one, a random key is used.
@@ -137,8 +141,10 @@ type Server struct {
 	limiter *limiter
 	gates   *tokenGates
 	audit   *auditor
-	// stateStore runs the per-request check of revocations and erasures (instances.go).
+	// stateStore runs the check of revocations and erasures (instances.go), polled by
+	// state, and per request for requests that carry a bookmark.
 	stateStore *cypher.Store
+	state      *callerState
 	bookmarks  bookmarks
 	caches     *caches
 	// research is the research copy, nil when none is configured.
@@ -158,6 +164,7 @@ func New(cfg Config, store *cypher.Store, log *slog.Logger) *Server {
 	}
 	s.audit = newAuditor(auditStore, log, cfg.Telemetry)
 	s.stateStore = auditStore
+	s.state = newCallerState(auditStore, cfg.StatePoll, log)
 	key := cfg.BookmarkKey
 	if len(key) == 0 {
 		key = randomBookmarkKey()
@@ -183,7 +190,8 @@ func New(cfg Config, store *cypher.Store, log *slog.Logger) *Server {
 // role (idCodec).
 func (s *Server) GraphQL() http.Handler {
 	cfg := graph.Config{Resolvers: &resolvers.Resolver{Store: s.store, MinGroup: s.cfg.MinGroup, Privacy: s.cfg.privacy(),
-		BeforeErase: s.audit.flush, AfterErase: s.caches.purge, Analysis: s.caches.analyses, ResearchCopy: s.research}}
+		BeforeErase: s.audit.flush, AfterErase: s.caches.purge, AfterRevoke: s.state.pollNow,
+		Analysis: s.caches.analyses, ResearchCopy: s.research}}
 	cfg.Directives.Auth = authDirective
 	cfg.Directives.Sensitive = sensitiveDirective
 	es := costed{ExecutableSchema: graph.NewExecutableSchema(cfg), defaultPage: 20}
@@ -274,7 +282,10 @@ func (s *Server) ResearchCopy() *cypher.ResearchCopy { return s.research }
 
 // Close writes the audit records still queued. Serve calls it on shutdown; a server
 // used only through Handler (tests) should call it when done.
-func (s *Server) Close() { s.audit.close() }
+func (s *Server) Close() {
+	s.audit.close()
+	s.state.close()
+}
 
 type ctxKey int
 
