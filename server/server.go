@@ -106,7 +106,7 @@ func DefaultConfig() Config {
 	return Config{
 		Addr: "127.0.0.1:8080", RequestTimeout: 10 * time.Second, MaxBodyBytes: 1 << 20,
 		MaxDepth: 12, MaxComplexity: 500_000, RateLimit: 50, RateBurst: 100, MinGroup: 5,
-		MaxStatementsPerRequest: 2, MaxStatementsPerToken: 2, Bounds: DefaultBounds(),
+		MaxStatementsPerRequest: 2, MaxStatementsPerToken: 2, Bounds: DefaultBounds(), StatePoll: 100 * time.Millisecond,
 		Epsilon: 1, PrivacyBudget: 10, PrivacyPeriod: 30 * 24 * time.Hour,
 		Cypher:     CypherConfig{Timeout: 5 * time.Second, MaxRows: 1000, MaxBytes: 4 << 20},
 		Pseudonyms: pseudonym.Random(),

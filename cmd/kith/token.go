@@ -40,6 +40,7 @@ func (f *authFlags) register(fs *flag.FlagSet, cfg *server.Config) {
 	fs.IntVar(&cfg.Bounds.Directives, "max-directives", intEnv("KITH_MAX_DIRECTIVES", cfg.Bounds.Directives), "most directives an operation's document may hold")
 	fs.IntVar(&cfg.MaxStatementsPerRequest, "max-statements-per-request", intEnv("KITH_MAX_STATEMENTS_PER_REQUEST", cfg.MaxStatementsPerRequest), "Neo4j statements one request may run at once")
 	fs.IntVar(&cfg.MaxStatementsPerToken, "max-statements-per-token", intEnv("KITH_MAX_STATEMENTS_PER_TOKEN", cfg.MaxStatementsPerToken), "Neo4j statements one token may run at once over all its requests")
+	fs.DurationVar(&cfg.StatePoll, "state-poll", durationEnv("KITH_STATE_POLL", cfg.StatePoll), "how often revocations and the purge generation are read from Neo4j")
 	fs.Float64Var(&cfg.RateLimit, "rate-limit", floatEnv("KITH_RATE_LIMIT", cfg.RateLimit), "requests a second per token after the burst (0: no limit)")
 	fs.IntVar(&cfg.RateBurst, "rate-burst", intEnv("KITH_RATE_BURST", cfg.RateBurst), "requests a token may make at once")
 	fs.IntVar(&cfg.MinGroup, "min-group", intEnv("KITH_MIN_GROUP", cfg.MinGroup), "smallest group whose wellbeing is shown as an aggregate (k)")
