@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -116,7 +117,8 @@ func startRaw(ctx context.Context, db *database) (*system, error) {
 // startKith runs `kith serve` as a subprocess on a free loopback port, talking to Neo4j
 // through a counting proxy. It accepts tokens signed with a secret made for this run, and
 // the harness sends one for an admin: authentication is on, as in production, but the
-// per-token rate limit is off, since one token sends all the load.
+// per-token rate limit is off, and the statements one token may run at once are the load's
+// concurrency, since one token sends all the load (in production each client has its own).
 func startKith(ctx context.Context, cfg *Config, db *database, logDir string) (*system, error) {
 	secret := make([]byte, 32)
 	if _, err := rand.Read(secret); err != nil {
@@ -136,7 +138,8 @@ func startKith(ctx context.Context, cfg *Config, db *database, logDir string) (*
 	cmd := exec.Command(cfg.Executable, "serve", "--neo4j-uri", proxy.URI(), "--addr", "127.0.0.1:0")
 	cmd.Env = append(os.Environ(), "NEO4J_USER="+db.user, "NEO4J_PASSWORD="+db.password, "NEO4J_DATABASE="+db.name,
 		"KITH_JWT_SECRET="+secretText, "KITH_JWT_ISSUER="+issuer, "KITH_JWT_AUDIENCE="+audience,
-		"KITH_JWT_PUBLIC_KEY=", "KITH_JWKS=", "KITH_RATE_LIMIT=0", "KITH_INTROSPECTION=true")
+		"KITH_JWT_PUBLIC_KEY=", "KITH_JWKS=", "KITH_RATE_LIMIT=0", "KITH_INTROSPECTION=true",
+		"KITH_MAX_STATEMENTS_PER_TOKEN="+strconv.Itoa(max(cfg.Concurrency, 2)))
 	proc, url, err := startProcess(ctx, "kith serve", cmd, filepath.Join(logDir, "kith.log"),
 		regexp.MustCompile(`serving GraphQL on (http://\S+/graphql)`), 2*time.Minute)
 	if err != nil {
