@@ -119,6 +119,8 @@ func startRaw(ctx context.Context, db *database) (*system, error) {
 // the harness sends one for an admin: authentication is on, as in production, but the
 // per-token rate limit is off, and the statements one token may run at once are the load's
 // concurrency, since one token sends all the load (in production each client has its own).
+// Its poll of revocations (10 small statements a second, whatever the load) is made
+// hourly, or the proxy would never be quiet between bursts (quiesce).
 func startKith(ctx context.Context, cfg *Config, db *database, logDir string) (*system, error) {
 	secret := make([]byte, 32)
 	if _, err := rand.Read(secret); err != nil {
@@ -139,7 +141,7 @@ func startKith(ctx context.Context, cfg *Config, db *database, logDir string) (*
 	cmd.Env = append(os.Environ(), "NEO4J_USER="+db.user, "NEO4J_PASSWORD="+db.password, "NEO4J_DATABASE="+db.name,
 		"KITH_JWT_SECRET="+secretText, "KITH_JWT_ISSUER="+issuer, "KITH_JWT_AUDIENCE="+audience,
 		"KITH_JWT_PUBLIC_KEY=", "KITH_JWKS=", "KITH_RATE_LIMIT=0", "KITH_INTROSPECTION=true",
-		"KITH_MAX_STATEMENTS_PER_TOKEN="+strconv.Itoa(max(cfg.Concurrency, 2)))
+		"KITH_MAX_STATEMENTS_PER_TOKEN="+strconv.Itoa(max(cfg.Concurrency, 2)), "KITH_STATE_POLL=1h")
 	proc, url, err := startProcess(ctx, "kith serve", cmd, filepath.Join(logDir, "kith.log"),
 		regexp.MustCompile(`serving GraphQL on (http://\S+/graphql)`), 2*time.Minute)
 	if err != nil {
