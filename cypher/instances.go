@@ -91,12 +91,13 @@ type Revocation struct {
 }
 
 // CallerState reads, in one statement, the purge generation and the revocations changed
-// after since (all of them for the zero time): what every instance polls (server's
+// at or after since (all of them for the zero time; the last one read comes again, so that
+// one committed in the same instant is not missed): what every instance polls (server's
 // callerState), so that a request costs no statement of its own to be checked.
 func (s *Store) CallerState(ctx context.Context, since time.Time) (purges int64, revs []Revocation, err error) {
 	recs, err := s.query(ctx, `OPTIONAL MATCH (st:KithState {id: $state})
 RETURN coalesce(st.generation, 0), COLLECT {
-  MATCH (r:KithRevocation) WHERE r.updatedAt > $since RETURN [r.subject, r.before, r.updatedAt]
+  MATCH (r:KithRevocation) WHERE r.updatedAt >= $since RETURN [r.subject, r.before, r.updatedAt]
 }`, map[string]any{"state": stateID, "since": since.UTC()})
 	if err != nil || len(recs) != 1 {
 		return 0, nil, err
