@@ -293,31 +293,17 @@ func (s *suite) fairUse() {
 		fmt.Fprintf(&heavy, " a%d: egoNetwork(id: %q, hops: 3, maxNodes: 1000) { nodes { hops node { id } } }", i, id)
 	}
 	body := gql("{"+heavy.String()+" }", nil)
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
 	var sent, refused atomic.Int64
-	for w := 0; w < 4; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				a := s.post("abuser", body)
-				sent.Add(1)
-				if a.code != "" {
-					refused.Add(1)
-				}
-			}
-		}()
-	}
+	stop := load(4, func() {
+		a := s.post("abuser", body)
+		sent.Add(1)
+		if a.code != "" {
+			refused.Add(1)
+		}
+	})
 	time.Sleep(time.Second)
 	loaded := normal(300)
-	close(stop)
-	wg.Wait()
+	stop()
 	s.sampleRSS()
 	s.logf("fair use: normal client alone p50 %v p99 %v; beside an abusive token (4 connections, %d requests of 100 ego networks, %d refused) p50 %v p99 %v (%.1f× its p99 alone)",
 		percentile(alone, .5).Round(100*time.Microsecond), percentile(alone, .99).Round(100*time.Microsecond),
@@ -331,6 +317,31 @@ func (s *suite) fairUse() {
 	}
 }
 
+// load runs send in a loop on each of workers goroutines until the returned stop is
+// called, which waits for them.
+func load(workers int, send func()) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				send()
+			}
+		}()
+	}
+	return func() {
+		close(done)
+		wg.Wait()
+	}
+}
+
 // killUnderLoad kills a process with SIGKILL while writers create people, starts it
 // again, and counts the acknowledged creates that are not stored.
 func (s *suite) killUnderLoad(what string, kill, restart func()) {
@@ -338,41 +349,28 @@ func (s *suite) killUnderLoad(what string, kill, restart func()) {
 	acked := map[string]bool{}
 	var failures []answer
 	var next atomic.Int64
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for w := 0; w < 4; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				var input []map[string]any
-				var keys []string
-				for i := 0; i < 10; i++ {
-					k := fmt.Sprintf("fault-%s-%d", what, next.Add(1))
-					keys = append(keys, k)
-					input = append(input, map[string]any{"externalId": k, "displayName": "Fault " + k})
-				}
-				a := s.post("admin", gql(`mutation($in: [PersonInput!]!) { createPeople(input: $in) { id } }`, map[string]any{"in": input}))
-				mu.Lock()
-				if a.status == http.StatusOK && a.code == "" {
-					for _, k := range keys {
-						acked[k] = true
-					}
-				} else {
-					failures = append(failures, a)
-				}
-				mu.Unlock()
-				if a.status != http.StatusOK || a.code != "" {
-					time.Sleep(20 * time.Millisecond) // as a client would: do not spin
-				}
+	stop := load(4, func() {
+		var input []map[string]any
+		var keys []string
+		for i := 0; i < 10; i++ {
+			k := fmt.Sprintf("fault-%s-%d", what, next.Add(1))
+			keys = append(keys, k)
+			input = append(input, map[string]any{"externalId": k, "displayName": "Fault " + k})
+		}
+		a := s.post("admin", gql(`mutation($in: [PersonInput!]!) { createPeople(input: $in) { id } }`, map[string]any{"in": input}))
+		mu.Lock()
+		if a.status == http.StatusOK && a.code == "" {
+			for _, k := range keys {
+				acked[k] = true
 			}
-		}()
-	}
+		} else {
+			failures = append(failures, a)
+		}
+		mu.Unlock()
+		if a.status != http.StatusOK || a.code != "" {
+			time.Sleep(20 * time.Millisecond) // as a client would: do not spin
+		}
+	})
 	ackedNow := func() int {
 		mu.Lock()
 		defer mu.Unlock()
@@ -395,8 +393,7 @@ func (s *suite) killUnderLoad(what string, kill, restart func()) {
 	restarted := time.Since(killedAt)
 	resumed := waitForWrites(200)
 	time.Sleep(time.Second)
-	close(stop)
-	wg.Wait()
+	stop()
 	var keys []string
 	for k := range acked {
 		keys = append(keys, k)

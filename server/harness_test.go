@@ -237,6 +237,14 @@ type gqlResponse struct {
 func (e *env) do(query string, vars map[string]any) gqlResponse {
 	e.t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	_, out := e.postRaw(body)
+	return out
+}
+
+// postRaw sends a raw body to /graphql with the env's token (if any) and returns the
+// status and the decoded response.
+func (e *env) postRaw(body []byte) (int, gqlResponse) {
+	e.t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	if e.token != "" {
@@ -247,12 +255,12 @@ func (e *env) do(query string, vars map[string]any) gqlResponse {
 		e.t.Fatalf("post: %v", err)
 	}
 	defer resp.Body.Close()
-	var out gqlResponse
 	raw, _ := io.ReadAll(resp.Body)
+	var out gqlResponse
 	if err := json.Unmarshal(raw, &out); err != nil {
 		e.t.Fatalf("response is not JSON (%d): %s", resp.StatusCode, raw)
 	}
-	return out
+	return resp.StatusCode, out
 }
 
 // ok runs a request that must succeed and decodes its data into v.

@@ -1,10 +1,8 @@
 package server_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -20,28 +18,6 @@ import (
 	"kith/cypher"
 	"kith/server"
 )
-
-// postRaw sends a raw body to /graphql with the env's token (if any) and returns the
-// status and the decoded response.
-func (e *env) postRaw(body []byte) (int, gqlResponse) {
-	e.t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if e.token != "" {
-		req.Header.Set("Authorization", "Bearer "+e.token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatalf("post: %v", err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	var out gqlResponse
-	if err := json.Unmarshal(raw, &out); err != nil {
-		e.t.Fatalf("response is not JSON (%d): %s", resp.StatusCode, raw)
-	}
-	return resp.StatusCode, out
-}
 
 // TestOperationBounds: documents whose parsing or validation would cost far more than
 // their size are refused before gqlgen reads them, naming what was measured.
