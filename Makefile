@@ -14,7 +14,7 @@ TEST_RESEARCH_NEO4J_PORT ?= 7691
 RESEARCH_TX_MEMORY ?= 256m
 start_research = KITH_NEO4J_PORT=$(1) KITH_STATE_DIR=$(2) KITH_NEO4J_HEAP=1g KITH_NEO4J_TX_MEMORY=$(RESEARCH_TX_MEMORY) ./localneo4j/start.sh
 
-.PHONY: run test test-faults vet generate check-generated neo4j neo4j-stop build clean bench
+.PHONY: run test test-faults vet generate check-generated neo4j neo4j-stop build clean bench pyenv chromium
 
 build:
 	$(GO) build -o bin/kith ./cmd/kith
@@ -31,7 +31,7 @@ run: build
 ## when set, otherwise a local instance on port $(TEST_NEO4J_PORT) (or, where a Docker
 ## engine runs and NEO4J_URI is unset, testcontainers); and the same for the research
 ## copy's: NEO4J_RESEARCH_URI, or a local instance on port $(TEST_RESEARCH_NEO4J_PORT).
-test: vet
+test: vet pyenv chromium
 	@docker=; if [ -n "$$DOCKER_HOST" ] || [ -S /var/run/docker.sock ]; then docker=1; fi; \
 	uri="$${NEO4J_URI:-}"; research="$${NEO4J_RESEARCH_URI:-}"; \
 	if [ -z "$$uri" ] && [ -z "$$docker" ]; then \
@@ -42,7 +42,16 @@ test: vet
 	  $(call start_research,$(TEST_RESEARCH_NEO4J_PORT),.kith/test-research) || exit 1; \
 	  research=bolt://127.0.0.1:$(TEST_RESEARCH_NEO4J_PORT); \
 	fi; \
-	NEO4J_URI=$$uri NEO4J_RESEARCH_URI=$$research $(GO) test -p 1 -count=1 ./...
+	KITH_PYTHON=$(CURDIR)/.kith/venv/bin/python NEO4J_URI=$$uri NEO4J_RESEARCH_URI=$$research $(GO) test -p 1 -count=1 ./...
+
+## pyenv: the independent readers (networkx, icalendar, jsonschema) the format tests use,
+## pinned in dev/python/requirements.txt, in .kith/venv.
+pyenv:
+	./dev/python/venv.sh
+
+## chromium: Debian's headless Chromium for the browser tests, when none is installed.
+chromium:
+	./dev/chromium.sh
 
 ## test-faults: the fault and abuse suite (RELIABILITY.md): the real binary on a Neo4j of
 ## its own on port 7760 (data in .kith/faults), attacked, and killed with SIGKILL under
