@@ -12,7 +12,7 @@ TEST_NEO4J_PORT ?= 7688
 RESEARCH_NEO4J_PORT ?= 7689
 TEST_RESEARCH_NEO4J_PORT ?= 7691
 RESEARCH_TX_MEMORY ?= 256m
-start_research = KITH_NEO4J_PORT=$(1) KITH_STATE_DIR=$(2) KITH_NEO4J_HEAP=1g KITH_NEO4J_TX_MEMORY=$(RESEARCH_TX_MEMORY) ./localneo4j/start.sh
+start_research = KITH_NEO4J_PORT=$(1) KITH_STATE_DIR=$(2) KITH_NEO4J_HEAP=1g KITH_NEO4J_TX_MEMORY=$(RESEARCH_TX_MEMORY) ./dev/localneo4j/start.sh
 
 .PHONY: run test test-faults vet generate check-generated neo4j neo4j-stop build clean bench pyenv chromium
 
@@ -23,7 +23,7 @@ build:
 ## copy's unless KITH_RESEARCH_URI is set; loads the demo neighbourhood into an empty
 ## database, then refreshes the research copy so that /cypher answers researchers.
 run: build
-	@if [ -z "$$NEO4J_URI" ]; then ./localneo4j/start.sh; fi
+	@if [ -z "$$NEO4J_URI" ]; then ./dev/localneo4j/start.sh; fi
 	@if [ -z "$$KITH_RESEARCH_URI" ]; then $(call start_research,$(RESEARCH_NEO4J_PORT),.kith/research); fi
 	KITH_RESEARCH_URI=$${KITH_RESEARCH_URI:-bolt://127.0.0.1:$(RESEARCH_NEO4J_PORT)} ./bin/kith serve --demo-if-empty --refresh-research-copy
 
@@ -35,7 +35,7 @@ test: vet pyenv chromium
 	@docker=; if [ -n "$$DOCKER_HOST" ] || [ -S /var/run/docker.sock ]; then docker=1; fi; \
 	uri="$${NEO4J_URI:-}"; research="$${NEO4J_RESEARCH_URI:-}"; \
 	if [ -z "$$uri" ] && [ -z "$$docker" ]; then \
-	  KITH_NEO4J_PORT=$(TEST_NEO4J_PORT) KITH_STATE_DIR=.kith/test ./localneo4j/start.sh || exit 1; \
+	  KITH_NEO4J_PORT=$(TEST_NEO4J_PORT) KITH_STATE_DIR=.kith/test ./dev/localneo4j/start.sh || exit 1; \
 	  uri=bolt://127.0.0.1:$(TEST_NEO4J_PORT); \
 	fi; \
 	if [ -z "$$research" ] && { [ -n "$$uri" ] || [ -z "$$docker" ]; }; then \
@@ -57,12 +57,12 @@ chromium:
 ## its own on port 7760 (data in .kith/faults), attacked, and killed with SIGKILL under
 ## write load. Loopback only, bounded; about three minutes.
 test-faults:
-	$(GO) test -tags faults -count=1 -v -timeout 15m ./faults
+	$(GO) test -tags faults -count=1 -v -timeout 15m ./internal/faults
 
 ## bench: Kith against the raw driver and @neo4j/graphql on the same Neo4j (see BENCHMARKS.md):
 ## a synthetic community of 10k people (BENCH_FLAGS='--people 100000' for 100k), on NEO4J_URI
 ## when set, otherwise on a local Neo4j of its own on port 7690 (data in .kith/bench). Needs
-## Node 20+ and npm for @neo4j/graphql. Writes bench/results/*.json and BENCHMARKS.md.
+## Node 20+ and npm for @neo4j/graphql. Writes internal/bench/results/*.json and BENCHMARKS.md.
 BENCH_FLAGS ?=
 bench: build
 	./bin/kith bench $(BENCH_FLAGS)
@@ -83,16 +83,16 @@ check-generated: generate
 	@git diff --exit-code --stat -- graph resolvers || { echo "generated code is stale: run make generate and commit"; exit 1; }
 
 neo4j:
-	./localneo4j/start.sh
+	./dev/localneo4j/start.sh
 	$(call start_research,$(RESEARCH_NEO4J_PORT),.kith/research)
 
 neo4j-stop:
-	./localneo4j/stop.sh
-	KITH_STATE_DIR=.kith/research ./localneo4j/stop.sh
-	KITH_STATE_DIR=.kith/test ./localneo4j/stop.sh
-	KITH_STATE_DIR=.kith/test-research ./localneo4j/stop.sh
-	KITH_STATE_DIR=.kith/bench ./localneo4j/stop.sh
-	KITH_STATE_DIR=.kith/faults ./localneo4j/stop.sh
+	./dev/localneo4j/stop.sh
+	KITH_STATE_DIR=.kith/research ./dev/localneo4j/stop.sh
+	KITH_STATE_DIR=.kith/test ./dev/localneo4j/stop.sh
+	KITH_STATE_DIR=.kith/test-research ./dev/localneo4j/stop.sh
+	KITH_STATE_DIR=.kith/bench ./dev/localneo4j/stop.sh
+	KITH_STATE_DIR=.kith/faults ./dev/localneo4j/stop.sh
 
 clean: neo4j-stop
 	rm -rf bin .kith

@@ -11,7 +11,7 @@ import (
 
 	"kith/analysisrun"
 	"kith/cypher"
-	"kith/neo4jtest"
+	"kith/internal/neo4jtest"
 	"kith/seed"
 )
 

@@ -9,7 +9,7 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"kith/apierr"
-	"kith/neo4jtest"
+	"kith/internal/neo4jtest"
 )
 
 // TestTxConfigCarriesDeadline checks that a request's deadline becomes the transaction

@@ -9,7 +9,7 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"kith/apierr"
-	"kith/neo4jtest"
+	"kith/internal/neo4jtest"
 )
 
 // TestGatesShareNeo4j: statements under a gate run at most its slots at once, and one that

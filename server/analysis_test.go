@@ -19,7 +19,7 @@ import (
 	"kith/analysisrun"
 	"kith/auth"
 	"kith/cypher"
-	"kith/neo4jtest"
+	"kith/internal/neo4jtest"
 	"kith/nodeid"
 	"kith/seed"
 )

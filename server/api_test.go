@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"kith/neo4jtest"
+	"kith/internal/neo4jtest"
 )
 
 // fixture builds, through the API, a small neighbourhood: an area inside another, a hub,

@@ -17,7 +17,7 @@ import (
 
 	"kith/auth"
 	"kith/cypher"
-	"kith/neo4jtest"
+	"kith/internal/neo4jtest"
 	"kith/pseudonym"
 	"kith/server"
 	"kith/telemetry"

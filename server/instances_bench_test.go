@@ -8,7 +8,7 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"kith/cypher"
-	"kith/neo4jtest"
+	"kith/internal/neo4jtest"
 )
 
 // BenchmarkInstanceChecks measures what running several instances costs a request, and

@@ -21,7 +21,7 @@ import (
 
 	"kith/auth"
 	"kith/cypher"
-	"kith/neo4jtest"
+	"kith/internal/neo4jtest"
 	"kith/nodeid"
 	"kith/pseudonym"
 	"kith/server"

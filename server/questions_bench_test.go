@@ -12,7 +12,7 @@ import (
 
 	"kith/auth"
 	"kith/cypher"
-	"kith/neo4jtest"
+	"kith/internal/neo4jtest"
 	"kith/seed"
 	"kith/server"
 )

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"kith/cypher"
-	"kith/neo4jtest"
+	"kith/internal/neo4jtest"
 	"kith/nodeid"
 )
 

@@ -6,7 +6,7 @@ import (
 	"log/slog"
 	"os"
 
-	"kith/bench"
+	"kith/internal/bench"
 )
 
 // benchCmd is `kith bench`: Kith against the raw driver and @neo4j/graphql (see package

@@ -1,5 +1,5 @@
 // Launcher runs Neo4j 5.26 (community, embedded) with its Bolt connector on a loopback
-// address, for local development and tests. It is started by localneo4j/start.sh, which
+// address, for local development and tests. It is started by dev/localneo4j/start.sh, which
 // fetches the classpath from pom.xml; it runs until it receives SIGTERM or SIGINT.
 //
 // Usage: java -cp CLASSPATH Launcher.java DATA_DIR PORT [TX_MEMORY]

@@ -16,7 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"kith/boltcount"
+	"kith/internal/boltcount"
 )
 
 // Main is `kith bench`: it parses the flags, runs the benchmark and writes its results.

@@ -13,7 +13,7 @@ import (
 type Config struct {
 	// Executable is the kith binary, started as `Executable serve` for the Kith system.
 	Executable string
-	// Root is the repository root: localneo4j/, bench/neo4jgraphql/ and the default output
+	// Root is the repository root: dev/localneo4j/, internal/bench/neo4jgraphql/ and the default output
 	// paths are found under it.
 	Root string
 
@@ -73,7 +73,7 @@ func DefaultConfig() Config {
 		Rounds:         3,
 		Sequential:     3 * time.Second,
 		RequestTimeout: 30 * time.Second,
-		ResultsDir:     "bench/results",
+		ResultsDir:     "internal/bench/results",
 		Markdown:       "BENCHMARKS.md",
 	}
 }
@@ -82,7 +82,7 @@ func DefaultConfig() Config {
 func ParseFlags(args []string) (Config, error) {
 	cfg := DefaultConfig()
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.StringVar(&cfg.Root, "root", cfg.Root, "repository root (holds localneo4j/ and bench/)")
+	fs.StringVar(&cfg.Root, "root", cfg.Root, "repository root (holds dev/localneo4j/ and internal/bench/)")
 	fs.StringVar(&cfg.Neo4jURI, "neo4j-uri", cfg.Neo4jURI, "Neo4j to benchmark on (default $NEO4J_URI; empty: start the local benchmark instance)")
 	fs.StringVar(&cfg.Neo4jUser, "neo4j-user", cfg.Neo4jUser, "Neo4j user (empty: no authentication)")
 	fs.StringVar(&cfg.Neo4jPassword, "neo4j-password", cfg.Neo4jPassword, "Neo4j password")

@@ -73,7 +73,7 @@ func (c *container) start(t testing.TB) string {
 type noDatabase struct{}
 
 func (noDatabase) Error() string {
-	return "set NEO4J_URI to a Neo4j 5 (bolt://127.0.0.1:7687 after localneo4j/start.sh), or run `make test`, which starts one; " +
+	return "set NEO4J_URI to a Neo4j 5 (bolt://127.0.0.1:7687 after dev/localneo4j/start.sh), or run `make test`, which starts one; " +
 		"with a Docker engine a container is started instead"
 }
 

@@ -69,7 +69,7 @@ func (s *suite) run(name string, args []string, env ...string) {
 }
 
 func (s *suite) startNeo4j() {
-	s.run("./localneo4j/start.sh", nil, "KITH_NEO4J_PORT="+neo4jPort, "KITH_STATE_DIR="+s.state)
+	s.run("./dev/localneo4j/start.sh", nil, "KITH_NEO4J_PORT="+neo4jPort, "KITH_STATE_DIR="+s.state)
 }
 
 func (s *suite) killNeo4j() {
@@ -186,7 +186,7 @@ func percentile(d []time.Duration, p float64) time.Duration {
 }
 
 func TestFaults(t *testing.T) {
-	root, _ := filepath.Abs("..")
+	root, _ := filepath.Abs("../..")
 	s := &suite{t: t, root: root, state: filepath.Join(root, ".kith/faults"), tokens: map[string]string{},
 		neo4jURI: "bolt://127.0.0.1:" + neo4jPort}
 	_ = os.RemoveAll(s.state)
@@ -204,7 +204,7 @@ func TestFaults(t *testing.T) {
 		if s.kith != nil && s.kith.ProcessState == nil {
 			s.stopKith()
 		}
-		s.run("./localneo4j/stop.sh", nil, "KITH_STATE_DIR="+s.state)
+		s.run("./dev/localneo4j/stop.sh", nil, "KITH_STATE_DIR="+s.state)
 		t.Logf("RELIABILITY figures (%s, %d cores):\n%s", time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), strings.Join(s.report, "\n"))
 	})
 	s.run("bin/kith", []string{"seed", "--people", strconv.Itoa(people)}, "NEO4J_URI="+s.neo4jURI)

@@ -3,7 +3,7 @@ package neo4jtest
 import (
 	"testing"
 
-	"kith/boltcount"
+	"kith/internal/boltcount"
 )
 
 // Proxy is a TCP proxy in front of Neo4j's Bolt port that counts the RUN messages clients

@@ -23,7 +23,7 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"kith/auth"
-	"kith/boltcount"
+	"kith/internal/boltcount"
 )
 
 // The systems a run compares.
@@ -156,7 +156,7 @@ func startKith(ctx context.Context, cfg *Config, db *database, logDir string) (*
 // @neo4j/graphql server in bench/neo4jgraphql on a free loopback port, talking to Neo4j
 // through a counting proxy.
 func startNeo4jGraphQL(ctx context.Context, cfg *Config, db *database, logDir string, log *slog.Logger) (*system, error) {
-	dir := filepath.Join(cfg.Root, "bench", "neo4jgraphql")
+	dir := filepath.Join(cfg.Root, "internal", "bench", "neo4jgraphql")
 	if err := npmInstall(ctx, dir, log); err != nil {
 		return nil, err
 	}

@@ -211,7 +211,7 @@ func readVersions(ctx context.Context, db *database, root string) map[string]str
 		v["node"] = strings.TrimSpace(string(out))
 	}
 	for _, pkg := range []string{"@neo4j/graphql", "@apollo/server", "neo4j-driver", "graphql"} {
-		b, err := os.ReadFile(filepath.Join(root, "bench", "neo4jgraphql", "node_modules", pkg, "package.json"))
+		b, err := os.ReadFile(filepath.Join(root, "internal", "bench", "neo4jgraphql", "node_modules", pkg, "package.json"))
 		if err != nil {
 			continue
 		}
@@ -408,7 +408,7 @@ func (r *Results) markdownSection() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "### %s people\n\n", groupDigits(r.Dataset.People))
 	fmt.Fprintf(&b, "Run on %s (UTC) with `%s`", r.StartedAt.Format("2006-01-02 15:04"), r.reproduce())
-	fmt.Fprintf(&b, "; full results in `bench/results/%s.json`.\n\n", label(r.Dataset.People))
+	fmt.Fprintf(&b, "; full results in `internal/bench/results/%s.json`.\n\n", label(r.Dataset.People))
 	m := r.Machine
 	fmt.Fprintf(&b, "- Machine: %d CPUs (%s), %.1f GB memory, Linux %s, load average %s at the start; "+
 		"Neo4j, both servers and the load generator share it.\n", m.CPUs, m.CPUModel, m.MemoryGB, m.Kernel, m.LoadAverage)

@@ -7,7 +7,7 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
-	"kith/neo4jtest"
+	"kith/internal/neo4jtest"
 )
 
 // TestSettleTerminatesLeftovers: a statement still running after a burst (as when a client

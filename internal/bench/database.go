@@ -99,7 +99,7 @@ func (db *database) close() { _ = db.driver.Close(context.Background()) }
 // folder, so benchmarks never touch development or test data. It is a no-op when the
 // instance already runs.
 func startLocal(ctx context.Context, cfg *Config) error {
-	script := filepath.Join(cfg.Root, "localneo4j", "start.sh")
+	script := filepath.Join(cfg.Root, "dev", "localneo4j", "start.sh")
 	cmd := exec.CommandContext(ctx, script)
 	cmd.Env = append(os.Environ(), "KITH_NEO4J_PORT="+strconv.Itoa(cfg.LocalPort), "KITH_STATE_DIR="+cfg.LocalStateDir)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr

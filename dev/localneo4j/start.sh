@@ -7,7 +7,7 @@
 # Needs Java 17+ and Maven; Neo4j itself comes from Maven Central (see pom.xml).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-state=${KITH_STATE_DIR:-$here/../.kith}
+state=${KITH_STATE_DIR:-$here/../../.kith}
 port=${KITH_NEO4J_PORT:-7687}
 mkdir -p "$state"
 state=$(cd "$state" && pwd)

@@ -11,8 +11,8 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
-	"kith/boltcount"
-	"kith/neo4jtest"
+	"kith/internal/boltcount"
+	"kith/internal/neo4jtest"
 )
 
 func TestProxyCountsStatements(t *testing.T) {

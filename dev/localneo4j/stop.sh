@@ -2,7 +2,7 @@
 # Stops the local Neo4j started by start.sh, waiting for a clean shutdown.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-state=${KITH_STATE_DIR:-$here/../.kith}
+state=${KITH_STATE_DIR:-$here/../../.kith}
 pidfile=$state/neo4j.pid
 [ -f "$pidfile" ] || { echo "local neo4j: not running"; exit 0; }
 pid=$(cat "$pidfile")
