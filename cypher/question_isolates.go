@@ -40,7 +40,8 @@ func (s *Store) Isolates(ctx context.Context, scope Scope, args IsolatesArgs, se
 		return nil, err
 	}
 	item := fmt.Sprintf("{%s: 'IsolateEdge', ties: ties, outTies: o, inTies: i, %s: %s}", typenameKey, quote(relPrefix+"node"), proj)
-	return s.page(ctx, b, match, "n, o, i, ties", "ties ASC, n.displayName ASC, n.id ASC", item, args.PageArgs, wantTotal, nil)
+	order := []sortKey{{expr: "ties"}, {expr: "n.displayName"}, {expr: "n.id", required: true}}
+	return s.page(ctx, b, pageRead{match: match, carry: "n, o, i, ties", order: order, item: item, name: "isolates"}, args.PageArgs, wantTotal)
 }
 
 // CountIsolates counts the people Isolates would list, and the people it considered (those

@@ -17,6 +17,7 @@ import (
 	"github.com/sony/gobreaker/v2"
 
 	"kith/apierr"
+	"kith/paging"
 	"kith/telemetry"
 )
 
@@ -24,10 +25,12 @@ import (
 type Options struct {
 	// Database is the Neo4j database name; empty means the server's default.
 	Database string
-	// MaxPage is the largest page a connection returns (default 500).
+	// MaxPage narrows the largest page a connection returns (default and at most
+	// paging.MaxSize).
 	MaxPage int
-	// DefaultPage is the page size when neither first nor last is given (default 20).
-	DefaultPage int
+	// Cursors seal and open the connections' cursors; nil, a random key (cursors then
+	// last as long as the process).
+	Cursors *paging.Codec
 	// Breaker configures the circuit breaker in front of Neo4j (guard.go).
 	Breaker BreakerOptions
 	// Telemetry, when set, is told of every session and statement (observe.go).
@@ -41,17 +44,20 @@ type Store struct {
 	schema     *Schema
 	roundTrips atomic.Int64
 	breaker    *gobreaker.CircuitBreaker[struct{}]
+	cursors    *paging.Codec
 }
+
+// Cursors returns the codec of the store's cursors, which connections computed outside the
+// store (analysis) page with too.
+func (s *Store) Cursors() *paging.Codec { return s.cursors }
 
 // New returns a Store over an open driver.
 func New(driver neo4j.DriverWithContext, opts Options) *Store {
-	if opts.MaxPage <= 0 {
-		opts.MaxPage = 500
+	cursors := opts.Cursors
+	if cursors == nil {
+		cursors = paging.RandomCodec()
 	}
-	if opts.DefaultPage <= 0 {
-		opts.DefaultPage = 20
-	}
-	return &Store{driver: driver, opts: opts, schema: NewSchema(), breaker: newBreaker(opts.Breaker)}
+	return &Store{driver: driver, opts: opts, schema: NewSchema(), breaker: newBreaker(opts.Breaker), cursors: cursors}
 }
 
 // Schema returns the closed table the store works from.

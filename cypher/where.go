@@ -373,8 +373,8 @@ type orderKey struct {
 
 // orderBy translates an orderBy list into ORDER BY terms on v, ending with v.id so that
 // pages are stable, and returns the order's first key.
-func (b *builder) orderBy(v string, label *Label, orders []map[string]any, path string) (string, orderKey, error) {
-	var terms []string
+func (b *builder) orderBy(v string, label *Label, orders []map[string]any, path string) ([]sortKey, orderKey, error) {
+	var terms []sortKey
 	lead := orderKey{prop: "id"}
 	for i, o := range orders {
 		field, _ := o["field"].(string)
@@ -385,10 +385,10 @@ func (b *builder) orderBy(v string, label *Label, orders []map[string]any, path 
 			}
 		}
 		if prop == "" {
-			return "", lead, apierr.BadInput(fmt.Sprintf("%s[%d].field", path, i), "cannot order %s by %q", label.Name, field)
+			return nil, lead, apierr.BadInput(fmt.Sprintf("%s[%d].field", path, i), "cannot order %s by %q", label.Name, field)
 		}
 		if err := b.checkHiddenFilter(label, prop, fmt.Sprintf("%s[%d].field", path, i)); err != nil {
-			return "", lead, err
+			return nil, lead, err
 		}
 		dir := "ASC"
 		if d, _ := o["direction"].(string); d == "DESC" {
@@ -397,15 +397,15 @@ func (b *builder) orderBy(v string, label *Label, orders []map[string]any, path 
 		if i == 0 {
 			lead = orderKey{prop: prop, desc: dir == "DESC"}
 		}
-		terms = append(terms, v+"."+quote(prop)+" "+dir)
+		terms = append(terms, sortKey{expr: v + "." + quote(prop), desc: dir == "DESC"})
 	}
 	if len(terms) == 0 && label.DefaultOrder != "" {
 		def := label.DefaultOrder
 		if b.scope.Pseudonymise && label.Name == "Person" && hidden[def] {
 			def = "id" // the order of names would hint at them
 		}
-		terms = append(terms, v+"."+quote(def)+" ASC")
+		terms = append(terms, sortKey{expr: v + "." + quote(def)})
 		lead = orderKey{prop: def}
 	}
-	return strings.Join(append(terms, v+".id ASC"), ", "), lead, nil
+	return append(terms, sortKey{expr: v + ".id", required: true}), lead, nil
 }

@@ -2,11 +2,9 @@ package resolvers
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"math"
 	"strconv"
-	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -16,6 +14,7 @@ import (
 	"kith/apierr"
 	"kith/cypher"
 	"kith/graph/model"
+	"kith/paging"
 	"kith/pseudonym"
 )
 
@@ -26,12 +25,8 @@ import (
 // changes(first, after)...) are read from the selection by the root resolver; when a field
 // is selected several times with different arguments, the first selection's apply.
 
-// Page sizes of analysis results.
-const (
-	analysisDefaultPage = 20
-	analysisMaxPage     = 500
-	runMaxTop           = 100
-)
+// runMaxTop is the most best scores of each measure a stored run shows.
+const runMaxTop = 100
 
 // analysis returns the server's analysis service, or a fresh one without a cache.
 func (r *Resolver) analysis() *analysisrun.Service {
@@ -133,39 +128,24 @@ func (r *Resolver) isolatedPeople(ctx context.Context, sc analysisrun.Scope) (is
 	return r.Store.CountIsolates(ctx, scopeOf(ctx), cypher.IsolatesArgs{AreaID: sc.AreaID, WaveID: sc.WaveID})
 }
 
-// analysisCursor is the cursor of the item at offset, in the store's format.
-func analysisCursor(offset int) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("kith:" + strconv.Itoa(offset)))
+// pageRequest checks the paging arguments of a ranked result (order names the ranking),
+// before it is computed.
+func (r *Resolver) pageRequest(args paging.Args, order, prefix string) (paging.Request, error) {
+	return r.Store.Cursors().Request(args, order, 0, prefix)
 }
 
-// window returns the part [start, end) of a list of total items that first and after
-// select, with its page information.
-func window(total int, first *int, after *string, firstField, afterField string) (int, int, *model.PageInfo, error) {
-	n := analysisDefaultPage
-	if first != nil {
-		n = *first
-		if n < 0 || n > analysisMaxPage {
-			return 0, 0, nil, apierr.BadInput(firstField, "must be between 0 and %d", analysisMaxPage)
-		}
+// rankedPage pages a ranked result held in memory (n items in rank order, id(i) the
+// i-th's id) and fetches the nodes of the page selected at paths: the block every ranked
+// analysis connection shares. It returns the part [start, end) of the ranking shown.
+func (r *Resolver) rankedPage(ctx context.Context, req paging.Request, order, prefix string, n int, id func(int) string, paths ...[]string) (start, end int, p *paging.Page, f *nodeFetcher, err error) {
+	if start, end, p, err = paging.Slice(r.Store.Cursors(), order, req, n, id, prefix); err != nil {
+		return 0, 0, nil, nil, err
 	}
-	start := 0
-	if after != nil {
-		raw, err := base64.RawURLEncoding.DecodeString(*after)
-		rest, ok := strings.CutPrefix(string(raw), "kith:")
-		off, aerr := strconv.Atoi(rest)
-		if err != nil || !ok || aerr != nil || off < 0 {
-			return 0, 0, nil, apierr.BadInput(afterField, "is not a cursor this API gave out")
-		}
-		start = min(off, total-1) + 1 // past the end: an empty page, never an overflow
+	f = r.newNodeFetcher(ctx, paths...)
+	for i := start; i < end; i++ {
+		f.want(id(i))
 	}
-	start = max(min(start, total), 0)
-	end := min(start+n, total)
-	info := &model.PageInfo{HasNextPage: end < total, HasPreviousPage: start > 0}
-	if end > start {
-		s, e := analysisCursor(start), analysisCursor(end-1)
-		info.StartCursor, info.EndCursor = &s, &e
-	}
-	return start, end, info, nil
+	return start, end, p, f, f.fetch(ctx)
 }
 
 // nodeFetcher fetches the nodes of a result with the request's selection.
@@ -361,12 +341,17 @@ func (r *Resolver) runModel(ctx context.Context, run *cypher.AnalysisRun) (*mode
 		}
 		out.Measures = append(out.Measures, model.CentralityMeasure(m))
 		top := &model.RunTop{Measure: model.CentralityMeasure(m), Edges: []*model.CentralityEdge{}}
-		for i, t := range run.Top[name][:min(n, len(run.Top[name]))] {
+		ranked := run.Top[name]
+		_, end, p, err := paging.Slice(r.Store.Cursors(), "run|"+name, paging.Request{Size: n}, len(ranked), func(i int) string { return ranked[i].ID }, "top.")
+		if err != nil {
+			return nil, err
+		}
+		for i, t := range ranked[:end] {
 			node := f.node(t.ID)
 			if node == nil {
 				continue
 			}
-			top.Edges = append(top.Edges, &model.CentralityEdge{Cursor: analysisCursor(i), Rank: i + 1, Score: finite(t.Value), Node: node})
+			top.Edges = append(top.Edges, &model.CentralityEdge{Cursor: p.Cursors[i], Rank: i + 1, Score: finite(t.Value), Node: node})
 		}
 		out.Top = append(out.Top, top)
 	}

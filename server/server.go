@@ -29,6 +29,7 @@ import (
 	"kith/cypher"
 	"kith/dp"
 	"kith/graph"
+	"kith/paging"
 	"kith/pseudonym"
 	"kith/resolvers"
 	"kith/telemetry"
@@ -194,7 +195,7 @@ func (s *Server) GraphQL() http.Handler {
 		Analysis: s.caches.analyses, ResearchCopy: s.research}}
 	cfg.Directives.Auth = authDirective
 	cfg.Directives.Sensitive = sensitiveDirective
-	es := costed{ExecutableSchema: graph.NewExecutableSchema(cfg), defaultPage: 20}
+	es := costed{ExecutableSchema: graph.NewExecutableSchema(cfg), defaultPage: paging.DefaultSize}
 	h := handler.New(es)
 	h.AddTransport(transport.Options{})
 	h.AddTransport(transport.GET{})
