@@ -33,7 +33,7 @@ type AuthorityLinks struct {
 // nodeSel shapes the nodes of links and authorities, routeSel the routes (nil: none).
 func (s *Store) LinksToAuthority(ctx context.Context, scope Scope, person string, spec RouteSpec, nodeSel, routeSel *Selection) (*AuthorityLinks, error) {
 	if l, ok := nodeid.Label(person); !ok || l != "Person" {
-		return nil, apierr.BadInput("person", "is not the id of a Person")
+		return nil, apierr.BadUserInput("person", "is not the id of a Person")
 	}
 	if err := s.checkSpec(spec, []string{"Person", "Organisation"}, "options", "maxHops"); err != nil {
 		return nil, err
@@ -74,7 +74,7 @@ RETURN a IS NOT NULL AS found, [p IN ps | [n IN nodes(p) | n.id]] AS paths,
 		return nil, err
 	}
 	if found, _ := row.Values[0].(bool); !found {
-		return nil, apierr.Missing("person", "no Person has id %s", person)
+		return nil, apierr.NotFound("person", "no Person has id %s", person)
 	}
 	nodes := map[string]*Record{}
 	for _, n := range row.Values[2].([]any) {

@@ -20,10 +20,10 @@ var contactKinds = []string{"TRUSTS", "KNOWS", "SEES", "MEMBER_OF", "USES", "GET
 // "tie". One per kind, node, direction and purpose: the most recently recorded.
 func (s *Store) TrustedContacts(ctx context.Context, scope Scope, person string, first int, nodeSel, tieSel *Selection) ([]*Record, error) {
 	if l, ok := nodeid.Label(person); !ok || l != "Person" {
-		return nil, apierr.BadInput("person", "is not the id of a Person")
+		return nil, apierr.BadUserInput("person", "is not the id of a Person")
 	}
 	if first < 0 || first > MaxNested {
-		return nil, apierr.BadInput("first", "must be between 0 and %d", MaxNested)
+		return nil, apierr.BadUserInput("first", "must be between 0 and %d", MaxNested)
 	}
 	b := newScopedBuilder(s.schema, scope)
 	find := b.scopedPerson("p", person)
@@ -57,7 +57,7 @@ RETURN p IS NOT NULL AS found, COLLECT {
 		return nil, err
 	}
 	if found, _ := row.Values[0].(bool); !found {
-		return nil, apierr.Missing("person", "no Person has id %s", person)
+		return nil, apierr.NotFound("person", "no Person has id %s", person)
 	}
 	var out []*Record
 	for _, c := range row.Values[1].([]any) {

@@ -23,13 +23,13 @@ type Ego struct {
 func (s *Store) EgoNetwork(ctx context.Context, scope Scope, id string, hops int, kinds []string, maxNodes int, nodeSel, tieSel *Selection) (*Ego, error) {
 	label, ok := nodeid.Label(id)
 	if !ok || label == "Tie" {
-		return nil, apierr.BadInput("id", "is not a Kith node id")
+		return nil, apierr.BadUserInput("id", "is not a Kith node id")
 	}
 	if hops < 1 || hops > MaxEgoHops {
-		return nil, apierr.BadInput("hops", "must be between 1 and %d", MaxEgoHops)
+		return nil, apierr.BadUserInput("hops", "must be between 1 and %d", MaxEgoHops)
 	}
 	if maxNodes < 1 || maxNodes > MaxEgoNodes {
-		return nil, apierr.BadInput("maxNodes", "must be between 1 and %d", MaxEgoNodes)
+		return nil, apierr.BadUserInput("maxNodes", "must be between 1 and %d", MaxEgoNodes)
 	}
 	types, err := s.tieKinds(kinds, quoteAll(s.schema.TieOrder), "kinds")
 	if err != nil {
@@ -71,7 +71,7 @@ RETURN c IS NOT NULL AS found, truncated,
 		return nil, err
 	}
 	if found, _ := row.Values[0].(bool); !found {
-		return nil, apierr.Missing("id", "no node has id %s", id)
+		return nil, apierr.NotFound("id", "no node has id %s", id)
 	}
 	out := &Ego{Truncated: row.Values[1].(bool)}
 	for _, n := range row.Values[2].([]any) {

@@ -16,10 +16,10 @@ import (
 // isolatedSeen, the familiar stranger under "familiarStranger" and people under "isolated".
 func (s *Store) FamiliarStrangers(ctx context.Context, scope Scope, areaID string, maxTies, first int, fsSel, personSel *Selection) ([]*Record, error) {
 	if maxTies < 0 {
-		return nil, apierr.BadInput("maxTies", "must not be negative")
+		return nil, apierr.BadUserInput("maxTies", "must not be negative")
 	}
 	if first < 0 || first > MaxNested {
-		return nil, apierr.BadInput("first", "must be between 0 and %d", MaxNested)
+		return nil, apierr.BadUserInput("first", "must be between 0 and %d", MaxNested)
 	}
 	b := newScopedBuilder(s.schema, scope)
 	seenConds := []string{b.personPredicate("p")}
@@ -28,7 +28,7 @@ func (s *Store) FamiliarStrangers(ctx context.Context, scope Scope, areaID strin
 	where := ""
 	if areaID != "" {
 		if l, ok := nodeid.Label(areaID); !ok || l != "Area" {
-			return nil, apierr.BadInput("areaId", "is not the id of an Area")
+			return nil, apierr.BadUserInput("areaId", "is not the id of an Area")
 		}
 		seenConds = append(seenConds, inArea("p", "LIVES_IN", b.param(areaID)))
 		where = " WHERE seen > 0"

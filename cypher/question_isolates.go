@@ -70,7 +70,7 @@ func (s *Store) isolatesMatch(b *builder, args IsolatesArgs) (match, maxTies str
 		return "", "", err
 	}
 	if args.MaxTies < 0 {
-		return "", "", apierr.BadInput("maxTies", "must not be negative")
+		return "", "", apierr.BadUserInput("maxTies", "must not be negative")
 	}
 	var conds []string
 	if pred := b.personPredicate("n"); pred != "" {
@@ -78,20 +78,20 @@ func (s *Store) isolatesMatch(b *builder, args IsolatesArgs) (match, maxTies str
 	}
 	if args.AreaID != "" {
 		if l, ok := nodeid.Label(args.AreaID); !ok || l != "Area" {
-			return "", "", apierr.BadInput("areaId", "is not the id of an Area")
+			return "", "", apierr.BadUserInput("areaId", "is not the id of an Area")
 		}
 		conds = append(conds, inArea("n", "LIVES_IN", b.param(args.AreaID)))
 	}
 	wave := ""
 	if args.WaveID != "" {
 		if l, ok := nodeid.Label(args.WaveID); !ok || l != "Wave" {
-			return "", "", apierr.BadInput("waveId", "is not the id of a Wave")
+			return "", "", apierr.BadUserInput("waveId", "is not the id of a Wave")
 		}
 		wave = " WHERE r.wave = " + b.param(args.WaveID)
 	}
 	measure := map[string]string{"": "o + i", "ALL_TIES": "o + i", "NAMED_NOBODY": "o", "NAMED_BY_NOBODY": "i"}[args.Measure]
 	if measure == "" {
-		return "", "", apierr.BadInput("measure", "must be ALL_TIES, NAMED_NOBODY or NAMED_BY_NOBODY")
+		return "", "", apierr.BadUserInput("measure", "must be ALL_TIES, NAMED_NOBODY or NAMED_BY_NOBODY")
 	}
 	rel := "r:" + strings.Join(types, "|")
 	match = "MATCH (n:Person)"

@@ -28,15 +28,15 @@ const (
 // passes anything on.
 func (s *Store) Reach(ctx context.Context, scope Scope, people []string, hops int, kinds []string, through string) (total int, byHops []int, err error) {
 	if len(people) == 0 || len(people) > MaxReachFrom {
-		return 0, nil, apierr.BadInput("people", "must name between 1 and %d people", MaxReachFrom)
+		return 0, nil, apierr.BadUserInput("people", "must name between 1 and %d people", MaxReachFrom)
 	}
 	for i, id := range people {
 		if l, ok := nodeid.Label(id); !ok || l != "Person" {
-			return 0, nil, apierr.BadInput(fmt.Sprintf("people[%d]", i), "is not the id of a Person")
+			return 0, nil, apierr.BadUserInput(fmt.Sprintf("people[%d]", i), "is not the id of a Person")
 		}
 	}
 	if hops < 1 || hops > MaxReachHops {
-		return 0, nil, apierr.BadInput("hops", "must be between 1 and %d", MaxReachHops)
+		return 0, nil, apierr.BadUserInput("hops", "must be between 1 and %d", MaxReachHops)
 	}
 	types, err := s.tieKinds(kinds, quoteAll(defaultReachKinds), "kinds")
 	if err != nil {
@@ -59,7 +59,7 @@ func (s *Store) Reach(ctx context.Context, scope Scope, people []string, hops in
 		}
 		hop = fmt.Sprintf("((x)-[r:%s%s]-(y))", strings.Join(types, "|"), rel)
 	default:
-		return 0, nil, apierr.BadInput("through", "must be PEOPLE or ANYTHING")
+		return 0, nil, apierr.BadUserInput("through", "must be PEOPLE or ANYTHING")
 	}
 	visible := ""
 	if pred := b.personPredicate("s"); pred != "" {
@@ -83,7 +83,7 @@ RETURN [s IN sources | s.id] AS found, COLLECT {
 	}
 	for i, id := range people {
 		if !found[id] {
-			return 0, nil, apierr.Missing(fmt.Sprintf("people[%d]", i), "no Person has id %s", id)
+			return 0, nil, apierr.NotFound(fmt.Sprintf("people[%d]", i), "no Person has id %s", id)
 		}
 	}
 	byHops = make([]int, hops)

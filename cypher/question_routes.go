@@ -49,12 +49,12 @@ type Target struct {
 // name and maxHopsField the one errors about maxHops name.
 func (s *Store) checkSpec(spec RouteSpec, nodes []string, field, maxHopsField string) error {
 	if len(spec.Kinds) == 0 {
-		return apierr.BadInput(field+".kinds", "is empty: a route must follow some kind of tie")
+		return apierr.BadUserInput(field+".kinds", "is empty: a route must follow some kind of tie")
 	}
 	for _, k := range spec.Kinds {
 		kind, ok := s.schema.Ties[k]
 		if !ok {
-			return apierr.BadInput(field+".kinds", "%q is not a tie kind", k)
+			return apierr.BadUserInput(field+".kinds", "%q is not a tie kind", k)
 		}
 		joins := false
 		for _, a := range nodes {
@@ -63,21 +63,21 @@ func (s *Store) checkSpec(spec RouteSpec, nodes []string, field, maxHopsField st
 			}
 		}
 		if !joins {
-			return apierr.BadInput(field+".kinds", "%s ties do not join %s, so a route cannot follow them", k, strings.Join(nodes, " or "))
+			return apierr.BadUserInput(field+".kinds", "%s ties do not join %s, so a route cannot follow them", k, strings.Join(nodes, " or "))
 		}
 	}
 	switch spec.Direction {
 	case "OUT", "IN", "BOTH":
 	default:
-		return apierr.BadInput(field+".direction", "must be OUT, IN or BOTH")
+		return apierr.BadUserInput(field+".direction", "must be OUT, IN or BOTH")
 	}
 	switch spec.MinStrength {
 	case "STRONG", "WEAK":
 	default:
-		return apierr.BadInput(field+".minStrength", "must be STRONG or WEAK")
+		return apierr.BadUserInput(field+".minStrength", "must be STRONG or WEAK")
 	}
 	if spec.MaxHops < 1 || spec.MaxHops > MaxRouteHops {
-		return apierr.BadInput(maxHopsField, "must be between 1 and %d", MaxRouteHops)
+		return apierr.BadUserInput(maxHopsField, "must be between 1 and %d", MaxRouteHops)
 	}
 	return nil
 }
@@ -149,7 +149,7 @@ func (b *builder) targetPattern(to Target, spec RouteSpec, from, excl string) (r
 		}
 	}
 	if set != 1 {
-		return "", "", apierr.BadInput("to", "give exactly one of groupId, activity, personId and interest")
+		return "", "", apierr.BadUserInput("to", "give exactly one of groupId, activity, personId and interest")
 	}
 	lower := func(s string) string { return b.param(strings.ToLower(strings.TrimSpace(s))) }
 	// through returns the route to the last person, then the tie to the target node.
@@ -167,7 +167,7 @@ func (b *builder) targetPattern(to Target, spec RouteSpec, from, excl string) (r
 	switch {
 	case to.GroupID != "":
 		if l, ok := nodeid.Label(to.GroupID); !ok || l != "Group" {
-			return "", "", apierr.BadInput("to.groupId", "is not the id of a Group")
+			return "", "", apierr.BadUserInput("to.groupId", "is not the id of a Group")
 		}
 		node := fmt.Sprintf("(t:Group WHERE %s)", visibleGroup("t.id = "+b.param(to.GroupID)))
 		return through("-[tie:MEMBER_OF]->", node), node, nil
@@ -180,10 +180,10 @@ func (b *builder) targetPattern(to Target, spec RouteSpec, from, excl string) (r
 		return through("-[tie:INTERESTED_IN]->", node), node, nil
 	default:
 		if l, ok := nodeid.Label(to.PersonID); !ok || l != "Person" {
-			return "", "", apierr.BadInput("to.personId", "is not the id of a Person")
+			return "", "", apierr.BadUserInput("to.personId", "is not the id of a Person")
 		}
 		if to.PersonID == from {
-			return "", "", apierr.BadInput("to.personId", "is the person the route starts from")
+			return "", "", apierr.BadUserInput("to.personId", "is the person the route starts from")
 		}
 		node := fmt.Sprintf("(t:Person WHERE %s)", andJoin("t.id = "+b.param(to.PersonID), b.personPredicate("t")))
 		return b.hops(spec, "Person", excl, 1, spec.MaxHops) + node, node, nil
@@ -195,10 +195,10 @@ func (b *builder) targetPattern(to Target, spec RouteSpec, from, excl string) (r
 // each the shortest sharing no intermediary with those before). sel shapes each Route.
 func (s *Store) Routes(ctx context.Context, scope Scope, from string, to Target, spec RouteSpec, mode string, k int, sel *Selection) ([]*Record, error) {
 	if l, ok := nodeid.Label(from); !ok || l != "Person" {
-		return nil, apierr.BadInput("from", "is not the id of a Person")
+		return nil, apierr.BadUserInput("from", "is not the id of a Person")
 	}
 	if k < 1 || k > MaxRoutes {
-		return nil, apierr.BadInput("k", "must be between 1 and %d", MaxRoutes)
+		return nil, apierr.BadUserInput("k", "must be between 1 and %d", MaxRoutes)
 	}
 	if err := s.checkSpec(spec, []string{"Person"}, "options", "options.maxHops"); err != nil {
 		return nil, err
@@ -238,10 +238,10 @@ RETURN a IS NOT NULL AS found, CASE WHEN size(routes) = 0 THEN COUNT { MATCH %s 
 			}
 			row := recs[0]
 			if found, _ := row.Values[0].(bool); !found {
-				return nil, apierr.Missing("from", "no Person has id %s", from)
+				return nil, apierr.NotFound("from", "no Person has id %s", from)
 			}
 			if n, _ := row.Values[1].(int64); n == 0 {
-				return nil, apierr.Missing("to", "nothing matches the target")
+				return nil, apierr.NotFound("to", "nothing matches the target")
 			}
 			routes, _ := row.Values[2].([]any)
 			if len(routes) == 0 {

@@ -38,12 +38,12 @@ func (s *Store) tieKinds(kinds []string, def []string, field string) ([]string, 
 		return def, nil
 	}
 	if len(kinds) == 0 {
-		return nil, apierr.BadInput(field, "is empty")
+		return nil, apierr.BadUserInput(field, "is empty")
 	}
 	out := make([]string, len(kinds))
 	for i, k := range kinds {
 		if _, ok := s.schema.Ties[k]; !ok {
-			return nil, apierr.BadInput(field, "%q is not a tie kind", k)
+			return nil, apierr.BadUserInput(field, "%q is not a tie kind", k)
 		}
 		out[i] = quote(k)
 	}

@@ -248,7 +248,7 @@ func (s *Store) page(ctx context.Context, b *builder, read pageRead, args PageAr
 			continue
 		}
 		if len(c.vals) != len(read.order) {
-			return nil, apierr.BadInput(c.field, "is not a cursor this API gave out for this order")
+			return nil, apierr.BadUserInput(c.field, "is not a cursor this API gave out for this order")
 		}
 		conds = append(conds, b.after(read.order, c.vals, c.reversed))
 	}
@@ -306,7 +306,7 @@ func (s *Store) page(ctx context.Context, b *builder, read pageRead, args PageAr
 func (s *Store) Node(ctx context.Context, scope Scope, id string, sel *Selection) (*Record, error) {
 	label, ok := nodeid.Label(id)
 	if !ok || label == "Tie" {
-		return nil, apierr.BadInput("id", "is not a Kith node id")
+		return nil, apierr.BadUserInput("id", "is not a Kith node id")
 	}
 	b := newScopedBuilder(s.schema, scope)
 	proj, err := b.nodeProjection("n", []string{label}, sel)
@@ -332,11 +332,11 @@ const MaxIDs = 500
 // scope hides it.
 func (s *Store) Nodes(ctx context.Context, scope Scope, ids []string, sel *Selection) ([]*Record, error) {
 	if len(ids) > MaxIDs {
-		return nil, apierr.BadInput("ids", "names %d ids; at most %d are accepted", len(ids), MaxIDs)
+		return nil, apierr.BadUserInput("ids", "names %d ids; at most %d are accepted", len(ids), MaxIDs)
 	}
 	for i, id := range ids {
 		if l, ok := nodeid.Label(id); !ok || l == "Tie" {
-			return nil, apierr.BadInput(fmt.Sprintf("ids[%d]", i), "is not a Kith node id")
+			return nil, apierr.BadUserInput(fmt.Sprintf("ids[%d]", i), "is not a Kith node id")
 		}
 	}
 	b := newScopedBuilder(s.schema, scope)

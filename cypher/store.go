@@ -70,7 +70,7 @@ func (s *Store) RoundTrips() int64 { return s.roundTrips.Load() }
 // Ping checks that Neo4j answers.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.driver.VerifyConnectivity(ctx); err != nil {
-		return apierr.Down("Neo4j does not answer", err)
+		return apierr.Unavailable("Neo4j does not answer", err)
 	}
 	return nil
 }
@@ -184,7 +184,7 @@ func (s *Store) run(ctx context.Context, tx neo4j.ManagedTransaction, query stri
 // was done, at the commit, the write may or may not be stored, and the error says so.
 func classifyWrite(ctx context.Context, err error, committing bool) error {
 	if err != nil && committing && unreachable(err) && ctx.Err() == nil {
-		return apierr.Down("Neo4j went away while the write was being committed: it may or may not be stored. "+
+		return apierr.Unavailable("Neo4j went away while the write was being committed: it may or may not be stored. "+
 			"Send it again: creates are idempotent on externalId, updates and ties set the same values", err)
 	}
 	return classifyIn(ctx, err)
@@ -194,7 +194,7 @@ func classifyWrite(ctx context.Context, err error, committing bool) error {
 // deadline is a TIMEOUT, whatever the driver reports it as (a lost connection, often).
 func classifyIn(ctx context.Context, err error) error {
 	if _, ok := apierr.As(err); !ok && err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return apierr.TimedOut("the request ran past its deadline; ask again, or ask for less", err)
+		return apierr.Timeout("the request ran past its deadline; ask again, or ask for less", err)
 	}
 	return classify(err)
 }
@@ -209,7 +209,7 @@ func classify(err error) error {
 		return err
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return apierr.TimedOut("the request ran past its deadline; ask again, or ask for less", err)
+		return apierr.Timeout("the request ran past its deadline; ask again, or ask for less", err)
 	}
 	var nerr *neo4j.Neo4jError
 	switch {
@@ -217,20 +217,20 @@ func classify(err error) error {
 		cause := fmt.Errorf("neo4j %s", nerr.Code)
 		switch {
 		case nerr.Code == "Neo.ClientError.Schema.ConstraintValidationFailed":
-			return &apierr.Error{Code: apierr.Conflict, Reason: "a record with that externalId already exists", Err: cause}
+			return &apierr.Error{Code: apierr.CodeConflict, Reason: "a record with that externalId already exists", Err: cause}
 		case nerr.Code == "Neo.ClientError.Transaction.TransactionTimedOut",
 			nerr.Code == "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration":
-			return apierr.TimedOut("the request ran past its deadline; ask again, or ask for less", cause)
+			return apierr.Timeout("the request ran past its deadline; ask again, or ask for less", cause)
 		case strings.HasPrefix(nerr.Code, "Neo.ClientError.Transaction.InvalidBookmark"):
-			return &apierr.Error{Code: apierr.BadUserInput, Field: "bookmark", Reason: "Neo4j cannot use the bookmark given", Err: cause}
+			return &apierr.Error{Code: apierr.CodeBadUserInput, Field: "bookmark", Reason: "Neo4j cannot use the bookmark given", Err: cause}
 		case nerr.Classification() == "TransientError":
-			return apierr.Down("Neo4j is busy; try again", cause)
+			return apierr.Unavailable("Neo4j is busy; try again", cause)
 		}
 		return fmt.Errorf("store: %w", cause)
 	case errors.Is(err, context.Canceled):
-		return apierr.Down("the request was cancelled", err)
+		return apierr.Unavailable("the request was cancelled", err)
 	case unreachable(err):
-		return apierr.Down("Neo4j cannot be reached", err)
+		return apierr.Unavailable("Neo4j cannot be reached", err)
 	}
 	return fmt.Errorf("store: %w", err)
 }

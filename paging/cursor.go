@@ -92,7 +92,7 @@ func (c *Codec) decode(cursor *string, order, field string) ([]any, error) {
 	if cursor == nil {
 		return nil, nil
 	}
-	bad := apierr.BadInput(field, "is not a cursor this API gave out for this order")
+	bad := apierr.BadUserInput(field, "is not a cursor this API gave out for this order")
 	if len(*cursor) > MaxCursor {
 		return nil, bad
 	}

@@ -53,7 +53,7 @@ func (c *Codec) Request(args Args, order string, max int, prefix string) (Reques
 		return r, err
 	}
 	if hasFirst && hasLast {
-		return r, apierr.BadInput(prefix+"last", "give first or last, not both")
+		return r, apierr.BadUserInput(prefix+"last", "give first or last, not both")
 	}
 	if r.After, err = c.decode(args.After, order, prefix+"after"); err != nil {
 		return r, err
@@ -77,10 +77,10 @@ func size(v *int, field string, max int) (int, bool, error) {
 		return 0, false, nil
 	}
 	if *v < 0 {
-		return 0, false, apierr.BadInput(field, "must not be negative")
+		return 0, false, apierr.BadUserInput(field, "must not be negative")
 	}
 	if *v > max {
-		return 0, false, apierr.BadInput(field, "is %d; at most %d are returned at once", *v, max)
+		return 0, false, apierr.BadUserInput(field, "is %d; at most %d are returned at once", *v, max)
 	}
 	return *v, true, nil
 }
@@ -154,7 +154,7 @@ func Slice(c *Codec, order string, r Request, n int, id func(int) string, prefix
 				}
 			}
 		}
-		return 0, apierr.BadInput(prefix+field, "is stale: the result it came from has changed; start again")
+		return 0, apierr.BadUserInput(prefix+field, "is stale: the result it came from has changed; start again")
 	}
 	lo, hi := 0, n // the items between the cursors
 	if r.After != nil {

@@ -17,7 +17,7 @@ func ptr[T any](v T) *T { return &v }
 // field returns the BAD_USER_INPUT field of err, or "" when err is not one.
 func field(err error) string {
 	var e *apierr.Error
-	if errors.As(err, &e) && e.Code == apierr.BadUserInput {
+	if errors.As(err, &e) && e.Code == apierr.CodeBadUserInput {
 		return e.Field
 	}
 	return ""

@@ -10,7 +10,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"kith/analysis"
-	"kith/analysisrun"
+	"kith/analysisservice"
 	"kith/apierr"
 	"kith/cypher"
 	"kith/graph/model"
@@ -19,7 +19,7 @@ import (
 )
 
 // Helpers of analysis.resolvers.go: the root resolvers compute (through
-// analysisrun.Service, which caches), page the result, and fetch the nodes of the page
+// analysisservice.Service, which caches), page the result, and fetch the nodes of the page
 // with one store call per 500 nodes, using the request's selection and scope so that the
 // role's rules (pseudonyms for analysts) apply. Arguments of nested fields (members(first),
 // changes(first, after)...) are read from the selection by the root resolver; when a field
@@ -29,16 +29,16 @@ import (
 const runMaxTop = 100
 
 // analysis returns the server's analysis service, or a fresh one without a cache.
-func (r *Resolver) analysis() *analysisrun.Service {
+func (r *Resolver) analysis() *analysisservice.Service {
 	if r.Analysis != nil {
 		return r.Analysis
 	}
-	return analysisrun.New(r.Store, analysisrun.Options{})
+	return analysisservice.New(r.Store, analysisservice.Options{})
 }
 
 // analysisScope reads an AnalysisScope input, applying the schema's defaults.
-func analysisScope(in *model.AnalysisScope) (analysisrun.Scope, error) {
-	sc := analysisrun.Scope{Directed: true}
+func analysisScope(in *model.AnalysisScope) (analysisservice.Scope, error) {
+	sc := analysisservice.Scope{Directed: true}
 	if in == nil {
 		return sc, nil
 	}
@@ -47,7 +47,7 @@ func analysisScope(in *model.AnalysisScope) (analysisrun.Scope, error) {
 		for _, t := range in.Labels {
 			l, ok := cypher.LabelOfType(string(t))
 			if !ok {
-				return sc, apierr.BadInput("scope.labels", "%q is not a node type", t)
+				return sc, apierr.BadUserInput("scope.labels", "%q is not a node type", t)
 			}
 			sc.Labels = append(sc.Labels, l)
 		}
@@ -64,13 +64,13 @@ func analysisScope(in *model.AnalysisScope) (analysisrun.Scope, error) {
 	if in.AreaID != nil {
 		sc.AreaID = *in.AreaID
 		if sc.AreaID == "" {
-			return sc, apierr.BadInput("scope.areaId", "is empty")
+			return sc, apierr.BadUserInput("scope.areaId", "is empty")
 		}
 	}
 	if in.WaveID != nil {
 		sc.WaveID = *in.WaveID
 		if sc.WaveID == "" {
-			return sc, apierr.BadInput("scope.waveId", "is empty")
+			return sc, apierr.BadUserInput("scope.waveId", "is empty")
 		}
 	}
 	if in.Directed != nil {
@@ -88,7 +88,7 @@ func seedArg(seed *int, field string) (uint64, error) {
 		return 1, nil
 	}
 	if *seed < 0 {
-		return 0, apierr.BadInput(field, "must be 0 or more")
+		return 0, apierr.BadUserInput(field, "must be 0 or more")
 	}
 	return uint64(*seed), nil
 }
@@ -111,7 +111,7 @@ func finite(x float64) float64 {
 }
 
 // graphInfo describes the graph a result was computed on.
-func graphInfo(nodes, ties int, sc analysisrun.Scope, version string) *model.AnalysisGraph {
+func graphInfo(nodes, ties int, sc analysisservice.Scope, version string) *model.AnalysisGraph {
 	return &model.AnalysisGraph{Nodes: nodes, Ties: ties, Directed: sc.Directed, Weighted: sc.Weighted, Version: version}
 }
 
@@ -119,7 +119,7 @@ func graphInfo(nodes, ties int, sc analysisrun.Scope, version string) *model.Ana
 // isolates question with its defaults and the scope's wave), and the people it considered,
 // when the selection asks for them: they are not in the cached analysis, which a change to
 // memberships does not invalidate.
-func (r *Resolver) isolatedPeople(ctx context.Context, sc analysisrun.Scope) (isolated, people int, err error) {
+func (r *Resolver) isolatedPeople(ctx context.Context, sc analysisservice.Scope) (isolated, people int, err error) {
 	_, count := childSelection(ctx, "", "isolatedPeople")
 	_, share := childSelection(ctx, "", "isolatedPeopleShare")
 	if !count && !share {
@@ -263,7 +263,7 @@ func nestedPage(ctx context.Context, field string, path ...string) (first *int, 
 	args := nestedArgs(ctx, path...)
 	first, ok := intArgOf(args, "first")
 	if !ok {
-		return nil, nil, apierr.BadInput(field+".first", "expected an integer")
+		return nil, nil, apierr.BadUserInput(field+".first", "expected an integer")
 	}
 	if a, ok := args["after"].(string); ok {
 		after = &a
@@ -277,7 +277,7 @@ func limitArg(first *int, def, most int, field string) (int, error) {
 		return def, nil
 	}
 	if *first < 0 || *first > most {
-		return 0, apierr.BadInput(field, "must be between 0 and %d", most)
+		return 0, apierr.BadUserInput(field, "must be between 0 and %d", most)
 	}
 	return *first, nil
 }
@@ -335,7 +335,7 @@ func (r *Resolver) runModel(ctx context.Context, run *cypher.AnalysisRun) (*mode
 	out := &model.AnalysisRun{ID: run.ID, At: run.At, Parameters: pseudonym.FromContext(ctx).EncodeText(run.Parameters), Nodes: run.Nodes, Ties: run.Ties,
 		GraphVersion: run.Version, Measures: []model.CentralityMeasure{}, Top: []*model.RunTop{}}
 	for _, name := range run.Measures {
-		m, ok := analysisrun.MeasureOf(name)
+		m, ok := analysisservice.MeasureOf(name)
 		if !ok {
 			continue
 		}

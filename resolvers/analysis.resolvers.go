@@ -7,7 +7,7 @@ package resolvers
 
 import (
 	"context"
-	"kith/analysisrun"
+	"kith/analysisservice"
 	"kith/cypher"
 	"kith/graph/model"
 	"kith/paging"
@@ -24,11 +24,11 @@ func (r *mutationResolver) RunAnalysis(ctx context.Context, scope *model.Analysi
 	if err != nil {
 		return nil, err
 	}
-	ms := make([]analysisrun.Measure, len(measures))
+	ms := make([]analysisservice.Measure, len(measures))
 	for i, m := range measures {
-		ms[i] = analysisrun.Measure(m)
+		ms[i] = analysisservice.Measure(m)
 	}
-	run, err := r.analysis().Run(ctx, scopeOf(ctx), sc, ms, analysisrun.Sampling{K: sample, Seed: s})
+	run, err := r.analysis().Run(ctx, scopeOf(ctx), sc, ms, analysisservice.Sampling{K: sample, Seed: s})
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +49,7 @@ func (r *queryResolver) Centrality(ctx context.Context, scope *model.AnalysisSco
 	if err != nil {
 		return nil, err
 	}
-	res, err := r.analysis().Centrality(ctx, scopeOf(ctx), sc, analysisrun.Measure(measure), analysisrun.Sampling{K: sample, Seed: s})
+	res, err := r.analysis().Centrality(ctx, scopeOf(ctx), sc, analysisservice.Measure(measure), analysisservice.Sampling{K: sample, Seed: s})
 	if err != nil {
 		return nil, err
 	}
@@ -151,16 +151,16 @@ func (r *queryResolver) Brokerage(ctx context.Context, scope *model.AnalysisScop
 	if err != nil {
 		return nil, err
 	}
-	order := analysisrun.OrderBrokerage
+	order := analysisservice.OrderBrokerage
 	if orderBy != nil {
-		order = analysisrun.BrokerageOrder(*orderBy)
+		order = analysisservice.BrokerageOrder(*orderBy)
 	}
 	ranking := "brokerage|" + string(groupBy) + "|" + string(order)
 	req, err := r.pageRequest(paging.Args{First: first, After: after}, ranking, "")
 	if err != nil {
 		return nil, err
 	}
-	o := analysisrun.GroupOptions{By: analysisrun.GroupBy(groupBy), Resolution: resolutionArg(resolution), Seed: int(min(s, 1<<62))}
+	o := analysisservice.GroupOptions{By: analysisservice.GroupBy(groupBy), Resolution: resolutionArg(resolution), Seed: int(min(s, 1<<62))}
 	res, err := r.analysis().Brokerage(ctx, scopeOf(ctx), sc, o, order)
 	if err != nil {
 		return nil, err
@@ -195,11 +195,11 @@ func (r *queryResolver) KeyPeople(ctx context.Context, scope *model.AnalysisScop
 	if err != nil {
 		return nil, err
 	}
-	n, err := limitArg(first, 20, analysisrun.MaxCandidates, "first")
+	n, err := limitArg(first, 20, analysisservice.MaxCandidates, "first")
 	if err != nil {
 		return nil, err
 	}
-	res, err := r.analysis().KeyPeople(ctx, scopeOf(ctx), sc, analysisrun.Role(role), n, analysisrun.Sampling{K: sample, Seed: s})
+	res, err := r.analysis().KeyPeople(ctx, scopeOf(ctx), sc, analysisservice.Role(role), n, analysisservice.Sampling{K: sample, Seed: s})
 	if err != nil {
 		return nil, err
 	}
@@ -231,9 +231,9 @@ func (r *queryResolver) NetworkSummary(ctx context.Context, scope *model.Analysi
 	if err != nil {
 		return nil, err
 	}
-	o := analysisrun.GroupOptions{Resolution: resolutionArg(resolution), Seed: int(min(s, 1<<62))}
+	o := analysisservice.GroupOptions{Resolution: resolutionArg(resolution), Seed: int(min(s, 1<<62))}
 	if by != nil {
-		o.By = analysisrun.GroupBy(*by)
+		o.By = analysisservice.GroupBy(*by)
 	}
 	hops := 3
 	if authorityHops != nil {

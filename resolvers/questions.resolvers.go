@@ -42,7 +42,7 @@ func (r *queryResolver) LinksToAuthority(ctx context.Context, person string, max
 	spec := routeSpec(options, cypher.AuthorityRouteDefaults)
 	if maxHops != nil {
 		if options != nil && options.MaxHops != nil && *options.MaxHops != *maxHops {
-			return nil, apierr.BadInput("options.maxHops", "differs from maxHops: give the limit once")
+			return nil, apierr.BadUserInput("options.maxHops", "differs from maxHops: give the limit once")
 		}
 		spec.MaxHops = *maxHops
 	}

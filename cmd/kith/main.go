@@ -34,6 +34,7 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
+	"kith/analysisservice"
 	"kith/cypher"
 	"kith/paging"
 	"kith/pseudonym"
@@ -163,7 +164,8 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 	fs.StringVar(&cfg.Addr, "addr", env("KITH_ADDR", cfg.Addr), "listen address")
 	fs.DurationVar(&cfg.RequestTimeout, "request-timeout", durationEnv("KITH_REQUEST_TIMEOUT", cfg.RequestTimeout), "deadline of each request")
 	var af authFlags
-	af.register(fs, &cfg)
+	af.register(fs)
+	registerLimits(fs, &cfg)
 	var rf neo4jFlags
 	rf.registerResearch(fs)
 	pseudonymKey := registerPseudonymKey(fs)
@@ -241,6 +243,9 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 			return err
 		}
 	}
+	// The composition root: the store and research store above, the analysis service and its
+	// cache here, the server (with the resolvers over them) below.
+	cfg.Analysis = analysisservice.New(store, analysisservice.Options{Telemetry: tel})
 	srv := server.New(cfg, store, log)
 	if *refresh {
 		st, err := srv.ResearchCopy().Refresh(ctx)
