@@ -16,16 +16,16 @@ type Code string
 
 // The codes Kith sends.
 const (
-	BadUserInput    Code = "BAD_USER_INPUT"
-	Unauthenticated Code = "UNAUTHENTICATED"
-	Forbidden       Code = "FORBIDDEN"
-	NotFound        Code = "NOT_FOUND"
-	Conflict        Code = "CONFLICT"
-	Unavailable     Code = "UNAVAILABLE"
-	// Timeout: the request ran past its deadline. Nothing it read is wrong; a write that
+	CodeBadUserInput    Code = "BAD_USER_INPUT"
+	CodeUnauthenticated Code = "UNAUTHENTICATED"
+	CodeForbidden       Code = "FORBIDDEN"
+	CodeNotFound        Code = "NOT_FOUND"
+	CodeConflict        Code = "CONFLICT"
+	CodeUnavailable     Code = "UNAVAILABLE"
+	// CodeTimeout: the request ran past its deadline. Nothing it read is wrong; a write that
 	// times out is rolled back. Ask again, or ask for less.
-	Timeout  Code = "TIMEOUT"
-	Internal Code = "INTERNAL"
+	CodeTimeout  Code = "TIMEOUT"
+	CodeInternal Code = "INTERNAL"
 )
 
 // Error is an error with a code, a reason and, where one input caused it, the path of that
@@ -49,41 +49,41 @@ func (e *Error) Error() string {
 // Unwrap returns the underlying cause.
 func (e *Error) Unwrap() error { return e.Err }
 
-// BadInput reports input that cannot be accepted, naming the field.
-func BadInput(field, format string, args ...any) *Error {
-	return &Error{Code: BadUserInput, Field: field, Reason: fmt.Sprintf(format, args...)}
+// BadUserInput reports input that cannot be accepted, naming the field.
+func BadUserInput(field, format string, args ...any) *Error {
+	return &Error{Code: CodeBadUserInput, Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
-// Missing reports that something named in the input does not exist.
-func Missing(field, format string, args ...any) *Error {
-	return &Error{Code: NotFound, Field: field, Reason: fmt.Sprintf(format, args...)}
+// NotFound reports that something named in the input does not exist.
+func NotFound(field, format string, args ...any) *Error {
+	return &Error{Code: CodeNotFound, Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
-// Clash reports input that conflicts with what is stored.
-func Clash(field, format string, args ...any) *Error {
-	return &Error{Code: Conflict, Field: field, Reason: fmt.Sprintf(format, args...)}
+// Conflict reports input that conflicts with what is stored.
+func Conflict(field, format string, args ...any) *Error {
+	return &Error{Code: CodeConflict, Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
-// Down reports that a dependency (Neo4j) cannot serve the request now.
-func Down(reason string, cause error) *Error {
-	return &Error{Code: Unavailable, Reason: reason, Err: cause}
+// Unavailable reports that a dependency (Neo4j) cannot serve the request now.
+func Unavailable(reason string, cause error) *Error {
+	return &Error{Code: CodeUnavailable, Reason: reason, Err: cause}
 }
 
-// TimedOut reports a request that ran past its deadline.
-func TimedOut(reason string, cause error) *Error {
-	return &Error{Code: Timeout, Reason: reason, Err: cause}
+// Timeout reports a request that ran past its deadline.
+func Timeout(reason string, cause error) *Error {
+	return &Error{Code: CodeTimeout, Reason: reason, Err: cause}
 }
 
-// NotAuthenticated reports a request without a valid credential: no token, or a token
+// Unauthenticated reports a request without a valid credential: no token, or a token
 // that cannot be accepted, with the reason (never the token itself).
-func NotAuthenticated(reason string, cause error) *Error {
-	return &Error{Code: Unauthenticated, Reason: reason, Err: cause}
+func Unauthenticated(reason string, cause error) *Error {
+	return &Error{Code: CodeUnauthenticated, Reason: reason, Err: cause}
 }
 
-// Denied reports a request the caller's role does not allow, naming the field when one
+// Forbidden reports a request the caller's role does not allow, naming the field when one
 // input or field caused it.
-func Denied(field, format string, args ...any) *Error {
-	return &Error{Code: Forbidden, Field: field, Reason: fmt.Sprintf(format, args...)}
+func Forbidden(field, format string, args ...any) *Error {
+	return &Error{Code: CodeForbidden, Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
 // As returns the *Error in err's chain, if any.

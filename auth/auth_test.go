@@ -188,7 +188,7 @@ func checkVerify(t *testing.T, v *auth.Verifier, token, want string) {
 		t.Fatalf("accepted %+v", p)
 	}
 	e, ok := apierr.As(err)
-	if !ok || e.Code != apierr.Unauthenticated {
+	if !ok || e.Code != apierr.CodeUnauthenticated {
 		t.Fatalf("error %v is not UNAUTHENTICATED", err)
 	}
 	if !strings.Contains(e.Reason, want) {

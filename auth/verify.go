@@ -206,10 +206,10 @@ func (s *stringList) UnmarshalJSON(b []byte) error {
 // UNAUTHENTICATED *apierr.Error whose reason says what is wrong, never quoting the token.
 func (v *Verifier) Verify(token string) (*Principal, error) {
 	if token == "" {
-		return nil, apierr.NotAuthenticated("a bearer token is required", nil)
+		return nil, apierr.Unauthenticated("a bearer token is required", nil)
 	}
 	if len(token) > v.cfg.MaxTokenBytes {
-		return nil, apierr.NotAuthenticated(fmt.Sprintf("the token is longer than %d bytes", v.cfg.MaxTokenBytes), nil)
+		return nil, apierr.Unauthenticated(fmt.Sprintf("the token is longer than %d bytes", v.cfg.MaxTokenBytes), nil)
 	}
 	now := v.now()
 	if p, ok := v.remembered(token, now); ok {
@@ -218,13 +218,13 @@ func (v *Verifier) Verify(token string) (*Principal, error) {
 	var c claims
 	_, err := v.parser.ParseWithClaims(token, &c, v.keyFor)
 	if err != nil {
-		return nil, apierr.NotAuthenticated(reason(err), err)
+		return nil, apierr.Unauthenticated(reason(err), err)
 	}
 	if c.Subject == "" {
-		return nil, apierr.NotAuthenticated("the token has no sub claim", nil)
+		return nil, apierr.Unauthenticated("the token has no sub claim", nil)
 	}
 	if len(c.Roles) == 0 {
-		return nil, apierr.NotAuthenticated("the token grants no role", nil)
+		return nil, apierr.Unauthenticated("the token grants no role", nil)
 	}
 	p := &Principal{Subject: c.Subject, Areas: []string(c.Areas)}
 	if c.IssuedAt != nil {
@@ -233,12 +233,12 @@ func (v *Verifier) Verify(token string) (*Principal, error) {
 	for _, r := range c.Roles {
 		role := Role(r)
 		if !role.Known() {
-			return nil, apierr.NotAuthenticated(fmt.Sprintf("the token grants an unknown role %q", truncate(r, 32)), nil)
+			return nil, apierr.Unauthenticated(fmt.Sprintf("the token grants an unknown role %q", truncate(r, 32)), nil)
 		}
 		p.Roles = append(p.Roles, role)
 	}
 	if p.Has(Worker) && !p.Has(Admin) && len(p.Areas) == 0 {
-		return nil, apierr.NotAuthenticated("a worker token must name the areas it covers", nil)
+		return nil, apierr.Unauthenticated("a worker token must name the areas it covers", nil)
 	}
 	v.remember(token, p, &c, now)
 	return p, nil

@@ -102,10 +102,10 @@ func (s *Store) ReadOnly(ctx context.Context, query string, params map[string]an
 func (s *Store) adHoc(ctx context.Context, query string, params map[string]any, opts AdHocOptions,
 	before func(neo4j.ManagedTransaction) error, after func(neo4j.ManagedTransaction, *AdHocResult) error) (*AdHocResult, error) {
 	if strings.TrimSpace(query) == "" {
-		return nil, apierr.BadInput("query", "is empty")
+		return nil, apierr.BadUserInput("query", "is empty")
 	}
 	if n := utf8.RuneCountInString(query); n > MaxAdHocQueryLen {
-		return nil, apierr.BadInput("query", "is %d characters long; at most %d are accepted", n, MaxAdHocQueryLen)
+		return nil, apierr.BadUserInput("query", "is %d characters long; at most %d are accepted", n, MaxAdHocQueryLen)
 	}
 	if opts.MaxRows <= 0 {
 		opts.MaxRows = 1000
@@ -185,7 +185,7 @@ func (s *Store) runAdHoc(ctx context.Context, tx neo4j.ManagedTransaction, query
 		}
 		if d.left < 0 {
 			if len(out.Rows) == 0 {
-				return nil, apierr.BadInput("query", "its first row alone is larger than the %d bytes one answer may hold; return less per row", opts.MaxBytes)
+				return nil, apierr.BadUserInput("query", "its first row alone is larger than the %d bytes one answer may hold; return less per row", opts.MaxBytes)
 			}
 			out.Truncated, out.TruncatedBy = true, "bytes"
 			break
@@ -207,7 +207,7 @@ func (s *Store) runAdHoc(ctx context.Context, tx neo4j.ManagedTransaction, query
 func memoryRefusal(err error) error {
 	var nerr *neo4j.Neo4jError
 	if errors.As(err, &nerr) && strings.HasSuffix(nerr.Code, "MemoryPoolOutOfMemoryError") {
-		return apierr.BadInput("query", "needs more memory than one query may use (db.memory.transaction.max); narrow it or add LIMIT")
+		return apierr.BadUserInput("query", "needs more memory than one query may use (db.memory.transaction.max); narrow it or add LIMIT")
 	}
 	return err
 }
@@ -224,7 +224,7 @@ func checkPlan(summary neo4j.ResultSummary) error {
 		if kind == "" {
 			kind = "is not read-only"
 		}
-		return apierr.Denied("query", "the query %s (query type %q): this endpoint only reads", kind, t.String())
+		return apierr.Forbidden("query", "the query %s (query type %q): this endpoint only reads", kind, t.String())
 	}
 	var walk func(p neo4j.Plan) error
 	walk = func(p neo4j.Plan) error {
@@ -233,14 +233,14 @@ func checkPlan(summary neo4j.ResultSummary) error {
 		}
 		op, _, _ := strings.Cut(p.Operator(), "@")
 		if why, bad := refusedOperator(op); bad {
-			return apierr.Denied("query", "%s", why)
+			return apierr.Forbidden("query", "%s", why)
 		}
 		if op == "ProcedureCall" {
 			details, _ := p.Arguments()["Details"].(string)
 			name, _, _ := strings.Cut(details, "(")
 			name = strings.TrimSpace(name)
 			if !allowedProcedures[name] {
-				return apierr.Denied("query", "the procedure %s is not on this endpoint's allow-list (%s)", truncate(name, 60), strings.Join(sortedKeys(allowedProcedures), ", "))
+				return apierr.Forbidden("query", "the procedure %s is not on this endpoint's allow-list (%s)", truncate(name, 60), strings.Join(sortedKeys(allowedProcedures), ", "))
 			}
 		}
 		for _, c := range p.Children() {
@@ -271,16 +271,16 @@ func classifyAdHoc(err error) error {
 		switch {
 		case nerr.Code == "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
 			nerr.Code == "Neo.ClientError.Transaction.TransactionTimedOut":
-			return apierr.BadInput("query", "ran past its timeout; narrow it or add LIMIT")
+			return apierr.BadUserInput("query", "ran past its timeout; narrow it or add LIMIT")
 		case strings.HasPrefix(nerr.Code, "Neo.ClientError.Statement."):
-			return apierr.BadInput("query", "%s", truncate(firstLine(nerr.Msg), 300))
+			return apierr.BadUserInput("query", "%s", truncate(firstLine(nerr.Msg), 300))
 		case strings.HasPrefix(nerr.Code, "Neo.ClientError.Security."), strings.HasPrefix(nerr.Code, "Neo.ClientError.Procedure."),
 			nerr.Code == "Neo.ClientError.Transaction.ForbiddenDueToTransactionType":
-			return apierr.Denied("query", "Neo4j refused it (%s)", nerr.Code)
+			return apierr.Forbidden("query", "Neo4j refused it (%s)", nerr.Code)
 		}
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return apierr.BadInput("query", "ran past its timeout; narrow it or add LIMIT")
+		return apierr.BadUserInput("query", "ran past its timeout; narrow it or add LIMIT")
 	}
 	return classify(err)
 }

@@ -161,7 +161,7 @@ func (s *Store) SaveAnalysisRun(ctx context.Context, run AnalysisRun, scores map
 // fails with BAD_USER_INPUT when id is not a run id.
 func (s *Store) AnalysisRunByID(ctx context.Context, id string) (*AnalysisRun, error) {
 	if !IsAnalysisRunID(id) {
-		return nil, apierr.BadInput("id", "is not the id of an analysis run")
+		return nil, apierr.BadUserInput("id", "is not the id of an analysis run")
 	}
 	recs, err := s.query(ctx, "MATCH (r:"+AnalysisRunLabel+" {id: $id}) RETURN properties(r)", map[string]any{"id": id})
 	if err != nil {

@@ -81,13 +81,13 @@ func consentInput(v any, field string, props map[string]any) error {
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return apierr.BadInput(field, "expected an object")
+		return apierr.BadUserInput(field, "expected an object")
 	}
 	for _, k := range sortedKeys(m) {
 		g := m[k]
 		path := field + "." + k
 		if !contains(ConsentPurposes(), k) {
-			return apierr.BadInput(path, "is not a consent purpose (%s)", strings.Join(ConsentPurposes(), ", "))
+			return apierr.BadUserInput(path, "is not a consent purpose (%s)", strings.Join(ConsentPurposes(), ", "))
 		}
 		base := consentProp(k)
 		if m, ok := g.(map[string]any); ok && len(m) == 0 {
@@ -99,15 +99,15 @@ func consentInput(v any, field string, props map[string]any) error {
 		}
 		grant, ok := g.(map[string]any)
 		if !ok {
-			return apierr.BadInput(path, "expected {given, at, how}")
+			return apierr.BadUserInput(path, "expected {given, at, how}")
 		}
 		given, ok := grant["given"].(bool)
 		if !ok {
-			return apierr.BadInput(path+".given", "is required: true or false")
+			return apierr.BadUserInput(path+".given", "is required: true or false")
 		}
 		how, _ := grant["how"].(string)
 		if strings.TrimSpace(how) == "" {
-			return apierr.BadInput(path+".how", "is required: say how consent was given or refused (e.g. paper form, verbal at door)")
+			return apierr.BadUserInput(path+".how", "is required: say how consent was given or refused (e.g. paper form, verbal at door)")
 		}
 		hv, err := paramValue(Prop{Name: base + "How", Kind: KindString}, how, path+".how")
 		if err != nil {

@@ -49,7 +49,7 @@ func TestDeadlineStopsWorkInNeo4j(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 			defer cancel()
-			if err := c.run(ctx); !isCode(err, apierr.Timeout) {
+			if err := c.run(ctx); !isCode(err, apierr.CodeTimeout) {
 				t.Fatalf("got %v, want TIMEOUT", err)
 			}
 			for i := 0; ; i++ {

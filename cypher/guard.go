@@ -40,7 +40,7 @@ func (g *Gate) acquire(ctx context.Context) error {
 	case g.slots <- struct{}{}:
 		return nil
 	case <-ctx.Done():
-		return apierr.TimedOut("the request ran past its deadline waiting for its turn: "+g.what+
+		return apierr.Timeout("the request ran past its deadline waiting for its turn: "+g.what+
 			" already has as many statements running as it may; send fewer at once", ctx.Err())
 	}
 }
@@ -114,7 +114,7 @@ func (s *Store) guarded(ctx context.Context, work func() error) error {
 	}()
 	_, err := s.breaker.Execute(func() (struct{}, error) { return struct{}{}, work() })
 	if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
-		return apierr.Down("Neo4j could not be reached a moment ago; Kith answers at once until it can: try again in a few seconds", err)
+		return apierr.Unavailable("Neo4j could not be reached a moment ago; Kith answers at once until it can: try again in a few seconds", err)
 	}
 	return err
 }

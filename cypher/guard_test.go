@@ -68,7 +68,7 @@ poll:
 	short, cancel2 := context.WithTimeout(WithGates(context.Background(), g), 100*time.Millisecond)
 	defer cancel2()
 	_, err := s.query(short, "RETURN 1", nil)
-	if e, ok := apierr.As(err); !ok || e.Code != apierr.Timeout {
+	if e, ok := apierr.As(err); !ok || e.Code != apierr.CodeTimeout {
 		t.Errorf("a statement with no slot: %v, want TIMEOUT", err)
 	}
 	g.release()

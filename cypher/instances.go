@@ -124,13 +124,13 @@ const maxRevocationAhead = 366 * 24 * time.Hour
 func (s *Store) RevokeTokens(ctx context.Context, subject string, before time.Time) (time.Time, error) {
 	switch {
 	case subject == "":
-		return time.Time{}, apierr.BadInput("subject", "must not be empty")
+		return time.Time{}, apierr.BadUserInput("subject", "must not be empty")
 	case len(subject) > 256:
-		return time.Time{}, apierr.BadInput("subject", "is longer than 256 bytes")
+		return time.Time{}, apierr.BadUserInput("subject", "is longer than 256 bytes")
 	case before.Year() < 2000:
-		return time.Time{}, apierr.BadInput("before", "is before the year 2000")
+		return time.Time{}, apierr.BadUserInput("before", "is before the year 2000")
 	case before.After(time.Now().Add(maxRevocationAhead)):
-		return time.Time{}, apierr.BadInput("before", "is more than a year ahead")
+		return time.Time{}, apierr.BadUserInput("before", "is more than a year ahead")
 	}
 	res, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
 		recs, err := s.run(ctx, tx, `MERGE (r:KithRevocation {subject: $subject})

@@ -23,11 +23,11 @@ type Erasure struct {
 // elsewhere (query caches) is the caller's to drop.
 func (s *Store) ErasePerson(ctx context.Context, id string) (Erasure, error) {
 	if l, ok := nodeid.Label(id); !ok || l != "Person" {
-		return Erasure{}, apierr.BadInput("id", "is not the id of a Person")
+		return Erasure{}, apierr.BadUserInput("id", "is not the id of a Person")
 	}
 	res, err := s.write(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
 		if err := s.checkExist(ctx, tx, "Person", []string{id}, "ids"); err != nil {
-			return nil, apierr.Missing("id", "no Person has id %s", id)
+			return nil, apierr.NotFound("id", "no Person has id %s", id)
 		}
 		var e Erasure
 		params := map[string]any{"id": id}

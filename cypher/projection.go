@@ -98,36 +98,36 @@ func (p ProjectionSpec) field(name string) string {
 // check validates the spec against the closed table.
 func (s *Store) checkProjection(p ProjectionSpec) error {
 	if p.Labels != nil && len(p.Labels) == 0 {
-		return apierr.BadInput(p.field("labels"), "is empty: name at least one node type, or leave it out for people")
+		return apierr.BadUserInput(p.field("labels"), "is empty: name at least one node type, or leave it out for people")
 	}
 	if p.Kinds != nil && len(p.Kinds) == 0 {
-		return apierr.BadInput(p.field("kinds"), "is empty: name at least one tie kind, or leave it out for the default kinds")
+		return apierr.BadUserInput(p.field("kinds"), "is empty: name at least one tie kind, or leave it out for the default kinds")
 	}
 	for _, l := range p.labels() {
 		if _, ok := s.schema.Label(l); !ok {
-			return apierr.BadInput(p.field("labels"), "%q is not a node type", l)
+			return apierr.BadUserInput(p.field("labels"), "%q is not a node type", l)
 		}
 	}
 	for _, k := range p.kinds() {
 		if _, ok := s.schema.Ties[k]; !ok {
-			return apierr.BadInput(p.field("kinds"), "%q is not a tie kind", k)
+			return apierr.BadUserInput(p.field("kinds"), "%q is not a tie kind", k)
 		}
 	}
 	trusts := s.schema.Ties["TRUSTS"]
 	purpose, _ := trusts.Prop("for")
 	for _, t := range p.TrustPurposes {
 		if !contains(purpose.Enum, t) {
-			return apierr.BadInput(p.field("trustPurposes"), "%q is not a trust purpose", t)
+			return apierr.BadUserInput(p.field("trustPurposes"), "%q is not a trust purpose", t)
 		}
 	}
 	if p.AreaID != "" {
 		if l, ok := nodeid.Label(p.AreaID); !ok || l != "Area" {
-			return apierr.BadInput(p.field("areaId"), "is not the id of an Area")
+			return apierr.BadUserInput(p.field("areaId"), "is not the id of an Area")
 		}
 	}
 	if p.WaveID != "" {
 		if l, ok := nodeid.Label(p.WaveID); !ok || l != "Wave" {
-			return apierr.BadInput(p.field("waveId"), "is not the id of a Wave")
+			return apierr.BadUserInput(p.field("waveId"), "is not the id of a Wave")
 		}
 	}
 	return nil
@@ -228,10 +228,10 @@ func (s *Store) readVersion(ctx context.Context, tx neo4j.ManagedTransaction, p 
 	}
 	vals := recs[0].Values
 	if found, _ := vals[2].(bool); !found {
-		return "", apierr.Missing(p.field("areaId"), "there is no area with this id")
+		return "", apierr.NotFound(p.field("areaId"), "there is no area with this id")
 	}
 	if found, _ := vals[3].(bool); !found {
-		return "", apierr.Missing(p.field("waveId"), "there is no wave with this id")
+		return "", apierr.NotFound(p.field("waveId"), "there is no wave with this id")
 	}
 	var v strings.Builder
 	for _, c := range vals[0].([]any) {

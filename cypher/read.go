@@ -2,21 +2,17 @@ package cypher
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"kith/apierr"
 	"kith/nodeid"
+	"kith/paging"
 )
 
-// PageArgs are the Relay paging arguments of a connection field.
-type PageArgs struct {
-	First, Last   *int
-	After, Before *string
-}
+// PageArgs are the Relay paging arguments of a connection field (package paging).
+type PageArgs = paging.Args
 
 // ListArgs select and order the nodes of one label.
 type ListArgs struct {
@@ -28,41 +24,11 @@ type ListArgs struct {
 	Scope Scope
 }
 
-// Page is one page of a connection.
+// Page is one page of a connection: its records, in order, and their cursors and page
+// information (package paging).
 type Page struct {
 	Records []*Record
-	// Offset is the position of the first record among all matches.
-	Offset          int
-	HasNextPage     bool
-	HasPreviousPage bool
-	// Total is the number of matches, or -1 when it was not asked for.
-	Total int
-}
-
-// Cursor returns the opaque cursor of the i-th record of the page.
-func (p *Page) Cursor(i int) string { return encodeCursor(p.Offset + i) }
-
-func encodeCursor(offset int) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("kith:" + strconv.Itoa(offset)))
-}
-
-// maxCursorOffset is the largest offset a cursor may hold.
-const maxCursorOffset = 1<<31 - 1
-
-func decodeCursor(c *string, field string) (int, bool, error) {
-	if c == nil {
-		return 0, false, nil
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(*c)
-	if err == nil {
-		if rest, ok := strings.CutPrefix(string(raw), "kith:"); ok {
-			// An offset past any list Neo4j could page to was not given out by Kith.
-			if n, err := strconv.Atoi(rest); err == nil && n >= 0 && n <= maxCursorOffset {
-				return n, true, nil
-			}
-		}
-	}
-	return 0, false, apierr.BadInput(field, "is not a cursor this API gave out")
+	*paging.Page
 }
 
 // List returns one page of the nodes with the given label that match args.Where, ordered
@@ -112,163 +78,227 @@ func (s *Store) List(ctx context.Context, label string, args ListArgs, sel *Sele
 	}
 	// A walk along an index reads nodes one by one in order, so it tests them in one WHERE.
 	// Descending, the nulls would come first: only a property every node has walks back.
-	var walk *orderedWalk
-	if w := newOrderedWalk(l, lead.prop, andJoin(own, join.exists(), related)); !lead.desc || w.absent == "" {
-		walk = w
+	walk := newOrderedWalk(l, lead, andJoin(own, join.exists(), related))
+	return s.page(ctx, b, pageRead{match: match, carry: "n", order: order, item: proj, walk: walk, name: label}, args.PageArgs, wantTotal)
+}
+
+// sortKey is one key of a read's order: an expression over the read's variables, and
+// whether it runs descending. An order ends with the id, so that it is total.
+type sortKey struct {
+	expr string
+	desc bool
+	// required says the expression is never null (an id).
+	required bool
+}
+
+// render writes an order as Cypher's ORDER BY list; reversed, every key runs the other
+// way (Neo4j sorts nulls last ascending and first descending: reversing an order
+// reverses the rows exactly).
+func render(order []sortKey, reversed bool) string {
+	terms := make([]string, len(order))
+	for i, k := range order {
+		dir := "ASC"
+		if k.desc != reversed {
+			dir = "DESC"
+		}
+		terms[i] = k.expr + " " + dir
 	}
-	return s.page(ctx, b, match, "n", order, proj, args.PageArgs, wantTotal, walk)
+	return strings.Join(terms, ", ")
+}
+
+// after is the predicate "the row comes strictly after the row of key values vals" in
+// order (reversed: strictly before it), compared key by key as ORDER BY does, nulls
+// included; vals holds one value per key.
+func (b *builder) after(order []sortKey, vals []any, reversed bool) string {
+	var or, eq []string
+	for i, k := range order {
+		desc := k.desc != reversed
+		v := "null"
+		if vals[i] != nil {
+			v = b.param(vals[i])
+		}
+		var gt string
+		switch {
+		case vals[i] == nil && !desc: // nulls come last: nothing is past one
+		case vals[i] == nil:
+			gt = k.expr + " IS NOT NULL"
+		case desc:
+			gt = fmt.Sprintf("%s < %s", k.expr, v)
+		case k.required:
+			gt = fmt.Sprintf("%s > %s", k.expr, v)
+		default:
+			gt = fmt.Sprintf("(%s > %s OR %s IS NULL)", k.expr, v, k.expr)
+		}
+		if gt != "" {
+			or = append(or, "("+strings.Join(append(slices.Clone(eq), gt), " AND ")+")")
+		}
+		if vals[i] == nil {
+			eq = append(eq, k.expr+" IS NULL")
+		} else {
+			eq = append(eq, fmt.Sprintf("%s = %s", k.expr, v))
+		}
+	}
+	if len(or) == 0 {
+		return "false"
+	}
+	return "(" + strings.Join(or, " OR ") + ")"
 }
 
 // orderedWalk reads a page of a list sorted by a property in the order of the property's
 // index: Neo4j walks a range index in order only for rows where the property is not null,
-// stopping after the page, where sorting every match first would cost a scan of the
-// label. Ascending, nulls sort last, so the rows where the property is null are read (and
-// sorted) only when the non-null rows do not fill the page. A property every node has
-// (the id, a required property) needs no second part, and walks either way.
+// seeking to the cursor's value and stopping after the page, where sorting every match
+// first would cost a scan of the label. Ascending, nulls sort last, so the rows where the
+// property is null are read (and sorted) only when the non-null rows do not fill the
+// page. A property every node has (the id, a required property) needs no second part, and
+// walks either way.
 type orderedWalk struct {
+	lead orderKey
 	// present and absent match the nodes whose property is set and unset.
 	present, absent string
 }
 
-// newOrderedWalk returns the walk for a list of label l ascending by prop under cond.
-func newOrderedWalk(l *Label, prop, cond string) *orderedWalk {
+// newOrderedWalk returns the walk for a list of label l led by lead under cond.
+func newOrderedWalk(l *Label, lead orderKey, cond string) *orderedWalk {
 	with := func(test string) string {
-		m := fmt.Sprintf("MATCH (n:%s) WHERE n.%s %s", quote(l.Name), quote(prop), test)
+		m := fmt.Sprintf("MATCH (n:%s) WHERE n.%s %s", quote(l.Name), quote(lead.prop), test)
 		if cond != "" {
 			m += " AND (" + cond + ")"
 		}
 		return m
 	}
-	w := &orderedWalk{present: with("IS NOT NULL")}
-	if prop != "id" && !slices.Contains(l.Required, prop) {
+	w := &orderedWalk{lead: lead, present: with("IS NOT NULL")}
+	if lead.prop != "id" && !slices.Contains(l.Required, lead.prop) {
 		w.absent = with("IS NULL")
 	}
 	return w
 }
 
-// query returns the statement that reads size rows from start in order (one row more than
-// the page, which tells whether there is a next one), projected by item, as rows.
-func (w *orderedWalk) query(b *builder, order, item string, start, size int) string {
-	from, limit := b.param(int64(start)), b.param(int64(size))
-	var q strings.Builder
-	fmt.Fprintf(&q, "CALL () { %s WITH n ORDER BY %s SKIP %s LIMIT %s RETURN collect(n) AS head }\n",
-		w.present, order, from, limit)
-	if w.absent == "" {
-		fmt.Fprintf(&q, "RETURN COLLECT { UNWIND head AS n RETURN %s } AS rows", item)
-		return q.String()
-	}
-	// The nulls follow the last non-null row: when the page starts beyond the non-null
-	// rows (head is empty), their count places it among the nulls.
-	fmt.Fprintf(&q, `CALL (head) {
-  UNWIND CASE WHEN size(head) < %[2]s THEN [true] ELSE [] END AS short
-  %[3]s WITH n ORDER BY %[4]s RETURN collect(n) AS nulls
-}
-WITH head, nulls, CASE WHEN size(head) > 0 OR %[1]s = 0 THEN 0 ELSE %[1]s - COUNT { %[5]s } END AS skipped
-RETURN COLLECT { UNWIND head + nulls[skipped..skipped + %[2]s - size(head)] AS n RETURN %[6]s } AS rows`,
-		from, limit, w.absent, order, w.present, item)
-	return q.String()
+// usable tells whether the walk reads in the order asked (reversed or not): descending,
+// the nulls would come first, so only a property every node has walks back.
+func (w *orderedWalk) usable(reversed bool) bool {
+	return w != nil && (w.lead.desc == reversed || w.absent == "")
 }
 
-// page runs a paged read in one statement. match binds n (and the variables carry names,
-// which include n); order sorts its rows and must end with a unique key; item projects
-// one row. Cursors are offsets among all matching rows.
-//
-// walk, when not nil, reads pages without a count in index order (see orderedWalk).
-func (s *Store) page(ctx context.Context, b *builder, match, carry, order, item string, args PageArgs, wantTotal bool, walk *orderedWalk) (*Page, error) {
-	first, hasFirst, err := intArg(anyInt(args.First), "first", s.opts.MaxPage)
-	if err != nil {
-		return nil, err
+// query returns the statement that reads limit rows in order from the seek cond (one row
+// more than the page, which tells whether there is a next one), as rows of [item, keys].
+// from, when not nil, holds the keys of the cursor read from: the walk seeks to its lead
+// value in the index rather than reading the index from its start, and from a row
+// without one, reads only the rows without one.
+func (w *orderedWalk) query(b *builder, order, cond, row string, from []any, desc bool, limit string) (body, rows string) {
+	present := w.present
+	if from != nil && from[0] != nil {
+		op := ">="
+		if desc {
+			op = "<="
+		}
+		present += fmt.Sprintf(" AND n.%s %s %s", quote(w.lead.prop), op, b.param(from[0]))
 	}
-	last, hasLast, err := intArg(anyInt(args.Last), "last", s.opts.MaxPage)
-	if err != nil {
-		return nil, err
+	absent := w.absent
+	if cond != "" {
+		present += " AND " + cond
+		absent += " AND " + cond
 	}
-	if hasFirst && hasLast {
-		return nil, apierr.BadInput("last", "give first or last, not both")
-	}
-	after, hasAfter, err := decodeCursor(args.After, "after")
-	if err != nil {
-		return nil, err
-	}
-	before, hasBefore, err := decodeCursor(args.Before, "before")
-	if err != nil {
-		return nil, err
-	}
-	if !hasFirst && !hasLast {
-		first = s.opts.DefaultPage
-	}
-	// From the end (last without before) the page's place depends on the count, so it is
-	// read in the counting form below.
-	fromEnd := hasLast && !hasBefore
-	needTotal := wantTotal || fromEnd
-	start, size := 0, first
-	if hasAfter {
-		start = after + 1
-	}
-	switch {
-	case fromEnd:
-		size = last
-	case hasLast:
-		start = max(start, before-last)
-		size = before - start
-	case hasBefore:
-		size = min(size, before-start)
-	}
-	size = max(size, 0)
 	var q strings.Builder
-	if needTotal {
-		// One pass: the ordered matches are collected once (as references), counted and
-		// sliced, rather than matched again for the count.
-		vars := strings.Split(carry, ", ")
-		entries, rebind := make([]string, len(vars)), make([]string, len(vars))
-		for i, v := range vars {
-			entries[i], rebind[i] = v+": "+v, "m."+v+" AS "+v
-		}
-		from := b.param(int64(start))
-		if fromEnd {
-			from = fmt.Sprintf("CASE WHEN total > %[1]s THEN total - %[1]s ELSE 0 END", b.param(int64(size)))
-		}
-		fmt.Fprintf(&q, `CALL () { %s WITH %s ORDER BY %s RETURN collect({%s}) AS matches }
-WITH matches, size(matches) AS total
-WITH matches, total, %s AS start
-RETURN COLLECT { UNWIND matches[start..start + %s] AS m WITH %s RETURN %s } AS rows, total, start`,
-			match, carry, order, strings.Join(entries, ", "), from, b.param(int64(size)), strings.Join(rebind, ", "), item)
-	} else if walk != nil {
-		q.WriteString(walk.query(b, order, item, start, size+1)) // one more tells whether there is more
+	if from != nil && from[0] == nil && w.absent != "" {
+		q.WriteString("WITH [] AS head\n") // past the last row that has one
 	} else {
-		fmt.Fprintf(&q, "CALL () { %s WITH %s ORDER BY %s SKIP %s LIMIT %s RETURN collect(%s) AS rows }\nRETURN rows",
-			match, carry, order, b.param(int64(start)), b.param(int64(size+1)), item) // one more tells whether there is more
+		fmt.Fprintf(&q, "CALL () { %s WITH n ORDER BY %s LIMIT %s RETURN collect(n) AS head }\n", present, order, limit)
 	}
+	if w.absent == "" {
+		return q.String(), fmt.Sprintf("COLLECT { UNWIND head AS n RETURN %s }", row)
+	}
+	fmt.Fprintf(&q, `CALL (head) {
+  UNWIND CASE WHEN size(head) < %[1]s THEN [true] ELSE [] END AS short
+  %[2]s WITH n ORDER BY %[3]s LIMIT %[1]s RETURN collect(n) AS nulls
+}
+`, limit, absent, order)
+	return q.String(), fmt.Sprintf("COLLECT { UNWIND (head + nulls)[..%s] AS n RETURN %s }", limit, row)
+}
+
+// pageRead is what a paged read matches and returns: match binds the variables carry
+// names (which include n); order sorts them and ends with n.id; item projects one row;
+// walk, when not nil, reads lists in index order (orderedWalk); name names the
+// connection, and with the order, the cursors it gives out.
+type pageRead struct {
+	match, carry string
+	order        []sortKey
+	item         string
+	walk         *orderedWalk
+	name         string
+}
+
+// page runs a paged read in one statement. The page is read from the cursor it starts at
+// (after, or before when reading backwards) by a seek on the order's keys, never by
+// skipping rows, so that a page costs the same at any depth, and a write between two
+// pages neither skips nor repeats a row. wantTotal counts every match in the same
+// statement.
+func (s *Store) page(ctx context.Context, b *builder, read pageRead, args PageArgs, wantTotal bool) (*Page, error) {
+	fingerprint := read.name + "|" + render(read.order, false)
+	req, err := s.cursors.Request(args, fingerprint, s.opts.MaxPage, "")
+	if err != nil {
+		return nil, err
+	}
+	var conds []string
+	for _, c := range []struct {
+		vals     []any
+		reversed bool
+		field    string
+	}{{req.After, false, "after"}, {req.Before, true, "before"}} {
+		if c.vals == nil {
+			continue
+		}
+		if len(c.vals) != len(read.order) {
+			return nil, apierr.BadUserInput(c.field, "is not a cursor this API gave out for this order")
+		}
+		conds = append(conds, b.after(read.order, c.vals, c.reversed))
+	}
+	cond := strings.Join(conds, " AND ")
+	order := render(read.order, req.Backward)
+	keys := make([]string, len(read.order))
+	for i, k := range read.order {
+		keys[i] = k.expr
+	}
+	row := fmt.Sprintf("[%s, [%s]]", read.item, strings.Join(keys, ", "))
+	limit := b.param(int64(req.Size + 1)) // one more tells whether there is more
+	var q strings.Builder
+	result := "rows"
+	if read.walk.usable(req.Backward) {
+		from := req.After
+		if req.Backward {
+			from = req.Before
+		}
+		body, rows := read.walk.query(b, order, cond, row, from, read.walk.lead.desc != req.Backward, limit)
+		q.WriteString(body)
+		result = rows
+	} else {
+		where := ""
+		if cond != "" {
+			where = fmt.Sprintf(" WITH %s WHERE %s", read.carry, cond)
+		}
+		fmt.Fprintf(&q, "CALL () { %s%s WITH %s ORDER BY %s LIMIT %s RETURN collect(%s) AS rows }\n",
+			read.match, where, read.carry, order, limit, row)
+	}
+	result += " AS rows"
+	if wantTotal {
+		fmt.Fprintf(&q, "CALL () { %s RETURN count(*) AS total }\n", read.match)
+		result += ", total"
+	}
+	q.WriteString("RETURN " + result)
 	recs, err := s.query(ctx, q.String(), b.params)
 	if err != nil {
 		return nil, err
 	}
 	rows, _ := recs[0].Values[0].([]any)
-	page := &Page{Offset: start, Total: -1}
-	if needTotal {
-		page.Total = int(recs[0].Values[1].(int64))
-		page.Offset = int(recs[0].Values[2].(int64))
-		page.HasNextPage = hasBefore || page.Offset+len(rows) < page.Total
-	} else {
-		if len(rows) > size {
-			rows = rows[:size]
-			page.HasNextPage = true
-		}
-		page.HasNextPage = page.HasNextPage || hasBefore
+	total := -1
+	if wantTotal {
+		total = int(recs[0].Values[1].(int64))
 	}
-	page.HasPreviousPage = page.Offset > 0
-	page.Records = make([]*Record, 0, len(rows))
-	for _, r := range rows {
-		page.Records = append(page.Records, decodeRecord(r))
+	shown, p := paging.Rows(s.cursors, fingerprint, req, rows, func(r any) []any { return r.([]any)[1].([]any) }, total)
+	page := &Page{Page: p, Records: make([]*Record, len(shown))}
+	for i, r := range shown {
+		page.Records[i] = decodeRecord(r.([]any)[0])
 	}
 	return page, nil
-}
-
-func anyInt(p *int) any {
-	if p == nil {
-		return nil
-	}
-	return *p
 }
 
 // Node returns the node with the given id projected by sel, or nil when there is none or
@@ -276,7 +306,7 @@ func anyInt(p *int) any {
 func (s *Store) Node(ctx context.Context, scope Scope, id string, sel *Selection) (*Record, error) {
 	label, ok := nodeid.Label(id)
 	if !ok || label == "Tie" {
-		return nil, apierr.BadInput("id", "is not a Kith node id")
+		return nil, apierr.BadUserInput("id", "is not a Kith node id")
 	}
 	b := newScopedBuilder(s.schema, scope)
 	proj, err := b.nodeProjection("n", []string{label}, sel)
@@ -302,11 +332,11 @@ const MaxIDs = 500
 // scope hides it.
 func (s *Store) Nodes(ctx context.Context, scope Scope, ids []string, sel *Selection) ([]*Record, error) {
 	if len(ids) > MaxIDs {
-		return nil, apierr.BadInput("ids", "names %d ids; at most %d are accepted", len(ids), MaxIDs)
+		return nil, apierr.BadUserInput("ids", "names %d ids; at most %d are accepted", len(ids), MaxIDs)
 	}
 	for i, id := range ids {
 		if l, ok := nodeid.Label(id); !ok || l == "Tie" {
-			return nil, apierr.BadInput(fmt.Sprintf("ids[%d]", i), "is not a Kith node id")
+			return nil, apierr.BadUserInput(fmt.Sprintf("ids[%d]", i), "is not a Kith node id")
 		}
 	}
 	b := newScopedBuilder(s.schema, scope)

@@ -88,7 +88,7 @@ type ResearchCopyStatus struct {
 // with counts only; the actor comes from ctx (WithActor), or is the command line.
 func (rc *ResearchCopy) Refresh(ctx context.Context) (ResearchCopyStatus, error) {
 	if !rc.refreshing.TryLock() {
-		return ResearchCopyStatus{}, apierr.Clash("", "a refresh of the research copy is already running")
+		return ResearchCopyStatus{}, apierr.Conflict("", "a refresh of the research copy is already running")
 	}
 	defer rc.refreshing.Unlock()
 	st := ResearchCopyStatus{CopiedAt: time.Now().UTC().Truncate(time.Millisecond), Generation: newGeneration()}
@@ -168,7 +168,7 @@ RETURN m.state, m.startedAt`, researchStateLabel), map[string]any{"gen": gen})
 		state, _ := recs[0].Values[0].(string)
 		started, _ := recs[0].Values[1].(time.Time)
 		if state == stateRefreshing && time.Since(started) < staleRefresh {
-			return nil, apierr.Clash("", "a refresh of the research copy is already running (started %s)", started.UTC().Format(time.RFC3339))
+			return nil, apierr.Conflict("", "a refresh of the research copy is already running (started %s)", started.UTC().Format(time.RFC3339))
 		}
 		_, err = rc.copy.run(ctx, tx, fmt.Sprintf(`MATCH (m:%s {key: 'state'})
 SET m.state = $state, m.startedAt = datetime(), m.generation = $gen
@@ -430,11 +430,11 @@ func (st researchState) ready() error {
 	case stateReady:
 		return nil
 	case stateRefreshing:
-		return apierr.Down("the research copy is being refreshed; ask again in a minute", nil)
+		return apierr.Unavailable("the research copy is being refreshed; ask again in a minute", nil)
 	case stateFailed:
-		return apierr.Down("the last refresh of the research copy failed: an admin must refresh it (refreshResearchCopy or kith research-copy)", nil)
+		return apierr.Unavailable("the last refresh of the research copy failed: an admin must refresh it (refreshResearchCopy or kith research-copy)", nil)
 	}
-	return apierr.Down("there is no research copy yet: an admin must refresh it (refreshResearchCopy or kith research-copy)", nil)
+	return apierr.Unavailable("there is no research copy yet: an admin must refresh it (refreshResearchCopy or kith research-copy)", nil)
 }
 
 // Query runs a researcher's or analyst's Cypher on the copy, as Store.ReadOnly does on
@@ -456,7 +456,7 @@ func (rc *ResearchCopy) Query(ctx context.Context, query string, params map[stri
 			return err
 		}
 		if after.state != before.state || after.generation != before.generation || !after.copiedAt.Equal(before.copiedAt) {
-			return apierr.Down("the research copy was refreshed while the query ran; ask again", nil)
+			return apierr.Unavailable("the research copy was refreshed while the query ran; ask again", nil)
 		}
 		at := before.copiedAt
 		res.CopiedAt = &at

@@ -204,10 +204,10 @@ func (b *builder) scopedProp(v string, labels []string, name string) string {
 // checkHiddenFilter refuses a filter or order on a property the scope hides.
 func (b *builder) checkHiddenFilter(label *Label, prop, field string) error {
 	if b.scope.Pseudonymise && label.Name == "Person" && hidden[prop] {
-		return apierr.Denied(field, "your role sees pseudonymised data and cannot filter or order people by %s", prop)
+		return apierr.Forbidden(field, "your role sees pseudonymised data and cannot filter or order people by %s", prop)
 	}
 	if b.scope.Pseudonymise && unlinkable[prop] {
-		return apierr.Denied(field, "your role sees pseudonymised data and cannot filter or order by %s", prop)
+		return apierr.Forbidden(field, "your role sees pseudonymised data and cannot filter or order by %s", prop)
 	}
 	return nil
 }
@@ -242,7 +242,7 @@ func (s *Store) checkAreasInScope(ctx context.Context, tx neo4j.ManagedTransacti
 		case named:
 			ids, paths = append(ids, id), append(paths, field)
 		case it.hasArea || create:
-			return apierr.Denied(field, "a person you record must live in one of the areas you cover")
+			return apierr.Forbidden(field, "a person you record must live in one of the areas you cover")
 		}
 	}
 	if len(ids) == 0 {
@@ -269,7 +269,7 @@ func (s *Store) denyListed(ctx context.Context, tx neo4j.ManagedTransaction, q s
 	}
 	for i, id := range ids {
 		if listed[id] {
-			return apierr.Denied(paths[i], "%s", reason)
+			return apierr.Forbidden(paths[i], "%s", reason)
 		}
 	}
 	return nil

@@ -31,14 +31,14 @@ const luceneSpecial = `\+-!():^[]"{}~*?|&/`
 // escaped.
 func luceneQuery(text string, fields []string) (string, error) {
 	if utf8.RuneCountInString(text) > maxSearchLen {
-		return "", apierr.BadInput("text", "is longer than %d characters", maxSearchLen)
+		return "", apierr.BadUserInput("text", "is longer than %d characters", maxSearchLen)
 	}
 	words := strings.Fields(strings.ToLower(text))
 	if len(words) == 0 {
-		return "", apierr.BadInput("text", "has no words to search for")
+		return "", apierr.BadUserInput("text", "has no words to search for")
 	}
 	if len(words) > maxSearchWords {
-		return "", apierr.BadInput("text", "has %d words; at most %d are used", len(words), maxSearchWords)
+		return "", apierr.BadUserInput("text", "has %d words; at most %d are used", len(words), maxSearchWords)
 	}
 	terms := make([]string, len(words))
 	for i, w := range words {
@@ -80,7 +80,7 @@ func (s *Store) Search(ctx context.Context, scope Scope, text string, labels []s
 		return nil, err
 	}
 	if first < 0 || first > MaxSearchHits {
-		return nil, apierr.BadInput("first", "must be between 0 and %d", MaxSearchHits)
+		return nil, apierr.BadUserInput("first", "must be between 0 and %d", MaxSearchHits)
 	}
 	for _, l := range labels {
 		if _, ok := s.schema.Label(l); !ok {

@@ -25,7 +25,7 @@ type sharedTx struct {
 
 // errEarlierWriteFailed is what a write inside a shared transaction returns when an
 // earlier write in it failed: it does not run.
-var errEarlierWriteFailed = &apierr.Error{Code: apierr.Conflict,
+var errEarlierWriteFailed = &apierr.Error{Code: apierr.CodeConflict,
 	Reason: "not run: an earlier write in the same transaction failed, so nothing is written"}
 
 // write runs work in the shared transaction.

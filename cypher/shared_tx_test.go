@@ -65,7 +65,7 @@ func TestInOneTransactionRetriesADeadlock(t *testing.T) {
 			return errors.New("the first attempt was not aborted by the deadlock")
 		}
 		if attempts == 1 {
-			if e, ok := apierr.As(err); !ok || e.Code != apierr.Unavailable {
+			if e, ok := apierr.As(err); !ok || e.Code != apierr.CodeUnavailable {
 				t.Errorf("the deadlock reached the function as %v, want UNAVAILABLE", err)
 			}
 		}

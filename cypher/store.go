@@ -17,6 +17,7 @@ import (
 	"github.com/sony/gobreaker/v2"
 
 	"kith/apierr"
+	"kith/paging"
 	"kith/telemetry"
 )
 
@@ -24,10 +25,12 @@ import (
 type Options struct {
 	// Database is the Neo4j database name; empty means the server's default.
 	Database string
-	// MaxPage is the largest page a connection returns (default 500).
+	// MaxPage narrows the largest page a connection returns (default and at most
+	// paging.MaxSize).
 	MaxPage int
-	// DefaultPage is the page size when neither first nor last is given (default 20).
-	DefaultPage int
+	// Cursors seal and open the connections' cursors; nil, a random key (cursors then
+	// last as long as the process).
+	Cursors *paging.Codec
 	// Breaker configures the circuit breaker in front of Neo4j (guard.go).
 	Breaker BreakerOptions
 	// Telemetry, when set, is told of every session and statement (observe.go).
@@ -41,17 +44,20 @@ type Store struct {
 	schema     *Schema
 	roundTrips atomic.Int64
 	breaker    *gobreaker.CircuitBreaker[struct{}]
+	cursors    *paging.Codec
 }
+
+// Cursors returns the codec of the store's cursors, which connections computed outside the
+// store (analysis) page with too.
+func (s *Store) Cursors() *paging.Codec { return s.cursors }
 
 // New returns a Store over an open driver.
 func New(driver neo4j.DriverWithContext, opts Options) *Store {
-	if opts.MaxPage <= 0 {
-		opts.MaxPage = 500
+	cursors := opts.Cursors
+	if cursors == nil {
+		cursors = paging.RandomCodec()
 	}
-	if opts.DefaultPage <= 0 {
-		opts.DefaultPage = 20
-	}
-	return &Store{driver: driver, opts: opts, schema: NewSchema(), breaker: newBreaker(opts.Breaker)}
+	return &Store{driver: driver, opts: opts, schema: NewSchema(), breaker: newBreaker(opts.Breaker), cursors: cursors}
 }
 
 // Schema returns the closed table the store works from.
@@ -64,7 +70,7 @@ func (s *Store) RoundTrips() int64 { return s.roundTrips.Load() }
 // Ping checks that Neo4j answers.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.driver.VerifyConnectivity(ctx); err != nil {
-		return apierr.Down("Neo4j does not answer", err)
+		return apierr.Unavailable("Neo4j does not answer", err)
 	}
 	return nil
 }
@@ -178,7 +184,7 @@ func (s *Store) run(ctx context.Context, tx neo4j.ManagedTransaction, query stri
 // was done, at the commit, the write may or may not be stored, and the error says so.
 func classifyWrite(ctx context.Context, err error, committing bool) error {
 	if err != nil && committing && unreachable(err) && ctx.Err() == nil {
-		return apierr.Down("Neo4j went away while the write was being committed: it may or may not be stored. "+
+		return apierr.Unavailable("Neo4j went away while the write was being committed: it may or may not be stored. "+
 			"Send it again: creates are idempotent on externalId, updates and ties set the same values", err)
 	}
 	return classifyIn(ctx, err)
@@ -188,7 +194,7 @@ func classifyWrite(ctx context.Context, err error, committing bool) error {
 // deadline is a TIMEOUT, whatever the driver reports it as (a lost connection, often).
 func classifyIn(ctx context.Context, err error) error {
 	if _, ok := apierr.As(err); !ok && err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return apierr.TimedOut("the request ran past its deadline; ask again, or ask for less", err)
+		return apierr.Timeout("the request ran past its deadline; ask again, or ask for less", err)
 	}
 	return classify(err)
 }
@@ -203,7 +209,7 @@ func classify(err error) error {
 		return err
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return apierr.TimedOut("the request ran past its deadline; ask again, or ask for less", err)
+		return apierr.Timeout("the request ran past its deadline; ask again, or ask for less", err)
 	}
 	var nerr *neo4j.Neo4jError
 	switch {
@@ -211,20 +217,20 @@ func classify(err error) error {
 		cause := fmt.Errorf("neo4j %s", nerr.Code)
 		switch {
 		case nerr.Code == "Neo.ClientError.Schema.ConstraintValidationFailed":
-			return &apierr.Error{Code: apierr.Conflict, Reason: "a record with that externalId already exists", Err: cause}
+			return &apierr.Error{Code: apierr.CodeConflict, Reason: "a record with that externalId already exists", Err: cause}
 		case nerr.Code == "Neo.ClientError.Transaction.TransactionTimedOut",
 			nerr.Code == "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration":
-			return apierr.TimedOut("the request ran past its deadline; ask again, or ask for less", cause)
+			return apierr.Timeout("the request ran past its deadline; ask again, or ask for less", cause)
 		case strings.HasPrefix(nerr.Code, "Neo.ClientError.Transaction.InvalidBookmark"):
-			return &apierr.Error{Code: apierr.BadUserInput, Field: "bookmark", Reason: "Neo4j cannot use the bookmark given", Err: cause}
+			return &apierr.Error{Code: apierr.CodeBadUserInput, Field: "bookmark", Reason: "Neo4j cannot use the bookmark given", Err: cause}
 		case nerr.Classification() == "TransientError":
-			return apierr.Down("Neo4j is busy; try again", cause)
+			return apierr.Unavailable("Neo4j is busy; try again", cause)
 		}
 		return fmt.Errorf("store: %w", cause)
 	case errors.Is(err, context.Canceled):
-		return apierr.Down("the request was cancelled", err)
+		return apierr.Unavailable("the request was cancelled", err)
 	case unreachable(err):
-		return apierr.Down("Neo4j cannot be reached", err)
+		return apierr.Unavailable("Neo4j cannot be reached", err)
 	}
 	return fmt.Errorf("store: %w", err)
 }

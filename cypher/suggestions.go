@@ -33,10 +33,10 @@ var suggestionKinds = []string{"KNOWS", "TRUSTS", "ENCOURAGES"}
 // resolver sets it): a person outside the scope is NOT_FOUND, as is an id that names nobody.
 func (s *Store) Suggestions(ctx context.Context, scope Scope, person string, first int) ([]Suggestion, error) {
 	if l, ok := nodeid.Label(person); !ok || l != "Person" {
-		return nil, apierr.BadInput("person", "is not the id of a Person")
+		return nil, apierr.BadUserInput("person", "is not the id of a Person")
 	}
 	if first < 1 || first > MaxSuggestions {
-		return nil, apierr.BadInput("first", "must be between 1 and %d", MaxSuggestions)
+		return nil, apierr.BadUserInput("first", "must be between 1 and %d", MaxSuggestions)
 	}
 	if scope.Consent != ConsentSuggestions {
 		return nil, fmt.Errorf("suggestions: the scope does not require consent to suggestions")
@@ -76,7 +76,7 @@ RETURN p IS NOT NULL AS found, COLLECT {
 		return nil, err
 	}
 	if found, _ := row.Values[0].(bool); !found {
-		return nil, apierr.Missing("person", "no Person who consented to suggestions has id %s", person)
+		return nil, apierr.NotFound("person", "no Person who consented to suggestions has id %s", person)
 	}
 	var out []Suggestion
 	for _, v := range row.Values[1].([]any) {

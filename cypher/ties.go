@@ -33,28 +33,28 @@ type ref struct {
 func parseRef(v any, field string) (ref, error) {
 	m, ok := v.(map[string]any)
 	if !ok {
-		return ref{}, apierr.BadInput(field, "expected {id} or {type, externalId}")
+		return ref{}, apierr.BadUserInput(field, "expected {id} or {type, externalId}")
 	}
 	id, _ := m["id"].(string)
 	typ, _ := m["type"].(string)
 	xid, _ := m["externalId"].(string)
 	switch {
 	case id != "" && (typ != "" || xid != ""):
-		return ref{}, apierr.BadInput(field, "give id, or type and externalId, not both")
+		return ref{}, apierr.BadUserInput(field, "give id, or type and externalId, not both")
 	case id != "":
 		label, ok := nodeid.Label(id)
 		if !ok || label == "Tie" {
-			return ref{}, apierr.BadInput(field+".id", "is not a Kith node id")
+			return ref{}, apierr.BadUserInput(field+".id", "is not a Kith node id")
 		}
 		return ref{label: label, id: id}, nil
 	case typ != "" && xid != "":
 		label, ok := nodeTypes[typ]
 		if !ok {
-			return ref{}, apierr.BadInput(field+".type", "is not a node type")
+			return ref{}, apierr.BadUserInput(field+".type", "is not a node type")
 		}
 		return ref{label: label, externalID: xid}, nil
 	}
-	return ref{}, apierr.BadInput(field, "give id, or type and externalId")
+	return ref{}, apierr.BadUserInput(field, "give id, or type and externalId")
 }
 
 // resolveRefs fills in the ids of refs named by externalId and checks that every ref names
@@ -104,13 +104,13 @@ func (s *Store) resolveRefs(ctx context.Context, tx neo4j.ManagedTransaction, re
 	for i, r := range refs {
 		if r.id != "" {
 			if _, ok := found[[2]string{"", r.id}]; !ok {
-				return apierr.Missing(paths[i], "no node has id %s", r.id)
+				return apierr.NotFound(paths[i], "no node has id %s", r.id)
 			}
 			continue
 		}
 		id, ok := found[[2]string{r.label, r.externalID}]
 		if !ok {
-			return apierr.Missing(paths[i], "no %s has externalId %q", r.label, r.externalID)
+			return apierr.NotFound(paths[i], "no %s has externalId %q", r.label, r.externalID)
 		}
 		r.id = id
 	}
@@ -138,7 +138,7 @@ func (s *Store) checkTieInput(in map[string]any, path string) (tieItem, error) {
 	kindName, _ := in["kind"].(string)
 	kind, ok := s.schema.Ties[kindName]
 	if !ok {
-		return it, apierr.BadInput(path+".kind", "is not a tie kind")
+		return it, apierr.BadUserInput(path+".kind", "is not a tie kind")
 	}
 	it.kind = kind
 	var err error
@@ -149,10 +149,10 @@ func (s *Store) checkTieInput(in map[string]any, path string) (tieItem, error) {
 		return it, err
 	}
 	if !kind.Allows(it.from.label, it.to.label) {
-		return it, apierr.BadInput(path+".kind", "%s joins %v to %v, not %s to %s", kind.Name, kind.From, kind.To, it.from.label, it.to.label)
+		return it, apierr.BadUserInput(path+".kind", "%s joins %v to %v, not %s to %s", kind.Name, kind.From, kind.To, it.from.label, it.to.label)
 	}
 	if it.from.id != "" && it.from.id == it.to.id {
-		return it, apierr.BadInput(path+".to", "a tie must join two different nodes")
+		return it, apierr.BadUserInput(path+".to", "a tie must join two different nodes")
 	}
 	for _, k := range sortedKeys(in) {
 		v := in[k]
@@ -166,7 +166,7 @@ func (s *Store) checkTieInput(in map[string]any, path string) (tieItem, error) {
 			}
 			id, _ := v.(string)
 			if l, ok := nodeid.Label(id); !ok || l != "Wave" {
-				return it, apierr.BadInput(field, "is not the id of a Wave")
+				return it, apierr.BadUserInput(field, "is not the id of a Wave")
 			}
 			it.wave = id
 			it.props["wave"] = id
@@ -177,7 +177,7 @@ func (s *Store) checkTieInput(in map[string]any, path string) (tieItem, error) {
 			if v == nil {
 				continue
 			}
-			return it, apierr.BadInput(field, "does not apply to %s ties", kind.Name)
+			return it, apierr.BadUserInput(field, "does not apply to %s ties", kind.Name)
 		}
 		pv, err := paramValue(p, v, field)
 		if err != nil {
@@ -242,13 +242,13 @@ func (s *Store) CreateTies(ctx context.Context, scope Scope, inputs []map[string
 			}
 			for _, it := range items {
 				if gone[it.wave] {
-					return nil, apierr.Missing(fmt.Sprintf("input[%d].wave", it.i), "no Wave has id %s", it.wave)
+					return nil, apierr.NotFound(fmt.Sprintf("input[%d].wave", it.i), "no Wave has id %s", it.wave)
 				}
 			}
 		}
 		for _, it := range items {
 			if it.from.id == it.to.id {
-				return nil, apierr.BadInput(fmt.Sprintf("input[%d].to", it.i), "a tie must join two different nodes")
+				return nil, apierr.BadUserInput(fmt.Sprintf("input[%d].to", it.i), "a tie must join two different nodes")
 			}
 			byKind[it.kind.Name] = append(byKind[it.kind.Name], map[string]any{
 				"i": int64(it.i), "id": nodeid.New("Tie"), "from": it.from.id, "to": it.to.id,
@@ -338,17 +338,17 @@ func (s *Store) RemoveTies(ctx context.Context, scope Scope, inputs []map[string
 		path := fmt.Sprintf("input[%d]", i)
 		if id, _ := in["id"].(string); id != "" {
 			if l, ok := nodeid.Label(id); !ok || l != "Tie" {
-				return 0, apierr.BadInput(path+".id", "is not the id of a tie")
+				return 0, apierr.BadUserInput(path+".id", "is not the id of a tie")
 			}
 			if in["kind"] != nil || in["from"] != nil || in["to"] != nil {
-				return 0, apierr.BadInput(path, "give id, or kind, from and to, not both")
+				return 0, apierr.BadUserInput(path, "give id, or kind, from and to, not both")
 			}
 			byID = append(byID, map[string]any{"i": int64(i), "id": id})
 			continue
 		}
 		kind, _ := in["kind"].(string)
 		if _, ok := s.schema.Ties[kind]; !ok {
-			return 0, apierr.BadInput(path, "give the tie's id, or its kind, from and to")
+			return 0, apierr.BadUserInput(path, "give the tie's id, or its kind, from and to")
 		}
 		from, err := parseRef(in["from"], path+".from")
 		if err != nil {
@@ -361,7 +361,7 @@ func (s *Store) RemoveTies(ctx context.Context, scope Scope, inputs []map[string
 		var wave any
 		if w, _ := in["wave"].(string); w != "" {
 			if l, ok := nodeid.Label(w); !ok || l != "Wave" {
-				return 0, apierr.BadInput(path+".wave", "is not the id of a Wave")
+				return 0, apierr.BadUserInput(path+".wave", "is not the id of a Wave")
 			}
 			wave = w
 		}
@@ -429,7 +429,7 @@ RETURN t.i AS i, count(*) AS n`, EntityLabel, quote(kind), EntityLabel)
 		}
 		for i := range inputs {
 			if !hit[int64(i)] {
-				return nil, apierr.Missing(fmt.Sprintf("input[%d]", i), "matches no tie")
+				return nil, apierr.NotFound(fmt.Sprintf("input[%d]", i), "matches no tie")
 			}
 		}
 		if err := s.auditWrite(ctx, tx, touched, nil); err != nil {

@@ -32,40 +32,40 @@ func paramValue(p Prop, v any, field string) (any, error) {
 	case KindString:
 		s, ok := v.(string)
 		if !ok {
-			return nil, apierr.BadInput(field, "expected a string")
+			return nil, apierr.BadUserInput(field, "expected a string")
 		}
 		if n := utf8.RuneCountInString(s); n > MaxStringLen {
-			return nil, apierr.BadInput(field, "is %d characters long; at most %d are accepted", n, MaxStringLen)
+			return nil, apierr.BadUserInput(field, "is %d characters long; at most %d are accepted", n, MaxStringLen)
 		}
 		return s, nil
 	case KindEnum:
 		s, ok := v.(string)
 		if !ok || !contains(p.Enum, s) {
-			return nil, apierr.BadInput(field, "must be one of %v", p.Enum)
+			return nil, apierr.BadUserInput(field, "must be one of %v", p.Enum)
 		}
 		return s, nil
 	case KindInt:
 		n, err := toInt64(v)
 		if err != nil {
-			return nil, apierr.BadInput(field, "expected an integer")
+			return nil, apierr.BadUserInput(field, "expected an integer")
 		}
 		if (p.Min != 0 || p.Max != 0) && (float64(n) < p.Min || float64(n) > p.Max) {
-			return nil, apierr.BadInput(field, "must be between %g and %g", p.Min, p.Max)
+			return nil, apierr.BadUserInput(field, "must be between %g and %g", p.Min, p.Max)
 		}
 		return n, nil
 	case KindFloat:
 		f, err := toFloat64(v)
 		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return nil, apierr.BadInput(field, "expected a finite number")
+			return nil, apierr.BadUserInput(field, "expected a finite number")
 		}
 		if (p.Min != 0 || p.Max != 0) && (f < p.Min || f > p.Max) {
-			return nil, apierr.BadInput(field, "must be between %g and %g", p.Min, p.Max)
+			return nil, apierr.BadUserInput(field, "must be between %g and %g", p.Min, p.Max)
 		}
 		return f, nil
 	case KindBool:
 		b, ok := v.(bool)
 		if !ok {
-			return nil, apierr.BadInput(field, "expected a boolean")
+			return nil, apierr.BadUserInput(field, "expected a boolean")
 		}
 		return b, nil
 	case KindStringList:
@@ -77,11 +77,11 @@ func paramValue(p Prop, v any, field string) (any, error) {
 					list[i] = s
 				}
 			} else {
-				return nil, apierr.BadInput(field, "expected a list of strings")
+				return nil, apierr.BadUserInput(field, "expected a list of strings")
 			}
 		}
 		if len(list) > MaxListLen {
-			return nil, apierr.BadInput(field, "has %d entries; at most %d are accepted", len(list), MaxListLen)
+			return nil, apierr.BadUserInput(field, "has %d entries; at most %d are accepted", len(list), MaxListLen)
 		}
 		out := make([]string, len(list))
 		for i, e := range list {
@@ -90,7 +90,7 @@ func paramValue(p Prop, v any, field string) (any, error) {
 				return nil, err
 			}
 			if s == nil {
-				return nil, apierr.BadInput(fmt.Sprintf("%s[%d]", field, i), "must not be null")
+				return nil, apierr.BadUserInput(fmt.Sprintf("%s[%d]", field, i), "must not be null")
 			}
 			out[i] = s.(string)
 		}
@@ -101,11 +101,11 @@ func paramValue(p Prop, v any, field string) (any, error) {
 			if t, ok2 := v.(time.Time); ok2 {
 				return neo4j.DateOf(t), nil
 			}
-			return nil, apierr.BadInput(field, "expected a date, YYYY-MM-DD")
+			return nil, apierr.BadUserInput(field, "expected a date, YYYY-MM-DD")
 		}
 		t, err := time.Parse(time.DateOnly, s)
 		if err != nil {
-			return nil, apierr.BadInput(field, "expected a date, YYYY-MM-DD")
+			return nil, apierr.BadUserInput(field, "expected a date, YYYY-MM-DD")
 		}
 		return neo4j.DateOf(t), nil
 	case KindDateTime:
@@ -115,13 +115,13 @@ func paramValue(p Prop, v any, field string) (any, error) {
 		case string:
 			parsed, err := time.Parse(time.RFC3339Nano, t)
 			if err != nil {
-				return nil, apierr.BadInput(field, "expected a date and time, RFC 3339 (2025-03-15T10:00:00Z)")
+				return nil, apierr.BadUserInput(field, "expected a date and time, RFC 3339 (2025-03-15T10:00:00Z)")
 			}
 			return parsed, nil
 		}
-		return nil, apierr.BadInput(field, "expected a date and time, RFC 3339 (2025-03-15T10:00:00Z)")
+		return nil, apierr.BadUserInput(field, "expected a date and time, RFC 3339 (2025-03-15T10:00:00Z)")
 	}
-	return nil, apierr.BadInput(field, "cannot be set")
+	return nil, apierr.BadUserInput(field, "cannot be set")
 }
 
 func toInt64(v any) (int64, error) {
@@ -165,13 +165,13 @@ func intArg(v any, field string, max int) (int, bool, error) {
 	}
 	n, err := toInt64(v)
 	if err != nil {
-		return 0, false, apierr.BadInput(field, "expected an integer")
+		return 0, false, apierr.BadUserInput(field, "expected an integer")
 	}
 	if n < 0 {
-		return 0, false, apierr.BadInput(field, "must not be negative")
+		return 0, false, apierr.BadUserInput(field, "must not be negative")
 	}
 	if n > int64(max) {
-		return 0, false, apierr.BadInput(field, "is %d; at most %d are returned at once", n, max)
+		return 0, false, apierr.BadUserInput(field, "is %d; at most %d are returned at once", n, max)
 	}
 	return int(n), true, nil
 }

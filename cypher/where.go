@@ -27,7 +27,7 @@ func (b *builder) where(v string, label *Label, w map[string]any, path string) (
 		case "NOT":
 			m, ok := val.(map[string]any)
 			if !ok {
-				return "", apierr.BadInput(field, "expected an object")
+				return "", apierr.BadUserInput(field, "expected an object")
 			}
 			cond, err = b.where(v, label, m, field)
 			if cond != "" {
@@ -42,7 +42,7 @@ func (b *builder) where(v string, label *Label, w map[string]any, path string) (
 			} else if rel, ok := label.Rel(k); ok {
 				cond, err = b.relFilter(v, rel, val, field)
 			} else {
-				return "", apierr.BadInput(field, "is not a field %s can be filtered on", label.Name)
+				return "", apierr.BadUserInput(field, "is not a field %s can be filtered on", label.Name)
 			}
 		}
 		if err != nil {
@@ -153,16 +153,16 @@ func anyFollowsTies(label *Label, w map[string]any) bool {
 func (b *builder) whereList(v string, label *Label, val any, field, op string) (string, error) {
 	list, ok := val.([]any)
 	if !ok {
-		return "", apierr.BadInput(field, "expected a list")
+		return "", apierr.BadUserInput(field, "expected a list")
 	}
 	if len(list) > MaxListLen {
-		return "", apierr.BadInput(field, "has %d entries; at most %d are accepted", len(list), MaxListLen)
+		return "", apierr.BadUserInput(field, "has %d entries; at most %d are accepted", len(list), MaxListLen)
 	}
 	var conds []string
 	for i, e := range list {
 		m, ok := e.(map[string]any)
 		if !ok {
-			return "", apierr.BadInput(fmt.Sprintf("%s[%d]", field, i), "expected an object")
+			return "", apierr.BadUserInput(fmt.Sprintf("%s[%d]", field, i), "expected an object")
 		}
 		c, err := b.where(v, label, m, fmt.Sprintf("%s[%d]", field, i))
 		if err != nil {
@@ -183,7 +183,7 @@ func (b *builder) whereList(v string, label *Label, val any, field, op string) (
 func (b *builder) propFilter(v string, p Prop, val any, field string) (string, error) {
 	f, ok := val.(map[string]any)
 	if !ok {
-		return "", apierr.BadInput(field, "expected a filter object")
+		return "", apierr.BadUserInput(field, "expected a filter object")
 	}
 	target := v + "." + quote(p.Name)
 	if p.Default != nil {
@@ -204,7 +204,7 @@ func (b *builder) propFilter(v string, p Prop, val any, field string) (string, e
 			if p.Name == "id" {
 				s, _ := x.(string)
 				if _, ok := nodeid.Label(s); !ok {
-					return "", apierr.BadInput(opField, "is not a Kith id")
+					return "", apierr.BadUserInput(opField, "is not a Kith id")
 				}
 				return b.param(s), nil
 			}
@@ -217,10 +217,10 @@ func (b *builder) propFilter(v string, p Prop, val any, field string) (string, e
 		many := func() (string, error) {
 			list, ok := x.([]any)
 			if !ok {
-				return "", apierr.BadInput(opField, "expected a list")
+				return "", apierr.BadUserInput(opField, "expected a list")
 			}
 			if len(list) > MaxListLen {
-				return "", apierr.BadInput(opField, "has %d entries; at most %d are accepted", len(list), MaxListLen)
+				return "", apierr.BadUserInput(opField, "has %d entries; at most %d are accepted", len(list), MaxListLen)
 			}
 			elem := p
 			if p.Kind == KindStringList {
@@ -239,7 +239,7 @@ func (b *builder) propFilter(v string, p Prop, val any, field string) (string, e
 		str := func() (string, error) {
 			s, ok := x.(string)
 			if !ok {
-				return "", apierr.BadInput(opField, "expected a string")
+				return "", apierr.BadUserInput(opField, "expected a string")
 			}
 			return b.param(s), nil
 		}
@@ -276,7 +276,7 @@ func (b *builder) propFilter(v string, p Prop, val any, field string) (string, e
 		case "isNull":
 			isNull, ok := x.(bool)
 			if !ok {
-				return "", apierr.BadInput(opField, "expected a boolean")
+				return "", apierr.BadUserInput(opField, "expected a boolean")
 			}
 			cond = v + "." + quote(p.Name) + " IS NOT NULL"
 			if isNull {
@@ -293,14 +293,14 @@ func (b *builder) propFilter(v string, p Prop, val any, field string) (string, e
 		case "isEmpty":
 			empty, ok := x.(bool)
 			if !ok {
-				return "", apierr.BadInput(opField, "expected a boolean")
+				return "", apierr.BadUserInput(opField, "expected a boolean")
 			}
 			cond = "size(" + target + ") > 0"
 			if empty {
 				cond = "size(" + target + ") = 0"
 			}
 		default:
-			return "", apierr.BadInput(opField, "is not a filter operator")
+			return "", apierr.BadUserInput(opField, "is not a filter operator")
 		}
 		if err != nil {
 			return "", err
@@ -314,7 +314,7 @@ func (b *builder) propFilter(v string, p Prop, val any, field string) (string, e
 func (b *builder) relFilter(v string, rel Rel, val any, field string) (string, error) {
 	f, ok := val.(map[string]any)
 	if !ok {
-		return "", apierr.BadInput(field, "expected an object")
+		return "", apierr.BadUserInput(field, "expected an object")
 	}
 	var conds []string
 	for _, op := range []string{"none", "some"} {
@@ -324,7 +324,7 @@ func (b *builder) relFilter(v string, rel Rel, val any, field string) (string, e
 		}
 		sub, ok := x.(map[string]any)
 		if !ok {
-			return "", apierr.BadInput(field+"."+op, "expected an object")
+			return "", apierr.BadUserInput(field+"."+op, "expected an object")
 		}
 		pattern, c, err := b.relMatch(v, rel, sub, field+"."+op)
 		if err != nil {
@@ -373,8 +373,8 @@ type orderKey struct {
 
 // orderBy translates an orderBy list into ORDER BY terms on v, ending with v.id so that
 // pages are stable, and returns the order's first key.
-func (b *builder) orderBy(v string, label *Label, orders []map[string]any, path string) (string, orderKey, error) {
-	var terms []string
+func (b *builder) orderBy(v string, label *Label, orders []map[string]any, path string) ([]sortKey, orderKey, error) {
+	var terms []sortKey
 	lead := orderKey{prop: "id"}
 	for i, o := range orders {
 		field, _ := o["field"].(string)
@@ -385,10 +385,10 @@ func (b *builder) orderBy(v string, label *Label, orders []map[string]any, path 
 			}
 		}
 		if prop == "" {
-			return "", lead, apierr.BadInput(fmt.Sprintf("%s[%d].field", path, i), "cannot order %s by %q", label.Name, field)
+			return nil, lead, apierr.BadUserInput(fmt.Sprintf("%s[%d].field", path, i), "cannot order %s by %q", label.Name, field)
 		}
 		if err := b.checkHiddenFilter(label, prop, fmt.Sprintf("%s[%d].field", path, i)); err != nil {
-			return "", lead, err
+			return nil, lead, err
 		}
 		dir := "ASC"
 		if d, _ := o["direction"].(string); d == "DESC" {
@@ -397,15 +397,15 @@ func (b *builder) orderBy(v string, label *Label, orders []map[string]any, path 
 		if i == 0 {
 			lead = orderKey{prop: prop, desc: dir == "DESC"}
 		}
-		terms = append(terms, v+"."+quote(prop)+" "+dir)
+		terms = append(terms, sortKey{expr: v + "." + quote(prop), desc: dir == "DESC"})
 	}
 	if len(terms) == 0 && label.DefaultOrder != "" {
 		def := label.DefaultOrder
 		if b.scope.Pseudonymise && label.Name == "Person" && hidden[def] {
 			def = "id" // the order of names would hint at them
 		}
-		terms = append(terms, v+"."+quote(def)+" ASC")
+		terms = append(terms, sortKey{expr: v + "." + quote(def)})
 		lead = orderKey{prop: def}
 	}
-	return strings.Join(append(terms, v+".id ASC"), ", "), lead, nil
+	return append(terms, sortKey{expr: v + ".id", required: true}), lead, nil
 }

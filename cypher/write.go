@@ -43,7 +43,7 @@ func (s *Store) checkNodeInput(l *Label, in map[string]any, path string, create 
 			if v != nil {
 				id, _ := v.(string)
 				if got, ok := nodeid.Label(id); !ok || got != l.Name {
-					return it, apierr.BadInput(field, "is not the id of a %s", l.Name)
+					return it, apierr.BadUserInput(field, "is not the id of a %s", l.Name)
 				}
 				it.ID = id
 			}
@@ -56,25 +56,25 @@ func (s *Store) checkNodeInput(l *Label, in map[string]any, path string, create 
 			if v != nil {
 				id, _ := v.(string)
 				if got, ok := nodeid.Label(id); !ok || got != "Area" {
-					return it, apierr.BadInput(field, "is not the id of an Area")
+					return it, apierr.BadUserInput(field, "is not the id of an Area")
 				}
 				it.Area = id
 			}
 		default:
 			p, ok := l.Prop(k)
 			if !ok || k == "createdAt" || k == "updatedAt" || (l.Name == "Person" && isConsentProp(k)) {
-				return it, apierr.BadInput(field, "is not a field of %s", l.Name)
+				return it, apierr.BadUserInput(field, "is not a field of %s", l.Name)
 			}
 			pv, err := paramValue(p, v, field)
 			if err != nil {
 				return it, err
 			}
 			if pv == nil && contains(l.Required, k) {
-				return it, apierr.BadInput(field, "is required and cannot be null")
+				return it, apierr.BadUserInput(field, "is required and cannot be null")
 			}
 			if k == "externalId" {
 				if pv == "" {
-					return it, apierr.BadInput(field, "must not be empty")
+					return it, apierr.BadUserInput(field, "must not be empty")
 				}
 				it.ExternalID = pv
 			}
@@ -84,7 +84,7 @@ func (s *Store) checkNodeInput(l *Label, in map[string]any, path string, create 
 	if create {
 		for _, r := range l.Required {
 			if _, ok := in[r]; !ok {
-				return it, apierr.BadInput(path+"."+r, "is required")
+				return it, apierr.BadUserInput(path+"."+r, "is required")
 			}
 		}
 	}
@@ -93,10 +93,10 @@ func (s *Store) checkNodeInput(l *Label, in map[string]any, path string, create 
 
 func checkBatch(n int) error {
 	if n == 0 {
-		return apierr.BadInput("input", "is empty")
+		return apierr.BadUserInput("input", "is empty")
 	}
 	if n > MaxBatch {
-		return apierr.BadInput("input", "has %d items; at most %d are accepted in one batch", n, MaxBatch)
+		return apierr.BadUserInput("input", "has %d items; at most %d are accepted in one batch", n, MaxBatch)
 	}
 	return nil
 }
@@ -124,7 +124,7 @@ func (s *Store) CreateNodes(ctx context.Context, scope Scope, label string, inpu
 		}
 		if it.ExternalID != nil {
 			if j, dup := seen[it.ExternalID]; dup {
-				return nil, apierr.BadInput(fmt.Sprintf("input[%d].externalId", i), "repeats the externalId of input[%d]", j)
+				return nil, apierr.BadUserInput(fmt.Sprintf("input[%d].externalId", i), "repeats the externalId of input[%d]", j)
 			}
 			seen[it.ExternalID] = i
 		}
@@ -205,7 +205,7 @@ func (s *Store) UpdateNodes(ctx context.Context, scope Scope, label string, inpu
 			return nil, err
 		}
 		if it.ID == "" && it.ExternalID == nil {
-			return nil, apierr.BadInput(path, "names no %s: give its id or externalId", l.Name)
+			return nil, apierr.BadUserInput(path, "names no %s: give its id or externalId", l.Name)
 		}
 		it.I = i
 		items[i] = it
@@ -241,7 +241,7 @@ RETURN item.i AS i, n.id AS id`, lq, lq)
 		}
 		for i, id := range ids {
 			if id == "" {
-				return nil, apierr.Missing(fmt.Sprintf("input[%d]", i), "no %s has that id or externalId", l.Name)
+				return nil, apierr.NotFound(fmt.Sprintf("input[%d]", i), "no %s has that id or externalId", l.Name)
 			}
 			items[i].ID = id
 		}
@@ -258,11 +258,11 @@ RETURN item.i AS i, n.id AS id`, lq, lq)
 // outside the scope. The write is audited in the same transaction.
 func (s *Store) DeleteNodes(ctx context.Context, scope Scope, label string, ids []string) (int, error) {
 	if err := checkBatch(len(ids)); err != nil {
-		return 0, apierr.BadInput("ids", "%s", strings.TrimPrefix(err.Error(), "input: "))
+		return 0, apierr.BadUserInput("ids", "%s", strings.TrimPrefix(err.Error(), "input: "))
 	}
 	for i, id := range ids {
 		if got, ok := nodeid.Label(id); !ok || got != label {
-			return 0, apierr.BadInput(fmt.Sprintf("ids[%d]", i), "is not the id of a %s", label)
+			return 0, apierr.BadUserInput(fmt.Sprintf("ids[%d]", i), "is not the id of a %s", label)
 		}
 	}
 	lq := quote(label)
@@ -315,7 +315,7 @@ func (s *Store) checkExist(ctx context.Context, tx neo4j.ManagedTransaction, lab
 	}
 	for i, id := range ids {
 		if gone[id] {
-			return apierr.Missing(fmt.Sprintf("%s[%d]", path, i), "no %s has id %s", label, id)
+			return apierr.NotFound(fmt.Sprintf("%s[%d]", path, i), "no %s has id %s", label, id)
 		}
 	}
 	return nil
@@ -387,7 +387,7 @@ func (s *Store) finishNodes(ctx context.Context, tx neo4j.ManagedTransaction, sc
 					first = g
 				}
 			}
-			return nil, apierr.Missing(fmt.Sprintf("input[%d].%s", first[0].(int64), l.AreaField), "no Area has id %s", first[1])
+			return nil, apierr.NotFound(fmt.Sprintf("input[%d].%s", first[0].(int64), l.AreaField), "no Area has id %s", first[1])
 		}
 		out[r.Values[0].(int64)] = decodeRecord(r.Values[1])
 	}
@@ -416,7 +416,7 @@ RETURN collect(DISTINCT id)`, map[string]any{"ids": ids})
 	}
 	for i, id := range ids {
 		if inCycle[id] {
-			return apierr.BadInput(paths[i], "would put the area inside itself (A in A, or A in B in A); an area cannot be inside an area it contains")
+			return apierr.BadUserInput(paths[i], "would put the area inside itself (A in A, or A in B in A); an area cannot be inside an area it contains")
 		}
 	}
 	return nil
@@ -486,7 +486,7 @@ RETURN item.i ORDER BY item.i LIMIT 1`, b.param(items), pred)
 		return err
 	}
 	if len(recs) > 0 {
-		return apierr.Denied(fmt.Sprintf("input[%d]", recs[0].Values[0].(int64)), "names a person outside the areas you cover")
+		return apierr.Forbidden(fmt.Sprintf("input[%d]", recs[0].Values[0].(int64)), "names a person outside the areas you cover")
 	}
 	return nil
 }

@@ -2,48 +2,43 @@ package resolvers
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"math"
 	"strconv"
-	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"kith/analysis"
-	"kith/analysisrun"
+	"kith/analysisservice"
 	"kith/apierr"
 	"kith/cypher"
 	"kith/graph/model"
+	"kith/paging"
 	"kith/pseudonym"
 )
 
 // Helpers of analysis.resolvers.go: the root resolvers compute (through
-// analysisrun.Service, which caches), page the result, and fetch the nodes of the page
+// analysisservice.Service, which caches), page the result, and fetch the nodes of the page
 // with one store call per 500 nodes, using the request's selection and scope so that the
 // role's rules (pseudonyms for analysts) apply. Arguments of nested fields (members(first),
 // changes(first, after)...) are read from the selection by the root resolver; when a field
 // is selected several times with different arguments, the first selection's apply.
 
-// Page sizes of analysis results.
-const (
-	analysisDefaultPage = 20
-	analysisMaxPage     = 500
-	runMaxTop           = 100
-)
+// runMaxTop is the most best scores of each measure a stored run shows.
+const runMaxTop = 100
 
 // analysis returns the server's analysis service, or a fresh one without a cache.
-func (r *Resolver) analysis() *analysisrun.Service {
+func (r *Resolver) analysis() *analysisservice.Service {
 	if r.Analysis != nil {
 		return r.Analysis
 	}
-	return analysisrun.New(r.Store, analysisrun.Options{})
+	return analysisservice.New(r.Store, analysisservice.Options{})
 }
 
 // analysisScope reads an AnalysisScope input, applying the schema's defaults.
-func analysisScope(in *model.AnalysisScope) (analysisrun.Scope, error) {
-	sc := analysisrun.Scope{Directed: true}
+func analysisScope(in *model.AnalysisScope) (analysisservice.Scope, error) {
+	sc := analysisservice.Scope{Directed: true}
 	if in == nil {
 		return sc, nil
 	}
@@ -52,7 +47,7 @@ func analysisScope(in *model.AnalysisScope) (analysisrun.Scope, error) {
 		for _, t := range in.Labels {
 			l, ok := cypher.LabelOfType(string(t))
 			if !ok {
-				return sc, apierr.BadInput("scope.labels", "%q is not a node type", t)
+				return sc, apierr.BadUserInput("scope.labels", "%q is not a node type", t)
 			}
 			sc.Labels = append(sc.Labels, l)
 		}
@@ -69,13 +64,13 @@ func analysisScope(in *model.AnalysisScope) (analysisrun.Scope, error) {
 	if in.AreaID != nil {
 		sc.AreaID = *in.AreaID
 		if sc.AreaID == "" {
-			return sc, apierr.BadInput("scope.areaId", "is empty")
+			return sc, apierr.BadUserInput("scope.areaId", "is empty")
 		}
 	}
 	if in.WaveID != nil {
 		sc.WaveID = *in.WaveID
 		if sc.WaveID == "" {
-			return sc, apierr.BadInput("scope.waveId", "is empty")
+			return sc, apierr.BadUserInput("scope.waveId", "is empty")
 		}
 	}
 	if in.Directed != nil {
@@ -93,7 +88,7 @@ func seedArg(seed *int, field string) (uint64, error) {
 		return 1, nil
 	}
 	if *seed < 0 {
-		return 0, apierr.BadInput(field, "must be 0 or more")
+		return 0, apierr.BadUserInput(field, "must be 0 or more")
 	}
 	return uint64(*seed), nil
 }
@@ -116,7 +111,7 @@ func finite(x float64) float64 {
 }
 
 // graphInfo describes the graph a result was computed on.
-func graphInfo(nodes, ties int, sc analysisrun.Scope, version string) *model.AnalysisGraph {
+func graphInfo(nodes, ties int, sc analysisservice.Scope, version string) *model.AnalysisGraph {
 	return &model.AnalysisGraph{Nodes: nodes, Ties: ties, Directed: sc.Directed, Weighted: sc.Weighted, Version: version}
 }
 
@@ -124,7 +119,7 @@ func graphInfo(nodes, ties int, sc analysisrun.Scope, version string) *model.Ana
 // isolates question with its defaults and the scope's wave), and the people it considered,
 // when the selection asks for them: they are not in the cached analysis, which a change to
 // memberships does not invalidate.
-func (r *Resolver) isolatedPeople(ctx context.Context, sc analysisrun.Scope) (isolated, people int, err error) {
+func (r *Resolver) isolatedPeople(ctx context.Context, sc analysisservice.Scope) (isolated, people int, err error) {
 	_, count := childSelection(ctx, "", "isolatedPeople")
 	_, share := childSelection(ctx, "", "isolatedPeopleShare")
 	if !count && !share {
@@ -133,39 +128,24 @@ func (r *Resolver) isolatedPeople(ctx context.Context, sc analysisrun.Scope) (is
 	return r.Store.CountIsolates(ctx, scopeOf(ctx), cypher.IsolatesArgs{AreaID: sc.AreaID, WaveID: sc.WaveID})
 }
 
-// analysisCursor is the cursor of the item at offset, in the store's format.
-func analysisCursor(offset int) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("kith:" + strconv.Itoa(offset)))
+// pageRequest checks the paging arguments of a ranked result (order names the ranking),
+// before it is computed.
+func (r *Resolver) pageRequest(args paging.Args, order, prefix string) (paging.Request, error) {
+	return r.Store.Cursors().Request(args, order, 0, prefix)
 }
 
-// window returns the part [start, end) of a list of total items that first and after
-// select, with its page information.
-func window(total int, first *int, after *string, firstField, afterField string) (int, int, *model.PageInfo, error) {
-	n := analysisDefaultPage
-	if first != nil {
-		n = *first
-		if n < 0 || n > analysisMaxPage {
-			return 0, 0, nil, apierr.BadInput(firstField, "must be between 0 and %d", analysisMaxPage)
-		}
+// rankedPage pages a ranked result held in memory (n items in rank order, id(i) the
+// i-th's id) and fetches the nodes of the page selected at paths: the block every ranked
+// analysis connection shares. It returns the part [start, end) of the ranking shown.
+func (r *Resolver) rankedPage(ctx context.Context, req paging.Request, order, prefix string, n int, id func(int) string, paths ...[]string) (start, end int, p *paging.Page, f *nodeFetcher, err error) {
+	if start, end, p, err = paging.Slice(r.Store.Cursors(), order, req, n, id, prefix); err != nil {
+		return 0, 0, nil, nil, err
 	}
-	start := 0
-	if after != nil {
-		raw, err := base64.RawURLEncoding.DecodeString(*after)
-		rest, ok := strings.CutPrefix(string(raw), "kith:")
-		off, aerr := strconv.Atoi(rest)
-		if err != nil || !ok || aerr != nil || off < 0 {
-			return 0, 0, nil, apierr.BadInput(afterField, "is not a cursor this API gave out")
-		}
-		start = min(off, total-1) + 1 // past the end: an empty page, never an overflow
+	f = r.newNodeFetcher(ctx, paths...)
+	for i := start; i < end; i++ {
+		f.want(id(i))
 	}
-	start = max(min(start, total), 0)
-	end := min(start+n, total)
-	info := &model.PageInfo{HasNextPage: end < total, HasPreviousPage: start > 0}
-	if end > start {
-		s, e := analysisCursor(start), analysisCursor(end-1)
-		info.StartCursor, info.EndCursor = &s, &e
-	}
-	return start, end, info, nil
+	return start, end, p, f, f.fetch(ctx)
 }
 
 // nodeFetcher fetches the nodes of a result with the request's selection.
@@ -283,7 +263,7 @@ func nestedPage(ctx context.Context, field string, path ...string) (first *int, 
 	args := nestedArgs(ctx, path...)
 	first, ok := intArgOf(args, "first")
 	if !ok {
-		return nil, nil, apierr.BadInput(field+".first", "expected an integer")
+		return nil, nil, apierr.BadUserInput(field+".first", "expected an integer")
 	}
 	if a, ok := args["after"].(string); ok {
 		after = &a
@@ -297,7 +277,7 @@ func limitArg(first *int, def, most int, field string) (int, error) {
 		return def, nil
 	}
 	if *first < 0 || *first > most {
-		return 0, apierr.BadInput(field, "must be between 0 and %d", most)
+		return 0, apierr.BadUserInput(field, "must be between 0 and %d", most)
 	}
 	return *first, nil
 }
@@ -355,18 +335,23 @@ func (r *Resolver) runModel(ctx context.Context, run *cypher.AnalysisRun) (*mode
 	out := &model.AnalysisRun{ID: run.ID, At: run.At, Parameters: pseudonym.FromContext(ctx).EncodeText(run.Parameters), Nodes: run.Nodes, Ties: run.Ties,
 		GraphVersion: run.Version, Measures: []model.CentralityMeasure{}, Top: []*model.RunTop{}}
 	for _, name := range run.Measures {
-		m, ok := analysisrun.MeasureOf(name)
+		m, ok := analysisservice.MeasureOf(name)
 		if !ok {
 			continue
 		}
 		out.Measures = append(out.Measures, model.CentralityMeasure(m))
 		top := &model.RunTop{Measure: model.CentralityMeasure(m), Edges: []*model.CentralityEdge{}}
-		for i, t := range run.Top[name][:min(n, len(run.Top[name]))] {
+		ranked := run.Top[name]
+		_, end, p, err := paging.Slice(r.Store.Cursors(), "run|"+name, paging.Request{Size: n}, len(ranked), func(i int) string { return ranked[i].ID }, "top.")
+		if err != nil {
+			return nil, err
+		}
+		for i, t := range ranked[:end] {
 			node := f.node(t.ID)
 			if node == nil {
 				continue
 			}
-			top.Edges = append(top.Edges, &model.CentralityEdge{Cursor: analysisCursor(i), Rank: i + 1, Score: finite(t.Value), Node: node})
+			top.Edges = append(top.Edges, &model.CentralityEdge{Cursor: p.Cursors[i], Rank: i + 1, Score: finite(t.Value), Node: node})
 		}
 		out.Top = append(out.Top, top)
 	}

@@ -7,9 +7,10 @@ package resolvers
 
 import (
 	"context"
-	"kith/analysisrun"
+	"kith/analysisservice"
 	"kith/cypher"
 	"kith/graph/model"
+	"kith/paging"
 	"kith/pseudonym"
 	"strconv"
 )
@@ -23,11 +24,11 @@ func (r *mutationResolver) RunAnalysis(ctx context.Context, scope *model.Analysi
 	if err != nil {
 		return nil, err
 	}
-	ms := make([]analysisrun.Measure, len(measures))
+	ms := make([]analysisservice.Measure, len(measures))
 	for i, m := range measures {
-		ms[i] = analysisrun.Measure(m)
+		ms[i] = analysisservice.Measure(m)
 	}
-	run, err := r.analysis().Run(ctx, scopeOf(ctx), sc, ms, analysisrun.Sampling{K: sample, Seed: s})
+	run, err := r.analysis().Run(ctx, scopeOf(ctx), sc, ms, analysisservice.Sampling{K: sample, Seed: s})
 	if err != nil {
 		return nil, err
 	}
@@ -43,25 +44,20 @@ func (r *queryResolver) Centrality(ctx context.Context, scope *model.AnalysisSco
 	if err != nil {
 		return nil, err
 	}
-	if _, _, _, err := window(0, first, after, "first", "after"); err != nil {
-		return nil, err
-	}
-	res, err := r.analysis().Centrality(ctx, scopeOf(ctx), sc, analysisrun.Measure(measure), analysisrun.Sampling{K: sample, Seed: s})
+	order := "centrality|" + string(measure)
+	req, err := r.pageRequest(paging.Args{First: first, After: after}, order, "")
 	if err != nil {
 		return nil, err
 	}
-	start, end, info, err := window(len(res.Ranked), first, after, "first", "after")
+	res, err := r.analysis().Centrality(ctx, scopeOf(ctx), sc, analysisservice.Measure(measure), analysisservice.Sampling{K: sample, Seed: s})
 	if err != nil {
 		return nil, err
 	}
-	f := r.newNodeFetcher(ctx, []string{"edges", "node"})
-	for _, x := range res.Ranked[start:end] {
-		f.want(x.ID)
-	}
-	if err := f.fetch(ctx); err != nil {
+	start, end, page, f, err := r.rankedPage(ctx, req, order, "", len(res.Ranked), func(i int) string { return res.Ranked[i].ID }, []string{"edges", "node"})
+	if err != nil {
 		return nil, err
 	}
-	out := &model.CentralityConnection{Measure: measure, PageInfo: info, TotalCount: len(res.Ranked), Sampled: res.Sampled,
+	out := &model.CentralityConnection{Measure: measure, PageInfo: page.PageInfo, TotalCount: len(res.Ranked), Sampled: res.Sampled,
 		Converged: res.Converged, Graph: graphInfo(res.Nodes, res.Ties, sc, res.Version), Edges: []*model.CentralityEdge{}}
 	if res.Sampled {
 		k := res.SampleSize
@@ -72,7 +68,7 @@ func (r *queryResolver) Centrality(ctx context.Context, scope *model.AnalysisSco
 		out.ErrorBound = &b
 	}
 	for i, x := range res.Ranked[start:end] {
-		out.Edges = append(out.Edges, &model.CentralityEdge{Cursor: analysisCursor(start + i), Rank: start + i + 1,
+		out.Edges = append(out.Edges, &model.CentralityEdge{Cursor: page.Cursors[i], Rank: start + i + 1,
 			Score: finite(x.Value), Node: f.node(x.ID)})
 	}
 	return out, nil
@@ -91,7 +87,7 @@ func (r *queryResolver) Communities(ctx context.Context, scope *model.AnalysisSc
 	if err != nil {
 		return nil, err
 	}
-	nComm, err := limitArg(commFirst, 20, analysisMaxPage, "communities.first")
+	nComm, err := limitArg(commFirst, 20, paging.MaxSize, "communities.first")
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +95,7 @@ func (r *queryResolver) Communities(ctx context.Context, scope *model.AnalysisSc
 	if err != nil {
 		return nil, err
 	}
-	nMembers, err := limitArg(membersFirst, 20, analysisMaxPage, "communities.members.first")
+	nMembers, err := limitArg(membersFirst, 20, paging.MaxSize, "communities.members.first")
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +103,7 @@ func (r *queryResolver) Communities(ctx context.Context, scope *model.AnalysisSc
 	if err != nil {
 		return nil, err
 	}
-	nBridges, err := limitArg(bridgesFirst, 50, analysisMaxPage, "bridges.first")
+	nBridges, err := limitArg(bridgesFirst, 50, paging.MaxSize, "bridges.first")
 	if err != nil {
 		return nil, err
 	}
@@ -155,30 +151,25 @@ func (r *queryResolver) Brokerage(ctx context.Context, scope *model.AnalysisScop
 	if err != nil {
 		return nil, err
 	}
-	if _, _, _, err := window(0, first, after, "first", "after"); err != nil {
+	order := analysisservice.OrderBrokerage
+	if orderBy != nil {
+		order = analysisservice.BrokerageOrder(*orderBy)
+	}
+	ranking := "brokerage|" + string(groupBy) + "|" + string(order)
+	req, err := r.pageRequest(paging.Args{First: first, After: after}, ranking, "")
+	if err != nil {
 		return nil, err
 	}
-	order := analysisrun.OrderBrokerage
-	if orderBy != nil {
-		order = analysisrun.BrokerageOrder(*orderBy)
-	}
-	o := analysisrun.GroupOptions{By: analysisrun.GroupBy(groupBy), Resolution: resolutionArg(resolution), Seed: int(min(s, 1<<62))}
+	o := analysisservice.GroupOptions{By: analysisservice.GroupBy(groupBy), Resolution: resolutionArg(resolution), Seed: int(min(s, 1<<62))}
 	res, err := r.analysis().Brokerage(ctx, scopeOf(ctx), sc, o, order)
 	if err != nil {
 		return nil, err
 	}
-	start, end, info, err := window(len(res.Nodes), first, after, "first", "after")
+	start, end, page, f, err := r.rankedPage(ctx, req, ranking, "", len(res.Nodes), func(i int) string { return res.Nodes[i].ID }, []string{"edges", "node"})
 	if err != nil {
 		return nil, err
 	}
-	f := r.newNodeFetcher(ctx, []string{"edges", "node"})
-	for _, n := range res.Nodes[start:end] {
-		f.want(n.ID)
-	}
-	if err := f.fetch(ctx); err != nil {
-		return nil, err
-	}
-	out := &model.Brokerage{GroupBy: groupBy, Network: ei(res.Network), PageInfo: info, TotalCount: len(res.Nodes),
+	out := &model.Brokerage{GroupBy: groupBy, Network: ei(res.Network), PageInfo: page.PageInfo, TotalCount: len(res.Nodes),
 		Groups: []*model.GroupEi{}, Edges: []*model.BrokerageEdge{}}
 	out.Graph = graphInfo(res.NodeCount, res.TieCount, sc, res.Version)
 	ids := pseudonym.FromContext(ctx) // a group's key may be an area's or group's id
@@ -186,7 +177,7 @@ func (r *queryResolver) Brokerage(ctx context.Context, scope *model.AnalysisScop
 		out.Groups = append(out.Groups, &model.GroupEi{Group: ids.Encode(g.Key), Name: optString(ids.Encode(g.Name)), Size: g.Size, Ei: ei(g.EI)})
 	}
 	for i, n := range res.Nodes[start:end] {
-		out.Edges = append(out.Edges, &model.BrokerageEdge{Cursor: analysisCursor(start + i), Rank: start + i + 1, Node: f.node(n.ID),
+		out.Edges = append(out.Edges, &model.BrokerageEdge{Cursor: page.Cursors[i], Rank: start + i + 1, Node: f.node(n.ID),
 			Group: optString(ids.Encode(n.Group)), Degree: n.Degree, Constraint: finite(n.Constraint), EffectiveSize: finite(n.EffectiveSize),
 			Roles: &model.BrokerageRoles{Coordinator: n.Roles.Coordinator, Itinerant: n.Roles.Itinerant, Representative: n.Roles.Representative,
 				Gatekeeper: n.Roles.Gatekeeper, Liaison: n.Roles.Liaison, Total: n.Roles.Total()},
@@ -204,11 +195,11 @@ func (r *queryResolver) KeyPeople(ctx context.Context, scope *model.AnalysisScop
 	if err != nil {
 		return nil, err
 	}
-	n, err := limitArg(first, 20, analysisrun.MaxCandidates, "first")
+	n, err := limitArg(first, 20, analysisservice.MaxCandidates, "first")
 	if err != nil {
 		return nil, err
 	}
-	res, err := r.analysis().KeyPeople(ctx, scopeOf(ctx), sc, analysisrun.Role(role), n, analysisrun.Sampling{K: sample, Seed: s})
+	res, err := r.analysis().KeyPeople(ctx, scopeOf(ctx), sc, analysisservice.Role(role), n, analysisservice.Sampling{K: sample, Seed: s})
 	if err != nil {
 		return nil, err
 	}
@@ -240,9 +231,9 @@ func (r *queryResolver) NetworkSummary(ctx context.Context, scope *model.Analysi
 	if err != nil {
 		return nil, err
 	}
-	o := analysisrun.GroupOptions{Resolution: resolutionArg(resolution), Seed: int(min(s, 1<<62))}
+	o := analysisservice.GroupOptions{Resolution: resolutionArg(resolution), Seed: int(min(s, 1<<62))}
 	if by != nil {
-		o.By = analysisrun.GroupBy(*by)
+		o.By = analysisservice.GroupBy(*by)
 	}
 	hops := 3
 	if authorityHops != nil {
@@ -316,29 +307,24 @@ func (r *queryResolver) CompareWaves(ctx context.Context, before string, after s
 	if err != nil {
 		return nil, err
 	}
-	if _, _, _, err := window(0, first, cursor, "changes.first", "changes.after"); err != nil {
+	ranking := "compareWaves|" + before + "|" + after
+	req, err := r.pageRequest(paging.Args{First: first, After: cursor}, ranking, "changes.")
+	if err != nil {
 		return nil, err
 	}
 	res, err := r.analysis().CompareWaves(ctx, scopeOf(ctx), sc, before, after)
 	if err != nil {
 		return nil, err
 	}
-	start, end, info, err := window(len(res.Nodes), first, cursor, "changes.first", "changes.after")
+	start, end, page, f, err := r.rankedPage(ctx, req, ranking, "changes.", len(res.Nodes), func(i int) string { return res.Nodes[i].ID }, []string{"changes", "edges", "node"})
 	if err != nil {
-		return nil, err
-	}
-	f := r.newNodeFetcher(ctx, []string{"changes", "edges", "node"})
-	for _, n := range res.Nodes[start:end] {
-		f.want(n.ID)
-	}
-	if err := f.fetch(ctx); err != nil {
 		return nil, err
 	}
 	out := &model.WaveComparison{TiesBefore: res.TiesBefore, TiesAfter: res.TiesAfter, Common: res.Common, Gained: res.Gained,
 		Lost: res.Lost, Jaccard: finite(res.Jaccard), Graph: graphInfo(res.NodeCount, res.TiesAfter, sc, res.Version),
-		Changes: &model.WaveChangeConnection{PageInfo: info, TotalCount: len(res.Nodes), Edges: []*model.WaveChangeEdge{}}}
+		Changes: &model.WaveChangeConnection{PageInfo: page.PageInfo, TotalCount: len(res.Nodes), Edges: []*model.WaveChangeEdge{}}}
 	for i, n := range res.Nodes[start:end] {
-		out.Changes.Edges = append(out.Changes.Edges, &model.WaveChangeEdge{Cursor: analysisCursor(start + i), Node: f.node(n.ID),
+		out.Changes.Edges = append(out.Changes.Edges, &model.WaveChangeEdge{Cursor: page.Cursors[i], Node: f.node(n.ID),
 			TiesGained: n.TiesGained, TiesLost: n.TiesLost, DegreeBefore: n.DegreeBefore, DegreeAfter: n.DegreeAfter,
 			DegreeChange: n.DegreeChange, Jaccard: finite(n.Jaccard), PagerankBefore: finite(n.PageRankBefore), PagerankAfter: finite(n.PageRankAfter)})
 	}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"kith/graph"
 	"kith/graph/model"
+	"kith/paging"
 )
 
 func (r *areaResolver) Ties(ctx context.Context, obj *model.Area, kinds []model.TieKind, direction *model.Direction, first *int) ([]*model.Tie, error) {
@@ -56,11 +57,8 @@ func (r *queryResolver) Areas(ctx context.Context, first *int, after *string, la
 	if err != nil {
 		return nil, err
 	}
-	c := &model.AreaConnection{Nodes: nodes, PageInfo: pageInfo(p, len(nodes)), TotalCount: p.Total, Edges: make([]*model.AreaEdge, len(nodes))}
-	for i, n := range nodes {
-		c.Edges[i] = &model.AreaEdge{Cursor: p.Cursor(i), Node: n}
-	}
-	return c, nil
+	return &model.AreaConnection{Nodes: nodes, PageInfo: p.PageInfo, TotalCount: p.Total,
+		Edges: paging.Edges(p.Page, nodes, func(cursor string, n *model.Area) *model.AreaEdge { return &model.AreaEdge{Cursor: cursor, Node: n} })}, nil
 }
 
 func (r *queryResolver) Waves(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.WaveConnection, error) {
@@ -68,11 +66,8 @@ func (r *queryResolver) Waves(ctx context.Context, first *int, after *string, la
 	if err != nil {
 		return nil, err
 	}
-	c := &model.WaveConnection{Nodes: nodes, PageInfo: pageInfo(p, len(nodes)), TotalCount: p.Total, Edges: make([]*model.WaveEdge, len(nodes))}
-	for i, n := range nodes {
-		c.Edges[i] = &model.WaveEdge{Cursor: p.Cursor(i), Node: n}
-	}
-	return c, nil
+	return &model.WaveConnection{Nodes: nodes, PageInfo: p.PageInfo, TotalCount: p.Total,
+		Edges: paging.Edges(p.Page, nodes, func(cursor string, n *model.Wave) *model.WaveEdge { return &model.WaveEdge{Cursor: cursor, Node: n} })}, nil
 }
 
 func (r *waveResolver) Ties(ctx context.Context, obj *model.Wave, kinds []model.TieKind, direction *model.Direction, first *int) ([]*model.Tie, error) {

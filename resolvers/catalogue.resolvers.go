@@ -9,6 +9,7 @@ import (
 	"context"
 	"kith/graph"
 	"kith/graph/model"
+	"kith/paging"
 )
 
 func (r *giftResolver) Ties(ctx context.Context, obj *model.Gift, kinds []model.TieKind, direction *model.Direction, first *int) ([]*model.Tie, error) {
@@ -60,11 +61,10 @@ func (r *queryResolver) Interests(ctx context.Context, first *int, after *string
 	if err != nil {
 		return nil, err
 	}
-	c := &model.InterestConnection{Nodes: nodes, PageInfo: pageInfo(p, len(nodes)), TotalCount: p.Total, Edges: make([]*model.InterestEdge, len(nodes))}
-	for i, n := range nodes {
-		c.Edges[i] = &model.InterestEdge{Cursor: p.Cursor(i), Node: n}
-	}
-	return c, nil
+	return &model.InterestConnection{Nodes: nodes, PageInfo: p.PageInfo, TotalCount: p.Total,
+		Edges: paging.Edges(p.Page, nodes, func(cursor string, n *model.Interest) *model.InterestEdge {
+			return &model.InterestEdge{Cursor: cursor, Node: n}
+		})}, nil
 }
 
 func (r *queryResolver) Gifts(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.GiftConnection, error) {
@@ -72,11 +72,8 @@ func (r *queryResolver) Gifts(ctx context.Context, first *int, after *string, la
 	if err != nil {
 		return nil, err
 	}
-	c := &model.GiftConnection{Nodes: nodes, PageInfo: pageInfo(p, len(nodes)), TotalCount: p.Total, Edges: make([]*model.GiftEdge, len(nodes))}
-	for i, n := range nodes {
-		c.Edges[i] = &model.GiftEdge{Cursor: p.Cursor(i), Node: n}
-	}
-	return c, nil
+	return &model.GiftConnection{Nodes: nodes, PageInfo: p.PageInfo, TotalCount: p.Total,
+		Edges: paging.Edges(p.Page, nodes, func(cursor string, n *model.Gift) *model.GiftEdge { return &model.GiftEdge{Cursor: cursor, Node: n} })}, nil
 }
 
 func (r *Resolver) Gift() graph.GiftResolver { return &giftResolver{r} }

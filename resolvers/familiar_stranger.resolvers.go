@@ -9,6 +9,7 @@ import (
 	"context"
 	"kith/graph"
 	"kith/graph/model"
+	"kith/paging"
 )
 
 func (r *familiarStrangerResolver) Ties(ctx context.Context, obj *model.FamiliarStranger, kinds []model.TieKind, direction *model.Direction, first *int) ([]*model.Tie, error) {
@@ -36,11 +37,10 @@ func (r *queryResolver) FamiliarStrangerList(ctx context.Context, first *int, af
 	if err != nil {
 		return nil, err
 	}
-	c := &model.FamiliarStrangerConnection{Nodes: nodes, PageInfo: pageInfo(p, len(nodes)), TotalCount: p.Total, Edges: make([]*model.FamiliarStrangerEdge, len(nodes))}
-	for i, n := range nodes {
-		c.Edges[i] = &model.FamiliarStrangerEdge{Cursor: p.Cursor(i), Node: n}
-	}
-	return c, nil
+	return &model.FamiliarStrangerConnection{Nodes: nodes, PageInfo: p.PageInfo, TotalCount: p.Total,
+		Edges: paging.Edges(p.Page, nodes, func(cursor string, n *model.FamiliarStranger) *model.FamiliarStrangerEdge {
+			return &model.FamiliarStrangerEdge{Cursor: cursor, Node: n}
+		})}, nil
 }
 
 func (r *Resolver) FamiliarStranger() graph.FamiliarStrangerResolver {

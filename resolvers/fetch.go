@@ -111,16 +111,6 @@ func loadedOne[T any](ctx context.Context, l model.Loaded) (T, error) {
 	return model.DecodeAs[T](rec)
 }
 
-// pageInfo builds Relay page information for a page of n records.
-func pageInfo(p *cypher.Page, n int) *model.PageInfo {
-	info := &model.PageInfo{HasNextPage: p.HasNextPage, HasPreviousPage: p.HasPreviousPage}
-	if n > 0 {
-		start, end := p.Cursor(0), p.Cursor(n-1)
-		info.StartCursor, info.EndCursor = &start, &end
-	}
-	return info
-}
-
 // list runs a connection query for one label and decodes the page's records into T.
 func list[T any](ctx context.Context, r *Resolver, label string, first *int, after *string, last *int, before *string,
 	where map[string]any, orderBy []map[string]any) (*cypher.Page, []T, error) {

@@ -9,6 +9,7 @@ import (
 	"context"
 	"kith/graph"
 	"kith/graph/model"
+	"kith/paging"
 )
 
 func (r *groupResolver) Ties(ctx context.Context, obj *model.Group, kinds []model.TieKind, direction *model.Direction, first *int) ([]*model.Tie, error) {
@@ -60,11 +61,8 @@ func (r *queryResolver) Groups(ctx context.Context, first *int, after *string, l
 	if err != nil {
 		return nil, err
 	}
-	c := &model.GroupConnection{Nodes: nodes, PageInfo: pageInfo(p, len(nodes)), TotalCount: p.Total, Edges: make([]*model.GroupEdge, len(nodes))}
-	for i, n := range nodes {
-		c.Edges[i] = &model.GroupEdge{Cursor: p.Cursor(i), Node: n}
-	}
-	return c, nil
+	return &model.GroupConnection{Nodes: nodes, PageInfo: p.PageInfo, TotalCount: p.Total,
+		Edges: paging.Edges(p.Page, nodes, func(cursor string, n *model.Group) *model.GroupEdge { return &model.GroupEdge{Cursor: cursor, Node: n} })}, nil
 }
 
 func (r *Resolver) Group() graph.GroupResolver { return &groupResolver{r} }

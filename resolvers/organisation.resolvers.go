@@ -9,6 +9,7 @@ import (
 	"context"
 	"kith/graph"
 	"kith/graph/model"
+	"kith/paging"
 )
 
 func (r *mutationResolver) CreateOrganisations(ctx context.Context, input []map[string]any) ([]*model.Organisation, error) {
@@ -40,11 +41,10 @@ func (r *queryResolver) Organisations(ctx context.Context, first *int, after *st
 	if err != nil {
 		return nil, err
 	}
-	c := &model.OrganisationConnection{Nodes: nodes, PageInfo: pageInfo(p, len(nodes)), TotalCount: p.Total, Edges: make([]*model.OrganisationEdge, len(nodes))}
-	for i, n := range nodes {
-		c.Edges[i] = &model.OrganisationEdge{Cursor: p.Cursor(i), Node: n}
-	}
-	return c, nil
+	return &model.OrganisationConnection{Nodes: nodes, PageInfo: p.PageInfo, TotalCount: p.Total,
+		Edges: paging.Edges(p.Page, nodes, func(cursor string, n *model.Organisation) *model.OrganisationEdge {
+			return &model.OrganisationEdge{Cursor: cursor, Node: n}
+		})}, nil
 }
 
 func (r *Resolver) Organisation() graph.OrganisationResolver { return &organisationResolver{r} }

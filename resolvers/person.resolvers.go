@@ -9,6 +9,7 @@ import (
 	"context"
 	"kith/graph"
 	"kith/graph/model"
+	"kith/paging"
 )
 
 func (r *mutationResolver) CreatePeople(ctx context.Context, input []map[string]any) ([]*model.Person, error) {
@@ -52,11 +53,10 @@ func (r *queryResolver) People(ctx context.Context, first *int, after *string, l
 	if err != nil {
 		return nil, err
 	}
-	c := &model.PersonConnection{Nodes: nodes, PageInfo: pageInfo(p, len(nodes)), TotalCount: p.Total, Edges: make([]*model.PersonEdge, len(nodes))}
-	for i, n := range nodes {
-		c.Edges[i] = &model.PersonEdge{Cursor: p.Cursor(i), Node: n}
-	}
-	return c, nil
+	return &model.PersonConnection{Nodes: nodes, PageInfo: p.PageInfo, TotalCount: p.Total,
+		Edges: paging.Edges(p.Page, nodes, func(cursor string, n *model.Person) *model.PersonEdge {
+			return &model.PersonEdge{Cursor: cursor, Node: n}
+		})}, nil
 }
 
 func (r *Resolver) Person() graph.PersonResolver { return &personResolver{r} }

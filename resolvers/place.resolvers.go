@@ -9,6 +9,7 @@ import (
 	"context"
 	"kith/graph"
 	"kith/graph/model"
+	"kith/paging"
 )
 
 func (r *mutationResolver) CreatePlaces(ctx context.Context, input []map[string]any) ([]*model.Place, error) {
@@ -40,11 +41,8 @@ func (r *queryResolver) Places(ctx context.Context, first *int, after *string, l
 	if err != nil {
 		return nil, err
 	}
-	c := &model.PlaceConnection{Nodes: nodes, PageInfo: pageInfo(p, len(nodes)), TotalCount: p.Total, Edges: make([]*model.PlaceEdge, len(nodes))}
-	for i, n := range nodes {
-		c.Edges[i] = &model.PlaceEdge{Cursor: p.Cursor(i), Node: n}
-	}
-	return c, nil
+	return &model.PlaceConnection{Nodes: nodes, PageInfo: p.PageInfo, TotalCount: p.Total,
+		Edges: paging.Edges(p.Page, nodes, func(cursor string, n *model.Place) *model.PlaceEdge { return &model.PlaceEdge{Cursor: cursor, Node: n} })}, nil
 }
 
 func (r *Resolver) Place() graph.PlaceResolver { return &placeResolver{r} }

@@ -11,6 +11,7 @@ import (
 	"kith/cypher"
 	"kith/graph"
 	"kith/graph/model"
+	"kith/paging"
 )
 
 func (r *queryResolver) ShortestTrustedPath(ctx context.Context, from string, to model.RouteTarget, options *model.RouteOptions) (*model.Route, error) {
@@ -41,7 +42,7 @@ func (r *queryResolver) LinksToAuthority(ctx context.Context, person string, max
 	spec := routeSpec(options, cypher.AuthorityRouteDefaults)
 	if maxHops != nil {
 		if options != nil && options.MaxHops != nil && *options.MaxHops != *maxHops {
-			return nil, apierr.BadInput("options.maxHops", "differs from maxHops: give the limit once")
+			return nil, apierr.BadUserInput("options.maxHops", "differs from maxHops: give the limit once")
 		}
 		spec.MaxHops = *maxHops
 	}
@@ -98,16 +99,15 @@ func (r *queryResolver) Isolates(ctx context.Context, kinds []model.TieKind, mea
 	if err != nil {
 		return nil, err
 	}
-	c := &model.IsolateConnection{PageInfo: pageInfo(p, len(p.Records)), TotalCount: p.Total, Edges: make([]*model.IsolateEdge, len(p.Records))}
+	edges := paging.Edges(p.Page, p.Records, func(cursor string, rec *cypher.Record) *model.IsolateEdge {
+		return &model.IsolateEdge{Cursor: cursor, Ties: intProp(rec, "ties"), OutTies: intProp(rec, "outTies"), InTies: intProp(rec, "inTies")}
+	})
 	for i, rec := range p.Records {
-		person, err := model.DecodeAs[*model.Person](rec.Rel["node"].(*cypher.Record))
-		if err != nil {
+		if edges[i].Node, err = model.DecodeAs[*model.Person](rec.Rel["node"].(*cypher.Record)); err != nil {
 			return nil, err
 		}
-		c.Edges[i] = &model.IsolateEdge{Cursor: p.Cursor(i), Node: person, Ties: intProp(rec, "ties"),
-			OutTies: intProp(rec, "outTies"), InTies: intProp(rec, "inTies")}
 	}
-	return c, nil
+	return &model.IsolateConnection{PageInfo: p.PageInfo, TotalCount: p.Total, Edges: edges}, nil
 }
 
 func (r *queryResolver) TrustedContacts(ctx context.Context, person string, first *int) ([]*model.Contact, error) {

@@ -16,7 +16,7 @@ const maxRefresh = time.Hour
 // researchCopy returns the research copy, or UNAVAILABLE when none is configured.
 func (r *Resolver) researchCopy() (*cypher.ResearchCopy, error) {
 	if r.ResearchCopy == nil {
-		return nil, apierr.Down("no research copy is configured (KITH_RESEARCH_URI)", nil)
+		return nil, apierr.Unavailable("no research copy is configured (KITH_RESEARCH_URI)", nil)
 	}
 	return r.ResearchCopy, nil
 }
@@ -40,7 +40,7 @@ func refreshResearchCopy(ctx context.Context, rc *cypher.ResearchCopy) (cypher.R
 	case res := <-done:
 		return res.st, res.err
 	case <-ctx.Done():
-		return cypher.ResearchCopyStatus{}, apierr.Down("the refresh of the research copy carries on past this request's deadline; ask researchCopy later", ctx.Err())
+		return cypher.ResearchCopyStatus{}, apierr.Unavailable("the refresh of the research copy carries on past this request's deadline; ask researchCopy later", ctx.Err())
 	}
 }
 

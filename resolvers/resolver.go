@@ -4,7 +4,7 @@
 package resolvers
 
 import (
-	"kith/analysisrun"
+	"kith/analysisservice"
 	"kith/cypher"
 )
 
@@ -24,7 +24,7 @@ type Resolver struct {
 	BeforeErase, AfterErase func()
 	// Analysis computes and caches network analyses (schema/analysis.graphqls); when nil,
 	// each analysis request computes afresh, without a cache.
-	Analysis *analysisrun.Service
+	Analysis *analysisservice.Service
 	// ResearchCopy is the research copy refreshResearchCopy refreshes; nil when none is
 	// configured.
 	ResearchCopy *cypher.ResearchCopy

@@ -103,7 +103,7 @@ func (r *Resolver) releaseWellbeing(ctx context.Context, partitions ...[]cypher.
 func (r *Resolver) spend(ctx context.Context, cost int64) error {
 	p := auth.FromContext(ctx)
 	if p == nil || p.Subject == "" {
-		return apierr.Denied("", "wellbeing summaries need a caller with a subject, whose privacy budget they spend")
+		return apierr.Forbidden("", "wellbeing summaries need a caller with a subject, whose privacy budget they spend")
 	}
 	b := r.Privacy.Budget
 	period, ends := b.Window(r.Privacy.now())
@@ -116,7 +116,7 @@ func (r *Resolver) spend(ctx context.Context, cost int64) error {
 		if !ends.IsZero() {
 			renews = "it renews at " + ends.Format(time.RFC3339)
 		}
-		return apierr.Denied("privacyBudget", "privacy budget spent: this answer needs ε %g, and %g of %g is left this period; %s",
+		return apierr.Forbidden("privacyBudget", "privacy budget spent: this answer needs ε %g, and %g of %g is left this period; %s",
 			float64(cost)/dp.MicroEpsilon, float64(b.Limit-spent)/dp.MicroEpsilon, float64(b.Limit)/dp.MicroEpsilon, renews)
 	}
 	return nil

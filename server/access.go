@@ -9,9 +9,9 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"kith/access"
 	"kith/apierr"
 	"kith/auth"
-	"kith/cypher"
 	"kith/graph/model"
 	"kith/pseudonym"
 )
@@ -28,21 +28,12 @@ import (
 //     are noted for the audit trail.
 //
 // Which people a caller reaches, and what the store returns of them, is narrowed again in
-// the store by the Scope the resolvers make (resolvers/access.go).
+// the store by the Scope the resolvers make; package access maps a caller to both.
 
-// idCodec is the ids the caller works with. Admins, workers and partner apps use the live
-// ids; a caller who reads only pseudonymised data (an analyst or a researcher who is neither
-// admin nor worker) gets their role's pseudonymous ids, so that nothing they are sent joins
-// back to what another role sees. It follows the store's Scope (resolvers/access.go):
-// whoever it pseudonymises, it gives pseudonymous ids.
+// idCodec is the ids the caller works with (access.IDRole): nil for the live ids.
 func (s *Server) idCodec(p *auth.Principal) *pseudonym.Codec {
-	switch {
-	case p == nil || p.HasAny(auth.Admin, auth.Worker):
-		return nil
-	case p.Has(auth.Analyst):
-		return s.cfg.Pseudonyms.For(string(auth.Analyst))
-	case p.Has(auth.Researcher):
-		return s.cfg.Pseudonyms.For(string(auth.Researcher))
+	if role, ok := access.IDRole(p); ok {
+		return s.cfg.Pseudonyms.For(string(role))
 	}
 	return nil
 }
@@ -56,31 +47,26 @@ func rolesOf(values []model.Role) []auth.Role {
 	return out
 }
 
-// allowed reports whether the caller may use a field that requires one of roles.
-func allowed(p *auth.Principal, roles []auth.Role) bool {
-	return p.Has(auth.Admin) || p.HasAny(roles...)
-}
-
 // refusal explains why a field is refused to the caller.
 func refusal(p *auth.Principal, field string, roles []auth.Role) error {
 	if p == nil {
-		return apierr.NotAuthenticated("a bearer token is required", nil)
+		return apierr.Unauthenticated("a bearer token is required", nil)
 	}
 	if p.Has(auth.Partner) && !slices.Contains(roles, auth.Partner) {
-		return apierr.Denied(field, "partner apps may use only the suggestion queries")
+		return apierr.Forbidden(field, "partner apps may use only the suggestion queries")
 	}
 	names := make([]string, len(roles))
 	for i, r := range roles {
 		names[i] = string(r)
 	}
-	return apierr.Denied(field, "needs the role %s; your token grants %s", strings.Join(names, " or "), strings.Join(roleNames(p), ", "))
+	return apierr.Forbidden(field, "needs the role %s; your token grants %s", strings.Join(names, " or "), strings.Join(roleNames(p), ", "))
 }
 
 // authDirective implements @auth on fields.
 func authDirective(ctx context.Context, _ any, next graphql.Resolver, requires []model.Role) (any, error) {
 	roles := rolesOf(requires)
 	p := principal(ctx)
-	if !allowed(p, roles) {
+	if !access.Allowed(p, roles) {
 		return nil, refusal(p, fieldName(ctx), roles)
 	}
 	return next(ctx)
@@ -110,62 +96,9 @@ func requiredRoles(dirs ast.DirectiveList) ([]auth.Role, bool) {
 	return roles, true
 }
 
-// guardRootFields checks every root field (of Query and Mutation) against its @auth, or
-// its type's, and, failing both, lets only admins through. It also names the operation
-// for the audit trail: reads in the request's read log, writes in the store's Actor.
-func (s *Server) guardRootFields(schema *ast.Schema) graphql.FieldMiddleware {
-	roots := map[string]string{}
-	if schema.Query != nil {
-		roots[schema.Query.Name] = "query"
-	}
-	if schema.Mutation != nil {
-		roots[schema.Mutation.Name] = "mutation"
-	}
-	return func(ctx context.Context, next graphql.Resolver) (any, error) {
-		fc := graphql.GetFieldContext(ctx)
-		kind, isRoot := roots[fc.Object]
-		if !isRoot || strings.HasPrefix(fc.Field.Name, "__") {
-			return next(ctx)
-		}
-		p := principal(ctx)
-		roles, ok := requiredRoles(fc.Field.Definition.Directives)
-		if !ok && fc.Field.ObjectDefinition != nil {
-			roles, ok = requiredRoles(fc.Field.ObjectDefinition.Directives)
-		}
-		if !ok {
-			roles = []auth.Role{auth.Admin}
-		}
-		if !allowed(p, roles) {
-			s.log.InfoContext(ctx, "forbidden", "request_id", RequestID(ctx), "field", fc.Field.Name, "sub", p.Subject)
-			return nil, refusal(p, fc.Field.Name, roles)
-		}
-		op := kind + " " + fc.Field.Name
-		readLogFrom(ctx).operation(op)
-		if kind == "mutation" {
-			ctx = cypher.WithActor(ctx, cypher.Actor{Subject: p.Subject, Roles: roleNames(p), Operation: op, RequestID: RequestID(ctx)})
-		}
-		arg, about := aboutPerson[fc.Field.Name]
-		if !about {
-			return next(ctx)
-		}
-		res, err := next(ctx)
-		if id, _ := fc.Args[arg].(string); err == nil && id != "" {
-			readLogFrom(ctx).note(id, fc.Field.Name)
-		}
-		return res, err
-	}
-}
-
-// aboutPerson names the root fields whose whole answer is about one person, named by the
-// argument given, and may go to a role that sees nothing else of them (a partner app): the
-// audit trail records that person's id for every answer, whoever asked.
-var aboutPerson = map[string]string{"suggestions": "person"}
-
 // sensitiveDirective implements @sensitive: what each role gets of a sensitive field.
 func sensitiveDirective(ctx context.Context, obj any, next graphql.Resolver, kind model.SensitiveKind) (any, error) {
-	p := principal(ctx)
-	full := p.HasAny(auth.Admin, auth.Worker)
-	if full {
+	if access.SeesSensitive(principal(ctx)) {
 		res, err := next(ctx)
 		if err == nil && !isNil(res) {
 			readLogFrom(ctx).note(nodeID(obj), strings.ToLower(string(kind)))

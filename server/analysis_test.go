@@ -16,7 +16,7 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
-	"kith/analysisrun"
+	"kith/analysisservice"
 	"kith/auth"
 	"kith/cypher"
 	"kith/internal/neo4jtest"
@@ -773,14 +773,14 @@ func BenchmarkAnalysis10k(b *testing.B) {
 	}
 	g := seed.Synthetic(people, 1)
 	neo4jtest.EnsurePeople(b, driver, g.People(), func() error { return g.Load(ctx, store, nil) })
-	sc := analysisrun.Scope{Directed: true}
+	sc := analysisservice.Scope{Directed: true}
 	sample := 500
 	runtime.GC()
 	cpu := cpuSeconds()
 	var peak uint64
 	for b.Loop() {
 		iteration := time.Now()
-		svc := analysisrun.New(store, analysisrun.Options{})
+		svc := analysisservice.New(store, analysisservice.Options{})
 		start := time.Now()
 		p, err := store.Projection(ctx, cypher.Scope{}, sc.ProjectionSpec)
 		if err != nil {
@@ -796,11 +796,11 @@ func BenchmarkAnalysis10k(b *testing.B) {
 		}
 		b.ReportMetric(time.Since(start).Seconds(), "graph-s")
 		b.ReportMetric(float64(gr.G.TieCount()), "ties")
-		for _, m := range analysisrun.Measures() {
+		for _, m := range analysisservice.Measures() {
 			start := time.Now()
-			var smp analysisrun.Sampling
-			if os.Getenv("KITH_BENCH_SAMPLE") != "" && (m == analysisrun.Betweenness || m == analysisrun.Closeness || m == analysisrun.Harmonic) {
-				smp = analysisrun.Sampling{K: &sample, Seed: 1}
+			var smp analysisservice.Sampling
+			if os.Getenv("KITH_BENCH_SAMPLE") != "" && (m == analysisservice.Betweenness || m == analysisservice.Closeness || m == analysisservice.Harmonic) {
+				smp = analysisservice.Sampling{K: &sample, Seed: 1}
 			}
 			if _, err := svc.Centrality(ctx, cypher.Scope{}, sc, m, smp); err != nil {
 				b.Fatal(err)
@@ -813,20 +813,20 @@ func BenchmarkAnalysis10k(b *testing.B) {
 		}
 		b.ReportMetric(time.Since(start).Seconds(), "louvain-s")
 		start = time.Now()
-		if _, err := svc.Brokerage(ctx, cypher.Scope{}, sc, analysisrun.GroupOptions{By: analysisrun.ByHouseholdType}, analysisrun.OrderBrokerage); err != nil {
+		if _, err := svc.Brokerage(ctx, cypher.Scope{}, sc, analysisservice.GroupOptions{By: analysisservice.ByHouseholdType}, analysisservice.OrderBrokerage); err != nil {
 			b.Fatal(err)
 		}
 		b.ReportMetric(time.Since(start).Seconds(), "brokerage-s")
 		start = time.Now()
-		if _, err := svc.Summary(ctx, cypher.Scope{}, sc, analysisrun.GroupOptions{By: analysisrun.ByHouseholdType}, 3); err != nil {
+		if _, err := svc.Summary(ctx, cypher.Scope{}, sc, analysisservice.GroupOptions{By: analysisservice.ByHouseholdType}, 3); err != nil {
 			b.Fatal(err)
 		}
 		b.ReportMetric(time.Since(start).Seconds(), "summary-s")
-		for _, role := range []analysisrun.Role{analysisrun.Connector, analysisrun.Maven, analysisrun.Salesperson} {
+		for _, role := range []analysisservice.Role{analysisservice.Connector, analysisservice.Maven, analysisservice.Salesperson} {
 			start = time.Now()
-			var smp analysisrun.Sampling
+			var smp analysisservice.Sampling
 			if os.Getenv("KITH_BENCH_SAMPLE") != "" {
-				smp = analysisrun.Sampling{K: &sample, Seed: 1}
+				smp = analysisservice.Sampling{K: &sample, Seed: 1}
 			}
 			if _, err := svc.KeyPeople(ctx, cypher.Scope{}, sc, role, 20, smp); err != nil {
 				b.Fatal(err)

@@ -3,11 +3,15 @@ package server
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"kith/auth"
 	"kith/cypher"
@@ -218,3 +222,47 @@ func roleNames(p *auth.Principal) []string {
 	}
 	return out
 }
+
+// recordReads gives the request a read log, which the directives fill with the personal
+// data it reads, and writes the log to the audit trail when the request is answered.
+func (s *Server) recordReads(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, reads := withReadLog(r.Context())
+		next.ServeHTTP(w, r.WithContext(ctx))
+		s.auditReads(ctx, principal(ctx), reads)
+	})
+}
+
+// auditOperations names the operation of every root field for the audit trail: reads in
+// the request's read log, writes in the store's Actor; for a root field whose whole answer
+// is about one person (aboutPerson), it notes that person's id.
+func (s *Server) auditOperations(schema *ast.Schema) graphql.FieldMiddleware {
+	root := rootFields(schema)
+	return func(ctx context.Context, next graphql.Resolver) (any, error) {
+		fc := graphql.GetFieldContext(ctx)
+		kind, ok := root(fc)
+		if !ok {
+			return next(ctx)
+		}
+		p := principal(ctx)
+		op := kind + " " + fc.Field.Name
+		readLogFrom(ctx).operation(op)
+		if kind == "mutation" {
+			ctx = cypher.WithActor(ctx, cypher.Actor{Subject: p.Subject, Roles: roleNames(p), Operation: op, RequestID: RequestID(ctx)})
+		}
+		arg, about := aboutPerson[fc.Field.Name]
+		if !about {
+			return next(ctx)
+		}
+		res, err := next(ctx)
+		if id, _ := fc.Args[arg].(string); err == nil && id != "" {
+			readLogFrom(ctx).note(id, fc.Field.Name)
+		}
+		return res, err
+	}
+}
+
+// aboutPerson names the root fields whose whole answer is about one person, named by the
+// argument given, and may go to a role that sees nothing else of them (a partner app): the
+// audit trail records that person's id for every answer, whoever asked.
+var aboutPerson = map[string]string{"suggestions": "person"}

@@ -15,8 +15,8 @@ import (
 // This file is authentication at the HTTP edge: every route but the health checks needs
 // a valid bearer token; a request without one is answered 401 with a GraphQL-shaped
 // error (code UNAUTHENTICATED and the reason) and logged with its request id and reason,
-// never with the token. A verified request is held to a per-token rate limit, checked
-// against revocations (instances.go) and carries its auth.Principal in its context.
+// never with the token. A verified request carries its auth.Principal in its context; the
+// middleware after it (server.go, edge) each do one thing more.
 
 // bearer returns the token of an "Authorization: Bearer ..." header, and whether the
 // request sent an Authorization header at all.
@@ -32,8 +32,8 @@ func bearer(r *http.Request) (string, bool) {
 	return strings.TrimSpace(token), true
 }
 
-// authenticate lets a request through to next only with a valid token and within its
-// token's rate limit.
+// authenticate lets a request through to next only with a valid token, and puts its
+// principal, and the key of its token (tokenKey), in the request's context.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
@@ -42,11 +42,11 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		var err error
 		switch {
 		case s.cfg.Verifier == nil:
-			err = apierr.NotAuthenticated("this server has no token verifier configured", nil)
+			err = apierr.Unauthenticated("this server has no token verifier configured", nil)
 		case !sent:
-			err = apierr.NotAuthenticated("a bearer token is required: send Authorization: Bearer <token>", nil)
+			err = apierr.Unauthenticated("a bearer token is required: send Authorization: Bearer <token>", nil)
 		case token == "":
-			err = apierr.NotAuthenticated("the Authorization header must be: Bearer <token>", nil)
+			err = apierr.Unauthenticated("the Authorization header must be: Bearer <token>", nil)
 		default:
 			p, err = s.cfg.Verifier.Verify(token)
 		}
@@ -57,24 +57,18 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			writeError(w, http.StatusUnauthorized, e)
 			return
 		}
-		if wait, ok := s.limiter.allow(tokenKey(token)); !ok {
-			s.log.InfoContext(ctx, "rate limited", "request_id", RequestID(ctx), "path", r.URL.Path, "sub", p.Subject)
-			s.cfg.Telemetry.RateLimited(r.URL.Path)
-			w.Header().Set("Retry-After", wait)
-			writeError(w, http.StatusTooManyRequests, apierr.Down("too many requests for this token; retry after "+wait+" s", nil))
-			return
-		}
-		ctx, w, ok := s.admit(w, r, p)
-		if !ok {
-			return
-		}
-		ctx = auth.WithPrincipal(ctx, p)
-		ctx, reads := withReadLog(ctx)
-		ctx, leave := s.gates.enter(ctx, tokenKey(token), s.cfg.MaxStatementsPerRequest)
-		defer leave()
+		ctx = context.WithValue(auth.WithPrincipal(ctx, p), tokenCtxKey{}, tokenKey(token))
 		next.ServeHTTP(w, r.WithContext(ctx))
-		s.auditReads(ctx, p, reads)
 	})
+}
+
+// tokenCtxKey holds the key of the request's token in its context.
+type tokenCtxKey struct{}
+
+// tokenOf returns the key of the request's token (tokenKey), set by authenticate.
+func tokenOf(ctx context.Context) string {
+	k, _ := ctx.Value(tokenCtxKey{}).(string)
+	return k
 }
 
 // tokenKey identifies a token for the rate limiter without keeping the token itself.

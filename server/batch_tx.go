@@ -85,7 +85,7 @@ func (b batchTransaction) InterceptOperation(ctx context.Context, next graphql.O
 		if _, ok := apierr.As(err); !ok {
 			id := RequestID(ctx)
 			b.log.ErrorContext(ctx, "internal error", "request_id", id, "error", err.Error())
-			err = &apierr.Error{Code: apierr.Internal, Reason: "internal error; quote request id " + id, Err: err}
+			err = &apierr.Error{Code: apierr.CodeInternal, Reason: "internal error; quote request id " + id, Err: err}
 		}
 		return &graphql.Response{Errors: gqlerror.List{b.present(ctx, err)}}
 	}

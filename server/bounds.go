@@ -89,7 +89,7 @@ func isTokenLimit(err *gqlerror.Error) bool {
 
 func tooLarge(format string, args ...any) *gqlerror.Error {
 	err := gqlerror.Errorf("the operation "+format, args...)
-	err.Extensions = map[string]any{"code": string(apierr.BadUserInput)}
+	err.Extensions = map[string]any{"code": string(apierr.CodeBadUserInput)}
 	return err
 }
 

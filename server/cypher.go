@@ -41,14 +41,14 @@ func (s *Server) serveCypher(w http.ResponseWriter, r *http.Request) {
 	live := p.Has(auth.Admin)
 	if !live && !p.HasAny(auth.Researcher, auth.Analyst) {
 		s.log.InfoContext(ctx, "forbidden", "request_id", RequestID(ctx), "path", r.URL.Path, "sub", p.Subject)
-		writeError(w, http.StatusForbidden, apierr.Denied("", "the Cypher endpoint is for researchers and analysts (on the research copy) and admins"))
+		writeError(w, http.StatusForbidden, apierr.Forbidden("", "the Cypher endpoint is for researchers and analysts (on the research copy) and admins"))
 		return
 	}
 	var req cypherRequest
 	dec := json.NewDecoder(r.Body)
 	dec.UseNumber()
 	if err := dec.Decode(&req); err != nil {
-		writeError(w, http.StatusBadRequest, apierr.BadInput("", "the body must be JSON: {\"query\": \"...\", \"params\": {...}}"))
+		writeError(w, http.StatusBadRequest, apierr.BadUserInput("", "the body must be JSON: {\"query\": \"...\", \"params\": {...}}"))
 		return
 	}
 	opts := cypher.AdHocOptions{Timeout: s.cfg.Cypher.Timeout, MaxRows: s.cfg.Cypher.MaxRows, MaxBytes: s.cfg.Cypher.MaxBytes}
@@ -60,7 +60,7 @@ func (s *Server) serveCypher(w http.ResponseWriter, r *http.Request) {
 		res, err = s.store.ReadOnly(ctx, req.Query, req.Params, opts)
 	case s.research == nil:
 		source = "research-copy"
-		err = apierr.Down("no research copy is configured (KITH_RESEARCH_URI): ask an admin", nil)
+		err = apierr.Unavailable("no research copy is configured (KITH_RESEARCH_URI): ask an admin", nil)
 	default:
 		source = "research-copy"
 		res, err = s.research.Query(ctx, req.Query, req.Params, opts)
@@ -73,7 +73,7 @@ func (s *Server) serveCypher(w http.ResponseWriter, r *http.Request) {
 		e, ok := apierr.As(err)
 		if !ok {
 			s.log.ErrorContext(ctx, "cypher endpoint", "request_id", RequestID(ctx), "error", err.Error())
-			e = &apierr.Error{Code: apierr.Internal, Reason: "internal error; quote request id " + RequestID(ctx)}
+			e = &apierr.Error{Code: apierr.CodeInternal, Reason: "internal error; quote request id " + RequestID(ctx)}
 		}
 		ev.Detail["outcome"] = string(e.Code)
 		s.audit.submit(ev)
@@ -111,19 +111,19 @@ func paramNames(params map[string]any) []string {
 // statusOf is the HTTP status of an error code outside GraphQL.
 func statusOf(c apierr.Code) int {
 	switch c {
-	case apierr.BadUserInput:
+	case apierr.CodeBadUserInput:
 		return http.StatusBadRequest
-	case apierr.Unauthenticated:
+	case apierr.CodeUnauthenticated:
 		return http.StatusUnauthorized
-	case apierr.Forbidden:
+	case apierr.CodeForbidden:
 		return http.StatusForbidden
-	case apierr.NotFound:
+	case apierr.CodeNotFound:
 		return http.StatusNotFound
-	case apierr.Conflict:
+	case apierr.CodeConflict:
 		return http.StatusConflict
-	case apierr.Unavailable:
+	case apierr.CodeUnavailable:
 		return http.StatusServiceUnavailable
-	case apierr.Timeout:
+	case apierr.CodeTimeout:
 		return http.StatusGatewayTimeout
 	}
 	return http.StatusInternalServerError

@@ -29,33 +29,33 @@ func presentError(log *slog.Logger, gate introspectionGate) graphql.ErrorPresent
 			if e.Field != "" {
 				gerr.Extensions["field"] = e.Field
 			}
-			if e.Code == apierr.Unavailable || e.Code == apierr.Timeout {
+			if e.Code == apierr.CodeUnavailable || e.Code == apierr.CodeTimeout {
 				log.WarnContext(ctx, strings.ToLower(string(e.Code)), "request_id", RequestID(ctx), "cause", causeOf(e))
 			}
 			return gerr
 		}
 		if gerr.Message == "introspection disabled" {
 			gerr.Message = "schema introspection is for admins, or for everyone on a development server"
-			gerr.Extensions["code"] = string(apierr.Forbidden)
+			gerr.Extensions["code"] = string(apierr.CodeForbidden)
 			return gerr
 		}
 		var inner *gqlerror.Error
 		if errors.As(err, &inner) && inner.Extensions != nil {
 			if code, _ := inner.Extensions["code"].(string); code != "" {
 				// Parse, validation and variable-coercion errors from gqlgen.
-				gerr.Extensions["code"] = string(apierr.BadUserInput)
+				gerr.Extensions["code"] = string(apierr.CodeBadUserInput)
 				return gerr
 			}
 		}
 		if gerr.Rule != "" || len(gerr.Path) == 0 {
 			// Not from a resolver: the request itself could not be read, parsed or validated.
-			gerr.Extensions["code"] = string(apierr.BadUserInput)
+			gerr.Extensions["code"] = string(apierr.CodeBadUserInput)
 			return gerr
 		}
 		id := RequestID(ctx)
 		log.ErrorContext(ctx, "internal error", "request_id", id, "path", gerr.Path.String(), "error", err.Error())
 		gerr.Message = "internal error; quote request id " + id
-		gerr.Extensions["code"] = string(apierr.Internal)
+		gerr.Extensions["code"] = string(apierr.CodeInternal)
 		return gerr
 	}
 	return func(ctx context.Context, err error) *gqlerror.Error {

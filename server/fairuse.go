@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"net/http"
 	"sync"
 
 	"kith/cypher"
@@ -47,4 +48,14 @@ func (t *tokenGates) enter(ctx context.Context, token string, perRequest int) (c
 		}
 		t.mu.Unlock()
 	}
+}
+
+// fairUse bounds the statements the request, and its token over all its requests, run at
+// once (tokenGates).
+func (s *Server) fairUse(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, leave := s.gates.enter(r.Context(), tokenOf(r.Context()), s.cfg.MaxStatementsPerRequest)
+		defer leave()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
 }

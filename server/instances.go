@@ -16,7 +16,7 @@ import (
 
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"kith/analysisrun"
+	"kith/analysisservice"
 	"kith/apierr"
 	"kith/auth"
 	"kith/cypher"
@@ -82,7 +82,7 @@ func (k bookmarks) sign(body string) []byte {
 // decode checks a header value and returns its bookmarks. A refusal is BAD_USER_INPUT
 // naming the header.
 func (k bookmarks) decode(v string) ([]string, error) {
-	bad := func(why string) error { return apierr.BadInput(BookmarkHeader, "%s", why) }
+	bad := func(why string) error { return apierr.BadUserInput(BookmarkHeader, "%s", why) }
 	if len(v) > maxBookmarkHeader {
 		return nil, bad("is longer than 4096 bytes")
 	}
@@ -112,7 +112,7 @@ func (k bookmarks) decode(v string) ([]string, error) {
 type caches struct {
 	queries   *cache[*ast.QueryDocument]
 	persisted *cache[string]
-	analyses  *analysisrun.Service
+	analyses  *analysisservice.Service
 	// seen is the purge generation the caches were last emptied at.
 	seen atomic.Int64
 }
@@ -253,13 +253,13 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, p *auth.Principal
 		caller, err := s.stateStore.CheckCaller(ctx, p.Subject, p.IssuedAt)
 		if err != nil {
 			e, ok := apierr.As(err)
-			if ok && e.Code == apierr.BadUserInput { // the only input of the check is the bookmark
+			if ok && e.Code == apierr.CodeBadUserInput { // the only input of the check is the bookmark
 				writeError(w, http.StatusBadRequest, &apierr.Error{Code: e.Code, Field: BookmarkHeader, Reason: e.Reason, Err: e.Err})
 				return nil, nil, false
 			}
 			if !ok {
 				s.log.ErrorContext(ctx, "caller check", "request_id", RequestID(ctx), "error", err.Error())
-				e = apierr.Down("cannot check the token against revocations; try again", err)
+				e = apierr.Unavailable("cannot check the token against revocations; try again", err)
 			}
 			writeError(w, http.StatusServiceUnavailable, e)
 			return nil, nil, false
@@ -271,7 +271,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, p *auth.Principal
 	if revoked {
 		s.log.InfoContext(ctx, "unauthenticated", "request_id", RequestID(ctx), "path", r.URL.Path, "reason", "revoked")
 		w.Header().Set("WWW-Authenticate", `Bearer realm="kith", error="invalid_token"`)
-		writeError(w, http.StatusUnauthorized, apierr.NotAuthenticated("the token has been revoked", nil))
+		writeError(w, http.StatusUnauthorized, apierr.Unauthenticated("the token has been revoked", nil))
 		return nil, nil, false
 	}
 	return ctx, &bookmarkWriter{ResponseWriter: w, ctx: ctx, causal: causal, codec: s.bookmarks}, true
@@ -327,4 +327,16 @@ func (w *bookmarkWriter) Flush() {
 	if f, ok := w.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}
+}
+
+// checkRevocations lets a request through only when its token is not revoked (admit),
+// adding the request's bookmarks to the response.
+func (s *Server) checkRevocations(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, w, ok := s.admit(w, r, principal(r.Context()))
+		if !ok {
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
 }

@@ -2,9 +2,12 @@ package server
 
 import (
 	"math"
+	"net/http"
 	"strconv"
 	"sync"
 	"time"
+
+	"kith/apierr"
 )
 
 // limiter is a token bucket per bearer token, in memory: each token may make Burst
@@ -68,4 +71,20 @@ func (l *limiter) sweep(now time.Time) {
 			delete(l.buckets, k)
 		}
 	}
+}
+
+// rateLimit holds each token (authenticate put its key in the context) to the rate
+// limit: beyond it, a request is answered 429 with Retry-After and UNAVAILABLE.
+func (s *Server) rateLimit(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		if wait, ok := s.limiter.allow(tokenOf(ctx)); !ok {
+			s.log.InfoContext(ctx, "rate limited", "request_id", RequestID(ctx), "path", r.URL.Path, "sub", principal(ctx).Subject)
+			s.cfg.Telemetry.RateLimited(r.URL.Path)
+			w.Header().Set("Retry-After", wait)
+			writeError(w, http.StatusTooManyRequests, apierr.Unavailable("too many requests for this token; retry after "+wait+" s", nil))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }

@@ -24,11 +24,12 @@ import (
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"kith/analysisrun"
+	"kith/analysisservice"
 	"kith/auth"
 	"kith/cypher"
 	"kith/dp"
 	"kith/graph"
+	"kith/paging"
 	"kith/pseudonym"
 	"kith/resolvers"
 	"kith/telemetry"
@@ -99,6 +100,9 @@ type Config struct {
 	// Telemetry records metrics and traces (telemetry.go); nil records nothing. The store
 	// reports its statements to the Telemetry it was made with (cypher.Options).
 	Telemetry *telemetry.Telemetry
+	// Analysis serves the analysis queries with its cache (kith serve builds it over the
+	// store); nil, a service of the server's own.
+	Analysis *analysisservice.Service
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
@@ -171,7 +175,10 @@ func New(cfg Config, store *cypher.Store, log *slog.Logger) *Server {
 	}
 	s.bookmarks = bookmarks{key: key}
 	s.caches = &caches{queries: newCache[*ast.QueryDocument](1000), persisted: newCache[string](1000),
-		analyses: analysisrun.New(store, analysisrun.Options{Telemetry: cfg.Telemetry})}
+		analyses: cfg.Analysis}
+	if s.caches.analyses == nil {
+		s.caches.analyses = analysisservice.New(store, analysisservice.Options{Telemetry: cfg.Telemetry})
+	}
 	if cfg.ResearchStore != nil {
 		s.research = cypher.NewResearchCopy(store, cfg.ResearchStore, cfg.Pseudonyms)
 	}
@@ -194,7 +201,7 @@ func (s *Server) GraphQL() http.Handler {
 		Analysis: s.caches.analyses, ResearchCopy: s.research}}
 	cfg.Directives.Auth = authDirective
 	cfg.Directives.Sensitive = sensitiveDirective
-	es := costed{ExecutableSchema: graph.NewExecutableSchema(cfg), defaultPage: 20}
+	es := costed{ExecutableSchema: graph.NewExecutableSchema(cfg), defaultPage: paging.DefaultSize}
 	h := handler.New(es)
 	h.AddTransport(transport.Options{})
 	h.AddTransport(transport.GET{})
@@ -209,7 +216,8 @@ func (s *Server) GraphQL() http.Handler {
 	h.Use(extension.AutomaticPersistedQuery{Cache: s.caches.persisted})
 	present := presentError(s.log, gate)
 	h.Use(batchTransaction{store: s.store, present: present, log: s.log})
-	h.AroundFields(s.guardRootFields(es.Schema()))
+	h.AroundFields(s.authorise(es.Schema()))
+	h.AroundFields(s.auditOperations(es.Schema()))
 	h.SetErrorPresenter(present)
 	h.SetRecoverFunc(recoverPanic(s.log))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -236,7 +244,7 @@ func (s *Server) Handler() http.Handler {
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
-	authed := s.authenticate(requireUTF8(gql))
+	authed := s.edge(requireUTF8(gql))
 	mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
 		if s.cfg.Introspection && r.Method == http.MethodGet && r.URL.RawQuery == "" && strings.Contains(r.Header.Get("Accept"), "text/html") {
 			// GraphiQL's page holds no data; in development it is served without a token
@@ -246,11 +254,18 @@ func (s *Server) Handler() http.Handler {
 		}
 		authed.ServeHTTP(w, r)
 	})
-	mux.Handle("POST /cypher", s.authenticate(requireUTF8(http.HandlerFunc(s.serveCypher))))
+	mux.Handle("POST /cypher", s.edge(requireUTF8(http.HandlerFunc(s.serveCypher))))
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/graphql", http.StatusFound)
 	})
 	return s.middleware(mux)
+}
+
+// edge is the middleware of every route that needs a token, one concern each, in order:
+// authenticate (auth.go), rateLimit (ratelimit.go), checkRevocations (instances.go),
+// recordReads (audit.go), fairUse (fairuse.go).
+func (s *Server) edge(h http.Handler) http.Handler {
+	return s.authenticate(s.rateLimit(s.checkRevocations(s.recordReads(s.fairUse(h)))))
 }
 
 // Serve serves on ln until ctx is done, then shuts down gracefully, letting requests in

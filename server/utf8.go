@@ -22,7 +22,7 @@ func requireUTF8(next http.Handler) http.Handler {
 		for name, values := range r.URL.Query() {
 			for _, v := range values {
 				if !utf8.ValidString(v) || !utf8.ValidString(name) {
-					writeError(w, http.StatusBadRequest, apierr.BadInput(name, "is not valid UTF-8"))
+					writeError(w, http.StatusBadRequest, apierr.BadUserInput(name, "is not valid UTF-8"))
 					return
 				}
 			}
@@ -34,11 +34,11 @@ func requireUTF8(next http.Handler) http.Handler {
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
 			// Too large (MaxBytesReader) or cut off: answered as gqlgen would.
-			writeError(w, http.StatusRequestEntityTooLarge, apierr.BadInput("", "the request body could not be read: %v", err))
+			writeError(w, http.StatusRequestEntityTooLarge, apierr.BadUserInput("", "the request body could not be read: %v", err))
 			return
 		}
 		if !utf8.Valid(body) {
-			writeError(w, http.StatusBadRequest, apierr.BadInput(invalidUTF8Field(body), "is not valid UTF-8"))
+			writeError(w, http.StatusBadRequest, apierr.BadUserInput(invalidUTF8Field(body), "is not valid UTF-8"))
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))

@@ -156,9 +156,9 @@ func method(m string) string {
 }
 
 // outcomeCodes are the outcomes GraphQL metrics name: OK and the codes of package apierr.
-var outcomeCodes = map[string]bool{"OK": true, string(apierr.BadUserInput): true, string(apierr.Unauthenticated): true,
-	string(apierr.Forbidden): true, string(apierr.NotFound): true, string(apierr.Conflict): true,
-	string(apierr.Unavailable): true, string(apierr.Timeout): true, string(apierr.Internal): true}
+var outcomeCodes = map[string]bool{"OK": true, string(apierr.CodeBadUserInput): true, string(apierr.CodeUnauthenticated): true,
+	string(apierr.CodeForbidden): true, string(apierr.CodeNotFound): true, string(apierr.CodeConflict): true,
+	string(apierr.CodeUnavailable): true, string(apierr.CodeTimeout): true, string(apierr.CodeInternal): true}
 
 // Code returns the outcome label of an error code: the code when Kith sends it, otherwise
 // "OTHER".

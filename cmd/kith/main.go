@@ -34,7 +34,9 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
+	"kith/analysisservice"
 	"kith/cypher"
+	"kith/paging"
 	"kith/pseudonym"
 	"kith/seed"
 	"kith/server"
@@ -106,6 +108,8 @@ func env(name, def string) string {
 // neo4jFlags are the connection flags every command shares.
 type neo4jFlags struct {
 	uri, user, password, database string
+	// cursors seal the store's cursors; nil, a random key.
+	cursors *paging.Codec
 }
 
 func (f *neo4jFlags) register(fs *flag.FlagSet) {
@@ -149,7 +153,7 @@ func (f *neo4jFlags) open(ctx context.Context, log *slog.Logger, tel *telemetry.
 		log.Info("waiting for neo4j", "uri", f.uri)
 		time.Sleep(2 * time.Second)
 	}
-	return cypher.New(driver, cypher.Options{Database: f.database, Telemetry: tel}), closeDriver, nil
+	return cypher.New(driver, cypher.Options{Database: f.database, Telemetry: tel, Cursors: f.cursors}), closeDriver, nil
 }
 
 func serve(ctx context.Context, log *slog.Logger, args []string) error {
@@ -160,7 +164,8 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 	fs.StringVar(&cfg.Addr, "addr", env("KITH_ADDR", cfg.Addr), "listen address")
 	fs.DurationVar(&cfg.RequestTimeout, "request-timeout", durationEnv("KITH_REQUEST_TIMEOUT", cfg.RequestTimeout), "deadline of each request")
 	var af authFlags
-	af.register(fs, &cfg)
+	af.register(fs)
+	registerLimits(fs, &cfg)
 	var rf neo4jFlags
 	rf.registerResearch(fs)
 	pseudonymKey := registerPseudonymKey(fs)
@@ -182,8 +187,11 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 	}
 	if *pseudonymKey != "" {
 		cfg.BookmarkKey = server.BookmarkKey([]byte(*pseudonymKey))
+		if nf.cursors, err = paging.NewCodec([]byte(*pseudonymKey)); err != nil {
+			return err
+		}
 	} else {
-		log.Warn("without KITH_PSEUDONYM_KEY, Kith-Bookmark headers are good on this instance only")
+		log.Warn("without KITH_PSEUDONYM_KEY, Kith-Bookmark headers and cursors are good on this instance only")
 	}
 
 	tel, err := tf.open(ctx)
@@ -235,6 +243,9 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 			return err
 		}
 	}
+	// The composition root: the store and research store above, the analysis service and its
+	// cache here, the server (with the resolvers over them) below.
+	cfg.Analysis = analysisservice.New(store, analysisservice.Options{Telemetry: tel})
 	srv := server.New(cfg, store, log)
 	if *refresh {
 		st, err := srv.ResearchCopy().Refresh(ctx)

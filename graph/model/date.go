@@ -22,7 +22,7 @@ func (d *Date) UnmarshalGQL(v any) error {
 			return nil
 		}
 	}
-	return apierr.BadInput("", "expected a date, YYYY-MM-DD")
+	return apierr.BadUserInput("", "expected a date, YYYY-MM-DD")
 }
 
 // MarshalGQL writes a Date as a GraphQL string.
@@ -44,5 +44,5 @@ func UnmarshalDateTime(v any) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, apierr.BadInput("", "expected a date and time, RFC 3339 (2025-03-15T10:00:00Z)")
+	return time.Time{}, apierr.BadUserInput("", "expected a date and time, RFC 3339 (2025-03-15T10:00:00Z)")
 }

@@ -31,11 +31,11 @@ func MarshalID(id string) graphql.ContextMarshaler {
 func UnmarshalID(ctx context.Context, v any) (string, error) {
 	s, err := graphql.UnmarshalID(v)
 	if err != nil {
-		return "", apierr.BadInput(argPath(ctx), "expected an id")
+		return "", apierr.BadUserInput(argPath(ctx), "expected an id")
 	}
 	live, ok := pseudonym.FromContext(ctx).Decode(s)
 	if !ok {
-		return "", apierr.BadInput(argPath(ctx), "is not an id your role was given: ids differ per role")
+		return "", apierr.BadUserInput(argPath(ctx), "is not an id your role was given: ids differ per role")
 	}
 	return live, nil
 }

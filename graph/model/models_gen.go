@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"kith/paging"
 	"strconv"
 	"time"
 )
@@ -77,10 +78,10 @@ type AnalysisScope struct {
 }
 
 type AreaConnection struct {
-	Edges      []*AreaEdge `json:"edges"`
-	Nodes      []*Area     `json:"nodes"`
-	PageInfo   *PageInfo   `json:"pageInfo"`
-	TotalCount int         `json:"totalCount"`
+	Edges      []*AreaEdge      `json:"edges"`
+	Nodes      []*Area          `json:"nodes"`
+	PageInfo   *paging.PageInfo `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
 }
 
 type AreaEdge struct {
@@ -135,7 +136,7 @@ type Brokerage struct {
 	// Every group with a member, by key.
 	Groups     []*GroupEi       `json:"groups"`
 	Edges      []*BrokerageEdge `json:"edges"`
-	PageInfo   *PageInfo        `json:"pageInfo"`
+	PageInfo   *paging.PageInfo `json:"pageInfo"`
 	TotalCount int              `json:"totalCount"`
 	Graph      *AnalysisGraph   `json:"graph"`
 }
@@ -181,7 +182,7 @@ type BrokerageRoles struct {
 type CentralityConnection struct {
 	Measure  CentralityMeasure `json:"measure"`
 	Edges    []*CentralityEdge `json:"edges"`
-	PageInfo *PageInfo         `json:"pageInfo"`
+	PageInfo *paging.PageInfo  `json:"pageInfo"`
 	// The number of nodes scored.
 	TotalCount int `json:"totalCount"`
 	// Whether the scores are estimates from `sampleSize` source nodes (`sample` given and below n).
@@ -303,7 +304,7 @@ type ErasureResult struct {
 type FamiliarStrangerConnection struct {
 	Edges      []*FamiliarStrangerEdge `json:"edges"`
 	Nodes      []*FamiliarStranger     `json:"nodes"`
-	PageInfo   *PageInfo               `json:"pageInfo"`
+	PageInfo   *paging.PageInfo        `json:"pageInfo"`
 	TotalCount int                     `json:"totalCount"`
 }
 
@@ -324,10 +325,10 @@ type FamiliarStrangerReach struct {
 }
 
 type GiftConnection struct {
-	Edges      []*GiftEdge `json:"edges"`
-	Nodes      []*Gift     `json:"nodes"`
-	PageInfo   *PageInfo   `json:"pageInfo"`
-	TotalCount int         `json:"totalCount"`
+	Edges      []*GiftEdge      `json:"edges"`
+	Nodes      []*Gift          `json:"nodes"`
+	PageInfo   *paging.PageInfo `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
 }
 
 type GiftEdge struct {
@@ -336,10 +337,10 @@ type GiftEdge struct {
 }
 
 type GroupConnection struct {
-	Edges      []*GroupEdge `json:"edges"`
-	Nodes      []*Group     `json:"nodes"`
-	PageInfo   *PageInfo    `json:"pageInfo"`
-	TotalCount int          `json:"totalCount"`
+	Edges      []*GroupEdge     `json:"edges"`
+	Nodes      []*Group         `json:"nodes"`
+	PageInfo   *paging.PageInfo `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
 }
 
 // One group's E-I index.
@@ -360,10 +361,10 @@ type GroupEdge struct {
 }
 
 type InterestConnection struct {
-	Edges      []*InterestEdge `json:"edges"`
-	Nodes      []*Interest     `json:"nodes"`
-	PageInfo   *PageInfo       `json:"pageInfo"`
-	TotalCount int             `json:"totalCount"`
+	Edges      []*InterestEdge  `json:"edges"`
+	Nodes      []*Interest      `json:"nodes"`
+	PageInfo   *paging.PageInfo `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
 }
 
 type InterestEdge struct {
@@ -372,8 +373,8 @@ type InterestEdge struct {
 }
 
 type IsolateConnection struct {
-	Edges    []*IsolateEdge `json:"edges"`
-	PageInfo *PageInfo      `json:"pageInfo"`
+	Edges    []*IsolateEdge   `json:"edges"`
+	PageInfo *paging.PageInfo `json:"pageInfo"`
 	// How many people match, ignoring paging. Counted only when asked for.
 	TotalCount int `json:"totalCount"`
 }
@@ -462,7 +463,7 @@ type NetworkSummary struct {
 type OrganisationConnection struct {
 	Edges      []*OrganisationEdge `json:"edges"`
 	Nodes      []*Organisation     `json:"nodes"`
-	PageInfo   *PageInfo           `json:"pageInfo"`
+	PageInfo   *paging.PageInfo    `json:"pageInfo"`
 	TotalCount int                 `json:"totalCount"`
 }
 
@@ -471,18 +472,10 @@ type OrganisationEdge struct {
 	Node   *Organisation `json:"node"`
 }
 
-// Relay page information.
-type PageInfo struct {
-	HasNextPage     bool    `json:"hasNextPage"`
-	HasPreviousPage bool    `json:"hasPreviousPage"`
-	StartCursor     *string `json:"startCursor,omitempty"`
-	EndCursor       *string `json:"endCursor,omitempty"`
-}
-
 type PersonConnection struct {
-	Edges    []*PersonEdge `json:"edges"`
-	Nodes    []*Person     `json:"nodes"`
-	PageInfo *PageInfo     `json:"pageInfo"`
+	Edges    []*PersonEdge    `json:"edges"`
+	Nodes    []*Person        `json:"nodes"`
+	PageInfo *paging.PageInfo `json:"pageInfo"`
 	// How many people match, ignoring paging. Counted only when asked for.
 	TotalCount int `json:"totalCount"`
 }
@@ -493,9 +486,9 @@ type PersonEdge struct {
 }
 
 type PlaceConnection struct {
-	Edges    []*PlaceEdge `json:"edges"`
-	Nodes    []*Place     `json:"nodes"`
-	PageInfo *PageInfo    `json:"pageInfo"`
+	Edges    []*PlaceEdge     `json:"edges"`
+	Nodes    []*Place         `json:"nodes"`
+	PageInfo *paging.PageInfo `json:"pageInfo"`
 	// How many places match, ignoring paging. Counted only when asked for.
 	TotalCount int `json:"totalCount"`
 }
@@ -659,7 +652,7 @@ type TokenRevocation struct {
 
 type WaveChangeConnection struct {
 	Edges      []*WaveChangeEdge `json:"edges"`
-	PageInfo   *PageInfo         `json:"pageInfo"`
+	PageInfo   *paging.PageInfo  `json:"pageInfo"`
 	TotalCount int               `json:"totalCount"`
 }
 
@@ -701,10 +694,10 @@ type WaveComparison struct {
 }
 
 type WaveConnection struct {
-	Edges      []*WaveEdge `json:"edges"`
-	Nodes      []*Wave     `json:"nodes"`
-	PageInfo   *PageInfo   `json:"pageInfo"`
-	TotalCount int         `json:"totalCount"`
+	Edges      []*WaveEdge      `json:"edges"`
+	Nodes      []*Wave          `json:"nodes"`
+	PageInfo   *paging.PageInfo `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
 }
 
 type WaveEdge struct {

@@ -20,6 +20,11 @@
 // or an occurrence whose shape it does not know, so that a gqlgen upgrade that changes the
 // generated code is noticed rather than silently skipped. Running it on its own output
 // changes nothing.
+//
+// It refuses to run, and changes nothing, on any gqlgen but the one it was written and
+// measured for (pinnedGQLGen, the version go.mod pins, which the linked graphql.Version
+// reports): on another, check the shapes above against the new generated code and measure
+// the gain again (BENCHMARKS.md) before raising pinnedGQLGen, or remove the rewriter.
 package main
 
 import (
@@ -34,7 +39,15 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
 )
+
+// pinnedGQLGen is the gqlgen the rewriter knows; linkedGQLGen is the one go.mod resolves
+// (the executor gqlgen generates comes from the same module version).
+const pinnedGQLGen = "v0.17.95"
+
+var linkedGQLGen = graphql.Version
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -45,6 +58,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) != 1 {
 		fmt.Fprintln(stderr, "usage: inorder path/to/generated.go")
 		return 2
+	}
+	if linkedGQLGen != pinnedGQLGen {
+		fmt.Fprintf(stderr, "inorder: written and measured for gqlgen %s, but go.mod has %s: nothing rewritten.\n"+
+			"Check that the generated executor has the shapes graph/internal/inorder knows, measure the gain again\n"+
+			"(BENCHMARKS.md, BenchmarkNestedReadLayers/handler with and without it), then raise pinnedGQLGen;\n"+
+			"or remove graph/internal/inorder, graph/inorder.go and its step in the Makefile.\n", pinnedGQLGen, linkedGQLGen)
+		return 1
 	}
 	path := args[0]
 	info, err := os.Stat(path)

@@ -143,3 +143,29 @@ func readFile(t *testing.T, path string) []byte {
 	}
 	return b
 }
+
+// TestRefusesOtherGQLGen checks that on any gqlgen but the pinned one the rewriter stops
+// with a message naming both versions, and leaves the file as it was.
+func TestRefusesOtherGQLGen(t *testing.T) {
+	for _, version := range []string{"v0.17.96", "v0.17.94", "v0.18.0", ""} {
+		t.Run(version, func(t *testing.T) {
+			defer func(v string) { linkedGQLGen = v }(linkedGQLGen)
+			linkedGQLGen = version
+			path := filepath.Join(t.TempDir(), "generated.go")
+			in := readFile(t, "testdata/in.go")
+			if err := os.WriteFile(path, in, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var stdout, stderr bytes.Buffer
+			if code := run([]string{path}, &stdout, &stderr); code == 0 {
+				t.Fatal("ran on another gqlgen")
+			}
+			if msg := stderr.String(); !strings.Contains(msg, pinnedGQLGen) || !strings.Contains(msg, "go.mod has "+version+":") {
+				t.Errorf("message %q", msg)
+			}
+			if !bytes.Equal(readFile(t, path), in) {
+				t.Error("the file was changed")
+			}
+		})
+	}
+}

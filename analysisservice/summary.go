@@ -1,4 +1,4 @@
-package analysisrun
+package analysisservice
 
 import (
 	"context"
@@ -65,7 +65,7 @@ func (s *Service) Summary(ctx context.Context, access cypher.Scope, sc Scope, o 
 		}
 	}
 	if authorityHops < 1 || authorityHops > MaxAuthorityHops {
-		return nil, apierr.BadInput("authorityHops", "must be between 1 and %d", MaxAuthorityHops)
+		return nil, apierr.BadUserInput("authorityHops", "must be between 1 and %d", MaxAuthorityHops)
 	}
 	name := fmt.Sprintf("summary;%s;hops=%d", o.key(), authorityHops)
 	v, err := s.result(ctx, access, sc, name, func(ctx context.Context, g *Graph) (any, error) {

@@ -1,4 +1,4 @@
-package analysisrun
+package analysisservice
 
 import (
 	"cmp"
@@ -31,10 +31,10 @@ type CommunitiesResult struct {
 // checkLouvain validates Louvain's arguments.
 func checkLouvain(resolution float64, seed int, resField, seedField string) error {
 	if math.IsNaN(resolution) || math.IsInf(resolution, 0) || resolution <= 0 {
-		return apierr.BadInput(resField, "must be greater than 0 (1 is classic modularity; higher gives smaller communities)")
+		return apierr.BadUserInput(resField, "must be greater than 0 (1 is classic modularity; higher gives smaller communities)")
 	}
 	if seed < 0 {
-		return apierr.BadInput(seedField, "must be 0 or more")
+		return apierr.BadUserInput(seedField, "must be 0 or more")
 	}
 	return nil
 }
@@ -114,7 +114,7 @@ func (o GroupOptions) check() error {
 	case ByCommunity:
 		return checkLouvain(o.Resolution, o.Seed, "resolution", "seed")
 	}
-	return apierr.BadInput("groupBy", "%q is not a grouping", o.By)
+	return apierr.BadUserInput("groupBy", "%q is not a grouping", o.By)
 }
 
 // grouping computes the grouping of a graph's nodes. GROUP puts a person in the group
@@ -171,7 +171,7 @@ func grouping(g *Graph, o GroupOptions) (*Grouping, error) {
 			}
 		}
 	default:
-		return nil, apierr.BadInput("groupBy", "%q is not a grouping", o.By)
+		return nil, apierr.BadUserInput("groupBy", "%q is not a grouping", o.By)
 	}
 	return gr, nil
 }
@@ -233,7 +233,7 @@ func (s *Service) Brokerage(ctx context.Context, access cypher.Scope, sc Scope, 
 	switch order {
 	case OrderBrokerage, OrderEffectiveSize, OrderConstraint, OrderEIIndex:
 	default:
-		return nil, apierr.BadInput("orderBy", "%q is not a brokerage order", order)
+		return nil, apierr.BadUserInput("orderBy", "%q is not a brokerage order", order)
 	}
 	v, err := s.result(ctx, access, sc, "brokerage;"+o.key()+";order="+string(order), func(ctx context.Context, g *Graph) (any, error) {
 		gr, err := grouping(g, o)

@@ -1,4 +1,4 @@
-package analysisrun
+package analysisservice
 
 import (
 	"context"
@@ -19,14 +19,14 @@ import (
 // them.
 func (s *Service) Run(ctx context.Context, access cypher.Scope, sc Scope, measures []Measure, sampling Sampling) (*cypher.AnalysisRun, error) {
 	if len(measures) == 0 {
-		return nil, apierr.BadInput("measures", "is empty: name at least one measure")
+		return nil, apierr.BadUserInput("measures", "is empty: name at least one measure")
 	}
 	ms := slices.Clone(measures)
 	slices.Sort(ms)
 	ms = slices.Compact(ms)
 	for _, m := range ms {
 		if !m.valid() {
-			return nil, apierr.BadInput("measures", "%q is not a centrality measure", m)
+			return nil, apierr.BadUserInput("measures", "%q is not a centrality measure", m)
 		}
 	}
 	if err := sampling.check("sample"); err != nil {

@@ -1,4 +1,4 @@
-package analysisrun_test
+package analysisservice_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
-	"kith/analysisrun"
+	"kith/analysisservice"
 	"kith/cypher"
 	"kith/internal/neo4jtest"
 	"kith/seed"
@@ -26,7 +26,7 @@ import (
 // checked: every scored node must carry the run's id.
 //
 //	KITH_BENCH_NEO4J_URI=bolt://127.0.0.1:7694 KITH_BENCH_PEOPLE=100000 \
-//	  go test ./analysisrun -run '^$' -bench Run -benchtime 1x
+//	  go test ./analysisservice -run '^$' -bench Run -benchtime 1x
 func BenchmarkRun(b *testing.B) {
 	uri, people := neo4jtest.BenchDatabase(b)
 	ctx := context.Background()
@@ -38,19 +38,19 @@ func BenchmarkRun(b *testing.B) {
 	g := seed.Synthetic(people, 1)
 	neo4jtest.EnsurePeople(b, driver, g.People(), func() error { return g.Load(ctx, store, nil) })
 	g = nil
-	sc := analysisrun.Scope{Directed: true}
-	measures := analysisrun.Measures()
+	sc := analysisservice.Scope{Directed: true}
+	measures := analysisservice.Measures()
 	k := 500
-	sampling := analysisrun.Sampling{K: &k, Seed: 1}
+	sampling := analysisservice.Sampling{K: &k, Seed: 1}
 	runtime.GC()
 	cpu := cpuSeconds()
 	var peak uint64
 	for b.Loop() {
-		svc := analysisrun.New(store, analysisrun.Options{ComputeTimeout: 30 * time.Minute})
+		svc := analysisservice.New(store, analysisservice.Options{ComputeTimeout: 30 * time.Minute})
 		start := time.Now()
 		for _, m := range measures {
-			smp := analysisrun.Sampling{}
-			if m == analysisrun.Betweenness || m == analysisrun.Closeness || m == analysisrun.Harmonic {
+			smp := analysisservice.Sampling{}
+			if m == analysisservice.Betweenness || m == analysisservice.Closeness || m == analysisservice.Harmonic {
 				smp = sampling
 			}
 			if _, err := svc.Centrality(ctx, cypher.Scope{}, sc, m, smp); err != nil {

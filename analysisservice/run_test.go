@@ -1,4 +1,4 @@
-package analysisrun_test
+package analysisservice_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
-	"kith/analysisrun"
+	"kith/analysisservice"
 	"kith/cypher"
 	"kith/internal/neo4jtest"
 	"kith/nodeid"
@@ -39,8 +39,8 @@ func TestRunManyBatches(t *testing.T) {
 	if err := store.Load(ctx, nodes, ties, nil); err != nil {
 		t.Fatal(err)
 	}
-	svc := analysisrun.New(store, analysisrun.Options{})
-	run, err := svc.Run(ctx, cypher.Scope{}, analysisrun.Scope{}, []analysisrun.Measure{analysisrun.Degree, analysisrun.PageRank}, analysisrun.Sampling{})
+	svc := analysisservice.New(store, analysisservice.Options{})
+	run, err := svc.Run(ctx, cypher.Scope{}, analysisservice.Scope{}, []analysisservice.Measure{analysisservice.Degree, analysisservice.PageRank}, analysisservice.Sampling{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-// Package analysisrun runs Kith's network analyses for the API: it loads a projection of
+// Package analysisservice runs Kith's network analyses for the API: it loads a projection of
 // the graph from the store (cypher.Store.Projection), builds an analysis.Graph from it,
 // computes measures with package analysis, and keeps graphs and results in a cache of its
 // own, checked against the graph version on every call.
@@ -20,7 +20,7 @@
 // detached from the request that started it (bounded by Options.ComputeTimeout), with at
 // most Options.MaxConcurrent computations at once. A request whose deadline passes first
 // fails with UNAVAILABLE; the computation carries on, and asking again finds its result.
-package analysisrun
+package analysisservice
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package analysisrun
+package analysisservice
 
 import (
 	"cmp"
@@ -39,7 +39,7 @@ type WavesResult struct {
 // wave of its own.
 func (s *Service) CompareWaves(ctx context.Context, access cypher.Scope, sc Scope, before, after string) (*WavesResult, error) {
 	if sc.WaveID != "" {
-		return nil, apierr.BadInput("scope.waveId", "must be left out: compareWaves reads the waves named by before and after")
+		return nil, apierr.BadUserInput("scope.waveId", "must be left out: compareWaves reads the waves named by before and after")
 	}
 	scB, scA := sc, sc
 	scB.WaveID, scB.WaveField = before, "before"

@@ -1,4 +1,4 @@
-package analysisrun
+package analysisservice
 
 import (
 	"testing"

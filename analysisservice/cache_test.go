@@ -1,4 +1,4 @@
-package analysisrun
+package analysisservice
 
 import (
 	"context"
@@ -100,7 +100,7 @@ func TestCacheOutlivesTheRequest(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	_, err := c.get(ctx, "k", "v", compute)
-	if e, ok := apierr.As(err); !ok || e.Code != apierr.Unavailable {
+	if e, ok := apierr.As(err); !ok || e.Code != apierr.CodeUnavailable {
 		t.Fatalf("a request whose deadline passes gets %v, want UNAVAILABLE", err)
 	}
 	close(release)

@@ -1,4 +1,4 @@
-package analysisrun
+package analysisservice
 
 import (
 	"context"
@@ -56,7 +56,7 @@ func (s Sampling) key() string {
 // check validates the sampling for field names sample.
 func (s Sampling) check(field string) error {
 	if s.K != nil && *s.K < 1 {
-		return apierr.BadInput(field, "must be at least 1 (the number of source nodes to sample)")
+		return apierr.BadUserInput(field, "must be at least 1 (the number of source nodes to sample)")
 	}
 	return nil
 }
@@ -91,10 +91,10 @@ func (s *Service) Centrality(ctx context.Context, access cypher.Scope, sc Scope,
 		return nil, err
 	}
 	if sampling.K != nil && !m.sampled() {
-		return nil, apierr.BadInput("sample", "applies only to BETWEENNESS, CLOSENESS and HARMONIC")
+		return nil, apierr.BadUserInput("sample", "applies only to BETWEENNESS, CLOSENESS and HARMONIC")
 	}
 	if !m.valid() {
-		return nil, apierr.BadInput("measure", "%q is not a centrality measure", m)
+		return nil, apierr.BadUserInput("measure", "%q is not a centrality measure", m)
 	}
 	v, err := s.result(ctx, access, sc, "centrality="+string(m)+";"+sampling.key(), func(ctx context.Context, g *Graph) (any, error) {
 		return centrality(ctx, g, m, sampling)
@@ -164,7 +164,7 @@ func centrality(ctx context.Context, g *Graph, m Measure, sampling Sampling) (*C
 	case PageRank:
 		scores, err = g.G.PageRank(analysis.PageRankOptions{Weights: weights(g.Scope.Weighted)})
 	default:
-		return nil, apierr.BadInput("measure", "%q is not a centrality measure", m)
+		return nil, apierr.BadUserInput("measure", "%q is not a centrality measure", m)
 	}
 	if errors.Is(err, analysis.ErrNoConvergence) {
 		res.Converged, err = false, nil

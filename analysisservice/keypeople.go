@@ -1,4 +1,4 @@
-package analysisrun
+package analysisservice
 
 import (
 	"context"
@@ -61,7 +61,7 @@ func RoleScope(sc Scope, role Role) Scope {
 // betweenness is estimated from a sample when sampling.K is set.
 func (s *Service) KeyPeople(ctx context.Context, access cypher.Scope, sc Scope, role Role, first int, sampling Sampling) (*KeyPeopleResult, error) {
 	if first < 0 || first > MaxCandidates {
-		return nil, apierr.BadInput("first", "must be between 0 and %d", MaxCandidates)
+		return nil, apierr.BadUserInput("first", "must be between 0 and %d", MaxCandidates)
 	}
 	if err := sampling.check("sample"); err != nil {
 		return nil, err
@@ -69,7 +69,7 @@ func (s *Service) KeyPeople(ctx context.Context, access cypher.Scope, sc Scope, 
 	switch role {
 	case Connector, Maven, Salesperson:
 	default:
-		return nil, apierr.BadInput("role", "%q is not a key-people role", role)
+		return nil, apierr.BadUserInput("role", "%q is not a key-people role", role)
 	}
 	sc = RoleScope(sc, role)
 	name := fmt.Sprintf("keypeople=%s;first=%d;%s", role, first, sampling.key())

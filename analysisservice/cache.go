@@ -1,4 +1,4 @@
-package analysisrun
+package analysisservice
 
 import (
 	"context"
@@ -66,7 +66,7 @@ func (c *cache) get(ctx context.Context, key, version string, compute computeFun
 	case <-e.done:
 		return e.val, e.err
 	case <-ctx.Done():
-		return nil, apierr.Down("the analysis is still running; ask again in a moment", ctx.Err())
+		return nil, apierr.Unavailable("the analysis is still running; ask again in a moment", ctx.Err())
 	}
 }
 
@@ -101,7 +101,7 @@ func (c *cache) compute(ctx context.Context, key string, e *entry, compute compu
 			val, version, err = compute(ctx)
 		}()
 	case <-ctx.Done():
-		err = apierr.Down("the server is busy with other analyses; ask again in a moment", ctx.Err())
+		err = apierr.Unavailable("the server is busy with other analyses; ask again in a moment", ctx.Err())
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
