@@ -316,7 +316,7 @@ func (s *Store) projectionQuery(scope Scope, p ProjectionSpec) (string, map[stri
 	var kinds []string
 	wave := ""
 	if p.WaveID != "" {
-		wave = " AND r.wave = " + b.param(p.WaveID)
+		wave = " AND " + b.param(p.WaveID) + " IN r.waves"
 	}
 	for _, k := range p.kinds() {
 		kind := s.schema.Ties[k]

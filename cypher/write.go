@@ -349,7 +349,7 @@ func (s *Store) finishNodes(ctx context.Context, tx neo4j.ManagedTransaction, sc
   WITH n, x WHERE x.area IS NOT NULL
   OPTIONAL MATCH (a:Area {id: x.area})
   FOREACH (_ IN CASE WHEN a IS NULL THEN [] ELSE [1] END |
-    CREATE (n)-[:%s {id: x.tie, key: '|', createdAt: datetime(), updatedAt: datetime(), recordedAt: datetime(), source: 'api'}]->(a))
+    CREATE (n)-[:%s {id: x.tie, key: '', waves: [], createdAt: datetime(), updatedAt: datetime(), recordedAt: datetime(), source: 'api'}]->(a))
   WITH x WHERE a IS NULL
   RETURN collect([x.i, x.area]) AS missing
 }

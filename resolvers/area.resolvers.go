@@ -11,7 +11,7 @@ import (
 	"kith/graph/model"
 )
 
-func (r *areaResolver) Ties(ctx context.Context, obj *model.Area, kinds []model.TieKind, direction *model.Direction, first *int) ([]*model.Tie, error) {
+func (r *areaResolver) Ties(ctx context.Context, obj *model.Area, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) ([]*model.Tie, error) {
 	return loadedList[*model.Tie](ctx, obj.Loaded)
 }
 
@@ -75,7 +75,7 @@ func (r *queryResolver) Waves(ctx context.Context, first *int, after *string, la
 	return c, nil
 }
 
-func (r *waveResolver) Ties(ctx context.Context, obj *model.Wave, kinds []model.TieKind, direction *model.Direction, first *int) ([]*model.Tie, error) {
+func (r *waveResolver) Ties(ctx context.Context, obj *model.Wave, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) ([]*model.Tie, error) {
 	return loadedList[*model.Tie](ctx, obj.Loaded)
 }
 

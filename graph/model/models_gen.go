@@ -459,6 +459,32 @@ type NetworkSummary struct {
 	Groups []*SummaryGroup `json:"groups"`
 }
 
+// One interview's measurements of one person in one wave. Give a scale's items or its total, not
+// both; values out of range are BAD_USER_INPUT naming the field.
+type ObservationInput struct {
+	Person string            `json:"person"`
+	Wave   string            `json:"wave"`
+	Method ObservationMethod `json:"method"`
+	// When the interview took place; defaults to now.
+	RecordedAt  *time.Time `json:"recordedAt,omitempty"`
+	InterviewID *string    `json:"interviewId,omitempty"`
+	// The 14 WEMWBS items, 1 to 5 each.
+	WemwbsItems []int `json:"wemwbsItems,omitempty"`
+	// The WEMWBS total, 14 to 70, when the items were not kept.
+	Wemwbs *int `json:"wemwbs,omitempty"`
+	// The 7 SWEMWBS items, 1 to 5 each.
+	SwemwbsItems []int `json:"swemwbsItems,omitempty"`
+	// The raw SWEMWBS total, 7 to 35, when the items were not kept.
+	SwemwbsRaw          *int              `json:"swemwbsRaw,omitempty"`
+	OnsLifeSatisfaction *int              `json:"onsLifeSatisfaction,omitempty"`
+	OnsWorthwhile       *int              `json:"onsWorthwhile,omitempty"`
+	OnsHappy            *int              `json:"onsHappy,omitempty"`
+	OnsAnxious          *int              `json:"onsAnxious,omitempty"`
+	Employment          *EmploymentStatus `json:"employment,omitempty"`
+	Household           *string           `json:"household,omitempty"`
+	AgeBand             *string           `json:"ageBand,omitempty"`
+}
+
 type OrganisationConnection struct {
 	Edges      []*OrganisationEdge `json:"edges"`
 	Nodes      []*Organisation     `json:"nodes"`
@@ -536,8 +562,13 @@ type ReachedNode struct {
 	Hops int  `json:"hops"`
 }
 
+type RecordObservationsResult struct {
+	// How many observations were recorded.
+	Count int `json:"count"`
+}
+
 type RemoveTiesResult struct {
-	// How many ties were removed.
+	// How many ties were removed, or lost the wave given.
 	Count int `json:"count"`
 }
 
@@ -1080,6 +1111,74 @@ func (e *Direction) UnmarshalJSON(b []byte) error {
 }
 
 func (e Direction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Employment status, as a survey asks it.
+type EmploymentStatus string
+
+const (
+	EmploymentStatusEmployed               EmploymentStatus = "EMPLOYED"
+	EmploymentStatusSelfEmployed           EmploymentStatus = "SELF_EMPLOYED"
+	EmploymentStatusUnemployed             EmploymentStatus = "UNEMPLOYED"
+	EmploymentStatusRetired                EmploymentStatus = "RETIRED"
+	EmploymentStatusStudent                EmploymentStatus = "STUDENT"
+	EmploymentStatusLongTermSickOrDisabled EmploymentStatus = "LONG_TERM_SICK_OR_DISABLED"
+	EmploymentStatusCarer                  EmploymentStatus = "CARER"
+	EmploymentStatusOther                  EmploymentStatus = "OTHER"
+)
+
+var AllEmploymentStatus = []EmploymentStatus{
+	EmploymentStatusEmployed,
+	EmploymentStatusSelfEmployed,
+	EmploymentStatusUnemployed,
+	EmploymentStatusRetired,
+	EmploymentStatusStudent,
+	EmploymentStatusLongTermSickOrDisabled,
+	EmploymentStatusCarer,
+	EmploymentStatusOther,
+}
+
+func (e EmploymentStatus) IsValid() bool {
+	switch e {
+	case EmploymentStatusEmployed, EmploymentStatusSelfEmployed, EmploymentStatusUnemployed, EmploymentStatusRetired, EmploymentStatusStudent, EmploymentStatusLongTermSickOrDisabled, EmploymentStatusCarer, EmploymentStatusOther:
+		return true
+	}
+	return false
+}
+
+func (e EmploymentStatus) String() string {
+	return string(e)
+}
+
+func (e *EmploymentStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = EmploymentStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid EmploymentStatus", str)
+	}
+	return nil
+}
+
+func (e EmploymentStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *EmploymentStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e EmploymentStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -1682,6 +1781,71 @@ func (e *NodeType) UnmarshalJSON(b []byte) error {
 }
 
 func (e NodeType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How an interview's answers were collected.
+type ObservationMethod string
+
+const (
+	ObservationMethodDoorstep      ObservationMethod = "DOORSTEP"
+	ObservationMethodPhone         ObservationMethod = "PHONE"
+	ObservationMethodOnline        ObservationMethod = "ONLINE"
+	ObservationMethodPaper         ObservationMethod = "PAPER"
+	ObservationMethodNetworkCanvas ObservationMethod = "NETWORK_CANVAS"
+	// Recorded on the person before waves held measurements, moved into a wave by migration 0007.
+	ObservationMethodMigrated ObservationMethod = "MIGRATED"
+)
+
+var AllObservationMethod = []ObservationMethod{
+	ObservationMethodDoorstep,
+	ObservationMethodPhone,
+	ObservationMethodOnline,
+	ObservationMethodPaper,
+	ObservationMethodNetworkCanvas,
+	ObservationMethodMigrated,
+}
+
+func (e ObservationMethod) IsValid() bool {
+	switch e {
+	case ObservationMethodDoorstep, ObservationMethodPhone, ObservationMethodOnline, ObservationMethodPaper, ObservationMethodNetworkCanvas, ObservationMethodMigrated:
+		return true
+	}
+	return false
+}
+
+func (e ObservationMethod) String() string {
+	return string(e)
+}
+
+func (e *ObservationMethod) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ObservationMethod(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ObservationMethod", str)
+	}
+	return nil
+}
+
+func (e ObservationMethod) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ObservationMethod) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ObservationMethod) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
