@@ -611,7 +611,7 @@ type ComplexityRoot struct {
 		TrustedContacts      func(childComplexity int, person string, first *int) int
 		TrustedRoutes        func(childComplexity int, from string, to model.RouteTarget, options *model.RouteOptions, mode *model.RouteMode, k *int) int
 		Waves                func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
-		WellbeingSummary     func(childComplexity int, where map[string]any) int
+		WellbeingSummary     func(childComplexity int, where map[string]any, wave *string, tieChange *model.TieChange) int
 	}
 
 	Reach struct {
@@ -898,7 +898,7 @@ type QueryResolver interface {
 	Organisations(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.OrganisationConnection, error)
 	People(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.PersonConnection, error)
 	Places(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.PlaceConnection, error)
-	WellbeingSummary(ctx context.Context, where map[string]any) (*model.WellbeingSummary, error)
+	WellbeingSummary(ctx context.Context, where map[string]any, wave *string, tieChange *model.TieChange) (*model.WellbeingSummary, error)
 	PrivacyBudget(ctx context.Context) (*model.PrivacyBudget, error)
 	ShortestTrustedPath(ctx context.Context, from string, to model.RouteTarget, options *model.RouteOptions) (*model.Route, error)
 	TrustedRoutes(ctx context.Context, from string, to model.RouteTarget, options *model.RouteOptions, mode *model.RouteMode, k *int) ([]*model.Route, error)
@@ -3785,7 +3785,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.WellbeingSummary(childComplexity, args["where"].(map[string]any)), true
+		return e.ComplexityRoot.Query.WellbeingSummary(childComplexity, args["where"].(map[string]any), args["wave"].(*string), args["tieChange"].(*model.TieChange)), true
 
 	case "Reach.byHops":
 		if e.ComplexityRoot.Reach.ByHops == nil {
@@ -4486,6 +4486,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputSectorFilter,
 		ec.unmarshalInputStringFilter,
 		ec.unmarshalInputStringListFilter,
+		ec.unmarshalInputTieChange,
 		ec.unmarshalInputTieInput,
 		ec.unmarshalInputTieRemoveInput,
 		ec.unmarshalInputWaveInput,
@@ -4751,6 +4752,12 @@ enum AnalysisGroupBy {
   HOUSEHOLD_TYPE
   "A person's ageBand."
   AGE_BAND
+  """
+  A person's employment status (EmploymentStatus): as the scope's wave observed it, or as
+  last observed without a wave. With a wave, household type, age band and wellbeing are that
+  wave's too, and a person it did not survey has none (the null group).
+  """
+  EMPLOYMENT
   "The area a person lives in (or another node is in), by id; its name is the group's name."
   AREA
   """
@@ -6290,9 +6297,12 @@ extend type Query {
   wellbeing. Analysts count only people who consented to analysis, and workers only
   people who consented to wellbeing being recorded. For analysts the answer carries noise
   and spends perSummary of their privacy budget (FORBIDDEN, naming privacyBudget, once it
-  would be overspent).
+  would be overspent). With wave, each person's score is that wave's (SWEMWBS raw) and only
+  the people it surveyed count; with tieChange, only the people surveyed in both its waves
+  whose ties changed as it says (docs/waves.md). Aliases ask several in one request: did
+  wellbeing rise among those who gained ties between wave 1 and wave 3?
   """
-  wellbeingSummary(where: PersonWhere): WellbeingSummary!
+  wellbeingSummary(where: PersonWhere, wave: ID, tieChange: TieChange): WellbeingSummary!
   """
   The caller's privacy budget for wellbeing summaries in the current period: for analysts,
   null for callers whose summaries are exact. Root fields run concurrently, so summaries
@@ -6478,7 +6488,7 @@ type FamiliarStrangerReach {
 type EgoNetwork {
   "The nodes, nearest first, the centre first of all."
   nodes: [ReachedNode!]!
-  "The ties of the chosen kinds between those nodes (one per kind and pair of ends and wave)."
+  "The ties of the chosen kinds between those nodes: one per kind, pair of ends and meaning, whatever waves recorded it."
   ties: [Tie!]!
   "Whether maxNodes cut the network short."
   truncated: Boolean!
@@ -6917,6 +6927,27 @@ extend type Mutation {
 type RecordObservationsResult {
   "How many observations were recorded."
   count: Int!
+}
+
+"How a person's ties changed between two waves."
+enum TieChangeKind {
+  "More ties in the later wave than in the earlier."
+  GAINED
+  "Fewer ties in the later wave."
+  LOST
+  "As many in both."
+  SAME
+}
+
+"""
+People surveyed in both waves whose ties (of the kinds given, either way; by default those
+isolation counts: KNOWS, TRUSTS, GETS_INFO_FROM, ENCOURAGES, MEMBER_OF) changed as change says.
+"""
+input TieChange {
+  from: ID!
+  to: ID!
+  change: TieChangeKind!
+  kinds: [TieKind!]
 }
 `, BuiltIn: false},
 }
@@ -10637,6 +10668,22 @@ func (ec *executionContext) field_Query_wellbeingSummary_args(ctx context.Contex
 		return nil, err
 	}
 	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "wave",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["wave"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "tieChange",
+		func(ctx context.Context, v any) (*model.TieChange, error) {
+			return ec.unmarshalOTieChange2ᚖkithᚋgraphᚋmodelᚐTieChange(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["tieChange"] = arg2
 	return args, nil
 }
 
@@ -22295,7 +22342,7 @@ func (ec *executionContext) _Query_wellbeingSummary(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().WellbeingSummary(ctx, fc.Args["where"].(map[string]any))
+			return ec.Resolvers.Query().WellbeingSummary(ctx, fc.Args["where"].(map[string]any), fc.Args["wave"].(*string), fc.Args["tieChange"].(*model.TieChange))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.WellbeingSummary) graphql.Marshaler {
@@ -29479,6 +29526,57 @@ func (ec *executionContext) unmarshalInputStringListFilter(ctx context.Context, 
 				return it, err
 			}
 			it["isEmpty"] = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputTieChange(ctx context.Context, obj any) (model.TieChange, error) {
+	var it model.TieChange
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"from", "to", "change", "kinds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "change":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("change"))
+			data, err := ec.unmarshalNTieChangeKind2kithᚋgraphᚋmodelᚐTieChangeKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Change = data
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalOTieKind2ᚕkithᚋgraphᚋmodelᚐTieKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
 		}
 	}
 	return it, nil
@@ -39430,6 +39528,16 @@ func (ec *executionContext) marshalNTie2ᚖkithᚋgraphᚋmodelᚐTie(ctx contex
 	return ec._Tie(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNTieChangeKind2kithᚋgraphᚋmodelᚐTieChangeKind(ctx context.Context, v any) (model.TieChangeKind, error) {
+	var res model.TieChangeKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTieChangeKind2kithᚋgraphᚋmodelᚐTieChangeKind(ctx context.Context, sel ast.SelectionSet, v model.TieChangeKind) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNTieInput2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := ec.unmarshalInputTieInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -41012,6 +41120,14 @@ func (ec *executionContext) marshalOTie2ᚖkithᚋgraphᚋmodelᚐTie(ctx contex
 		return graphql.Null
 	}
 	return ec._Tie(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTieChange2ᚖkithᚋgraphᚋmodelᚐTieChange(ctx context.Context, v any) (*model.TieChange, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTieChange(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOTieKind2ᚕkithᚋgraphᚋmodelᚐTieKindᚄ(ctx context.Context, v any) ([]model.TieKind, error) {

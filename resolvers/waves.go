@@ -35,3 +35,22 @@ func observationInputs(input []*model.ObservationInput) []cypher.ObservationInpu
 	}
 	return out
 }
+
+// wellbeingFilter turns wellbeingSummary's arguments into the store's filter.
+func wellbeingFilter(where map[string]any, wave *string, change *model.TieChange) cypher.WellbeingFilter {
+	f := cypher.WellbeingFilter{Where: where}
+	if wave != nil {
+		f.WaveID = *wave
+	}
+	if change != nil {
+		c := &cypher.TieChange{From: change.From, To: change.To, Change: string(change.Change)}
+		if change.Kinds != nil {
+			c.Kinds = make([]string, len(change.Kinds))
+			for i, k := range change.Kinds {
+				c.Kinds[i] = string(k)
+			}
+		}
+		f.Change = c
+	}
+	return f
+}

@@ -10,6 +10,8 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"kith/auth"
+	"kith/cypher"
+	"kith/nodeid"
 	"kith/seed"
 )
 
@@ -516,5 +518,107 @@ func TestDemoHoldsOneTiePerMeaning(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Fatal("no group has members: nothing was checked")
+	}
+}
+
+// TestWaveAnalysis asks the seeds' two questions as single requests: did wellbeing rise
+// among those who gained ties between wave 1 and wave 3, and what share of people are
+// isolated, by employment status, in a wave.
+func TestWaveAnalysis(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	var nodes []cypher.LoadNode
+	id := func(label, key string) string { return nodeid.FromKey(label, "wave-analysis-"+key) }
+	w1, w3 := id("Wave", "w1"), id("Wave", "w3")
+	nodes = append(nodes, cypher.LoadNode{Label: "Wave", ID: w1, Props: map[string]any{"name": "Wave 1", "collectedOn": "2024-03-01"}},
+		cypher.LoadNode{Label: "Wave", ID: w3, Props: map[string]any{"name": "Wave 3", "collectedOn": "2026-03-01"}})
+	var ties []cypher.LoadTie
+	var obs []cypher.ObservationInput
+	person := func(key string) string {
+		p := id("Person", key)
+		nodes = append(nodes, cypher.LoadNode{Label: "Person", ID: p, Props: map[string]any{"displayName": key,
+			"consentAnalysis": true, "consentWellbeing": true}})
+		return p
+	}
+	observe := func(p, w string, raw int, employment string) {
+		obs = append(obs, cypher.ObservationInput{PersonID: p, WaveID: w, Method: "DOORSTEP", SWEMWBSRaw: &raw, Employment: employment})
+	}
+	// Six people who gained a tie in wave 3 (they know one another in pairs), from 15 to 22;
+	// five who stayed alone, from 20 to 19; one who gained a tie but was not surveyed in
+	// wave 3.
+	var gainers []string
+	for i := range 6 {
+		p := person(fmt.Sprint("gainer", i))
+		gainers = append(gainers, p)
+		observe(p, w1, 15, "UNEMPLOYED")
+		observe(p, w3, 22, "EMPLOYED")
+	}
+	for i := 0; i < 6; i += 2 {
+		ties = append(ties, cypher.LoadTie{Kind: "KNOWS", From: gainers[i], To: gainers[i+1], Props: map[string]any{"strength": "WEAK", "wave": w3}})
+	}
+	for i := range 5 {
+		p := person(fmt.Sprint("stayer", i))
+		observe(p, w1, 20, "UNEMPLOYED")
+		observe(p, w3, 19, "UNEMPLOYED")
+	}
+	absent := person("absent")
+	observe(absent, w1, 10, "UNEMPLOYED")
+	ties = append(ties, cypher.LoadTie{Kind: "KNOWS", From: absent, To: gainers[0], Props: map[string]any{"strength": "WEAK", "wave": w3}})
+	if err := e.store.Load(ctx, nodes, ties, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.RecordObservations(ctx, cypher.Scope{}, obs); err != nil {
+		t.Fatal(err)
+	}
+
+	rise := `query($w1: ID!, $w3: ID!) {
+	  before: wellbeingSummary(wave: $w1, tieChange: {from: $w1, to: $w3, change: GAINED}) { people scored mean noise { epsilon } }
+	  after: wellbeingSummary(wave: $w3, tieChange: {from: $w1, to: $w3, change: GAINED}) { people scored mean noise { epsilon } }
+	  stayed: wellbeingSummary(wave: $w3, tieChange: {from: $w1, to: $w3, change: SAME}) { people scored mean } }`
+	type summary struct {
+		People, Scored int
+		Mean           *float64
+		Noise          *struct{ Epsilon float64 }
+	}
+	var got struct{ Before, After, Stayed summary }
+	e.ok(rise, map[string]any{"w1": w1, "w3": w3}, &got)
+	if got.Before.People != 6 || got.Before.Mean == nil || *got.Before.Mean != 15 || got.After.Mean == nil || *got.After.Mean != 22 {
+		t.Errorf("those who gained ties: before %+v, after %+v; want 6 people, 15 then 22", got.Before, got.After)
+	}
+	if got.Stayed.People != 5 || got.Stayed.Mean == nil || *got.Stayed.Mean != 19 {
+		t.Errorf("those whose ties stayed the same, in wave 3: %+v; want 5 people at 19", got.Stayed)
+	}
+	// Analysts get the same question with noise, spending their budget.
+	got = struct{ Before, After, Stayed summary }{}
+	e.analyst("wave-analyst").ok(rise, map[string]any{"w1": analystID(t, w1), "w3": analystID(t, w3)}, &got)
+	if got.Before.Noise == nil || got.After.Noise == nil || got.Before.People != 6 {
+		t.Errorf("an analyst's summaries must carry noise: %+v, %+v", got.Before, got.After)
+	}
+	e.fails(`query($p: ID!) { wellbeingSummary(wave: $p) { people } }`, map[string]any{"p": gainers[0]}, "BAD_USER_INPUT", "wave")
+	e.fails(`query($w: ID!) { wellbeingSummary(tieChange: {from: $w, to: "wave_00000000000000000000", change: LOST}) { people } }`,
+		map[string]any{"w": w1}, "NOT_FOUND", "tieChange.to")
+
+	var byEmployment struct {
+		NetworkSummary struct {
+			Groups []struct {
+				Value        *string
+				People       int
+				Isolates     int
+				IsolateShare float64
+			}
+		}
+	}
+	e.ok(`query($w3: ID!) { networkSummary(scope: {waveId: $w3, labels: [PERSON]}, by: EMPLOYMENT) { groups { value people isolates isolateShare } } }`,
+		map[string]any{"w3": w3}, &byEmployment)
+	shares := map[string]string{}
+	for _, g := range byEmployment.NetworkSummary.Groups {
+		v := "not surveyed"
+		if g.Value != nil {
+			v = *g.Value
+		}
+		shares[v] = fmt.Sprintf("%d/%d", g.Isolates, g.People)
+	}
+	if shares["EMPLOYED"] != "0/6" || shares["UNEMPLOYED"] != "5/5" {
+		t.Errorf("isolates by employment status in wave 3: %v; want EMPLOYED 0/6, UNEMPLOYED 5/5", shares)
 	}
 }

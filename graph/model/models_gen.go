@@ -280,7 +280,7 @@ type EIIndex struct {
 type EgoNetwork struct {
 	// The nodes, nearest first, the centre first of all.
 	Nodes []*ReachedNode `json:"nodes"`
-	// The ties of the chosen kinds between those nodes (one per kind and pair of ends and wave).
+	// The ties of the chosen kinds between those nodes: one per kind, pair of ends and meaning, whatever waves recorded it.
 	Ties []*Tie `json:"ties"`
 	// Whether maxNodes cut the network short.
 	Truncated bool `json:"truncated"`
@@ -679,6 +679,15 @@ type SummaryGroup struct {
 	Wellbeing *WellbeingSummary `json:"wellbeing"`
 }
 
+// People surveyed in both waves whose ties (of the kinds given, either way; by default those
+// isolation counts: KNOWS, TRUSTS, GETS_INFO_FROM, ENCOURAGES, MEMBER_OF) changed as change says.
+type TieChange struct {
+	From   string        `json:"from"`
+	To     string        `json:"to"`
+	Change TieChangeKind `json:"change"`
+	Kinds  []TieKind     `json:"kinds,omitempty"`
+}
+
 // A revocation of a subject's tokens (revokeTokens).
 type TokenRevocation struct {
 	// The token subject (sub claim) whose tokens are refused.
@@ -790,6 +799,10 @@ const (
 	AnalysisGroupByHouseholdType AnalysisGroupBy = "HOUSEHOLD_TYPE"
 	// A person's ageBand.
 	AnalysisGroupByAgeBand AnalysisGroupBy = "AGE_BAND"
+	// A person's employment status (EmploymentStatus): as the scope's wave observed it, or as
+	// last observed without a wave. With a wave, household type, age band and wellbeing are that
+	// wave's too, and a person it did not survey has none (the null group).
+	AnalysisGroupByEmployment AnalysisGroupBy = "EMPLOYMENT"
 	// The area a person lives in (or another node is in), by id; its name is the group's name.
 	AnalysisGroupByArea AnalysisGroupBy = "AREA"
 	// The group a person belongs to (MEMBER_OF, counting only groups the caller may see); someone
@@ -803,6 +816,7 @@ const (
 var AllAnalysisGroupBy = []AnalysisGroupBy{
 	AnalysisGroupByHouseholdType,
 	AnalysisGroupByAgeBand,
+	AnalysisGroupByEmployment,
 	AnalysisGroupByArea,
 	AnalysisGroupByGroup,
 	AnalysisGroupByCommunity,
@@ -810,7 +824,7 @@ var AllAnalysisGroupBy = []AnalysisGroupBy{
 
 func (e AnalysisGroupBy) IsValid() bool {
 	switch e {
-	case AnalysisGroupByHouseholdType, AnalysisGroupByAgeBand, AnalysisGroupByArea, AnalysisGroupByGroup, AnalysisGroupByCommunity:
+	case AnalysisGroupByHouseholdType, AnalysisGroupByAgeBand, AnalysisGroupByEmployment, AnalysisGroupByArea, AnalysisGroupByGroup, AnalysisGroupByCommunity:
 		return true
 	}
 	return false
@@ -2506,6 +2520,67 @@ func (e *SensitiveKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e SensitiveKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How a person's ties changed between two waves.
+type TieChangeKind string
+
+const (
+	// More ties in the later wave than in the earlier.
+	TieChangeKindGained TieChangeKind = "GAINED"
+	// Fewer ties in the later wave.
+	TieChangeKindLost TieChangeKind = "LOST"
+	// As many in both.
+	TieChangeKindSame TieChangeKind = "SAME"
+)
+
+var AllTieChangeKind = []TieChangeKind{
+	TieChangeKindGained,
+	TieChangeKindLost,
+	TieChangeKindSame,
+}
+
+func (e TieChangeKind) IsValid() bool {
+	switch e {
+	case TieChangeKindGained, TieChangeKindLost, TieChangeKindSame:
+		return true
+	}
+	return false
+}
+
+func (e TieChangeKind) String() string {
+	return string(e)
+}
+
+func (e *TieChangeKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TieChangeKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TieChangeKind", str)
+	}
+	return nil
+}
+
+func (e TieChangeKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TieChangeKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TieChangeKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
