@@ -318,3 +318,10 @@ func (b *builder) respondentsField(v string) string {
 	}
 	return fmt.Sprintf("COUNT { MATCH (%s:Person)-[:OBSERVED]->(:%s {waveId: %s.id})%s }", p, ObservationLabel, v, cond)
 }
+
+// deleteObservations deletes what the waves measured about the people (deletePeople,
+// erasePerson), in the caller's transaction.
+func (s *Store) deleteObservations(ctx context.Context, tx neo4j.ManagedTransaction, people []string) error {
+	_, err := s.run(ctx, tx, "UNWIND $ids AS id MATCH (o:"+ObservationLabel+" {personId: id}) DETACH DELETE o", map[string]any{"ids": people})
+	return err
+}

@@ -17,7 +17,7 @@ type Erasure struct {
 }
 
 // ErasePerson erases one person in one write transaction: the gifts only they offered
-// (with those gifts' ties), the person and every tie they have, and the ids of all of
+// (with those gifts' ties), the person, their observations and every tie they have, and the ids of all of
 // these from earlier audit records and from the top lists of stored analysis runs. It then
 // records the erasure, with counts and no id, in the same transaction. Derived data kept
 // elsewhere (query caches) is the caller's to drop.
@@ -31,6 +31,10 @@ func (s *Store) ErasePerson(ctx context.Context, id string) (Erasure, error) {
 		}
 		var e Erasure
 		params := map[string]any{"id": id}
+		// What the waves measured about them goes with them (not counted as ties).
+		if err := s.deleteObservations(ctx, tx, []string{id}); err != nil {
+			return nil, err
+		}
 		// Every id that goes with them: theirs, their gifts', their ties' and their gifts' ties'.
 		recs, err := s.run(ctx, tx, `MATCH (p:Person {id: $id})
 OPTIONAL MATCH (p)-[:OFFERS]->(g:Gift) WHERE NOT EXISTS { MATCH (g)<-[:OFFERS]-(o) WHERE o <> p }

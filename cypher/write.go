@@ -274,6 +274,9 @@ func (s *Store) DeleteNodes(ctx context.Context, scope Scope, label string, ids 
 			if err := s.checkPeopleInScope(ctx, tx, scope, ids, indexPaths("ids", len(ids))); err != nil {
 				return nil, err
 			}
+			if err := s.deleteObservations(ctx, tx, ids); err != nil {
+				return nil, err
+			}
 		}
 		recs, err := s.run(ctx, tx, fmt.Sprintf("MATCH (n:%s) WHERE n.id IN $ids DETACH DELETE n RETURN count(*) AS n", lq),
 			map[string]any{"ids": ids})
