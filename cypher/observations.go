@@ -325,3 +325,15 @@ func (s *Store) deleteObservations(ctx context.Context, tx neo4j.ManagedTransact
 	_, err := s.run(ctx, tx, "UNWIND $ids AS id MATCH (o:"+ObservationLabel+" {personId: id}) DETACH DELETE o", map[string]any{"ids": people})
 	return err
 }
+
+// forgetWaves removes what deleted waves measured (their observations) and takes them off
+// the waves of the ties they recorded, in the caller's transaction. The ties stay: they
+// were true of the neighbourhood whichever round recorded them.
+func (s *Store) forgetWaves(ctx context.Context, tx neo4j.ManagedTransaction, waves []string) error {
+	if _, err := s.run(ctx, tx, "UNWIND $ids AS id MATCH (o:"+ObservationLabel+" {waveId: id}) DETACH DELETE o", map[string]any{"ids": waves}); err != nil {
+		return err
+	}
+	_, err := s.run(ctx, tx, `MATCH ()-[r]->() WHERE any(w IN coalesce(r.waves, []) WHERE w IN $ids)
+SET r.waves = [w IN r.waves WHERE NOT w IN $ids], r.updatedAt = datetime()`, map[string]any{"ids": waves})
+	return err
+}

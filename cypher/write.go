@@ -278,6 +278,11 @@ func (s *Store) DeleteNodes(ctx context.Context, scope Scope, label string, ids 
 				return nil, err
 			}
 		}
+		if label == "Wave" {
+			if err := s.forgetWaves(ctx, tx, ids); err != nil {
+				return nil, err
+			}
+		}
 		recs, err := s.run(ctx, tx, fmt.Sprintf("MATCH (n:%s) WHERE n.id IN $ids DETACH DELETE n RETURN count(*) AS n", lq),
 			map[string]any{"ids": ids})
 		if err != nil {

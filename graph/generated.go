@@ -6537,8 +6537,9 @@ extend type Query {
   """
   People with at most maxTies ties (default 0) of the chosen kinds (default the isolation
   kinds KNOWS, TRUSTS, GETS_INFO_FROM, ENCOURAGES, MEMBER_OF), to or from anyone or anything,
-  optionally in an area (and the areas inside it) and counting only ties recorded in a wave.
-  With every argument left out this is Kith's definition of an isolated person (see
+  optionally in an area (and the areas inside it) and counting only ties recorded in a wave:
+  then only the wave's respondents (people with an observation in it) are considered, since
+  someone it did not survey is not known to have named nobody. With every argument left out this is Kith's definition of an isolated person (see
   IsolationMeasure); each argument is an explicit variant of it. Fewest ties first, then by
   name.
   """

@@ -191,6 +191,29 @@ func TestRemoveTieFromAWave(t *testing.T) {
 	if got := read(); got != nil {
 		t.Errorf("after removing its last wave, the membership is still there: %v", got)
 	}
+
+	// Deleting a wave takes it off the ties it recorded, which stay, and removes what it
+	// measured.
+	e.ok(`mutation($in: [ObservationInput!]!) { recordObservations(input: $in) { count } }`, map[string]any{"in": []any{
+		map[string]any{"person": s.ann, "wave": s.w2, "method": "PHONE", "onsHappy": 7}}}, nil)
+	e.ok(`mutation($w: ID!) { deleteWaves(ids: [$w]) { count } }`, map[string]any{"w": s.w2}, nil)
+	var after struct {
+		Ann struct {
+			Ties         []struct{ Waves []struct{ ID string } }
+			Observations []struct{ Method string }
+		}
+		Dan struct {
+			Memberships []struct{ Waves []struct{ ID string } }
+		}
+	}
+	e.ok(`query($ann: ID!, $dan: ID!) { ann: node(id: $ann) { ... on Person { ties(kinds: [TRUSTS]) { waves { id } } observations { method } } }
+	  dan: node(id: $dan) { ... on Person { memberships { waves { id } } } } }`, map[string]any{"ann": s.ann, "dan": s.dan}, &after)
+	if len(after.Ann.Ties) != 1 || len(after.Ann.Ties[0].Waves) != 1 || after.Ann.Ties[0].Waves[0].ID != s.w1 || len(after.Ann.Observations) != 0 {
+		t.Errorf("after deleting wave 2, Ann's TRUSTS %+v and observations %+v; want the tie in wave 1 only, no observation", after.Ann.Ties, after.Ann.Observations)
+	}
+	if len(after.Dan.Memberships) != 1 || len(after.Dan.Memberships[0].Waves) != 0 {
+		t.Errorf("after deleting wave 2, Dan's membership (recorded only then): %+v; want it kept with no wave", after.Dan.Memberships)
+	}
 }
 
 // survey2Again records wave 2's ties a second time.
