@@ -374,7 +374,7 @@ func (b *builder) tieProjection(t tieEnds, typ string, sel *Selection) (string, 
 			if f.Name == "wave" {
 				order = "DESC"
 			}
-			expr = fmt.Sprintf("COLLECT { MATCH (%[1]s:Wave) WHERE %[1]s.id IN coalesce(%[2]s.waves, []) RETURN %[3]s ORDER BY %[1]s.collectedOn %[4]s, %[1]s.id %[4]s }", w, t.r, proj, order)
+			expr = fmt.Sprintf("COLLECT { MATCH (%[1]s:Wave) WHERE %[1]s.id IN coalesce(%[2]s.waves, []) WITH %[1]s ORDER BY %[1]s.collectedOn %[4]s, %[1]s.id %[4]s RETURN %[3]s }", w, t.r, proj, order)
 			if f.Name == "wave" {
 				expr = "head(" + expr + ")"
 			}
