@@ -78,9 +78,11 @@ type GroupBy string
 const (
 	ByHouseholdType GroupBy = "HOUSEHOLD_TYPE"
 	ByAgeBand       GroupBy = "AGE_BAND"
-	ByArea          GroupBy = "AREA"
-	ByGroup         GroupBy = "GROUP"
-	ByCommunity     GroupBy = "COMMUNITY"
+	// ByEmployment groups people by employment status (docs/waves.md).
+	ByEmployment GroupBy = "EMPLOYMENT"
+	ByArea       GroupBy = "AREA"
+	ByGroup      GroupBy = "GROUP"
+	ByCommunity  GroupBy = "COMMUNITY"
 )
 
 // Grouping assigns nodes to groups.
@@ -109,7 +111,7 @@ func (o GroupOptions) key() string {
 
 func (o GroupOptions) check() error {
 	switch o.By {
-	case ByHouseholdType, ByAgeBand, ByArea, ByGroup:
+	case ByHouseholdType, ByAgeBand, ByEmployment, ByArea, ByGroup:
 		return nil
 	case ByCommunity:
 		return checkLouvain(o.Resolution, o.Seed, "resolution", "seed")
@@ -136,6 +138,10 @@ func grouping(g *Graph, o GroupOptions) (*Grouping, error) {
 	case ByAgeBand:
 		for _, n := range g.Nodes {
 			set(n.ID, n.AgeBand, n.AgeBand)
+		}
+	case ByEmployment:
+		for _, n := range g.Nodes {
+			set(n.ID, n.Employment, n.Employment)
 		}
 	case ByArea:
 		for _, n := range g.Nodes {

@@ -82,7 +82,8 @@ func TestLuceneQueryEscapes(t *testing.T) {
 }
 
 // TestMigrationsCoverTheTable checks that every label has its id and externalId
-// constraints and every tie kind an index on its id.
+// constraints and every tie kind an index on its id, and that every schema statement is
+// idempotent.
 func TestMigrationsCoverTheTable(t *testing.T) {
 	ms, err := Migrations()
 	if err != nil {
@@ -94,7 +95,9 @@ func TestMigrationsCoverTheTable(t *testing.T) {
 			t.Errorf("migration %s has version %d, want %d", m.Name, m.Version, i+1)
 		}
 		for _, st := range m.Statements {
-			if !strings.Contains(st, "IF NOT EXISTS") {
+			// A data migration (0007's) is a MATCH guarded so that a second run finds
+			// nothing to change; TestWavesMigration runs it twice.
+			if !strings.Contains(st, "IF NOT EXISTS") && !strings.HasPrefix(st, "MATCH ") {
 				t.Errorf("%s: not idempotent: %s", m.Name, st)
 			}
 			all.WriteString(st + "\n")

@@ -17,7 +17,7 @@ type Erasure struct {
 }
 
 // ErasePerson erases one person in one write transaction: the gifts only they offered
-// (with those gifts' ties), the person and every tie they have, and the ids of all of
+// (with those gifts' ties), the person, their observations and every tie they have, and the ids of all of
 // these from earlier audit records and from the top lists of stored analysis runs. It then
 // records the erasure, with counts and no id, in the same transaction. Derived data kept
 // elsewhere (query caches) is the caller's to drop.
@@ -31,6 +31,10 @@ func (s *Store) ErasePerson(ctx context.Context, id string) (Erasure, error) {
 		}
 		var e Erasure
 		params := map[string]any{"id": id}
+		// What the waves measured about them goes with them (not counted as ties).
+		if err := s.deleteObservations(ctx, tx, []string{id}); err != nil {
+			return nil, err
+		}
 		// Every id that goes with them: theirs, their gifts', their ties' and their gifts' ties'.
 		recs, err := s.run(ctx, tx, `MATCH (p:Person {id: $id})
 OPTIONAL MATCH (p)-[:OFFERS]->(g:Gift) WHERE NOT EXISTS { MATCH (g)<-[:OFFERS]-(o) WHERE o <> p }
@@ -135,39 +139,106 @@ func (s *Store) WellbeingRange() (lo, hi int) {
 	return int(p.Min), int(p.Max)
 }
 
-// WellbeingSummary aggregates the wellbeing of the people matching where, among those the
+// WellbeingFilter says whose wellbeing a summary aggregates, and from which wave.
+type WellbeingFilter struct {
+	// Where selects people as the people list does.
+	Where map[string]any
+	// WaveID, when set, reads each person's score as that wave observed it (SWEMWBS raw)
+	// and counts only the people it surveyed; otherwise their latest score.
+	WaveID string
+	// Change, when set, keeps only the people surveyed in both its waves whose ties changed
+	// between them as it says.
+	Change *TieChange
+}
+
+// TieChange selects people by how their ties changed between two waves.
+type TieChange struct {
+	// From and To are the earlier and later waves' ids.
+	From, To string
+	// Change is GAINED (more ties in To than in From), LOST (fewer) or SAME.
+	Change string
+	// Kinds are the tie kinds counted, either way; nil: those isolation counts.
+	Kinds []string
+}
+
+// WellbeingSummary aggregates the wellbeing of the people f selects, among those the
 // scope lets the caller see. Under a scope that respects consent only scores given with
 // consent for wellbeing count. It never returns one person's score; the caller releases
-// the aggregate (resolvers/wellbeing.go).
-func (s *Store) WellbeingSummary(ctx context.Context, scope Scope, where map[string]any) (Wellbeing, error) {
+// the aggregate (resolvers/wellbeing.go). An unknown wave is NOT_FOUND naming the argument.
+func (s *Store) WellbeingSummary(ctx context.Context, scope Scope, f WellbeingFilter) (Wellbeing, error) {
 	l := s.schema.Labels["Person"]
 	b := newScopedBuilder(s.schema, scope)
-	cond, err := b.where("n", l, plainMap(where), "where")
+	cond, err := b.where("n", l, plainMap(f.Where), "where")
 	if err != nil {
 		return Wellbeing{}, err
 	}
-	if p := b.personPredicate("n"); p != "" {
-		if cond != "" {
-			cond = "(" + cond + ") AND "
-		}
-		cond += p
+	conds := []string{}
+	if cond != "" {
+		conds = append(conds, "("+cond+")")
 	}
+	if p := b.personPredicate("n"); p != "" {
+		conds = append(conds, p)
+	}
+	waves := map[string]string{}
 	score := "n.wellbeing"
+	if f.WaveID != "" {
+		waves["wave"] = f.WaveID
+		w := b.param(f.WaveID)
+		score = fmt.Sprintf("head(COLLECT { MATCH (n)-[:OBSERVED]->(o:%s {waveId: %s}) RETURN o.swemwbsRaw })", ObservationLabel, w)
+		conds = append(conds, fmt.Sprintf("EXISTS { (n)-[:OBSERVED]->(:%s {waveId: %s}) }", ObservationLabel, w))
+	}
+	if c := f.Change; c != nil {
+		waves["tieChange.from"], waves["tieChange.to"] = c.From, c.To
+		types, err := s.tieKinds(c.Kinds, quoteAll(defaultIsolationKinds), "tieChange.kinds")
+		if err != nil {
+			return Wellbeing{}, err
+		}
+		op, ok := map[string]string{"GAINED": ">", "LOST": "<", "SAME": "="}[c.Change]
+		if !ok {
+			return Wellbeing{}, apierr.BadInput("tieChange.change", "must be GAINED, LOST or SAME")
+		}
+		from, to := b.param(c.From), b.param(c.To)
+		count := func(w string) string {
+			return fmt.Sprintf("COUNT { (n)-[r:%s]-() WHERE %s IN r.waves }", strings.Join(types, "|"), w)
+		}
+		conds = append(conds,
+			fmt.Sprintf("EXISTS { (n)-[:OBSERVED]->(:%s {waveId: %s}) }", ObservationLabel, from),
+			fmt.Sprintf("EXISTS { (n)-[:OBSERVED]->(:%s {waveId: %s}) }", ObservationLabel, to),
+			count(to)+" "+op+" "+count(from))
+	}
+	for _, field := range sortedKeys(waves) {
+		if l, ok := nodeid.Label(waves[field]); !ok || l != "Wave" {
+			return Wellbeing{}, apierr.BadInput(field, "is not the id of a Wave")
+		}
+	}
 	if scope.RespectConsent {
-		score = fmt.Sprintf("CASE WHEN n.%s = true THEN n.wellbeing END", quote(consentProp(ConsentWellbeing)))
+		score = fmt.Sprintf("CASE WHEN n.%s = true THEN %s END", quote(consentProp(ConsentWellbeing)), score)
 	}
 	q := "MATCH (n:Person)"
-	if cond != "" {
-		q += " WHERE " + cond
+	if len(conds) > 0 {
+		q += " WHERE " + strings.Join(conds, " AND ")
 	}
 	lo, hi := s.WellbeingRange()
 	pl, ph := b.param(int64(lo)), b.param(int64(hi))
+	ids := make([]string, 0, len(waves))
+	for _, field := range sortedKeys(waves) {
+		ids = append(ids, waves[field])
+	}
+	b.params["waveIds"] = ids
 	q += fmt.Sprintf(" WITH %s AS w WITH CASE WHEN w < %s THEN %s WHEN w > %s THEN %s ELSE w END AS w"+
-		" RETURN count(*), count(w), coalesce(sum(w), 0)", score, pl, pl, ph, ph)
+		" WITH count(*) AS people, count(w) AS scored, coalesce(sum(w), 0) AS total"+
+		" RETURN people, scored, total, [id IN $waveIds WHERE NOT EXISTS { MATCH (:Wave {id: id}) }] AS missing", score, pl, pl, ph, ph)
 	recs, err := s.query(ctx, q, b.params)
 	if err != nil {
 		return Wellbeing{}, err
 	}
 	v := recs[0].Values
+	if missing, _ := v[3].([]any); len(missing) > 0 {
+		for _, field := range sortedKeys(waves) {
+			if waves[field] == missing[0] {
+				return Wellbeing{}, apierr.Missing(field, "there is no wave with this id")
+			}
+		}
+	}
 	return Wellbeing{People: int(v[0].(int64)), Scored: int(v[1].(int64)), Sum: v[2].(int64)}, nil
 }

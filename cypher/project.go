@@ -6,6 +6,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"kith/apierr"
+	"kith/nodeid"
 )
 
 // MaxNested is the most items a nested list field (ties, memberships...) returns.
@@ -61,6 +64,26 @@ func (b *builder) nodeProjection(v string, labels []string, sel *Selection) (str
 			expr, err := b.tiesField(v, f)
 			if err != nil {
 				return "", err
+			}
+			parts = append(parts, quote(key)+": "+expr)
+			continue
+		}
+		if special, ok := map[string]string{"observations": "Person", "respondents": "Wave"}[f.Name]; ok && contains(labels, special) {
+			key := relPrefix + f.Alias
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			expr, otherwise := b.respondentsField(v), "null"
+			if f.Name == "observations" {
+				var err error
+				if expr, err = b.observationsField(v, f); err != nil {
+					return "", err
+				}
+				otherwise = "[]"
+			}
+			if len(labels) > 1 {
+				expr = fmt.Sprintf("CASE WHEN %s:%s THEN %s ELSE %s END", v, special, expr, otherwise)
 			}
 			parts = append(parts, quote(key)+": "+expr)
 			continue
@@ -184,9 +207,21 @@ func (b *builder) relField(v string, rel Rel, f Field) (string, error) {
 	if !rel.Out {
 		pattern = fmt.Sprintf("(%s)<-[r_%s:%s]-(%s:%s)", v, m, quote(rel.Type), m, quote(rel.Target))
 	}
-	// Scope: only the people (and memberships) the caller may see.
+	// Scope: only the people (and memberships) the caller may see; a wave: only the ties
+	// it recorded.
+	var conds []string
 	if p := b.relPredicate(v, rel, m); p != "" {
-		pattern += " WHERE " + p
+		conds = append(conds, p)
+	}
+	wave, err := b.waveCond(f, "r_"+m)
+	if err != nil {
+		return "", err
+	}
+	if wave != "" {
+		conds = append(conds, wave)
+	}
+	if len(conds) > 0 {
+		pattern += " WHERE " + strings.Join(conds, " AND ")
 	}
 	switch rel.Shape {
 	case ShapeNode:
@@ -248,9 +283,21 @@ func (b *builder) tiesField(v string, f Field) (string, error) {
 	default:
 		pattern = fmt.Sprintf("(%s)-[%s]-(%s)", v, rel, m)
 	}
-	// Scope: no tie to a person the caller may not see, no hidden membership.
+	// Scope: no tie to a person the caller may not see, no hidden membership; a wave: only
+	// the ties it recorded.
+	var conds []string
 	if p := b.tiePredicate(v, r, m); p != "" {
-		pattern += " WHERE " + p
+		conds = append(conds, p)
+	}
+	wave, err := b.waveCond(f, r)
+	if err != nil {
+		return "", err
+	}
+	if wave != "" {
+		conds = append(conds, wave)
+	}
+	if len(conds) > 0 {
+		pattern += " WHERE " + strings.Join(conds, " AND ")
 	}
 	proj, err := b.tieProjection(ends, "Tie", f.Sub)
 	if err != nil {
@@ -318,11 +365,19 @@ func (b *builder) tieProjection(t tieEnds, typ string, sel *Selection) (string, 
 				labels = []string{"Group"}
 			}
 			expr, err = b.nodeProjection(v, labels, f.Sub)
-		case "wave":
+		case "wave", "waves":
+			// The waves that recorded the tie, earliest first; wave is the latest of them.
 			w := b.fresh("w")
 			var proj string
 			proj, err = b.nodeProjection(w, []string{"Wave"}, f.Sub)
-			expr = fmt.Sprintf("head(COLLECT { MATCH (%s:Wave {id: %s.wave}) RETURN %s })", w, t.r, proj)
+			order := "ASC"
+			if f.Name == "wave" {
+				order = "DESC"
+			}
+			expr = fmt.Sprintf("COLLECT { MATCH (%[1]s:Wave) WHERE %[1]s.id IN coalesce(%[2]s.waves, []) WITH %[1]s ORDER BY %[1]s.collectedOn %[4]s, %[1]s.id %[4]s RETURN %[3]s }", w, t.r, proj, order)
+			if f.Name == "wave" {
+				expr = "head(" + expr + ")"
+			}
 		default:
 			if !seen[f.Name] && b.isTieProp(f.Name) {
 				seen[f.Name] = true
@@ -400,4 +455,18 @@ func (b *builder) routeProjection(p string, sel *Selection) (string, error) {
 			p, i, n, r, ends.from, ends.to, strings.Join(stepParts, ", ")))
 	}
 	return "{" + strings.Join(parts, ", ") + "}", nil
+}
+
+// waveCond is the condition that relationship r was recorded in the wave the field's wave
+// argument names, "" without one. A pair and kind is one relationship whatever waves
+// recorded it, so without it each appears once.
+func (b *builder) waveCond(f Field, r string) (string, error) {
+	id, _ := f.Args["wave"].(string)
+	if id == "" {
+		return "", nil
+	}
+	if l, ok := nodeid.Label(id); !ok || l != "Wave" {
+		return "", apierr.BadInput(f.Alias+".wave", "is not the id of a Wave")
+	}
+	return b.param(id) + " IN coalesce(" + r + ".waves, [])", nil
 }

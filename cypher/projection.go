@@ -136,8 +136,9 @@ func (s *Store) checkProjection(p ProjectionSpec) error {
 // ProjectedNode is one node of a Projection with the attributes analyses group by.
 type ProjectedNode struct {
 	ID, Label string
-	// HouseholdType and AgeBand are a person's attributes ("" when not recorded).
-	HouseholdType, AgeBand string
+	// HouseholdType, AgeBand and Employment are a person's attributes ("" when not
+	// recorded): as the scope's wave observed them, or as last observed without a wave.
+	HouseholdType, AgeBand, Employment string
 	// AreaID and AreaName are the area a person lives in, or another node is in (an
 	// area's own for an Area); "" when none is recorded.
 	AreaID, AreaName string
@@ -297,9 +298,20 @@ func (s *Store) projectionQuery(scope Scope, p ProjectionSpec) (string, map[stri
 	if len(conds) > 0 {
 		q.WriteString(" WHERE " + strings.Join(conds, " AND "))
 	}
-	wellbeing := "n.wellbeing"
+	// A person's attributes and wellbeing: without a wave, as last observed (the person's
+	// own properties, and the latest observation's employment); in a wave, as that wave
+	// observed them, so a person it did not survey has none (docs/waves.md).
+	household, ageBand, score := "n.householdType", "n.ageBand", "n.wellbeing"
+	employment := fmt.Sprintf("head(COLLECT { MATCH (n)-[:OBSERVED]->(o:%s)-[:IN_WAVE]->(ow:Wave) WHERE o.employment IS NOT NULL RETURN o.employment ORDER BY ow.collectedOn DESC, ow.id DESC LIMIT 1 })", ObservationLabel)
+	if p.WaveID != "" {
+		obs := func(prop string) string {
+			return fmt.Sprintf("head(COLLECT { MATCH (n)-[:OBSERVED]->(o:%s {waveId: %s}) RETURN o.%s })", ObservationLabel, b.param(p.WaveID), prop)
+		}
+		household, ageBand, score, employment = obs("household"), obs("ageBand"), obs("swemwbsRaw"), obs("employment")
+	}
+	wellbeing := score
 	if scope.RespectConsent {
-		wellbeing = fmt.Sprintf("CASE WHEN n.%s = true THEN n.wellbeing END", quote(consentProp(ConsentWellbeing)))
+		wellbeing = fmt.Sprintf("CASE WHEN n.%s = true THEN %s END", quote(consentProp(ConsentWellbeing)), score)
 	}
 	groups := "[]"
 	if contains(labels, "Person") {
@@ -309,14 +321,14 @@ func (s *Store) projectionQuery(scope Scope, p ProjectionSpec) (string, map[stri
 		}
 		groups = fmt.Sprintf("COLLECT { MATCH (n)-[:MEMBER_OF]->(g:Group) WHERE %s RETURN [g.id, g.name] }", cond)
 	}
-	fmt.Fprintf(&q, "\nRETURN n.id AS id, %s AS label, n.householdType AS householdType, n.ageBand AS ageBand,"+
+	fmt.Fprintf(&q, "\nRETURN n.id AS id, %s AS label, %s AS householdType, %s AS ageBand,"+
 		" %s AS wellbeing, coalesce(n.isAuthority, false) AS authority,"+
 		" CASE WHEN n:Area THEN [n.id, n.name] ELSE head(COLLECT { MATCH (n)-[:LIVES_IN|IN]->(a:Area) RETURN [a.id, a.name] ORDER BY a.id LIMIT 1 }) END AS area,"+
-		" %s AS groups", b.typename("n", labels), wellbeing, groups)
+		" %s AS groups, CASE WHEN n:Person THEN %s END AS employment", b.typename("n", labels), household, ageBand, wellbeing, groups, employment)
 	var kinds []string
 	wave := ""
 	if p.WaveID != "" {
-		wave = " AND r.wave = " + b.param(p.WaveID)
+		wave = " AND " + b.param(p.WaveID) + " IN r.waves"
 	}
 	for _, k := range p.kinds() {
 		kind := s.schema.Ties[k]
@@ -405,7 +417,7 @@ func (s *Store) Projection(ctx context.Context, scope Scope, p ProjectionSpec) (
 		var pending []pendingTie
 		for result.Next(ctx) {
 			vals := result.Record().Values
-			n := ProjectedNode{ID: str(vals[0]), Label: str(vals[1]), HouseholdType: str(vals[2]), AgeBand: str(vals[3])}
+			n := ProjectedNode{ID: str(vals[0]), Label: str(vals[1]), HouseholdType: str(vals[2]), AgeBand: str(vals[3]), Employment: str(vals[8])}
 			if w, ok := vals[4].(int64); ok {
 				n.Wellbeing, n.HasWellbeing = int(w), true
 			}
@@ -423,7 +435,7 @@ func (s *Store) Projection(ctx context.Context, scope Scope, p ProjectionSpec) (
 				}
 			}
 			from := int32(len(out.Nodes))
-			col := 8
+			col := 9
 			for k, kind := range kinds {
 				lists := 1
 				if kind == "KNOWS" {

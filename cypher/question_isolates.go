@@ -87,7 +87,11 @@ func (s *Store) isolatesMatch(b *builder, args IsolatesArgs) (match, maxTies str
 		if l, ok := nodeid.Label(args.WaveID); !ok || l != "Wave" {
 			return "", "", apierr.BadUserInput("waveId", "is not the id of a Wave")
 		}
-		wave = " WHERE r.wave = " + b.param(args.WaveID)
+		w := b.param(args.WaveID)
+		wave = " WHERE " + w + " IN r.waves"
+		// In a wave, only its respondents can be isolated in it: someone it did not
+		// survey is not known to have named nobody (docs/waves.md).
+		conds = append(conds, "EXISTS { (n)-[:OBSERVED]->(:Observation {waveId: "+w+"}) }")
 	}
 	measure := map[string]string{"": "o + i", "ALL_TIES": "o + i", "NAMED_NOBODY": "o", "NAMED_BY_NOBODY": "i"}[args.Measure]
 	if measure == "" {

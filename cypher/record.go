@@ -50,6 +50,8 @@ func decodeRel(x any) any {
 		return out
 	case map[string]any:
 		return decodeRecord(v)
+	case int64:
+		return v // a count (Wave.respondents)
 	default:
 		return (*Record)(nil)
 	}

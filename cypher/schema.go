@@ -107,8 +107,10 @@ type TieKind struct {
 	From  []string
 	To    []string
 	Props []Prop
-	// KeyProp, when set, is a property that distinguishes two ties of this kind between the
-	// same ends in the same wave (TRUSTS for HELP and for ADVICE are two ties).
+	// KeyProp, when set, is the meaning key: a property that distinguishes two ties of this
+	// kind between the same ends (TRUSTS for HELP and for ADVICE are two ties, a STRONG and
+	// a WEAK KNOWS too). Waves never do: a tie recorded again in another wave is the same
+	// tie, with that wave added to its waves.
 	KeyProp string
 }
 
@@ -142,7 +144,9 @@ const EntityLabel = "Entity"
 
 var (
 	frequencies = []string{"DAILY", "WEEKLY", "MONTHLY", "RARELY"}
-	provenance  = []Prop{{Name: "source", Kind: KindString}, {Name: "wave", Kind: KindString}, {Name: "recordedAt", Kind: KindDateTime}}
+	// waves lists the ids of the Wave nodes that recorded a tie, sorted and without repeats
+	// (docs/waves.md); a writer adds to it, never sets it from input.
+	provenance = []Prop{{Name: "source", Kind: KindString}, {Name: "waves", Kind: KindStringList, Default: []string{}}, {Name: "recordedAt", Kind: KindDateTime}}
 )
 
 func common(props ...Prop) []Prop {
@@ -295,7 +299,7 @@ func NewSchema() *Schema {
 	}
 	people := []string{"Person"}
 	ties := []*TieKind{
-		{Name: "KNOWS", From: people, To: people, Props: withProvenance(Prop{Name: "strength", Kind: KindEnum, Enum: []string{"STRONG", "WEAK"}})},
+		{Name: "KNOWS", From: people, To: people, Props: withProvenance(Prop{Name: "strength", Kind: KindEnum, Enum: []string{"STRONG", "WEAK"}}), KeyProp: "strength"},
 		{Name: "TRUSTS", From: people, To: []string{"Person", "FamiliarStranger", "Organisation"},
 			Props: withProvenance(Prop{Name: "for", Kind: KindEnum, Enum: []string{"HELP", "ADVICE", "SUPPORT"}}), KeyProp: "for"},
 		{Name: "GETS_INFO_FROM", From: people, To: []string{"Person", "Place", "Group", "Organisation", "FamiliarStranger"}, Props: withProvenance()},

@@ -126,11 +126,35 @@ type tieItem struct {
 	props    map[string]any
 }
 
-// tieKey distinguishes ties of one kind between the same ends: by wave and, for TRUSTS, by
-// purpose.
-func tieKey(wave string, keyValue any) string {
-	k, _ := keyValue.(string)
-	return wave + "|" + k
+// tieKey is the meaning key that distinguishes ties of one kind between the same ends (for
+// TRUSTS the purpose, for KNOWS the strength); "" for kinds without one. Waves are not part
+// of it: a tie recorded in two waves is one relationship whose waves list both.
+func tieKey(kind *TieKind, props map[string]any) string {
+	if kind.KeyProp == "" {
+		return ""
+	}
+	k, _ := props[kind.KeyProp].(string)
+	return k
+}
+
+// mergeWaves is the Cypher expression for the waves of relationship r once the list
+// expression add is added to it: sorted, without repeats.
+func mergeWaves(r, add string) string {
+	return fmt.Sprintf("COLLECT { UNWIND coalesce(%s.waves, []) + %s AS w WITH DISTINCT w ORDER BY w RETURN w }", r, add)
+}
+
+// tieMerge is the Cypher that merges one relationship of kind per row (variable t: from,
+// to, key, id, waves, props) between nodes a and z and binds it to r: a tie that exists
+// (same kind, ends and meaning key) gets the row's waves added to its own and, when the
+// row was recorded no earlier than the tie, the row's properties; recordedAt is the latest.
+func tieMerge(kind, t string) string {
+	return fmt.Sprintf(`MATCH (a:%[1]s {id: %[3]s.from})
+MATCH (z:%[1]s {id: %[3]s.to})
+MERGE (a)-[r:%[2]s {key: %[3]s.key}]->(z)
+ON CREATE SET r.id = %[3]s.id, r.createdAt = datetime()
+WITH %[3]s, a, z, r, r.recordedAt IS NULL OR %[3]s.props.recordedAt IS NULL OR %[3]s.props.recordedAt >= r.recordedAt AS newer
+SET r += CASE WHEN newer THEN %[3]s.props ELSE {} END, r.waves = %[4]s, r.updatedAt = datetime()`,
+		EntityLabel, quote(kind), t, mergeWaves("r", t+".waves"))
 }
 
 func (s *Store) checkTieInput(in map[string]any, path string) (tieItem, error) {
@@ -160,6 +184,9 @@ func (s *Store) checkTieInput(in map[string]any, path string) (tieItem, error) {
 		switch k {
 		case "kind", "from", "to":
 			continue
+		case "waves":
+			// A writer adds one wave at a time; the list is the store's to keep.
+			return it, apierr.BadInput(field, "give wave: the waves of a tie are added one recording at a time")
 		case "wave":
 			if v == nil {
 				continue
@@ -169,7 +196,6 @@ func (s *Store) checkTieInput(in map[string]any, path string) (tieItem, error) {
 				return it, apierr.BadUserInput(field, "is not the id of a Wave")
 			}
 			it.wave = id
-			it.props["wave"] = id
 			continue
 		}
 		p, ok := kind.Prop(k)
@@ -193,9 +219,11 @@ func (s *Store) checkTieInput(in map[string]any, path string) (tieItem, error) {
 	return it, nil
 }
 
-// CreateTies creates ties in one write transaction and returns them projected by sel, in
-// input order. A tie that exists (same kind, ends, wave and, for TRUSTS, purpose) has its
-// properties updated instead. A tie to a person outside the scope fails the batch with
+// CreateTies records ties in one write transaction and returns them projected by sel, in
+// input order. A tie that exists (same kind, ends and meaning key: TRUSTS' purpose, KNOWS'
+// strength) is not made again: the input's wave is added to its waves, and its properties
+// are updated unless the input was recorded before it. So recording a tie again, in the
+// same wave or another, is idempotent and a pair and kind stays one relationship. A tie to a person outside the scope fails the batch with
 // FORBIDDEN. The write is audited in the same transaction.
 func (s *Store) CreateTies(ctx context.Context, scope Scope, inputs []map[string]any, sel *Selection) ([]*Record, error) {
 	if err := checkBatch(len(inputs)); err != nil {
@@ -250,9 +278,13 @@ func (s *Store) CreateTies(ctx context.Context, scope Scope, inputs []map[string
 			if it.from.id == it.to.id {
 				return nil, apierr.BadUserInput(fmt.Sprintf("input[%d].to", it.i), "a tie must join two different nodes")
 			}
+			waves := []any{}
+			if it.wave != "" {
+				waves = append(waves, it.wave)
+			}
 			byKind[it.kind.Name] = append(byKind[it.kind.Name], map[string]any{
 				"i": int64(it.i), "id": nodeid.New("Tie"), "from": it.from.id, "to": it.to.id,
-				"key": tieKey(it.wave, it.props[it.kind.KeyProp]), "props": it.props,
+				"key": tieKey(it.kind, it.props), "waves": waves, "props": it.props,
 			})
 		}
 		// One statement merges every kind: a branch per kind, since a relationship type
@@ -267,13 +299,9 @@ func (s *Store) CreateTies(ctx context.Context, scope Scope, inputs []map[string
 			name := fmt.Sprintf("ties%d", len(parts))
 			params[name] = rows
 			parts = append(parts, fmt.Sprintf(`UNWIND $%s AS t
-MATCH (a:%s {id: t.from})
-MATCH (z:%s {id: t.to})
-MERGE (a)-[r:%s {key: t.key}]->(z)
-ON CREATE SET r.id = t.id, r.createdAt = datetime()
-SET r += t.props, r.updatedAt = datetime()
+%s
 WITH t, r, a, z
-RETURN t.i AS i, %s AS tie`, name, EntityLabel, EntityLabel, quote(kind), proj))
+RETURN t.i AS i, %s AS tie`, name, tieMerge(kind, "t"), proj))
 		}
 		recs, err := s.run(ctx, tx, "CALL () {\n"+strings.Join(parts, "\nUNION ALL\n")+"\n}\nRETURN i, tie", params)
 		if err != nil {
@@ -314,8 +342,9 @@ RETURN t.i AS i, %s AS tie`, name, EntityLabel, EntityLabel, quote(kind), proj))
 	return res.([]*Record), nil
 }
 
-// RemoveTies removes ties named by id, or by kind and ends (in every wave unless one is
-// given), in one write transaction. An input that matches no tie fails the whole batch,
+// RemoveTies removes ties named by id, or by kind and ends, in one write transaction. With
+// a wave, a tie named by its ends loses only that wave, and is removed when it was the
+// last; without one, the tie is removed whatever waves recorded it. An input that matches no tie fails the whole batch,
 // and so does, with FORBIDDEN, a tie to a person outside the scope. The write is audited
 // in the same transaction.
 func (s *Store) RemoveTies(ctx context.Context, scope Scope, inputs []map[string]any) (int, error) {
@@ -416,10 +445,15 @@ func (s *Store) RemoveTies(ctx context.Context, scope Scope, inputs []map[string
 			if len(rows) == 0 {
 				continue
 			}
+			// With a wave, only that wave is taken off the tie's waves; the tie goes when no
+			// wave is left. Without one, the tie goes whatever its waves.
 			q := fmt.Sprintf(`UNWIND $ties AS t
 MATCH (a:%s {id: t.from})-[r:%s]->(z:%s {id: t.to})
-WHERE t.wave IS NULL OR r.wave = t.wave
-DELETE r
+WHERE t.wave IS NULL OR t.wave IN r.waves
+WITH t, r, CASE WHEN t.wave IS NULL THEN [] ELSE [w IN r.waves WHERE w <> t.wave] END AS left
+SET r.waves = left, r.updatedAt = datetime()
+WITH t, r, left
+CALL (r, left) { WITH r, left WHERE size(left) = 0 DELETE r }
 RETURN t.i AS i, count(*) AS n`, EntityLabel, quote(kind), EntityLabel)
 			recs, err := s.run(ctx, tx, q, map[string]any{"ties": rows})
 			if err != nil {

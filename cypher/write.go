@@ -274,6 +274,14 @@ func (s *Store) DeleteNodes(ctx context.Context, scope Scope, label string, ids 
 			if err := s.checkPeopleInScope(ctx, tx, scope, ids, indexPaths("ids", len(ids))); err != nil {
 				return nil, err
 			}
+			if err := s.deleteObservations(ctx, tx, ids); err != nil {
+				return nil, err
+			}
+		}
+		if label == "Wave" {
+			if err := s.forgetWaves(ctx, tx, ids); err != nil {
+				return nil, err
+			}
 		}
 		recs, err := s.run(ctx, tx, fmt.Sprintf("MATCH (n:%s) WHERE n.id IN $ids DETACH DELETE n RETURN count(*) AS n", lq),
 			map[string]any{"ids": ids})
@@ -349,7 +357,7 @@ func (s *Store) finishNodes(ctx context.Context, tx neo4j.ManagedTransaction, sc
   WITH n, x WHERE x.area IS NOT NULL
   OPTIONAL MATCH (a:Area {id: x.area})
   FOREACH (_ IN CASE WHEN a IS NULL THEN [] ELSE [1] END |
-    CREATE (n)-[:%s {id: x.tie, key: '|', createdAt: datetime(), updatedAt: datetime(), recordedAt: datetime(), source: 'api'}]->(a))
+    CREATE (n)-[:%s {id: x.tie, key: '', waves: [], createdAt: datetime(), updatedAt: datetime(), recordedAt: datetime(), source: 'api'}]->(a))
   WITH x WHERE a IS NULL
   RETURN collect([x.i, x.area]) AS missing
 }

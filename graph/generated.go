@@ -37,6 +37,7 @@ type ResolverRoot interface {
 	Interest() InterestResolver
 	Membership() MembershipResolver
 	Mutation() MutationResolver
+	Observation() ObservationResolver
 	Organisation() OrganisationResolver
 	Person() PersonResolver
 	Place() PlaceResolver
@@ -81,7 +82,7 @@ type ComplexityRoot struct {
 		Name       func(childComplexity int) int
 		Parent     func(childComplexity int) int
 		Residents  func(childComplexity int, first *int) int
-		Ties       func(childComplexity int, kinds []model.TieKind, direction *model.Direction, first *int) int
+		Ties       func(childComplexity int, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) int
 		UpdatedAt  func(childComplexity int) int
 	}
 
@@ -250,7 +251,7 @@ type ComplexityRoot struct {
 		ID          func(childComplexity int) int
 		Label       func(childComplexity int) int
 		Role        func(childComplexity int) int
-		Ties        func(childComplexity int, kinds []model.TieKind, direction *model.Direction, first *int) int
+		Ties        func(childComplexity int, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) int
 		UpdatedAt   func(childComplexity int) int
 	}
 
@@ -281,7 +282,7 @@ type ComplexityRoot struct {
 		Kind        func(childComplexity int) int
 		Label       func(childComplexity int) int
 		OfferedBy   func(childComplexity int) int
-		Ties        func(childComplexity int, kinds []model.TieKind, direction *model.Direction, first *int) int
+		Ties        func(childComplexity int, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) int
 		UpdatedAt   func(childComplexity int) int
 	}
 
@@ -306,11 +307,11 @@ type ComplexityRoot struct {
 		Interests  func(childComplexity int, first *int) int
 		Label      func(childComplexity int) int
 		MeetsAt    func(childComplexity int, first *int) int
-		Members    func(childComplexity int, first *int) int
+		Members    func(childComplexity int, first *int, wave *string) int
 		Name       func(childComplexity int) int
 		Openness   func(childComplexity int) int
 		Sensitive  func(childComplexity int) int
-		Ties       func(childComplexity int, kinds []model.TieKind, direction *model.Direction, first *int) int
+		Ties       func(childComplexity int, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) int
 		UpdatedAt  func(childComplexity int) int
 	}
 
@@ -341,7 +342,7 @@ type ComplexityRoot struct {
 		Label      func(childComplexity int) int
 		Name       func(childComplexity int) int
 		People     func(childComplexity int, first *int) int
-		Ties       func(childComplexity int, kinds []model.TieKind, direction *model.Direction, first *int) int
+		Ties       func(childComplexity int, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) int
 		UpdatedAt  func(childComplexity int) int
 	}
 
@@ -394,6 +395,7 @@ type ComplexityRoot struct {
 		Since      func(childComplexity int) int
 		Source     func(childComplexity int) int
 		Wave       func(childComplexity int) int
+		Waves      func(childComplexity int) int
 	}
 
 	Mutation struct {
@@ -417,6 +419,7 @@ type ComplexityRoot struct {
 		DeletePlaces            func(childComplexity int, ids []string) int
 		DeleteWaves             func(childComplexity int, ids []string) int
 		ErasePerson             func(childComplexity int, id string) int
+		RecordObservations      func(childComplexity int, input []*model.ObservationInput) int
 		RefreshResearchCopy     func(childComplexity int) int
 		RemoveTies              func(childComplexity int, input []map[string]any) int
 		RevokeTokens            func(childComplexity int, subject string, before *time.Time) int
@@ -456,6 +459,23 @@ type ComplexityRoot struct {
 		Wellbeing           func(childComplexity int) int
 	}
 
+	Observation struct {
+		AgeBand             func(childComplexity int) int
+		Employment          func(childComplexity int) int
+		Household           func(childComplexity int) int
+		InterviewID         func(childComplexity int) int
+		Method              func(childComplexity int) int
+		OnsAnxious          func(childComplexity int) int
+		OnsHappy            func(childComplexity int) int
+		OnsLifeSatisfaction func(childComplexity int) int
+		OnsWorthwhile       func(childComplexity int) int
+		RecordedAt          func(childComplexity int) int
+		SwemwbsMetric       func(childComplexity int) int
+		SwemwbsRaw          func(childComplexity int) int
+		Wave                func(childComplexity int) int
+		Wemwbs              func(childComplexity int) int
+	}
+
 	Organisation struct {
 		Area        func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
@@ -466,7 +486,7 @@ type ComplexityRoot struct {
 		Name        func(childComplexity int) int
 		Sector      func(childComplexity int) int
 		Staff       func(childComplexity int, first *int) int
-		Ties        func(childComplexity int, kinds []model.TieKind, direction *model.Direction, first *int) int
+		Ties        func(childComplexity int, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) int
 		UpdatedAt   func(childComplexity int) int
 	}
 
@@ -503,10 +523,11 @@ type ComplexityRoot struct {
 		Interests     func(childComplexity int, first *int) int
 		IsAuthority   func(childComplexity int) int
 		Label         func(childComplexity int) int
-		Memberships   func(childComplexity int, first *int) int
+		Memberships   func(childComplexity int, first *int, wave *string) int
+		Observations  func(childComplexity int, wave *string) int
 		Pseudonym     func(childComplexity int) int
 		Roles         func(childComplexity int) int
-		Ties          func(childComplexity int, kinds []model.TieKind, direction *model.Direction, first *int) int
+		Ties          func(childComplexity int, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) int
 		UpdatedAt     func(childComplexity int) int
 		Wellbeing     func(childComplexity int) int
 		WorksFor      func(childComplexity int, first *int) int
@@ -536,7 +557,7 @@ type ComplexityRoot struct {
 		Latitude   func(childComplexity int) int
 		Longitude  func(childComplexity int) int
 		Name       func(childComplexity int) int
-		Ties       func(childComplexity int, kinds []model.TieKind, direction *model.Direction, first *int) int
+		Ties       func(childComplexity int, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) int
 		UpdatedAt  func(childComplexity int) int
 	}
 
@@ -591,7 +612,7 @@ type ComplexityRoot struct {
 		TrustedContacts      func(childComplexity int, person string, first *int) int
 		TrustedRoutes        func(childComplexity int, from string, to model.RouteTarget, options *model.RouteOptions, mode *model.RouteMode, k *int) int
 		Waves                func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
-		WellbeingSummary     func(childComplexity int, where map[string]any) int
+		WellbeingSummary     func(childComplexity int, where map[string]any, wave *string, tieChange *model.TieChange) int
 	}
 
 	Reach struct {
@@ -602,6 +623,10 @@ type ComplexityRoot struct {
 	ReachedNode struct {
 		Hops func(childComplexity int) int
 		Node func(childComplexity int) int
+	}
+
+	RecordObservationsResult struct {
+		Count func(childComplexity int) int
 	}
 
 	RemoveTiesResult struct {
@@ -680,6 +705,7 @@ type ComplexityRoot struct {
 		Strength   func(childComplexity int) int
 		To         func(childComplexity int) int
 		Wave       func(childComplexity int) int
+		Waves      func(childComplexity int) int
 	}
 
 	TokenRevocation struct {
@@ -694,7 +720,8 @@ type ComplexityRoot struct {
 		ID          func(childComplexity int) int
 		Label       func(childComplexity int) int
 		Name        func(childComplexity int) int
-		Ties        func(childComplexity int, kinds []model.TieKind, direction *model.Direction, first *int) int
+		Respondents func(childComplexity int) int
+		Ties        func(childComplexity int, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) int
 		UpdatedAt   func(childComplexity int) int
 	}
 
@@ -762,28 +789,28 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type AreaResolver interface {
-	Ties(ctx context.Context, obj *model.Area, kinds []model.TieKind, direction *model.Direction, first *int) ([]*model.Tie, error)
+	Ties(ctx context.Context, obj *model.Area, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) ([]*model.Tie, error)
 	Parent(ctx context.Context, obj *model.Area) (*model.Area, error)
 	Children(ctx context.Context, obj *model.Area, first *int) ([]*model.Area, error)
 	Residents(ctx context.Context, obj *model.Area, first *int) ([]*model.Person, error)
 }
 type FamiliarStrangerResolver interface {
-	Ties(ctx context.Context, obj *model.FamiliarStranger, kinds []model.TieKind, direction *model.Direction, first *int) ([]*model.Tie, error)
+	Ties(ctx context.Context, obj *model.FamiliarStranger, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) ([]*model.Tie, error)
 	Area(ctx context.Context, obj *model.FamiliarStranger) (*model.Area, error)
 }
 type GiftResolver interface {
-	Ties(ctx context.Context, obj *model.Gift, kinds []model.TieKind, direction *model.Direction, first *int) ([]*model.Tie, error)
+	Ties(ctx context.Context, obj *model.Gift, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) ([]*model.Tie, error)
 	OfferedBy(ctx context.Context, obj *model.Gift) (*model.Person, error)
 }
 type GroupResolver interface {
-	Ties(ctx context.Context, obj *model.Group, kinds []model.TieKind, direction *model.Direction, first *int) ([]*model.Tie, error)
+	Ties(ctx context.Context, obj *model.Group, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) ([]*model.Tie, error)
 	Area(ctx context.Context, obj *model.Group) (*model.Area, error)
 	MeetsAt(ctx context.Context, obj *model.Group, first *int) ([]*model.Place, error)
-	Members(ctx context.Context, obj *model.Group, first *int) ([]*model.Membership, error)
+	Members(ctx context.Context, obj *model.Group, first *int, wave *string) ([]*model.Membership, error)
 	Interests(ctx context.Context, obj *model.Group, first *int) ([]*model.Interest, error)
 }
 type InterestResolver interface {
-	Ties(ctx context.Context, obj *model.Interest, kinds []model.TieKind, direction *model.Direction, first *int) ([]*model.Tie, error)
+	Ties(ctx context.Context, obj *model.Interest, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) ([]*model.Tie, error)
 	People(ctx context.Context, obj *model.Interest, first *int) ([]*model.Person, error)
 	Groups(ctx context.Context, obj *model.Interest, first *int) ([]*model.Group, error)
 }
@@ -792,6 +819,7 @@ type MembershipResolver interface {
 	Group(ctx context.Context, obj *model.Membership) (*model.Group, error)
 
 	Wave(ctx context.Context, obj *model.Membership) (*model.Wave, error)
+	Waves(ctx context.Context, obj *model.Membership) ([]*model.Wave, error)
 }
 type MutationResolver interface {
 	CreateTies(ctx context.Context, input []map[string]any) ([]*model.Tie, error)
@@ -827,22 +855,27 @@ type MutationResolver interface {
 	DeletePlaces(ctx context.Context, ids []string) (*model.DeleteResult, error)
 	ErasePerson(ctx context.Context, id string) (*model.ErasureResult, error)
 	RefreshResearchCopy(ctx context.Context) (*model.ResearchCopyStatus, error)
+	RecordObservations(ctx context.Context, input []*model.ObservationInput) (*model.RecordObservationsResult, error)
+}
+type ObservationResolver interface {
+	Wave(ctx context.Context, obj *model.Observation) (*model.Wave, error)
 }
 type OrganisationResolver interface {
-	Ties(ctx context.Context, obj *model.Organisation, kinds []model.TieKind, direction *model.Direction, first *int) ([]*model.Tie, error)
+	Ties(ctx context.Context, obj *model.Organisation, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) ([]*model.Tie, error)
 	Area(ctx context.Context, obj *model.Organisation) (*model.Area, error)
 	Staff(ctx context.Context, obj *model.Organisation, first *int) ([]*model.Person, error)
 }
 type PersonResolver interface {
-	Ties(ctx context.Context, obj *model.Person, kinds []model.TieKind, direction *model.Direction, first *int) ([]*model.Tie, error)
+	Ties(ctx context.Context, obj *model.Person, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) ([]*model.Tie, error)
 	Area(ctx context.Context, obj *model.Person) (*model.Area, error)
-	Memberships(ctx context.Context, obj *model.Person, first *int) ([]*model.Membership, error)
+	Memberships(ctx context.Context, obj *model.Person, first *int, wave *string) ([]*model.Membership, error)
 	Interests(ctx context.Context, obj *model.Person, first *int) ([]*model.Interest, error)
 	Gifts(ctx context.Context, obj *model.Person, first *int) ([]*model.Gift, error)
 	WorksFor(ctx context.Context, obj *model.Person, first *int) ([]*model.Organisation, error)
+	Observations(ctx context.Context, obj *model.Person, wave *string) ([]*model.Observation, error)
 }
 type PlaceResolver interface {
-	Ties(ctx context.Context, obj *model.Place, kinds []model.TieKind, direction *model.Direction, first *int) ([]*model.Tie, error)
+	Ties(ctx context.Context, obj *model.Place, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) ([]*model.Tie, error)
 	Area(ctx context.Context, obj *model.Place) (*model.Area, error)
 	Groups(ctx context.Context, obj *model.Place, first *int) ([]*model.Group, error)
 }
@@ -866,7 +899,7 @@ type QueryResolver interface {
 	Organisations(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.OrganisationConnection, error)
 	People(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.PersonConnection, error)
 	Places(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.PlaceConnection, error)
-	WellbeingSummary(ctx context.Context, where map[string]any) (*model.WellbeingSummary, error)
+	WellbeingSummary(ctx context.Context, where map[string]any, wave *string, tieChange *model.TieChange) (*model.WellbeingSummary, error)
 	PrivacyBudget(ctx context.Context) (*model.PrivacyBudget, error)
 	ShortestTrustedPath(ctx context.Context, from string, to model.RouteTarget, options *model.RouteOptions) (*model.Route, error)
 	TrustedRoutes(ctx context.Context, from string, to model.RouteTarget, options *model.RouteOptions, mode *model.RouteMode, k *int) ([]*model.Route, error)
@@ -892,9 +925,11 @@ type TieResolver interface {
 	Other(ctx context.Context, obj *model.Tie) (model.Node, error)
 
 	Wave(ctx context.Context, obj *model.Tie) (*model.Wave, error)
+	Waves(ctx context.Context, obj *model.Tie) ([]*model.Wave, error)
 }
 type WaveResolver interface {
-	Ties(ctx context.Context, obj *model.Wave, kinds []model.TieKind, direction *model.Direction, first *int) ([]*model.Tie, error)
+	Ties(ctx context.Context, obj *model.Wave, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) ([]*model.Tie, error)
+	Respondents(ctx context.Context, obj *model.Wave) (int, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1068,7 +1103,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Area.Ties(childComplexity, args["kinds"].([]model.TieKind), args["direction"].(*model.Direction), args["first"].(*int)), true
+		return e.ComplexityRoot.Area.Ties(childComplexity, args["kinds"].([]model.TieKind), args["direction"].(*model.Direction), args["first"].(*int), args["wave"].(*string)), true
 	case "Area.updatedAt":
 		if e.ComplexityRoot.Area.UpdatedAt == nil {
 			break
@@ -1745,7 +1780,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.FamiliarStranger.Ties(childComplexity, args["kinds"].([]model.TieKind), args["direction"].(*model.Direction), args["first"].(*int)), true
+		return e.ComplexityRoot.FamiliarStranger.Ties(childComplexity, args["kinds"].([]model.TieKind), args["direction"].(*model.Direction), args["first"].(*int), args["wave"].(*string)), true
 	case "FamiliarStranger.updatedAt":
 		if e.ComplexityRoot.FamiliarStranger.UpdatedAt == nil {
 			break
@@ -1868,7 +1903,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Gift.Ties(childComplexity, args["kinds"].([]model.TieKind), args["direction"].(*model.Direction), args["first"].(*int)), true
+		return e.ComplexityRoot.Gift.Ties(childComplexity, args["kinds"].([]model.TieKind), args["direction"].(*model.Direction), args["first"].(*int), args["wave"].(*string)), true
 	case "Gift.updatedAt":
 		if e.ComplexityRoot.Gift.UpdatedAt == nil {
 			break
@@ -1982,7 +2017,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Group.Members(childComplexity, args["first"].(*int)), true
+		return e.ComplexityRoot.Group.Members(childComplexity, args["first"].(*int), args["wave"].(*string)), true
 	case "Group.name":
 		if e.ComplexityRoot.Group.Name == nil {
 			break
@@ -2011,7 +2046,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Group.Ties(childComplexity, args["kinds"].([]model.TieKind), args["direction"].(*model.Direction), args["first"].(*int)), true
+		return e.ComplexityRoot.Group.Ties(childComplexity, args["kinds"].([]model.TieKind), args["direction"].(*model.Direction), args["first"].(*int), args["wave"].(*string)), true
 	case "Group.updatedAt":
 		if e.ComplexityRoot.Group.UpdatedAt == nil {
 			break
@@ -2144,7 +2179,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Interest.Ties(childComplexity, args["kinds"].([]model.TieKind), args["direction"].(*model.Direction), args["first"].(*int)), true
+		return e.ComplexityRoot.Interest.Ties(childComplexity, args["kinds"].([]model.TieKind), args["direction"].(*model.Direction), args["first"].(*int), args["wave"].(*string)), true
 	case "Interest.updatedAt":
 		if e.ComplexityRoot.Interest.UpdatedAt == nil {
 			break
@@ -2338,6 +2373,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Membership.Wave(childComplexity), true
+	case "Membership.waves":
+		if e.ComplexityRoot.Membership.Waves == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.Waves(childComplexity), true
 
 	case "Mutation.createAreas":
 		if e.ComplexityRoot.Mutation.CreateAreas == nil {
@@ -2559,6 +2600,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ErasePerson(childComplexity, args["id"].(string)), true
+	case "Mutation.recordObservations":
+		if e.ComplexityRoot.Mutation.RecordObservations == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordObservations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordObservations(childComplexity, args["input"].([]*model.ObservationInput)), true
 	case "Mutation.refreshResearchCopy":
 		if e.ComplexityRoot.Mutation.RefreshResearchCopy == nil {
 			break
@@ -2825,6 +2877,91 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.NetworkSummary.Wellbeing(childComplexity), true
 
+	case "Observation.ageBand":
+		if e.ComplexityRoot.Observation.AgeBand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.AgeBand(childComplexity), true
+	case "Observation.employment":
+		if e.ComplexityRoot.Observation.Employment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.Employment(childComplexity), true
+	case "Observation.household":
+		if e.ComplexityRoot.Observation.Household == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.Household(childComplexity), true
+	case "Observation.interviewId":
+		if e.ComplexityRoot.Observation.InterviewID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.InterviewID(childComplexity), true
+	case "Observation.method":
+		if e.ComplexityRoot.Observation.Method == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.Method(childComplexity), true
+	case "Observation.onsAnxious":
+		if e.ComplexityRoot.Observation.OnsAnxious == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.OnsAnxious(childComplexity), true
+	case "Observation.onsHappy":
+		if e.ComplexityRoot.Observation.OnsHappy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.OnsHappy(childComplexity), true
+	case "Observation.onsLifeSatisfaction":
+		if e.ComplexityRoot.Observation.OnsLifeSatisfaction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.OnsLifeSatisfaction(childComplexity), true
+	case "Observation.onsWorthwhile":
+		if e.ComplexityRoot.Observation.OnsWorthwhile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.OnsWorthwhile(childComplexity), true
+	case "Observation.recordedAt":
+		if e.ComplexityRoot.Observation.RecordedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.RecordedAt(childComplexity), true
+	case "Observation.swemwbsMetric":
+		if e.ComplexityRoot.Observation.SwemwbsMetric == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.SwemwbsMetric(childComplexity), true
+	case "Observation.swemwbsRaw":
+		if e.ComplexityRoot.Observation.SwemwbsRaw == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.SwemwbsRaw(childComplexity), true
+	case "Observation.wave":
+		if e.ComplexityRoot.Observation.Wave == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.Wave(childComplexity), true
+	case "Observation.wemwbs":
+		if e.ComplexityRoot.Observation.Wemwbs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.Wemwbs(childComplexity), true
+
 	case "Organisation.area":
 		if e.ComplexityRoot.Organisation.Area == nil {
 			break
@@ -2894,7 +3031,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organisation.Ties(childComplexity, args["kinds"].([]model.TieKind), args["direction"].(*model.Direction), args["first"].(*int)), true
+		return e.ComplexityRoot.Organisation.Ties(childComplexity, args["kinds"].([]model.TieKind), args["direction"].(*model.Direction), args["first"].(*int), args["wave"].(*string)), true
 	case "Organisation.updatedAt":
 		if e.ComplexityRoot.Organisation.UpdatedAt == nil {
 			break
@@ -3063,7 +3200,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Person.Memberships(childComplexity, args["first"].(*int)), true
+		return e.ComplexityRoot.Person.Memberships(childComplexity, args["first"].(*int), args["wave"].(*string)), true
+	case "Person.observations":
+		if e.ComplexityRoot.Person.Observations == nil {
+			break
+		}
+
+		args, err := ec.field_Person_observations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Person.Observations(childComplexity, args["wave"].(*string)), true
 	case "Person.pseudonym":
 		if e.ComplexityRoot.Person.Pseudonym == nil {
 			break
@@ -3086,7 +3234,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Person.Ties(childComplexity, args["kinds"].([]model.TieKind), args["direction"].(*model.Direction), args["first"].(*int)), true
+		return e.ComplexityRoot.Person.Ties(childComplexity, args["kinds"].([]model.TieKind), args["direction"].(*model.Direction), args["first"].(*int), args["wave"].(*string)), true
 	case "Person.updatedAt":
 		if e.ComplexityRoot.Person.UpdatedAt == nil {
 			break
@@ -3230,7 +3378,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Place.Ties(childComplexity, args["kinds"].([]model.TieKind), args["direction"].(*model.Direction), args["first"].(*int)), true
+		return e.ComplexityRoot.Place.Ties(childComplexity, args["kinds"].([]model.TieKind), args["direction"].(*model.Direction), args["first"].(*int), args["wave"].(*string)), true
 	case "Place.updatedAt":
 		if e.ComplexityRoot.Place.UpdatedAt == nil {
 			break
@@ -3638,7 +3786,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.WellbeingSummary(childComplexity, args["where"].(map[string]any)), true
+		return e.ComplexityRoot.Query.WellbeingSummary(childComplexity, args["where"].(map[string]any), args["wave"].(*string), args["tieChange"].(*model.TieChange)), true
 
 	case "Reach.byHops":
 		if e.ComplexityRoot.Reach.ByHops == nil {
@@ -3665,6 +3813,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReachedNode.Node(childComplexity), true
+
+	case "RecordObservationsResult.count":
+		if e.ComplexityRoot.RecordObservationsResult.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordObservationsResult.Count(childComplexity), true
 
 	case "RemoveTiesResult.count":
 		if e.ComplexityRoot.RemoveTiesResult.Count == nil {
@@ -3963,6 +4118,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Tie.Wave(childComplexity), true
+	case "Tie.waves":
+		if e.ComplexityRoot.Tie.Waves == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tie.Waves(childComplexity), true
 
 	case "TokenRevocation.before":
 		if e.ComplexityRoot.TokenRevocation.Before == nil {
@@ -4013,6 +4174,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Wave.Name(childComplexity), true
+	case "Wave.respondents":
+		if e.ComplexityRoot.Wave.Respondents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Wave.Respondents(childComplexity), true
 	case "Wave.ties":
 		if e.ComplexityRoot.Wave.Ties == nil {
 			break
@@ -4023,7 +4190,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Wave.Ties(childComplexity, args["kinds"].([]model.TieKind), args["direction"].(*model.Direction), args["first"].(*int)), true
+		return e.ComplexityRoot.Wave.Ties(childComplexity, args["kinds"].([]model.TieKind), args["direction"].(*model.Direction), args["first"].(*int), args["wave"].(*string)), true
 	case "Wave.updatedAt":
 		if e.ComplexityRoot.Wave.UpdatedAt == nil {
 			break
@@ -4300,6 +4467,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputInterestRelation,
 		ec.unmarshalInputInterestWhere,
 		ec.unmarshalInputNodeRef,
+		ec.unmarshalInputObservationInput,
 		ec.unmarshalInputOpennessFilter,
 		ec.unmarshalInputOrganisationInput,
 		ec.unmarshalInputOrganisationOrder,
@@ -4319,6 +4487,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputSectorFilter,
 		ec.unmarshalInputStringFilter,
 		ec.unmarshalInputStringListFilter,
+		ec.unmarshalInputTieChange,
 		ec.unmarshalInputTieInput,
 		ec.unmarshalInputTieRemoveInput,
 		ec.unmarshalInputWaveInput,
@@ -4584,6 +4753,12 @@ enum AnalysisGroupBy {
   HOUSEHOLD_TYPE
   "A person's ageBand."
   AGE_BAND
+  """
+  A person's employment status (EmploymentStatus): as the scope's wave observed it, or as
+  last observed without a wave. With a wave, household type, age band and wellbeing are that
+  wave's too, and a person it did not survey has none (the null group).
+  """
+  EMPLOYMENT
   "The area a person lives in (or another node is in), by id; its name is the group's name."
   AREA
   """
@@ -4957,7 +5132,7 @@ type Area implements Node {
   name: String!
   createdAt: DateTime!
   updatedAt: DateTime!
-  ties(kinds: [TieKind!], direction: Direction = BOTH, first: Int = 50): [Tie!]!
+  ties(kinds: [TieKind!], direction: Direction = BOTH, first: Int = 50, "Only ties recorded in this survey wave; without it each tie appears once, with its waves." wave: ID): [Tie!]!
   "The larger area this one is in (IN)."
   parent: Area
   "Areas inside this one (IN), by name."
@@ -5023,7 +5198,7 @@ type Wave implements Node {
   collectedOn: Date
   createdAt: DateTime!
   updatedAt: DateTime!
-  ties(kinds: [TieKind!], direction: Direction = BOTH, first: Int = 50): [Tie!]!
+  ties(kinds: [TieKind!], direction: Direction = BOTH, first: Int = 50, "Only ties recorded in this survey wave; without it each tie appears once, with its waves." wave: ID): [Tie!]!
 }
 
 type WaveEdge {
@@ -5138,7 +5313,7 @@ type Interest implements Node {
   name: String!
   createdAt: DateTime!
   updatedAt: DateTime!
-  ties(kinds: [TieKind!], direction: Direction = BOTH, first: Int = 50): [Tie!]!
+  ties(kinds: [TieKind!], direction: Direction = BOTH, first: Int = 50, "Only ties recorded in this survey wave; without it each tie appears once, with its waves." wave: ID): [Tie!]!
   "People interested in it (INTERESTED_IN), by display name."
   people(first: Int = 50): [Person!]!
   "Groups that serve it (INTERESTED_IN), by name."
@@ -5210,7 +5385,7 @@ type Gift implements Node {
   description: String
   createdAt: DateTime!
   updatedAt: DateTime!
-  ties(kinds: [TieKind!], direction: Direction = BOTH, first: Int = 50): [Tie!]!
+  ties(kinds: [TieKind!], direction: Direction = BOTH, first: Int = 50, "Only ties recorded in this survey wave; without it each tie appears once, with its waves." wave: ID): [Tie!]!
   "The person who offers it (OFFERS)."
   offeredBy: Person
 }
@@ -5293,7 +5468,7 @@ type FamiliarStranger implements Node {
   displayName: String @sensitive(kind: NAME)
   createdAt: DateTime!
   updatedAt: DateTime!
-  ties(kinds: [TieKind!], direction: Direction = BOTH, first: Int = 50): [Tie!]!
+  ties(kinds: [TieKind!], direction: Direction = BOTH, first: Int = 50, "Only ties recorded in this survey wave; without it each tie appears once, with its waves." wave: ID): [Tie!]!
   area: Area
 }
 
@@ -5379,12 +5554,12 @@ type Group implements Node {
   sensitive: Boolean!
   createdAt: DateTime!
   updatedAt: DateTime!
-  ties(kinds: [TieKind!], direction: Direction = BOTH, first: Int = 50): [Tie!]!
+  ties(kinds: [TieKind!], direction: Direction = BOTH, first: Int = 50, "Only ties recorded in this survey wave; without it each tie appears once, with its waves." wave: ID): [Tie!]!
   area: Area
   "Where the group meets (MEETS_AT), by name."
   meetsAt(first: Int = 50): [Place!]!
   "Its members (MEMBER_OF), by display name."
-  members(first: Int = 50): [Membership!]! @sensitive(kind: MEMBERSHIP)
+  members(first: Int = 50, "Only memberships recorded in this survey wave." wave: ID): [Membership!]! @sensitive(kind: MEMBERSHIP)
   "Interests the group serves (INTERESTED_IN), by name."
   interests(first: Int = 50): [Interest!]!
 }
@@ -5462,7 +5637,10 @@ type Membership {
   person: Person!
   group: Group!
   source: String
-  wave: Wave
+  "The latest survey wave that recorded the membership (by collectedOn); see waves."
+  wave: Wave @deprecated(reason: "A membership is one tie whatever waves recorded it: use waves.")
+  "Every survey wave that recorded the membership, earliest first; empty when none did."
+  waves: [Wave!]!
   recordedAt: DateTime
 }
 
@@ -5528,7 +5706,7 @@ interface Node {
   The ties of this node, of the given kinds (all when omitted), in the given direction,
   ordered by kind and then by the other end's id; at most ` + "`" + `first` + "`" + ` (default 50, at most 500).
   """
-  ties(kinds: [TieKind!], direction: Direction = BOTH, first: Int = 50): [Tie!]!
+  ties(kinds: [TieKind!], direction: Direction = BOTH, first: Int = 50, "Only ties recorded in this survey wave; without it each tie appears once, with its waves." wave: ID): [Tie!]!
 }
 
 "Which way along a directed tie to look from a node."
@@ -5674,7 +5852,7 @@ type Organisation implements Node {
   isAuthority: Boolean!
   createdAt: DateTime!
   updatedAt: DateTime!
-  ties(kinds: [TieKind!], direction: Direction = BOTH, first: Int = 50): [Tie!]!
+  ties(kinds: [TieKind!], direction: Direction = BOTH, first: Int = 50, "Only ties recorded in this survey wave; without it each tie appears once, with its waves." wave: ID): [Tie!]!
   area: Area
   "People who work for it (WORKS_FOR), by display name."
   staff(first: Int = 50): [Person!]!
@@ -5785,11 +5963,11 @@ type Person implements Node {
   consent: Consent!
   createdAt: DateTime!
   updatedAt: DateTime!
-  ties(kinds: [TieKind!], direction: Direction = BOTH, first: Int = 50): [Tie!]!
+  ties(kinds: [TieKind!], direction: Direction = BOTH, first: Int = 50, "Only ties recorded in this survey wave; without it each tie appears once, with its waves." wave: ID): [Tie!]!
   "The area they live in (LIVES_IN)."
   area: Area
   "Groups they belong to (MEMBER_OF), by group name; at most ` + "`" + `first` + "`" + ` (default 50, at most 500)."
-  memberships(first: Int = 50): [Membership!]! @sensitive(kind: MEMBERSHIP)
+  memberships(first: Int = 50, "Only memberships recorded in this survey wave." wave: ID): [Membership!]! @sensitive(kind: MEMBERSHIP)
   "What they are interested in (INTERESTED_IN), by name."
   interests(first: Int = 50): [Interest!]!
   "What they can offer (OFFERS): gifts of the head, heart and hands."
@@ -5919,7 +6097,7 @@ type Place implements Node {
   longitude: Float
   createdAt: DateTime!
   updatedAt: DateTime!
-  ties(kinds: [TieKind!], direction: Direction = BOTH, first: Int = 50): [Tie!]!
+  ties(kinds: [TieKind!], direction: Direction = BOTH, first: Int = 50, "Only ties recorded in this survey wave; without it each tie appears once, with its waves." wave: ID): [Tie!]!
   "The area it is in (IN)."
   area: Area
   "Groups that meet here (MEETS_AT), by name."
@@ -6120,9 +6298,12 @@ extend type Query {
   wellbeing. Analysts count only people who consented to analysis, and workers only
   people who consented to wellbeing being recorded. For analysts the answer carries noise
   and spends perSummary of their privacy budget (FORBIDDEN, naming privacyBudget, once it
-  would be overspent).
+  would be overspent). With wave, each person's score is that wave's (SWEMWBS raw) and only
+  the people it surveyed count; with tieChange, only the people surveyed in both its waves
+  whose ties changed as it says (docs/waves.md). Aliases ask several in one request: did
+  wellbeing rise among those who gained ties between wave 1 and wave 3?
   """
-  wellbeingSummary(where: PersonWhere): WellbeingSummary!
+  wellbeingSummary(where: PersonWhere, wave: ID, tieChange: TieChange): WellbeingSummary!
   """
   The caller's privacy budget for wellbeing summaries in the current period: for analysts,
   null for callers whose summaries are exact. Root fields run concurrently, so summaries
@@ -6308,7 +6489,7 @@ type FamiliarStrangerReach {
 type EgoNetwork {
   "The nodes, nearest first, the centre first of all."
   nodes: [ReachedNode!]!
-  "The ties of the chosen kinds between those nodes (one per kind and pair of ends and wave)."
+  "The ties of the chosen kinds between those nodes: one per kind, pair of ends and meaning, whatever waves recorded it."
   ties: [Tie!]!
   "Whether maxNodes cut the network short."
   truncated: Boolean!
@@ -6357,8 +6538,9 @@ extend type Query {
   """
   People with at most maxTies ties (default 0) of the chosen kinds (default the isolation
   kinds KNOWS, TRUSTS, GETS_INFO_FROM, ENCOURAGES, MEMBER_OF), to or from anyone or anything,
-  optionally in an area (and the areas inside it) and counting only ties recorded in a wave.
-  With every argument left out this is Kith's definition of an isolated person (see
+  optionally in an area (and the areas inside it) and counting only ties recorded in a wave:
+  then only the wave's respondents (people with an observation in it) are considered, since
+  someone it did not survey is not known to have named nobody. With every argument left out this is Kith's definition of an isolated person (see
   IsolationMeasure); each argument is an explicit variant of it. Fewest ties first, then by
   name.
   """
@@ -6564,7 +6746,11 @@ type Tie {
   "POSSIBLY_SAME_AS only, 0 to 1."
   score: Float
   source: String
-  wave: Wave
+  "The latest survey wave that recorded the tie (by collectedOn); see waves."
+  wave: Wave @deprecated(reason: "A tie is one relationship whatever waves recorded it: use waves.")
+  "Every survey wave that recorded the tie, earliest first; empty when none did."
+  waves: [Wave!]!
+  "When it was last recorded."
   recordedAt: DateTime
 }
 
@@ -6578,8 +6764,10 @@ input NodeRef {
 }
 
 """
-A tie to create. Creating a tie that exists (same kind, ends and wave, and for TRUSTS the same
-purpose) updates its properties instead, so a repeated batch changes nothing.
+A tie to record. A pair and kind with one meaning (for TRUSTS the purpose, for KNOWS the
+strength) is one tie, whatever waves recorded it: recording a tie that exists adds the wave
+to its waves and updates its properties (unless recordedAt is earlier than the tie's), so a
+repeated batch changes nothing.
 """
 input TieInput {
   kind: TieKind!
@@ -6600,7 +6788,8 @@ input TieInput {
 }
 
 """
-Ties to remove: by id, or by kind and ends (every wave, unless wave is given).
+Ties to remove: by id, or by kind and ends. With wave (by kind and ends only), the tie loses
+that wave and is removed only when no wave is left; without it, the tie goes whatever its waves.
 """
 input TieRemoveInput {
   id: ID
@@ -6611,7 +6800,7 @@ input TieRemoveInput {
 }
 
 type RemoveTiesResult {
-  "How many ties were removed."
+  "How many ties were removed, or lost the wave given."
   count: Int!
 }
 
@@ -6627,6 +6816,140 @@ type Mutation @auth(requires: [ADMIN, WORKER]) {
   createTies(input: [TieInput!]!): [Tie!]!
   "Removes ties in one transaction; an input that matches no tie removes nothing."
   removeTies(input: [TieRemoveInput!]!): RemoveTiesResult!
+}
+`, BuiltIn: false},
+	{Name: "../schema/waves.graphqls", Input: `# Survey waves hold measurements: what each wave measured about a person (docs/waves.md).
+
+"How an interview's answers were collected."
+enum ObservationMethod {
+  DOORSTEP
+  PHONE
+  ONLINE
+  PAPER
+  NETWORK_CANVAS
+  "Recorded on the person before waves held measurements, moved into a wave by migration 0007."
+  MIGRATED
+}
+
+"Employment status, as a survey asks it."
+enum EmploymentStatus {
+  EMPLOYED
+  SELF_EMPLOYED
+  UNEMPLOYED
+  RETIRED
+  STUDENT
+  LONG_TERM_SICK_OR_DISABLED
+  CARER
+  OTHER
+}
+
+"""
+What one survey wave measured about a person: that they were surveyed in it (a person with no
+observation in a wave was not surveyed in it, which is not the same as naming nobody), and the
+answers they gave. A measurement not asked is null. Wellbeing values follow Person.wellbeing:
+admins see them; workers only with the person's consent for wellbeing; analysts never (null:
+see wellbeingSummary).
+"""
+type Observation {
+  wave: Wave!
+  "When the interview took place."
+  recordedAt: DateTime!
+  method: ObservationMethod!
+  "The source system's key of the interview; null for analysts."
+  interviewId: String
+  "Warwick-Edinburgh Mental Wellbeing Scale: 14 items of 1 to 5, total 14 to 70."
+  wemwbs: Int @sensitive(kind: WELLBEING)
+  "Short WEMWBS: 7 items of 1 to 5, raw total 7 to 35."
+  swemwbsRaw: Int @sensitive(kind: WELLBEING)
+  "Short WEMWBS metric score (7.00 to 35.00), from the raw total by the official conversion table."
+  swemwbsMetric: Float @sensitive(kind: WELLBEING)
+  "ONS4: overall, how satisfied are you with your life nowadays? 0 to 10."
+  onsLifeSatisfaction: Int @sensitive(kind: WELLBEING)
+  "ONS4: to what extent do you feel the things you do in your life are worthwhile? 0 to 10."
+  onsWorthwhile: Int @sensitive(kind: WELLBEING)
+  "ONS4: how happy did you feel yesterday? 0 to 10."
+  onsHappy: Int @sensitive(kind: WELLBEING)
+  "ONS4: how anxious did you feel yesterday? 0 to 10 (higher is worse; never added to the others)."
+  onsAnxious: Int @sensitive(kind: WELLBEING)
+  employment: EmploymentStatus
+  "single, couple, family, single parent, older living alone, shared, other."
+  household: String
+  "16-24, 25-44, 45-64, 65-74, 75+."
+  ageBand: String
+}
+
+extend type Person {
+  "What each survey wave measured about them, earliest wave first; only the wave given, with wave."
+  observations(wave: ID): [Observation!]!
+}
+
+extend type Wave {
+  "How many of the people the caller may see this wave surveyed (an observation each)."
+  respondents: Int!
+}
+
+"""
+One interview's measurements of one person in one wave. Give a scale's items or its total, not
+both; values out of range are BAD_USER_INPUT naming the field.
+"""
+input ObservationInput {
+  person: ID!
+  wave: ID!
+  method: ObservationMethod!
+  "When the interview took place; defaults to now."
+  recordedAt: DateTime
+  interviewId: String
+  "The 14 WEMWBS items, 1 to 5 each."
+  wemwbsItems: [Int!]
+  "The WEMWBS total, 14 to 70, when the items were not kept."
+  wemwbs: Int
+  "The 7 SWEMWBS items, 1 to 5 each."
+  swemwbsItems: [Int!]
+  "The raw SWEMWBS total, 7 to 35, when the items were not kept."
+  swemwbsRaw: Int
+  onsLifeSatisfaction: Int
+  onsWorthwhile: Int
+  onsHappy: Int
+  onsAnxious: Int
+  employment: EmploymentStatus
+  household: String
+  ageBand: String
+}
+
+extend type Mutation {
+  """
+  Records what interviews measured, in one transaction: one observation per person and wave,
+  replaced when recorded again (so a repeated batch changes nothing). The person's wellbeing,
+  householdType and ageBand become those of their latest observed wave. Workers: only people
+  in their areas (FORBIDDEN otherwise, nothing written).
+  """
+  recordObservations(input: [ObservationInput!]!): RecordObservationsResult!
+}
+
+type RecordObservationsResult {
+  "How many observations were recorded."
+  count: Int!
+}
+
+"How a person's ties changed between two waves."
+enum TieChangeKind {
+  "More ties in the later wave than in the earlier."
+  GAINED
+  "Fewer ties in the later wave."
+  LOST
+  "As many in both."
+  SAME
+}
+
+"""
+People surveyed in both waves whose ties (of the kinds given, either way; by default those
+isolation counts: KNOWS, TRUSTS, GETS_INFO_FROM, ENCOURAGES, MEMBER_OF) changed as change says.
+"""
+input TieChange {
+  from: ID!
+  to: ID!
+  change: TieChangeKind!
+  kinds: [TieKind!]
 }
 `, BuiltIn: false},
 }
@@ -7316,6 +7639,8 @@ func (ec *executionContext) childFields_Membership(ctx context.Context, field gr
 		return ec.fieldContext_Membership_source(ctx, field)
 	case "wave":
 		return ec.fieldContext_Membership_wave(ctx, field)
+	case "waves":
+		return ec.fieldContext_Membership_waves(ctx, field)
 	case "recordedAt":
 		return ec.fieldContext_Membership_recordedAt(ctx, field)
 	}
@@ -7368,6 +7693,40 @@ func (ec *executionContext) childFields_NetworkSummary(ctx context.Context, fiel
 		return ec.fieldContext_NetworkSummary_groups(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NetworkSummary", field.Name)
+}
+
+func (ec *executionContext) childFields_Observation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "wave":
+		return ec.fieldContext_Observation_wave(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_Observation_recordedAt(ctx, field)
+	case "method":
+		return ec.fieldContext_Observation_method(ctx, field)
+	case "interviewId":
+		return ec.fieldContext_Observation_interviewId(ctx, field)
+	case "wemwbs":
+		return ec.fieldContext_Observation_wemwbs(ctx, field)
+	case "swemwbsRaw":
+		return ec.fieldContext_Observation_swemwbsRaw(ctx, field)
+	case "swemwbsMetric":
+		return ec.fieldContext_Observation_swemwbsMetric(ctx, field)
+	case "onsLifeSatisfaction":
+		return ec.fieldContext_Observation_onsLifeSatisfaction(ctx, field)
+	case "onsWorthwhile":
+		return ec.fieldContext_Observation_onsWorthwhile(ctx, field)
+	case "onsHappy":
+		return ec.fieldContext_Observation_onsHappy(ctx, field)
+	case "onsAnxious":
+		return ec.fieldContext_Observation_onsAnxious(ctx, field)
+	case "employment":
+		return ec.fieldContext_Observation_employment(ctx, field)
+	case "household":
+		return ec.fieldContext_Observation_household(ctx, field)
+	case "ageBand":
+		return ec.fieldContext_Observation_ageBand(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Observation", field.Name)
 }
 
 func (ec *executionContext) childFields_Organisation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7478,6 +7837,8 @@ func (ec *executionContext) childFields_Person(ctx context.Context, field graphq
 		return ec.fieldContext_Person_gifts(ctx, field)
 	case "worksFor":
 		return ec.fieldContext_Person_worksFor(ctx, field)
+	case "observations":
+		return ec.fieldContext_Person_observations(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Person", field.Name)
 }
@@ -7596,6 +7957,14 @@ func (ec *executionContext) childFields_ReachedNode(ctx context.Context, field g
 		return ec.fieldContext_ReachedNode_hops(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReachedNode", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordObservationsResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_RecordObservationsResult_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordObservationsResult", field.Name)
 }
 
 func (ec *executionContext) childFields_RemoveTiesResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7748,6 +8117,8 @@ func (ec *executionContext) childFields_Tie(ctx context.Context, field graphql.C
 		return ec.fieldContext_Tie_source(ctx, field)
 	case "wave":
 		return ec.fieldContext_Tie_wave(ctx, field)
+	case "waves":
+		return ec.fieldContext_Tie_waves(ctx, field)
 	case "recordedAt":
 		return ec.fieldContext_Tie_recordedAt(ctx, field)
 	}
@@ -7782,6 +8153,8 @@ func (ec *executionContext) childFields_Wave(ctx context.Context, field graphql.
 		return ec.fieldContext_Wave_updatedAt(ctx, field)
 	case "ties":
 		return ec.fieldContext_Wave_ties(ctx, field)
+	case "respondents":
+		return ec.fieldContext_Wave_respondents(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Wave", field.Name)
 }
@@ -8115,6 +8488,14 @@ func (ec *executionContext) field_Area_ties_args(ctx context.Context, rawArgs ma
 		return nil, err
 	}
 	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "wave",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["wave"] = arg3
 	return args, nil
 }
 
@@ -8187,6 +8568,14 @@ func (ec *executionContext) field_FamiliarStranger_ties_args(ctx context.Context
 		return nil, err
 	}
 	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "wave",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["wave"] = arg3
 	return args, nil
 }
 
@@ -8217,6 +8606,14 @@ func (ec *executionContext) field_Gift_ties_args(ctx context.Context, rawArgs ma
 		return nil, err
 	}
 	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "wave",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["wave"] = arg3
 	return args, nil
 }
 
@@ -8259,6 +8656,14 @@ func (ec *executionContext) field_Group_members_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "wave",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["wave"] = arg1
 	return args, nil
 }
 
@@ -8289,6 +8694,14 @@ func (ec *executionContext) field_Group_ties_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "wave",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["wave"] = arg3
 	return args, nil
 }
 
@@ -8347,6 +8760,14 @@ func (ec *executionContext) field_Interest_ties_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "wave",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["wave"] = arg3
 	return args, nil
 }
 
@@ -8630,6 +9051,20 @@ func (ec *executionContext) field_Mutation_erasePerson_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordObservations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) ([]*model.ObservationInput, error) {
+			return ec.unmarshalNObservationInput2ᚕᚖkithᚋgraphᚋmodelᚐObservationInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_removeTies_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8871,6 +9306,14 @@ func (ec *executionContext) field_Organisation_ties_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "wave",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["wave"] = arg3
 	return args, nil
 }
 
@@ -8913,6 +9356,28 @@ func (ec *executionContext) field_Person_memberships_args(ctx context.Context, r
 		return nil, err
 	}
 	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "wave",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["wave"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Person_observations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "wave",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["wave"] = arg0
 	return args, nil
 }
 
@@ -8943,6 +9408,14 @@ func (ec *executionContext) field_Person_ties_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "wave",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["wave"] = arg3
 	return args, nil
 }
 
@@ -9001,6 +9474,14 @@ func (ec *executionContext) field_Place_ties_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "wave",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["wave"] = arg3
 	return args, nil
 }
 
@@ -10189,6 +10670,22 @@ func (ec *executionContext) field_Query_wellbeingSummary_args(ctx context.Contex
 		return nil, err
 	}
 	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "wave",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["wave"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "tieChange",
+		func(ctx context.Context, v any) (*model.TieChange, error) {
+			return ec.unmarshalOTieChange2ᚖkithᚋgraphᚋmodelᚐTieChange(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["tieChange"] = arg2
 	return args, nil
 }
 
@@ -10241,6 +10738,14 @@ func (ec *executionContext) field_Wave_ties_args(ctx context.Context, rawArgs ma
 		return nil, err
 	}
 	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "wave",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["wave"] = arg3
 	return args, nil
 }
 
@@ -10771,7 +11276,7 @@ func (ec *executionContext) _Area_ties(ctx context.Context, field graphql.Collec
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Area().Ties(ctx, obj, fc.Args["kinds"].([]model.TieKind), fc.Args["direction"].(*model.Direction), fc.Args["first"].(*int))
+			return ec.Resolvers.Area().Ties(ctx, obj, fc.Args["kinds"].([]model.TieKind), fc.Args["direction"].(*model.Direction), fc.Args["first"].(*int), fc.Args["wave"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Tie) graphql.Marshaler {
@@ -13702,7 +14207,7 @@ func (ec *executionContext) _FamiliarStranger_ties(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.FamiliarStranger().Ties(ctx, obj, fc.Args["kinds"].([]model.TieKind), fc.Args["direction"].(*model.Direction), fc.Args["first"].(*int))
+			return ec.Resolvers.FamiliarStranger().Ties(ctx, obj, fc.Args["kinds"].([]model.TieKind), fc.Args["direction"].(*model.Direction), fc.Args["first"].(*int), fc.Args["wave"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Tie) graphql.Marshaler {
@@ -14223,7 +14728,7 @@ func (ec *executionContext) _Gift_ties(ctx context.Context, field graphql.Collec
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Gift().Ties(ctx, obj, fc.Args["kinds"].([]model.TieKind), fc.Args["direction"].(*model.Direction), fc.Args["first"].(*int))
+			return ec.Resolvers.Gift().Ties(ctx, obj, fc.Args["kinds"].([]model.TieKind), fc.Args["direction"].(*model.Direction), fc.Args["first"].(*int), fc.Args["wave"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Tie) graphql.Marshaler {
@@ -14680,7 +15185,7 @@ func (ec *executionContext) _Group_ties(ctx context.Context, field graphql.Colle
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Group().Ties(ctx, obj, fc.Args["kinds"].([]model.TieKind), fc.Args["direction"].(*model.Direction), fc.Args["first"].(*int))
+			return ec.Resolvers.Group().Ties(ctx, obj, fc.Args["kinds"].([]model.TieKind), fc.Args["direction"].(*model.Direction), fc.Args["first"].(*int), fc.Args["wave"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Tie) graphql.Marshaler {
@@ -14800,7 +15305,7 @@ func (ec *executionContext) _Group_members(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Group().Members(ctx, obj, fc.Args["first"].(*int))
+			return ec.Resolvers.Group().Members(ctx, obj, fc.Args["first"].(*int), fc.Args["wave"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -15319,7 +15824,7 @@ func (ec *executionContext) _Interest_ties(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Interest().Ties(ctx, obj, fc.Args["kinds"].([]model.TieKind), fc.Args["direction"].(*model.Direction), fc.Args["first"].(*int))
+			return ec.Resolvers.Interest().Ties(ctx, obj, fc.Args["kinds"].([]model.TieKind), fc.Args["direction"].(*model.Direction), fc.Args["first"].(*int), fc.Args["wave"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Tie) graphql.Marshaler {
@@ -16222,6 +16727,38 @@ func (ec *executionContext) _Membership_wave(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Membership_wave(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Membership",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Wave(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Membership_waves(ctx context.Context, field graphql.CollectedField, obj *model.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_waves(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Membership().Waves(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Wave) graphql.Marshaler {
+			return ec.marshalNWave2ᚕᚖkithᚋgraphᚋmodelᚐWaveᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_waves(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Membership",
 		Field:      field,
@@ -17823,6 +18360,50 @@ func (ec *executionContext) fieldContext_Mutation_refreshResearchCopy(_ context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_recordObservations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordObservations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordObservations(ctx, fc.Args["input"].([]*model.ObservationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordObservationsResult) graphql.Marshaler {
+			return ec.marshalNRecordObservationsResult2ᚖkithᚋgraphᚋmodelᚐRecordObservationsResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordObservations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordObservationsResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordObservations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NetworkSummary_graph(ctx context.Context, field graphql.CollectedField, obj *model.NetworkSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18342,6 +18923,463 @@ func (ec *executionContext) fieldContext_NetworkSummary_groups(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Observation_wave(ctx context.Context, field graphql.CollectedField, obj *model.Observation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Observation_wave(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Observation().Wave(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Wave) graphql.Marshaler {
+			return ec.marshalNWave2ᚖkithᚋgraphᚋmodelᚐWave(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Observation_wave(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Observation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Wave(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Observation_recordedAt(ctx context.Context, field graphql.CollectedField, obj *model.Observation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Observation_recordedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Observation_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Observation", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _Observation_method(ctx context.Context, field graphql.CollectedField, obj *model.Observation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Observation_method(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Method, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ObservationMethod) graphql.Marshaler {
+			return ec.marshalNObservationMethod2kithᚋgraphᚋmodelᚐObservationMethod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Observation_method(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Observation", field, false, false, errors.New("field of type ObservationMethod does not have child fields"))
+}
+
+func (ec *executionContext) _Observation_interviewId(ctx context.Context, field graphql.CollectedField, obj *model.Observation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Observation_interviewId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InterviewID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Observation_interviewId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Observation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Observation_wemwbs(ctx context.Context, field graphql.CollectedField, obj *model.Observation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Observation_wemwbs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Wemwbs, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				kind, err := ec.unmarshalNSensitiveKind2kithᚋgraphᚋmodelᚐSensitiveKind(ctx, "WELLBEING")
+				if err != nil {
+					var zeroVal *int
+					return zeroVal, err
+				}
+				if ec.Directives.Sensitive == nil {
+					var zeroVal *int
+					return zeroVal, errors.New("directive sensitive is not implemented")
+				}
+				return ec.Directives.Sensitive(ctx, obj, directive0, kind)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Observation_wemwbs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Observation", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Observation_swemwbsRaw(ctx context.Context, field graphql.CollectedField, obj *model.Observation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Observation_swemwbsRaw(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SwemwbsRaw, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				kind, err := ec.unmarshalNSensitiveKind2kithᚋgraphᚋmodelᚐSensitiveKind(ctx, "WELLBEING")
+				if err != nil {
+					var zeroVal *int
+					return zeroVal, err
+				}
+				if ec.Directives.Sensitive == nil {
+					var zeroVal *int
+					return zeroVal, errors.New("directive sensitive is not implemented")
+				}
+				return ec.Directives.Sensitive(ctx, obj, directive0, kind)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Observation_swemwbsRaw(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Observation", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Observation_swemwbsMetric(ctx context.Context, field graphql.CollectedField, obj *model.Observation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Observation_swemwbsMetric(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SwemwbsMetric, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				kind, err := ec.unmarshalNSensitiveKind2kithᚋgraphᚋmodelᚐSensitiveKind(ctx, "WELLBEING")
+				if err != nil {
+					var zeroVal *float64
+					return zeroVal, err
+				}
+				if ec.Directives.Sensitive == nil {
+					var zeroVal *float64
+					return zeroVal, errors.New("directive sensitive is not implemented")
+				}
+				return ec.Directives.Sensitive(ctx, obj, directive0, kind)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Observation_swemwbsMetric(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Observation", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Observation_onsLifeSatisfaction(ctx context.Context, field graphql.CollectedField, obj *model.Observation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Observation_onsLifeSatisfaction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OnsLifeSatisfaction, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				kind, err := ec.unmarshalNSensitiveKind2kithᚋgraphᚋmodelᚐSensitiveKind(ctx, "WELLBEING")
+				if err != nil {
+					var zeroVal *int
+					return zeroVal, err
+				}
+				if ec.Directives.Sensitive == nil {
+					var zeroVal *int
+					return zeroVal, errors.New("directive sensitive is not implemented")
+				}
+				return ec.Directives.Sensitive(ctx, obj, directive0, kind)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Observation_onsLifeSatisfaction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Observation", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Observation_onsWorthwhile(ctx context.Context, field graphql.CollectedField, obj *model.Observation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Observation_onsWorthwhile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OnsWorthwhile, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				kind, err := ec.unmarshalNSensitiveKind2kithᚋgraphᚋmodelᚐSensitiveKind(ctx, "WELLBEING")
+				if err != nil {
+					var zeroVal *int
+					return zeroVal, err
+				}
+				if ec.Directives.Sensitive == nil {
+					var zeroVal *int
+					return zeroVal, errors.New("directive sensitive is not implemented")
+				}
+				return ec.Directives.Sensitive(ctx, obj, directive0, kind)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Observation_onsWorthwhile(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Observation", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Observation_onsHappy(ctx context.Context, field graphql.CollectedField, obj *model.Observation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Observation_onsHappy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OnsHappy, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				kind, err := ec.unmarshalNSensitiveKind2kithᚋgraphᚋmodelᚐSensitiveKind(ctx, "WELLBEING")
+				if err != nil {
+					var zeroVal *int
+					return zeroVal, err
+				}
+				if ec.Directives.Sensitive == nil {
+					var zeroVal *int
+					return zeroVal, errors.New("directive sensitive is not implemented")
+				}
+				return ec.Directives.Sensitive(ctx, obj, directive0, kind)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Observation_onsHappy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Observation", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Observation_onsAnxious(ctx context.Context, field graphql.CollectedField, obj *model.Observation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Observation_onsAnxious(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OnsAnxious, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				kind, err := ec.unmarshalNSensitiveKind2kithᚋgraphᚋmodelᚐSensitiveKind(ctx, "WELLBEING")
+				if err != nil {
+					var zeroVal *int
+					return zeroVal, err
+				}
+				if ec.Directives.Sensitive == nil {
+					var zeroVal *int
+					return zeroVal, errors.New("directive sensitive is not implemented")
+				}
+				return ec.Directives.Sensitive(ctx, obj, directive0, kind)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Observation_onsAnxious(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Observation", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Observation_employment(ctx context.Context, field graphql.CollectedField, obj *model.Observation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Observation_employment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Employment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EmploymentStatus) graphql.Marshaler {
+			return ec.marshalOEmploymentStatus2ᚖkithᚋgraphᚋmodelᚐEmploymentStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Observation_employment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Observation", field, false, false, errors.New("field of type EmploymentStatus does not have child fields"))
+}
+
+func (ec *executionContext) _Observation_household(ctx context.Context, field graphql.CollectedField, obj *model.Observation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Observation_household(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Household, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Observation_household(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Observation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Observation_ageBand(ctx context.Context, field graphql.CollectedField, obj *model.Observation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Observation_ageBand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AgeBand, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Observation_ageBand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Observation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _Organisation_id(ctx context.Context, field graphql.CollectedField, obj *model.Organisation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18536,7 +19574,7 @@ func (ec *executionContext) _Organisation_ties(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Organisation().Ties(ctx, obj, fc.Args["kinds"].([]model.TieKind), fc.Args["direction"].(*model.Direction), fc.Args["first"].(*int))
+			return ec.Resolvers.Organisation().Ties(ctx, obj, fc.Args["kinds"].([]model.TieKind), fc.Args["direction"].(*model.Direction), fc.Args["first"].(*int), fc.Args["wave"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Tie) graphql.Marshaler {
@@ -19343,7 +20381,7 @@ func (ec *executionContext) _Person_ties(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Person().Ties(ctx, obj, fc.Args["kinds"].([]model.TieKind), fc.Args["direction"].(*model.Direction), fc.Args["first"].(*int))
+			return ec.Resolvers.Person().Ties(ctx, obj, fc.Args["kinds"].([]model.TieKind), fc.Args["direction"].(*model.Direction), fc.Args["first"].(*int), fc.Args["wave"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Tie) graphql.Marshaler {
@@ -19419,7 +20457,7 @@ func (ec *executionContext) _Person_memberships(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Person().Memberships(ctx, obj, fc.Args["first"].(*int))
+			return ec.Resolvers.Person().Memberships(ctx, obj, fc.Args["first"].(*int), fc.Args["wave"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -19597,6 +20635,50 @@ func (ec *executionContext) fieldContext_Person_worksFor(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Person_worksFor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Person_observations(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_observations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Person().Observations(ctx, obj, fc.Args["wave"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Observation) graphql.Marshaler {
+			return ec.marshalNObservation2ᚕᚖkithᚋgraphᚋmodelᚐObservationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_observations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Observation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Person_observations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -20017,7 +21099,7 @@ func (ec *executionContext) _Place_ties(ctx context.Context, field graphql.Colle
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Place().Ties(ctx, obj, fc.Args["kinds"].([]model.TieKind), fc.Args["direction"].(*model.Direction), fc.Args["first"].(*int))
+			return ec.Resolvers.Place().Ties(ctx, obj, fc.Args["kinds"].([]model.TieKind), fc.Args["direction"].(*model.Direction), fc.Args["first"].(*int), fc.Args["wave"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Tie) graphql.Marshaler {
@@ -21262,7 +22344,7 @@ func (ec *executionContext) _Query_wellbeingSummary(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().WellbeingSummary(ctx, fc.Args["where"].(map[string]any))
+			return ec.Resolvers.Query().WellbeingSummary(ctx, fc.Args["where"].(map[string]any), fc.Args["wave"].(*string), fc.Args["tieChange"].(*model.TieChange))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.WellbeingSummary) graphql.Marshaler {
@@ -21967,6 +23049,29 @@ func (ec *executionContext) _ReachedNode_hops(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_ReachedNode_hops(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReachedNode", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RecordObservationsResult_count(ctx context.Context, field graphql.CollectedField, obj *model.RecordObservationsResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordObservationsResult_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordObservationsResult_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordObservationsResult", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _RemoveTiesResult_count(ctx context.Context, field graphql.CollectedField, obj *model.RemoveTiesResult) (ret graphql.Marshaler) {
@@ -23140,6 +24245,38 @@ func (ec *executionContext) fieldContext_Tie_wave(_ context.Context, field graph
 	return fc, nil
 }
 
+func (ec *executionContext) _Tie_waves(ctx context.Context, field graphql.CollectedField, obj *model.Tie) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tie_waves(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Tie().Waves(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Wave) graphql.Marshaler {
+			return ec.marshalNWave2ᚕᚖkithᚋgraphᚋmodelᚐWaveᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tie_waves(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Tie",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Wave(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Tie_recordedAt(ctx context.Context, field graphql.CollectedField, obj *model.Tie) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23380,7 +24517,7 @@ func (ec *executionContext) _Wave_ties(ctx context.Context, field graphql.Collec
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Wave().Ties(ctx, obj, fc.Args["kinds"].([]model.TieKind), fc.Args["direction"].(*model.Direction), fc.Args["first"].(*int))
+			return ec.Resolvers.Wave().Ties(ctx, obj, fc.Args["kinds"].([]model.TieKind), fc.Args["direction"].(*model.Direction), fc.Args["first"].(*int), fc.Args["wave"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Tie) graphql.Marshaler {
@@ -23412,6 +24549,29 @@ func (ec *executionContext) fieldContext_Wave_ties(ctx context.Context, field gr
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Wave_respondents(ctx context.Context, field graphql.CollectedField, obj *model.Wave) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Wave_respondents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Wave().Respondents(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Wave_respondents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Wave", field, true, true, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _WaveChangeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.WaveChangeConnection) (ret graphql.Marshaler) {
@@ -27016,6 +28176,141 @@ func (ec *executionContext) unmarshalInputNodeRef(ctx context.Context, obj any) 
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputObservationInput(ctx context.Context, obj any) (model.ObservationInput, error) {
+	var it model.ObservationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"person", "wave", "method", "recordedAt", "interviewId", "wemwbsItems", "wemwbs", "swemwbsItems", "swemwbsRaw", "onsLifeSatisfaction", "onsWorthwhile", "onsHappy", "onsAnxious", "employment", "household", "ageBand"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "person":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("person"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Person = data
+		case "wave":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("wave"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Wave = data
+		case "method":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("method"))
+			data, err := ec.unmarshalNObservationMethod2kithᚋgraphᚋmodelᚐObservationMethod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Method = data
+		case "recordedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedAt"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedAt = data
+		case "interviewId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interviewId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InterviewID = data
+		case "wemwbsItems":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("wemwbsItems"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WemwbsItems = data
+		case "wemwbs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("wemwbs"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Wemwbs = data
+		case "swemwbsItems":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("swemwbsItems"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SwemwbsItems = data
+		case "swemwbsRaw":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("swemwbsRaw"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SwemwbsRaw = data
+		case "onsLifeSatisfaction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onsLifeSatisfaction"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnsLifeSatisfaction = data
+		case "onsWorthwhile":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onsWorthwhile"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnsWorthwhile = data
+		case "onsHappy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onsHappy"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnsHappy = data
+		case "onsAnxious":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onsAnxious"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnsAnxious = data
+		case "employment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("employment"))
+			data, err := ec.unmarshalOEmploymentStatus2ᚖkithᚋgraphᚋmodelᚐEmploymentStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Employment = data
+		case "household":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("household"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Household = data
+		case "ageBand":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ageBand"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgeBand = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputOpennessFilter(ctx context.Context, obj any) (map[string]any, error) {
 	var it map[string]any
 	if obj == nil {
@@ -28233,6 +29528,57 @@ func (ec *executionContext) unmarshalInputStringListFilter(ctx context.Context, 
 				return it, err
 			}
 			it["isEmpty"] = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputTieChange(ctx context.Context, obj any) (model.TieChange, error) {
+	var it model.TieChange
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"from", "to", "change", "kinds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "change":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("change"))
+			data, err := ec.unmarshalNTieChangeKind2kithᚋgraphᚋmodelᚐTieChangeKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Change = data
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalOTieKind2ᚕkithᚋgraphᚋmodelᚐTieKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
 		}
 	}
 	return it, nil
@@ -31728,6 +33074,44 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 			}
 
 			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "waves":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Membership_waves(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the inOrder() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "recordedAt":
 			out.Values[i] = ec._Membership_recordedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -32005,6 +33389,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "recordObservations":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordObservations(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -32142,6 +33533,142 @@ func (ec *executionContext) _NetworkSummary(ctx context.Context, sel ast.Selecti
 			out.Values[i] = ec._NetworkSummary_groups(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var observationImplementors = []string{"Observation"}
+
+func (ec *executionContext) _Observation(ctx context.Context, sel ast.SelectionSet, obj *model.Observation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, observationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Observation")
+		case "wave":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Observation_wave(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the inOrder() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "recordedAt":
+			out.Values[i] = ec._Observation_recordedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "method":
+			out.Values[i] = ec._Observation_method(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "interviewId":
+			out.Values[i] = ec._Observation_interviewId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "wemwbs":
+			out.Values[i] = ec._Observation_wemwbs(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "swemwbsRaw":
+			out.Values[i] = ec._Observation_swemwbsRaw(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "swemwbsMetric":
+			out.Values[i] = ec._Observation_swemwbsMetric(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "onsLifeSatisfaction":
+			out.Values[i] = ec._Observation_onsLifeSatisfaction(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "onsWorthwhile":
+			out.Values[i] = ec._Observation_onsWorthwhile(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "onsHappy":
+			out.Values[i] = ec._Observation_onsHappy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "onsAnxious":
+			out.Values[i] = ec._Observation_onsAnxious(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "employment":
+			out.Values[i] = ec._Observation_employment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "household":
+			out.Values[i] = ec._Observation_household(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ageBand":
+			out.Values[i] = ec._Observation_ageBand(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -32782,6 +34309,44 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 					}
 				}()
 				res = ec._Person_worksFor(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the inOrder() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "observations":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Person_observations(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -34101,6 +35666,44 @@ func (ec *executionContext) _ReachedNode(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var recordObservationsResultImplementors = []string{"RecordObservationsResult"}
+
+func (ec *executionContext) _RecordObservationsResult(ctx context.Context, sel ast.SelectionSet, obj *model.RecordObservationsResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordObservationsResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordObservationsResult")
+		case "count":
+			out.Values[i] = ec._RecordObservationsResult_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var removeTiesResultImplementors = []string{"RemoveTiesResult"}
 
 func (ec *executionContext) _RemoveTiesResult(ctx context.Context, sel ast.SelectionSet, obj *model.RemoveTiesResult) graphql.Marshaler {
@@ -34876,6 +36479,44 @@ func (ec *executionContext) _Tie(ctx context.Context, sel ast.SelectionSet, obj 
 			}
 
 			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "waves":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Tie_waves(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the inOrder() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "recordedAt":
 			out.Values[i] = ec._Tie_recordedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -35002,6 +36643,44 @@ func (ec *executionContext) _Wave(ctx context.Context, sel ast.SelectionSet, obj
 					}
 				}()
 				res = ec._Wave_ties(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the inOrder() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "respondents":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Wave_respondents(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -37079,6 +38758,61 @@ func (ec *executionContext) marshalNNodeType2kithᚋgraphᚋmodelᚐNodeType(ctx
 	return v
 }
 
+func (ec *executionContext) marshalNObservation2ᚕᚖkithᚋgraphᚋmodelᚐObservationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Observation) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNObservation2ᚖkithᚋgraphᚋmodelᚐObservation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNObservation2ᚖkithᚋgraphᚋmodelᚐObservation(ctx context.Context, sel ast.SelectionSet, v *model.Observation) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Observation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNObservationInput2ᚕᚖkithᚋgraphᚋmodelᚐObservationInputᚄ(ctx context.Context, v any) ([]*model.ObservationInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ObservationInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNObservationInput2ᚖkithᚋgraphᚋmodelᚐObservationInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNObservationInput2ᚖkithᚋgraphᚋmodelᚐObservationInput(ctx context.Context, v any) (*model.ObservationInput, error) {
+	res, err := ec.unmarshalInputObservationInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNObservationMethod2kithᚋgraphᚋmodelᚐObservationMethod(ctx context.Context, v any) (model.ObservationMethod, error) {
+	var res model.ObservationMethod
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNObservationMethod2kithᚋgraphᚋmodelᚐObservationMethod(ctx context.Context, sel ast.SelectionSet, v model.ObservationMethod) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNOpenness2kithᚋgraphᚋmodelᚐOpenness(ctx context.Context, v any) (model.Openness, error) {
 	var res model.Openness
 	err := res.UnmarshalGQL(v)
@@ -37448,6 +39182,16 @@ func (ec *executionContext) marshalNReachedNode2ᚖkithᚋgraphᚋmodelᚐReache
 	return ec._ReachedNode(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRecordObservationsResult2ᚖkithᚋgraphᚋmodelᚐRecordObservationsResult(ctx context.Context, sel ast.SelectionSet, v *model.RecordObservationsResult) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RecordObservationsResult(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNRemoveTiesResult2ᚖkithᚋgraphᚋmodelᚐRemoveTiesResult(ctx context.Context, sel ast.SelectionSet, v *model.RemoveTiesResult) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -37784,6 +39528,16 @@ func (ec *executionContext) marshalNTie2ᚖkithᚋgraphᚋmodelᚐTie(ctx contex
 		return graphql.Null
 	}
 	return ec._Tie(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTieChangeKind2kithᚋgraphᚋmodelᚐTieChangeKind(ctx context.Context, v any) (model.TieChangeKind, error) {
+	var res model.TieChangeKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTieChangeKind2kithᚋgraphᚋmodelᚐTieChangeKind(ctx context.Context, sel ast.SelectionSet, v model.TieChangeKind) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNTieInput2map(ctx context.Context, v any) (map[string]any, error) {
@@ -38368,6 +40122,22 @@ func (ec *executionContext) unmarshalODirection2ᚖkithᚋgraphᚋmodelᚐDirect
 }
 
 func (ec *executionContext) marshalODirection2ᚖkithᚋgraphᚋmodelᚐDirection(ctx context.Context, sel ast.SelectionSet, v *model.Direction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOEmploymentStatus2ᚖkithᚋgraphᚋmodelᚐEmploymentStatus(ctx context.Context, v any) (*model.EmploymentStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.EmploymentStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEmploymentStatus2ᚖkithᚋgraphᚋmodelᚐEmploymentStatus(ctx context.Context, sel ast.SelectionSet, v *model.EmploymentStatus) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -39352,6 +41122,14 @@ func (ec *executionContext) marshalOTie2ᚖkithᚋgraphᚋmodelᚐTie(ctx contex
 		return graphql.Null
 	}
 	return ec._Tie(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTieChange2ᚖkithᚋgraphᚋmodelᚐTieChange(ctx context.Context, v any) (*model.TieChange, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTieChange(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOTieKind2ᚕkithᚋgraphᚋmodelᚐTieKindᚄ(ctx context.Context, v any) ([]model.TieKind, error) {

@@ -12,7 +12,7 @@ import (
 	"kith/paging"
 )
 
-func (r *areaResolver) Ties(ctx context.Context, obj *model.Area, kinds []model.TieKind, direction *model.Direction, first *int) ([]*model.Tie, error) {
+func (r *areaResolver) Ties(ctx context.Context, obj *model.Area, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) ([]*model.Tie, error) {
 	return loadedList[*model.Tie](ctx, obj.Loaded)
 }
 
@@ -70,7 +70,7 @@ func (r *queryResolver) Waves(ctx context.Context, first *int, after *string, la
 		Edges: paging.Edges(p.Page, nodes, func(cursor string, n *model.Wave) *model.WaveEdge { return &model.WaveEdge{Cursor: cursor, Node: n} })}, nil
 }
 
-func (r *waveResolver) Ties(ctx context.Context, obj *model.Wave, kinds []model.TieKind, direction *model.Direction, first *int) ([]*model.Tie, error) {
+func (r *waveResolver) Ties(ctx context.Context, obj *model.Wave, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) ([]*model.Tie, error) {
 	return loadedList[*model.Tie](ctx, obj.Loaded)
 }
 

@@ -12,7 +12,7 @@ import (
 	"kith/paging"
 )
 
-func (r *giftResolver) Ties(ctx context.Context, obj *model.Gift, kinds []model.TieKind, direction *model.Direction, first *int) ([]*model.Tie, error) {
+func (r *giftResolver) Ties(ctx context.Context, obj *model.Gift, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) ([]*model.Tie, error) {
 	return loadedList[*model.Tie](ctx, obj.Loaded)
 }
 
@@ -20,7 +20,7 @@ func (r *giftResolver) OfferedBy(ctx context.Context, obj *model.Gift) (*model.P
 	return loadedOne[*model.Person](ctx, obj.Loaded)
 }
 
-func (r *interestResolver) Ties(ctx context.Context, obj *model.Interest, kinds []model.TieKind, direction *model.Direction, first *int) ([]*model.Tie, error) {
+func (r *interestResolver) Ties(ctx context.Context, obj *model.Interest, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) ([]*model.Tie, error) {
 	return loadedList[*model.Tie](ctx, obj.Loaded)
 }
 

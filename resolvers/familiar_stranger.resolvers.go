@@ -12,7 +12,7 @@ import (
 	"kith/paging"
 )
 
-func (r *familiarStrangerResolver) Ties(ctx context.Context, obj *model.FamiliarStranger, kinds []model.TieKind, direction *model.Direction, first *int) ([]*model.Tie, error) {
+func (r *familiarStrangerResolver) Ties(ctx context.Context, obj *model.FamiliarStranger, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) ([]*model.Tie, error) {
 	return loadedList[*model.Tie](ctx, obj.Loaded)
 }
 

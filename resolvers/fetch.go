@@ -9,11 +9,16 @@ import (
 
 	"kith/cypher"
 	"kith/graph/model"
+	"kith/pseudonym"
 )
 
 // selectionOf converts a gqlgen selection set into the store's Selection, recursively.
 // Fields of interface type collect every fragment's fields (satisfies nil).
-func selectionOf(op *graphql.OperationContext, set ast.SelectionSet, typeName string) *cypher.Selection {
+//
+// A wave argument is an ID the caller sent, turned into the live id as every ID argument is
+// (graph/model/id.go): for an analyst, one of their role's ids; one that is not stays as
+// "not a wave id", which the store refuses with BAD_USER_INPUT naming the field.
+func selectionOf(ctx context.Context, op *graphql.OperationContext, set ast.SelectionSet, typeName string) *cypher.Selection {
 	var satisfies []string
 	if typeName != "" {
 		satisfies = []string{typeName}
@@ -21,12 +26,19 @@ func selectionOf(op *graphql.OperationContext, set ast.SelectionSet, typeName st
 	sel := &cypher.Selection{}
 	for _, f := range graphql.CollectFields(op, set, satisfies) {
 		field := cypher.Field{Name: f.Name, Alias: f.Alias, Args: f.ArgumentMap(op.Variables)}
+		if w, ok := field.Args["wave"].(string); ok {
+			live, ok := pseudonym.FromContext(ctx).Decode(w)
+			if !ok {
+				live = "not a wave id"
+			}
+			field.Args["wave"] = live
+		}
 		if len(f.Selections) > 0 && f.Definition != nil {
 			sub := f.Definition.Type.Name()
 			if interfaces[sub] {
 				sub = ""
 			}
-			field.Sub = selectionOf(op, f.Selections, sub)
+			field.Sub = selectionOf(ctx, op, f.Selections, sub)
 		}
 		sel.Fields = append(sel.Fields, field)
 	}
@@ -40,7 +52,7 @@ var interfaces = map[string]bool{"Node": true}
 // fieldSelection is the selection on the value of the field being resolved.
 func fieldSelection(ctx context.Context, typeName string) *cypher.Selection {
 	fc := graphql.GetFieldContext(ctx)
-	return selectionOf(graphql.GetOperationContext(ctx), fc.Field.Selections, typeName)
+	return selectionOf(ctx, graphql.GetOperationContext(ctx), fc.Field.Selections, typeName)
 }
 
 // connectionSelection reads a connection's selection: what to fetch of each node (under
@@ -55,11 +67,11 @@ func connectionSelection(ctx context.Context, typeName string) (*cypher.Selectio
 		case "totalCount":
 			total = true
 		case "nodes":
-			node.Fields = append(node.Fields, selectionOf(op, f.Selections, typeName).Fields...)
+			node.Fields = append(node.Fields, selectionOf(ctx, op, f.Selections, typeName).Fields...)
 		case "edges":
 			for _, e := range graphql.CollectFields(op, f.Selections, nil) {
 				if e.Name == "node" {
-					node.Fields = append(node.Fields, selectionOf(op, e.Selections, typeName).Fields...)
+					node.Fields = append(node.Fields, selectionOf(ctx, op, e.Selections, typeName).Fields...)
 				}
 			}
 		}
@@ -173,7 +185,7 @@ func childSelection(ctx context.Context, typeName string, path ...string) (sel *
 	}
 	sel = &cypher.Selection{}
 	for _, set := range sets {
-		sel.Fields = append(sel.Fields, selectionOf(op, set, typeName).Fields...)
+		sel.Fields = append(sel.Fields, selectionOf(ctx, op, set, typeName).Fields...)
 	}
 	return sel, len(sets) > 0
 }

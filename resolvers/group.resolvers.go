@@ -12,7 +12,7 @@ import (
 	"kith/paging"
 )
 
-func (r *groupResolver) Ties(ctx context.Context, obj *model.Group, kinds []model.TieKind, direction *model.Direction, first *int) ([]*model.Tie, error) {
+func (r *groupResolver) Ties(ctx context.Context, obj *model.Group, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) ([]*model.Tie, error) {
 	return loadedList[*model.Tie](ctx, obj.Loaded)
 }
 
@@ -24,7 +24,7 @@ func (r *groupResolver) MeetsAt(ctx context.Context, obj *model.Group, first *in
 	return loadedList[*model.Place](ctx, obj.Loaded)
 }
 
-func (r *groupResolver) Members(ctx context.Context, obj *model.Group, first *int) ([]*model.Membership, error) {
+func (r *groupResolver) Members(ctx context.Context, obj *model.Group, first *int, wave *string) ([]*model.Membership, error) {
 	return loadedList[*model.Membership](ctx, obj.Loaded)
 }
 
@@ -42,6 +42,10 @@ func (r *membershipResolver) Group(ctx context.Context, obj *model.Membership) (
 
 func (r *membershipResolver) Wave(ctx context.Context, obj *model.Membership) (*model.Wave, error) {
 	return loadedOne[*model.Wave](ctx, obj.Loaded)
+}
+
+func (r *membershipResolver) Waves(ctx context.Context, obj *model.Membership) ([]*model.Wave, error) {
+	return loadedList[*model.Wave](ctx, obj.Loaded)
 }
 
 func (r *mutationResolver) CreateGroups(ctx context.Context, input []map[string]any) ([]*model.Group, error) {

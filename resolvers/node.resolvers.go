@@ -38,7 +38,7 @@ func (r *queryResolver) Search(ctx context.Context, text string, types []model.N
 	var sel *cypher.Selection
 	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
 		if f.Name == "node" {
-			sel = selectionOf(graphql.GetOperationContext(ctx), f.Selections, "")
+			sel = selectionOf(ctx, graphql.GetOperationContext(ctx), f.Selections, "")
 		}
 	}
 	n := 20

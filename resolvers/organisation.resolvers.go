@@ -24,7 +24,7 @@ func (r *mutationResolver) DeleteOrganisations(ctx context.Context, ids []string
 	return remove(ctx, r.Resolver, "Organisation", ids)
 }
 
-func (r *organisationResolver) Ties(ctx context.Context, obj *model.Organisation, kinds []model.TieKind, direction *model.Direction, first *int) ([]*model.Tie, error) {
+func (r *organisationResolver) Ties(ctx context.Context, obj *model.Organisation, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) ([]*model.Tie, error) {
 	return loadedList[*model.Tie](ctx, obj.Loaded)
 }
 

@@ -24,7 +24,7 @@ func (r *mutationResolver) DeletePeople(ctx context.Context, ids []string) (*mod
 	return remove(ctx, r.Resolver, "Person", ids)
 }
 
-func (r *personResolver) Ties(ctx context.Context, obj *model.Person, kinds []model.TieKind, direction *model.Direction, first *int) ([]*model.Tie, error) {
+func (r *personResolver) Ties(ctx context.Context, obj *model.Person, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) ([]*model.Tie, error) {
 	return loadedList[*model.Tie](ctx, obj.Loaded)
 }
 
@@ -32,7 +32,7 @@ func (r *personResolver) Area(ctx context.Context, obj *model.Person) (*model.Ar
 	return loadedOne[*model.Area](ctx, obj.Loaded)
 }
 
-func (r *personResolver) Memberships(ctx context.Context, obj *model.Person, first *int) ([]*model.Membership, error) {
+func (r *personResolver) Memberships(ctx context.Context, obj *model.Person, first *int, wave *string) ([]*model.Membership, error) {
 	return loadedList[*model.Membership](ctx, obj.Loaded)
 }
 

@@ -24,7 +24,7 @@ func (r *mutationResolver) DeletePlaces(ctx context.Context, ids []string) (*mod
 	return remove(ctx, r.Resolver, "Place", ids)
 }
 
-func (r *placeResolver) Ties(ctx context.Context, obj *model.Place, kinds []model.TieKind, direction *model.Direction, first *int) ([]*model.Tie, error) {
+func (r *placeResolver) Ties(ctx context.Context, obj *model.Place, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) ([]*model.Tie, error) {
 	return loadedList[*model.Tie](ctx, obj.Loaded)
 }
 

@@ -25,8 +25,8 @@ func (r *mutationResolver) ErasePerson(ctx context.Context, id string) (*model.E
 	return &model.ErasureResult{People: e.People, Ties: e.Ties, Gifts: e.Gifts, AuditRecords: e.AuditRecords, AnalysisRuns: e.AnalysisRuns}, nil
 }
 
-func (r *queryResolver) WellbeingSummary(ctx context.Context, where map[string]any) (*model.WellbeingSummary, error) {
-	w, err := r.Store.WellbeingSummary(ctx, scopeOf(ctx), where)
+func (r *queryResolver) WellbeingSummary(ctx context.Context, where map[string]any, wave *string, tieChange *model.TieChange) (*model.WellbeingSummary, error) {
+	w, err := r.Store.WellbeingSummary(ctx, scopeOf(ctx), wellbeingFilter(where, wave, tieChange))
 	if err != nil {
 		return nil, err
 	}

@@ -43,6 +43,10 @@ func (r *tieResolver) Wave(ctx context.Context, obj *model.Tie) (*model.Wave, er
 	return loadedOne[*model.Wave](ctx, obj.Loaded)
 }
 
+func (r *tieResolver) Waves(ctx context.Context, obj *model.Tie) ([]*model.Wave, error) {
+	return loadedList[*model.Wave](ctx, obj.Loaded)
+}
+
 func (r *Resolver) Mutation() graph.MutationResolver { return &mutationResolver{r} }
 
 func (r *Resolver) Tie() graph.TieResolver { return &tieResolver{r} }

@@ -25,34 +25,76 @@ func (b *builder) finish() *Graph {
 	return b.g
 }
 
-// setWellbeing gives every surveyed resident a short WEMWBS score (7 to 35): higher
-// with more social ties in wave 1, lower for single parents and older people living
-// alone, with noise.
+// setWellbeing gives every surveyed resident (all but the alters others named) an
+// observation in each wave: a short WEMWBS score (7 to 35), higher with more social ties
+// in that wave, lower for single parents and older people living alone, with noise; their
+// household type, age band and an employment status. The person keeps the latest wave's
+// values, as cypher.Store.RecordObservations leaves them.
 func (b *builder) setWellbeing() {
-	degree := make([]uint16, len(b.people))
-	count := func(node int32) {
-		if i := node - b.personBase; i >= 0 && int(i) < len(b.people) {
-			degree[i] = min(degree[i]+1, 100)
-		}
+	waves := max(len(b.p.waves), 1)
+	degree := make([][]uint16, waves)
+	for w := range degree {
+		degree[w] = make([]uint16, len(b.people))
 	}
 	for _, e := range b.edges {
-		if e.kind().social() && e.wave() == 1 {
-			count(e.from())
-			count(e.to())
+		w := int(e.wave())
+		if !e.kind().social() || w == 0 || w > waves {
+			continue
+		}
+		for _, node := range []int32{e.from(), e.to()} {
+			if i := node - b.personBase; i >= 0 && int(i) < len(b.people) {
+				degree[w-1][i] = min(degree[w-1][i]+1, 100)
+			}
 		}
 	}
 	for i, r := range b.people {
 		if r.class == classAlter {
 			continue
 		}
-		w := 16 + 0.9*float64(min(degree[i], 10)) + 3.5*b.rng.NormFloat64()
-		switch r.hh {
-		case hhSingleParent:
-			w -= 2.5
-		case hhOlderAlone:
-			w -= 1
+		props := b.g.Nodes[b.person(int32(i))].Props
+		employment := b.employment(r)
+		for w := range waves {
+			score := 16 + 0.9*float64(min(degree[w][i], 10)) + 3.5*b.rng.NormFloat64()
+			switch r.hh {
+			case hhSingleParent:
+				score -= 2.5
+			case hhOlderAlone:
+				score -= 1
+			}
+			wellbeing := int64(min(max(math.Round(score), 7), 35))
+			props["wellbeing"] = wellbeing
+			if w >= len(b.p.waves) {
+				continue // no wave to observe it in
+			}
+			spec := b.p.waves[w]
+			b.g.Observations = append(b.g.Observations, Observation{
+				PersonID: b.g.Nodes[b.person(int32(i))].ID, WaveID: b.waveIDs[w].(string),
+				RecordedAt: spec.collectedOn.Add(time.Duration(b.rng.IntN(fieldDays))*24*time.Hour + 10*time.Hour),
+				SWEMWBSRaw: int(wellbeing), Employment: employment,
+				Household: householdTypes[r.hh], AgeBand: ageBands[r.age],
+			})
 		}
-		b.g.Nodes[b.person(int32(i))].Props["wellbeing"] = int64(min(max(math.Round(w), 7), 35))
+	}
+}
+
+// employment draws a resident's employment status from their age band.
+func (b *builder) employment(r resident) string {
+	x := b.rng.Float64()
+	switch {
+	case r.age >= age65:
+		return "RETIRED"
+	case r.age == age16 && x < 0.5:
+		return "STUDENT"
+	case x < 0.6:
+		return "EMPLOYED"
+	case x < 0.7:
+		return "SELF_EMPLOYED"
+	case x < 0.8:
+		return "UNEMPLOYED"
+	case x < 0.9:
+		return "LONG_TERM_SICK_OR_DISABLED"
+	default:
+		return "CARER"
 	}
 }
 

@@ -3,6 +3,7 @@ package seed
 import (
 	"cmp"
 	"slices"
+	"time"
 )
 
 // Node is one node to import.
@@ -35,8 +36,21 @@ type Graph struct {
 	// Nodes lists every node once.
 	Nodes []Node
 	// Ties lists every tie; a tie recorded in two survey waves appears twice, once
-	// with each wave.
+	// with each wave (the store keeps it as one tie with both waves).
 	Ties []Tie
+	// Observations lists what each wave measured about the residents it surveyed.
+	Observations []Observation
+}
+
+// Observation is what one survey wave measured about one resident.
+type Observation struct {
+	PersonID, WaveID string
+	RecordedAt       time.Time
+	// SWEMWBSRaw is the short Warwick-Edinburgh score, 7 to 35.
+	SWEMWBSRaw int
+	// Employment is one of cypher.EmploymentStatuses; Household and AgeBand are spelt
+	// as the person's householdType and ageBand.
+	Employment, Household, AgeBand string
 }
 
 // Node labels.

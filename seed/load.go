@@ -33,8 +33,20 @@ func (g *Graph) Load(ctx context.Context, store *cypher.Store, log *slog.Logger)
 	if err := store.Load(ctx, nodes, ties, progress); err != nil {
 		return err
 	}
+	for start := 0; start < len(g.Observations); start += cypher.MaxBatch {
+		batch := g.Observations[start:min(start+cypher.MaxBatch, len(g.Observations))]
+		in := make([]cypher.ObservationInput, len(batch))
+		for i, o := range batch {
+			raw := o.SWEMWBSRaw
+			in[i] = cypher.ObservationInput{PersonID: o.PersonID, WaveID: o.WaveID, RecordedAt: o.RecordedAt, Method: "DOORSTEP",
+				SWEMWBSRaw: &raw, Employment: o.Employment, Household: o.Household, AgeBand: o.AgeBand}
+		}
+		if _, err := store.RecordObservations(ctx, cypher.Scope{}, in); err != nil {
+			return err
+		}
+	}
 	if log != nil {
-		log.Info("loaded", "nodes", len(nodes), "ties", len(ties), "seconds", time.Since(start).Seconds())
+		log.Info("loaded", "nodes", len(nodes), "ties", len(ties), "observations", len(g.Observations), "seconds", time.Since(start).Seconds())
 	}
 	return nil
 }

@@ -160,6 +160,8 @@ func isNil(v any) bool {
 		return x == nil
 	case *int:
 		return x == nil
+	case *float64:
+		return x == nil
 	}
 	return false
 }
@@ -173,6 +175,8 @@ func nodeID(obj any) string {
 		return n.ID
 	case *model.FamiliarStranger:
 		return n.ID
+	case *model.Observation:
+		return n.PersonID
 	}
 	return ""
 }

@@ -232,7 +232,7 @@ func TestResearchCopyAdversarial(t *testing.T) {
 		{"gifts", `MATCH (g:Gift) RETURN count(g)`, "[[0]]"},
 		{"audit records and analysis runs", `MATCH (n) WHERE n:AuditEvent OR n:AnalysisRun OR n:KithMigration RETURN count(n)`, "[[0]]"},
 		{"scores", `MATCH (n) WHERE any(k IN keys(n) WHERE k STARTS WITH 'score') RETURN count(n)`, "[[0]]"},
-		{"the tie's wave is the copy's wave", `MATCH (:Person)-[t:TRUSTS]->(:Person) MATCH (w:Wave {id: t.wave}) RETURN t.for, t.source, w.name`, "[[HELP door-step interview Spring survey]]"},
+		{"the tie's waves are the copy's waves", `MATCH (:Person)-[t:TRUSTS]->(:Person) MATCH (w:Wave) WHERE w.id IN t.waves RETURN t.for, t.source, w.name`, "[[HELP door-step interview Spring survey]]"},
 		{"a live id finds nothing", `MATCH (n) WHERE n.id IN $ids RETURN count(n)`, "[[0]]"},
 		{"Moira's researcher id finds her", `MATCH (p:Person {id: $moira}) RETURN p.pseudonym`, fmt.Sprintf("[[%s]]", moiraName)},
 	}

@@ -932,6 +932,11 @@ func TestErasure(t *testing.T) {
 		{"kind": "MEMBER_OF", "from": map[string]any{"id": z}, "to": map[string]any{"id": w.dementia}},
 		{"kind": "OFFERS", "from": map[string]any{"id": z}, "to": map[string]any{"id": g.CreateGifts[0].ID}},
 	}}, nil)
+	// What a wave measured about them is theirs too.
+	var wv struct{ CreateWaves []struct{ ID string } }
+	e.ok(`mutation { createWaves(input: [{name: "Erasure wave"}]) { id } }`, nil, &wv)
+	e.ok(`mutation($p: ID!, $w: ID!) { recordObservations(input: [{person: $p, wave: $w, method: DOORSTEP, swemwbsRaw: 12, interviewId: "zz-interview"}]) { count } }`,
+		map[string]any{"p": z, "w": wv.CreateWaves[0].ID}, nil)
 	// Reads and writes that name them leave audit records with their id.
 	e.as(auth.Worker, w.eccles).ok(`{ people { nodes { displayName contact } } }`, nil, nil)
 	e.ok(`{ search(text: "Zebedee") { node { id } } }`, nil, nil)
@@ -960,14 +965,14 @@ func TestErasure(t *testing.T) {
 			t.Errorf("top %s after erasure: %v, want %v", m, got, want)
 		}
 	}
-	if after := e.counts()[0]; after != nodesBefore-2 {
-		t.Errorf("nodes %d -> %d, want two fewer (the person and the gift)", nodesBefore, after)
+	if after := e.counts()[0]; after != nodesBefore-3 {
+		t.Errorf("nodes %d -> %d, want three fewer (the person, their observation and the gift)", nodesBefore, after)
 	}
 	time.Sleep(200 * time.Millisecond) // let any read record of this request land
-	for _, needle := range []string{"Zebedee", "Quillfeather", "zz-erase-me", "zebedee@", "R-ZZZZZZ", z, g.CreateGifts[0].ID} {
+	for _, needle := range []string{"Zebedee", "Quillfeather", "zz-erase-me", "zebedee@", "R-ZZZZZZ", "zz-interview", z, g.CreateGifts[0].ID} {
 		res, err := neo4j.ExecuteQuery(context.Background(), e.driver, `
 CALL () { MATCH (n) WHERE any(k IN keys(n) WHERE CASE WHEN n[k] IS :: LIST<ANY> THEN any(x IN n[k] WHERE toString(x) CONTAINS $s) ELSE toString(n[k]) CONTAINS $s END) RETURN count(n) AS nodes }
-CALL () { MATCH ()-[r]->() WHERE any(k IN keys(r) WHERE toString(r[k]) CONTAINS $s) RETURN count(r) AS ties }
+CALL () { MATCH ()-[r]->() WHERE any(k IN keys(r) WHERE CASE WHEN r[k] IS :: LIST<ANY> THEN any(x IN r[k] WHERE toString(x) CONTAINS $s) ELSE toString(r[k]) CONTAINS $s END) RETURN count(r) AS ties }
 RETURN nodes, ties`, map[string]any{"s": needle}, neo4j.EagerResultTransformer)
 		if err != nil {
 			t.Fatal(err)

@@ -111,14 +111,15 @@ func batchRoots(op *graphql.OperationContext) ([]string, bool) {
 }
 
 // isBatchField reports whether a Mutation field is one of the batch writes of nodes and
-// ties (DESIGN.md: createPeople, updatePeople, deletePeople… and createTies, removeTies).
+// ties (DESIGN.md: createPeople, updatePeople, deletePeople… and createTies, removeTies),
+// and the observations a survey records with them (recordObservations).
 func isBatchField(name string) bool {
 	for _, p := range []string{"create", "update", "delete"} {
 		if rest, ok := strings.CutPrefix(name, p); ok && rest != "" {
 			return true
 		}
 	}
-	return name == "removeTies"
+	return name == "removeTies" || name == "recordObservations"
 }
 
 // firstFailure keeps the errors of the first root field (in the order of keys) that has

@@ -22,7 +22,13 @@ import (
 // refTie is one stored tie, as the reference sees it.
 type refTie struct {
 	kind, from, to, strength, purpose, wave string
+	// waves are every wave that recorded the tie (wave among them, when set): the store
+	// keeps one relationship per kind, ends and meaning, whatever waves recorded it.
+	waves []string
 }
+
+// inWave reports whether the tie was recorded in wave w.
+func (t refTie) inWave(w string) bool { return slices.Contains(t.waves, w) }
 
 // refNet is a random network and what the reference knows of it.
 type refNet struct {
@@ -33,6 +39,8 @@ type refNet struct {
 	people    []string
 	ties      []refTie
 	waves     []string
+	// respondents are the people each wave surveyed (an observation each).
+	respondents map[string][]string
 }
 
 func (n *refNet) byLabel(label string) []string {
@@ -98,18 +106,24 @@ func newRefNet(seed uint64) (*refNet, []cypher.LoadNode, []cypher.LoadTie) {
 		}
 		return pick(n.waves)
 	}
-	seen := map[string]bool{}
+	seen := map[string]int{}
 	tie := func(t refTie) {
 		if t.from == t.to {
 			return
 		}
-		// The store keeps one tie per kind, ends, wave and purpose (a second is an update).
-		key := t.kind + "|" + t.from + "|" + t.to + "|" + t.wave + "|" + t.purpose
-		if seen[key] {
-			return
+		// The store keeps one tie per kind, ends and meaning (purpose, strength); recorded
+		// again, in another wave or the same, it gains the wave.
+		key := t.kind + "|" + t.from + "|" + t.to + "|" + t.strength + "|" + t.purpose
+		i, ok := seen[key]
+		if !ok {
+			i = len(n.ties)
+			seen[key] = i
+			n.ties = append(n.ties, t)
+			n.ties[i].waves = nil
 		}
-		seen[key] = true
-		n.ties = append(n.ties, t)
+		if t.wave != "" && !n.ties[i].inWave(t.wave) {
+			n.ties[i].waves = append(n.ties[i].waves, t.wave)
+		}
 	}
 	for _, p := range n.people {
 		tie(refTie{kind: "LIVES_IN", from: p, to: pick(areas)})
@@ -160,6 +174,15 @@ func newRefNet(seed uint64) (*refNet, []cypher.LoadNode, []cypher.LoadTie) {
 			tie(refTie{kind: "INTERESTED_IN", from: a, to: pick(interests), wave: w})
 		}
 	}
+	// Each wave surveyed about two people in three; the others were not asked.
+	n.respondents = map[string][]string{}
+	for _, w := range n.waves {
+		for _, p := range n.people {
+			if rng.IntN(3) != 0 {
+				n.respondents[w] = append(n.respondents[w], p)
+			}
+		}
+	}
 	var loads []cypher.LoadTie
 	for _, t := range n.ties {
 		props := map[string]any{}
@@ -169,8 +192,8 @@ func newRefNet(seed uint64) (*refNet, []cypher.LoadNode, []cypher.LoadTie) {
 		if t.purpose != "" {
 			props["for"] = t.purpose
 		}
-		if t.wave != "" {
-			props["wave"] = t.wave
+		if len(t.waves) > 0 {
+			props["waves"] = t.waves
 		}
 		loads = append(loads, cypher.LoadTie{Kind: t.kind, From: t.from, To: t.to, Props: props})
 	}
@@ -258,6 +281,15 @@ func TestQuestionsMatchReference(t *testing.T) {
 		}
 		n, nodes, ties := newRefNet(seed)
 		if err := e.store.Load(ctx, nodes, ties, nil); err != nil {
+			t.Fatal(err)
+		}
+		var obs []cypher.ObservationInput
+		for _, w := range n.waves {
+			for _, p := range n.respondents[w] {
+				obs = append(obs, cypher.ObservationInput{PersonID: p, WaveID: w, Method: "DOORSTEP"})
+			}
+		}
+		if _, err := e.store.RecordObservations(ctx, cypher.Scope{}, obs); err != nil {
 			t.Fatal(err)
 		}
 		rng := rand.New(rand.NewPCG(seed, 7))
@@ -619,7 +651,7 @@ func checkIsolates(t *testing.T, e *env, n *refNet) int {
 		for _, wave := range []string{"", n.waves[0]} {
 			out, in := map[string]int{}, map[string]int{}
 			for _, t := range n.ties {
-				if slices.Contains(use, t.kind) && (wave == "" || t.wave == wave) {
+				if slices.Contains(use, t.kind) && (wave == "" || t.inWave(wave)) {
 					out[t.from]++
 					in[t.to]++
 				}
@@ -628,6 +660,9 @@ func checkIsolates(t *testing.T, e *env, n *refNet) int {
 				for _, maxTies := range []int{0, 1, 2} {
 					want := map[string]int{}
 					for _, p := range n.people {
+						if wave != "" && !slices.Contains(n.respondents[wave], p) {
+							continue // in a wave, only its respondents can be isolated in it
+						}
 						c := map[string]int{"ALL_TIES": out[p] + in[p], "NAMED_NOBODY": out[p], "NAMED_BY_NOBODY": in[p]}[measure]
 						if c <= maxTies {
 							want[p] = c

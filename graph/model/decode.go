@@ -42,6 +42,8 @@ func Decode(r *record) (any, error) {
 		out = &Tie{}
 	case "Membership":
 		out = &Membership{}
+	case "Observation":
+		out = &Observation{}
 	case "Route":
 		out = &Route{}
 	case "RouteStep":

@@ -281,7 +281,7 @@ type EIIndex struct {
 type EgoNetwork struct {
 	// The nodes, nearest first, the centre first of all.
 	Nodes []*ReachedNode `json:"nodes"`
-	// The ties of the chosen kinds between those nodes (one per kind and pair of ends and wave).
+	// The ties of the chosen kinds between those nodes: one per kind, pair of ends and meaning, whatever waves recorded it.
 	Ties []*Tie `json:"ties"`
 	// Whether maxNodes cut the network short.
 	Truncated bool `json:"truncated"`
@@ -460,6 +460,32 @@ type NetworkSummary struct {
 	Groups []*SummaryGroup `json:"groups"`
 }
 
+// One interview's measurements of one person in one wave. Give a scale's items or its total, not
+// both; values out of range are BAD_USER_INPUT naming the field.
+type ObservationInput struct {
+	Person string            `json:"person"`
+	Wave   string            `json:"wave"`
+	Method ObservationMethod `json:"method"`
+	// When the interview took place; defaults to now.
+	RecordedAt  *time.Time `json:"recordedAt,omitempty"`
+	InterviewID *string    `json:"interviewId,omitempty"`
+	// The 14 WEMWBS items, 1 to 5 each.
+	WemwbsItems []int `json:"wemwbsItems,omitempty"`
+	// The WEMWBS total, 14 to 70, when the items were not kept.
+	Wemwbs *int `json:"wemwbs,omitempty"`
+	// The 7 SWEMWBS items, 1 to 5 each.
+	SwemwbsItems []int `json:"swemwbsItems,omitempty"`
+	// The raw SWEMWBS total, 7 to 35, when the items were not kept.
+	SwemwbsRaw          *int              `json:"swemwbsRaw,omitempty"`
+	OnsLifeSatisfaction *int              `json:"onsLifeSatisfaction,omitempty"`
+	OnsWorthwhile       *int              `json:"onsWorthwhile,omitempty"`
+	OnsHappy            *int              `json:"onsHappy,omitempty"`
+	OnsAnxious          *int              `json:"onsAnxious,omitempty"`
+	Employment          *EmploymentStatus `json:"employment,omitempty"`
+	Household           *string           `json:"household,omitempty"`
+	AgeBand             *string           `json:"ageBand,omitempty"`
+}
+
 type OrganisationConnection struct {
 	Edges      []*OrganisationEdge `json:"edges"`
 	Nodes      []*Organisation     `json:"nodes"`
@@ -529,8 +555,13 @@ type ReachedNode struct {
 	Hops int  `json:"hops"`
 }
 
+type RecordObservationsResult struct {
+	// How many observations were recorded.
+	Count int `json:"count"`
+}
+
 type RemoveTiesResult struct {
-	// How many ties were removed.
+	// How many ties were removed, or lost the wave given.
 	Count int `json:"count"`
 }
 
@@ -639,6 +670,15 @@ type SummaryGroup struct {
 	// the caller may use. For analysts it carries noise; the groups' wellbeing, when selected,
 	// spends one summary's ε between all the groups (each person is in one group).
 	Wellbeing *WellbeingSummary `json:"wellbeing"`
+}
+
+// People surveyed in both waves whose ties (of the kinds given, either way; by default those
+// isolation counts: KNOWS, TRUSTS, GETS_INFO_FROM, ENCOURAGES, MEMBER_OF) changed as change says.
+type TieChange struct {
+	From   string        `json:"from"`
+	To     string        `json:"to"`
+	Change TieChangeKind `json:"change"`
+	Kinds  []TieKind     `json:"kinds,omitempty"`
 }
 
 // A revocation of a subject's tokens (revokeTokens).
@@ -752,6 +792,10 @@ const (
 	AnalysisGroupByHouseholdType AnalysisGroupBy = "HOUSEHOLD_TYPE"
 	// A person's ageBand.
 	AnalysisGroupByAgeBand AnalysisGroupBy = "AGE_BAND"
+	// A person's employment status (EmploymentStatus): as the scope's wave observed it, or as
+	// last observed without a wave. With a wave, household type, age band and wellbeing are that
+	// wave's too, and a person it did not survey has none (the null group).
+	AnalysisGroupByEmployment AnalysisGroupBy = "EMPLOYMENT"
 	// The area a person lives in (or another node is in), by id; its name is the group's name.
 	AnalysisGroupByArea AnalysisGroupBy = "AREA"
 	// The group a person belongs to (MEMBER_OF, counting only groups the caller may see); someone
@@ -765,6 +809,7 @@ const (
 var AllAnalysisGroupBy = []AnalysisGroupBy{
 	AnalysisGroupByHouseholdType,
 	AnalysisGroupByAgeBand,
+	AnalysisGroupByEmployment,
 	AnalysisGroupByArea,
 	AnalysisGroupByGroup,
 	AnalysisGroupByCommunity,
@@ -772,7 +817,7 @@ var AllAnalysisGroupBy = []AnalysisGroupBy{
 
 func (e AnalysisGroupBy) IsValid() bool {
 	switch e {
-	case AnalysisGroupByHouseholdType, AnalysisGroupByAgeBand, AnalysisGroupByArea, AnalysisGroupByGroup, AnalysisGroupByCommunity:
+	case AnalysisGroupByHouseholdType, AnalysisGroupByAgeBand, AnalysisGroupByEmployment, AnalysisGroupByArea, AnalysisGroupByGroup, AnalysisGroupByCommunity:
 		return true
 	}
 	return false
@@ -1073,6 +1118,74 @@ func (e *Direction) UnmarshalJSON(b []byte) error {
 }
 
 func (e Direction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Employment status, as a survey asks it.
+type EmploymentStatus string
+
+const (
+	EmploymentStatusEmployed               EmploymentStatus = "EMPLOYED"
+	EmploymentStatusSelfEmployed           EmploymentStatus = "SELF_EMPLOYED"
+	EmploymentStatusUnemployed             EmploymentStatus = "UNEMPLOYED"
+	EmploymentStatusRetired                EmploymentStatus = "RETIRED"
+	EmploymentStatusStudent                EmploymentStatus = "STUDENT"
+	EmploymentStatusLongTermSickOrDisabled EmploymentStatus = "LONG_TERM_SICK_OR_DISABLED"
+	EmploymentStatusCarer                  EmploymentStatus = "CARER"
+	EmploymentStatusOther                  EmploymentStatus = "OTHER"
+)
+
+var AllEmploymentStatus = []EmploymentStatus{
+	EmploymentStatusEmployed,
+	EmploymentStatusSelfEmployed,
+	EmploymentStatusUnemployed,
+	EmploymentStatusRetired,
+	EmploymentStatusStudent,
+	EmploymentStatusLongTermSickOrDisabled,
+	EmploymentStatusCarer,
+	EmploymentStatusOther,
+}
+
+func (e EmploymentStatus) IsValid() bool {
+	switch e {
+	case EmploymentStatusEmployed, EmploymentStatusSelfEmployed, EmploymentStatusUnemployed, EmploymentStatusRetired, EmploymentStatusStudent, EmploymentStatusLongTermSickOrDisabled, EmploymentStatusCarer, EmploymentStatusOther:
+		return true
+	}
+	return false
+}
+
+func (e EmploymentStatus) String() string {
+	return string(e)
+}
+
+func (e *EmploymentStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = EmploymentStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid EmploymentStatus", str)
+	}
+	return nil
+}
+
+func (e EmploymentStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *EmploymentStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e EmploymentStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -1675,6 +1788,71 @@ func (e *NodeType) UnmarshalJSON(b []byte) error {
 }
 
 func (e NodeType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How an interview's answers were collected.
+type ObservationMethod string
+
+const (
+	ObservationMethodDoorstep      ObservationMethod = "DOORSTEP"
+	ObservationMethodPhone         ObservationMethod = "PHONE"
+	ObservationMethodOnline        ObservationMethod = "ONLINE"
+	ObservationMethodPaper         ObservationMethod = "PAPER"
+	ObservationMethodNetworkCanvas ObservationMethod = "NETWORK_CANVAS"
+	// Recorded on the person before waves held measurements, moved into a wave by migration 0007.
+	ObservationMethodMigrated ObservationMethod = "MIGRATED"
+)
+
+var AllObservationMethod = []ObservationMethod{
+	ObservationMethodDoorstep,
+	ObservationMethodPhone,
+	ObservationMethodOnline,
+	ObservationMethodPaper,
+	ObservationMethodNetworkCanvas,
+	ObservationMethodMigrated,
+}
+
+func (e ObservationMethod) IsValid() bool {
+	switch e {
+	case ObservationMethodDoorstep, ObservationMethodPhone, ObservationMethodOnline, ObservationMethodPaper, ObservationMethodNetworkCanvas, ObservationMethodMigrated:
+		return true
+	}
+	return false
+}
+
+func (e ObservationMethod) String() string {
+	return string(e)
+}
+
+func (e *ObservationMethod) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ObservationMethod(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ObservationMethod", str)
+	}
+	return nil
+}
+
+func (e ObservationMethod) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ObservationMethod) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ObservationMethod) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -2335,6 +2513,67 @@ func (e *SensitiveKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e SensitiveKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How a person's ties changed between two waves.
+type TieChangeKind string
+
+const (
+	// More ties in the later wave than in the earlier.
+	TieChangeKindGained TieChangeKind = "GAINED"
+	// Fewer ties in the later wave.
+	TieChangeKindLost TieChangeKind = "LOST"
+	// As many in both.
+	TieChangeKindSame TieChangeKind = "SAME"
+)
+
+var AllTieChangeKind = []TieChangeKind{
+	TieChangeKindGained,
+	TieChangeKindLost,
+	TieChangeKindSame,
+}
+
+func (e TieChangeKind) IsValid() bool {
+	switch e {
+	case TieChangeKindGained, TieChangeKindLost, TieChangeKindSame:
+		return true
+	}
+	return false
+}
+
+func (e TieChangeKind) String() string {
+	return string(e)
+}
+
+func (e *TieChangeKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TieChangeKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TieChangeKind", str)
+	}
+	return nil
+}
+
+func (e TieChangeKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TieChangeKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TieChangeKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -196,3 +196,24 @@ func (Wave) IsNode()             {}
 
 // record is what Decode reads; an alias keeps the store's type out of the API's names.
 type record = cypher.Record
+
+// Observation is what one survey wave measured about a person.
+type Observation struct {
+	// PersonID is whose it is: the audit trail and @sensitive name the person (not a
+	// schema field).
+	PersonID            string            `db:"personId"`
+	RecordedAt          time.Time         `db:"recordedAt"`
+	Method              ObservationMethod `db:"method"`
+	InterviewID         *string           `db:"interviewId"`
+	Wemwbs              *int              `db:"wemwbs"`
+	SwemwbsRaw          *int              `db:"swemwbsRaw"`
+	SwemwbsMetric       *float64          `db:"swemwbsMetric"`
+	OnsLifeSatisfaction *int              `db:"onsLifeSatisfaction"`
+	OnsWorthwhile       *int              `db:"onsWorthwhile"`
+	OnsHappy            *int              `db:"onsHappy"`
+	OnsAnxious          *int              `db:"onsAnxious"`
+	Employment          *EmploymentStatus `db:"employment"`
+	Household           *string           `db:"household"`
+	AgeBand             *string           `db:"ageBand"`
+	Loaded
+}
