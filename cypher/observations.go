@@ -89,16 +89,16 @@ func observationID(personID, waveID string) string {
 // measurement key present (nil when not asked), so recording again replaces them all.
 func observationProps(in ObservationInput, path string) (map[string]any, error) {
 	if l, ok := nodeid.Label(in.PersonID); !ok || l != "Person" {
-		return nil, apierr.BadInput(path+".person", "is not the id of a Person")
+		return nil, apierr.BadUserInput(path+".person", "is not the id of a Person")
 	}
 	if l, ok := nodeid.Label(in.WaveID); !ok || l != "Wave" {
-		return nil, apierr.BadInput(path+".wave", "is not the id of a Wave")
+		return nil, apierr.BadUserInput(path+".wave", "is not the id of a Wave")
 	}
 	if !contains(ObservationMethods, in.Method) || in.Method == "MIGRATED" {
-		return nil, apierr.BadInput(path+".method", "must be one of %v but MIGRATED", ObservationMethods[:len(ObservationMethods)-1])
+		return nil, apierr.BadUserInput(path+".method", "must be one of %v but MIGRATED", ObservationMethods[:len(ObservationMethods)-1])
 	}
 	if len(in.InterviewID) > MaxStringLen {
-		return nil, apierr.BadInput(path+".interviewId", "is longer than %d characters", MaxStringLen)
+		return nil, apierr.BadUserInput(path+".interviewId", "is longer than %d characters", MaxStringLen)
 	}
 	at := in.RecordedAt
 	if at.IsZero() {
@@ -136,7 +136,7 @@ func observationProps(in ObservationInput, path string) (map[string]any, error) 
 			continue
 		}
 		if *v < 0 || *v > 10 {
-			return nil, apierr.BadInput(path+"."+name, "must be between 0 and 10")
+			return nil, apierr.BadUserInput(path+"."+name, "must be between 0 and 10")
 		}
 		props[name] = int64(*v)
 	}
@@ -148,7 +148,7 @@ func observationProps(in ObservationInput, path string) (map[string]any, error) 
 			continue
 		}
 		if !contains(c.list, c.v) {
-			return nil, apierr.BadInput(path+"."+c.name, "must be one of %q", c.list)
+			return nil, apierr.BadUserInput(path+"."+c.name, "must be one of %q", c.list)
 		}
 		props[c.name] = c.v
 	}
@@ -160,22 +160,22 @@ func observationProps(in ObservationInput, path string) (map[string]any, error) 
 func scaleTotal(items []int, total *int, n int, itemsField, totalField string) (*int64, error) {
 	switch {
 	case len(items) > 0 && total != nil:
-		return nil, apierr.BadInput(totalField, "give the items or the total, not both")
+		return nil, apierr.BadUserInput(totalField, "give the items or the total, not both")
 	case len(items) > 0:
 		if len(items) != n {
-			return nil, apierr.BadInput(itemsField, "has %d items; the scale has %d", len(items), n)
+			return nil, apierr.BadUserInput(itemsField, "has %d items; the scale has %d", len(items), n)
 		}
 		var sum int64
 		for i, v := range items {
 			if v < 1 || v > 5 {
-				return nil, apierr.BadInput(fmt.Sprintf("%s[%d]", itemsField, i), "must be between 1 and 5")
+				return nil, apierr.BadUserInput(fmt.Sprintf("%s[%d]", itemsField, i), "must be between 1 and 5")
 			}
 			sum += int64(v)
 		}
 		return &sum, nil
 	case total != nil:
 		if *total < n || *total > 5*n {
-			return nil, apierr.BadInput(totalField, "must be between %d and %d", n, 5*n)
+			return nil, apierr.BadUserInput(totalField, "must be between %d and %d", n, 5*n)
 		}
 		t := int64(*total)
 		return &t, nil
@@ -206,7 +206,7 @@ func (s *Store) RecordObservations(ctx context.Context, scope Scope, inputs []Ob
 		}
 		id := props["id"].(string)
 		if j, dup := seen[id]; dup {
-			return nil, apierr.BadInput(path, "records the same person and wave as input[%d]", j)
+			return nil, apierr.BadUserInput(path, "records the same person and wave as input[%d]", j)
 		}
 		seen[id] = i
 		rows[i] = map[string]any{"props": props}
@@ -223,10 +223,10 @@ func (s *Store) RecordObservations(ctx context.Context, scope Scope, inputs []Ob
 		}
 		for i := range inputs {
 			if gone[people[i]] {
-				return nil, apierr.Missing(paths[i], "no Person has id %s", people[i])
+				return nil, apierr.NotFound(paths[i], "no Person has id %s", people[i])
 			}
 			if goneWaves[waves[i]] {
-				return nil, apierr.Missing(fmt.Sprintf("input[%d].wave", i), "no Wave has id %s", waves[i])
+				return nil, apierr.NotFound(fmt.Sprintf("input[%d].wave", i), "no Wave has id %s", waves[i])
 			}
 		}
 		if err := s.checkPeopleInScope(ctx, tx, scope, people, paths); err != nil {
@@ -268,7 +268,7 @@ func (b *builder) observationsField(v string, f Field) (string, error) {
 	pattern := fmt.Sprintf("(%s)-[:OBSERVED]->(%s:%s)-[:IN_WAVE]->(%s:Wave)", v, o, ObservationLabel, w)
 	if id, ok := f.Args["wave"].(string); ok && id != "" {
 		if l, ok := nodeid.Label(id); !ok || l != "Wave" {
-			return "", apierr.BadInput(f.Alias+".wave", "is not the id of a Wave")
+			return "", apierr.BadUserInput(f.Alias+".wave", "is not the id of a Wave")
 		}
 		pattern += " WHERE " + w + ".id = " + b.param(id)
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"kith/cypher"
-	"kith/neo4jtest"
+	"kith/internal/neo4jtest"
 )
 
 // BenchmarkPageDepth reads pages 1, 500 and 1,000 of people, 100 a page, without a count:

@@ -195,7 +195,7 @@ func (s *Store) WellbeingSummary(ctx context.Context, scope Scope, f WellbeingFi
 		}
 		op, ok := map[string]string{"GAINED": ">", "LOST": "<", "SAME": "="}[c.Change]
 		if !ok {
-			return Wellbeing{}, apierr.BadInput("tieChange.change", "must be GAINED, LOST or SAME")
+			return Wellbeing{}, apierr.BadUserInput("tieChange.change", "must be GAINED, LOST or SAME")
 		}
 		from, to := b.param(c.From), b.param(c.To)
 		count := func(w string) string {
@@ -208,7 +208,7 @@ func (s *Store) WellbeingSummary(ctx context.Context, scope Scope, f WellbeingFi
 	}
 	for _, field := range sortedKeys(waves) {
 		if l, ok := nodeid.Label(waves[field]); !ok || l != "Wave" {
-			return Wellbeing{}, apierr.BadInput(field, "is not the id of a Wave")
+			return Wellbeing{}, apierr.BadUserInput(field, "is not the id of a Wave")
 		}
 	}
 	if scope.RespectConsent {
@@ -236,7 +236,7 @@ func (s *Store) WellbeingSummary(ctx context.Context, scope Scope, f WellbeingFi
 	if missing, _ := v[3].([]any); len(missing) > 0 {
 		for _, field := range sortedKeys(waves) {
 			if waves[field] == missing[0] {
-				return Wellbeing{}, apierr.Missing(field, "there is no wave with this id")
+				return Wellbeing{}, apierr.NotFound(field, "there is no wave with this id")
 			}
 		}
 	}

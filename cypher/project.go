@@ -466,7 +466,7 @@ func (b *builder) waveCond(f Field, r string) (string, error) {
 		return "", nil
 	}
 	if l, ok := nodeid.Label(id); !ok || l != "Wave" {
-		return "", apierr.BadInput(f.Alias+".wave", "is not the id of a Wave")
+		return "", apierr.BadUserInput(f.Alias+".wave", "is not the id of a Wave")
 	}
 	return b.param(id) + " IN coalesce(" + r + ".waves, [])", nil
 }

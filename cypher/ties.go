@@ -186,7 +186,7 @@ func (s *Store) checkTieInput(in map[string]any, path string) (tieItem, error) {
 			continue
 		case "waves":
 			// A writer adds one wave at a time; the list is the store's to keep.
-			return it, apierr.BadInput(field, "give wave: the waves of a tie are added one recording at a time")
+			return it, apierr.BadUserInput(field, "give wave: the waves of a tie are added one recording at a time")
 		case "wave":
 			if v == nil {
 				continue
