@@ -325,11 +325,11 @@ func (g *gen) nick(given string) string {
 // typo swaps, drops or doubles a letter of a name longer than four letters, half of the
 // time.
 func (g *gen) typo(s string) string {
-	if len(s) < 5 || g.rnd.IntN(2) == 0 {
+	b := []rune(s)
+	if len(b) < 5 || g.rnd.IntN(2) == 0 {
 		return s
 	}
-	i := 1 + g.rnd.IntN(len(s)-2)
-	b := []byte(s)
+	i := 1 + g.rnd.IntN(len(b)-2)
 	switch g.rnd.IntN(3) {
 	case 0:
 		b[i], b[i+1] = b[i+1], b[i]
