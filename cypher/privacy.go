@@ -31,6 +31,11 @@ func (s *Store) ErasePerson(ctx context.Context, id string) (Erasure, error) {
 		}
 		var e Erasure
 		params := map[string]any{"id": id}
+		// The records merged into them (mergePeople) go with them.
+		merged, err := s.run(ctx, tx, "MATCH (m:"+MergedLabel+" {mergedInto: $id}) DETACH DELETE m RETURN count(m)", params)
+		if err != nil {
+			return nil, err
+		}
 		// Every id that goes with them: theirs, their gifts', their ties' and their gifts' ties'.
 		recs, err := s.run(ctx, tx, `MATCH (p:Person {id: $id})
 OPTIONAL MATCH (p)-[:OFFERS]->(g:Gift) WHERE NOT EXISTS { MATCH (g)<-[:OFFERS]-(o) WHERE o <> p }
@@ -44,7 +49,7 @@ RETURN size(gifts), size(ties), gone`, params)
 		if err != nil {
 			return nil, err
 		}
-		e.People = 1
+		e.People = 1 + int(merged[0].Values[0].(int64))
 		e.Gifts = int(recs[0].Values[0].(int64))
 		e.Ties = int(recs[0].Values[1].(int64))
 		params["gone"] = recs[0].Values[2]

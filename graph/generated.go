@@ -332,6 +332,27 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	IdentityCandidate struct {
+		CandidateID   func(childComplexity int) int
+		CandidateName func(childComplexity int) int
+		PersonID      func(childComplexity int) int
+		PersonName    func(childComplexity int) int
+		Reasons       func(childComplexity int) int
+		RecordedAt    func(childComplexity int) int
+		Score         func(childComplexity int) int
+	}
+
+	IdentityCandidateConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	IdentityCandidateEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Interest struct {
 		CreatedAt  func(childComplexity int) int
 		ExternalID func(childComplexity int) int
@@ -395,6 +416,13 @@ type ComplexityRoot struct {
 		Wave       func(childComplexity int) int
 	}
 
+	MergeResult struct {
+		Changed func(childComplexity int) int
+		Keep    func(childComplexity int) int
+		Merged  func(childComplexity int) int
+		Ties    func(childComplexity int) int
+	}
+
 	Mutation struct {
 		CreateAreas             func(childComplexity int, input []map[string]any) int
 		CreateFamiliarStrangers func(childComplexity int, input []map[string]any) int
@@ -416,10 +444,13 @@ type ComplexityRoot struct {
 		DeletePlaces            func(childComplexity int, ids []string) int
 		DeleteWaves             func(childComplexity int, ids []string) int
 		ErasePerson             func(childComplexity int, id string) int
+		KeepApart               func(childComplexity int, a string, b string) int
+		MergePeople             func(childComplexity int, keep string, merge string) int
 		RefreshResearchCopy     func(childComplexity int) int
 		RemoveTies              func(childComplexity int, input []map[string]any) int
 		RevokeTokens            func(childComplexity int, subject string, before *time.Time) int
 		RunAnalysis             func(childComplexity int, scope *model.AnalysisScope, measures []model.CentralityMeasure, sample *int, seed *int) int
+		UnmergePeople           func(childComplexity int, keep string, merge string) int
 		UpdateAreas             func(childComplexity int, input []map[string]any) int
 		UpdateFamiliarStrangers func(childComplexity int, input []map[string]any) int
 		UpdateGifts             func(childComplexity int, input []map[string]any) int
@@ -571,6 +602,7 @@ type ComplexityRoot struct {
 		FamiliarStrangers    func(childComplexity int, areaID *string, maxTies *int, first *int) int
 		Gifts                func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
 		Groups               func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
+		IdentityCandidates   func(childComplexity int, first *int, after *string) int
 		Interests            func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
 		Isolates             func(childComplexity int, kinds []model.TieKind, measure *model.IsolationMeasure, maxTies *int, areaID *string, waveID *string, first *int, after *string, last *int, before *string) int
 		KeyPeople            func(childComplexity int, scope *model.AnalysisScope, role model.KeyRole, first *int, sample *int, seed *int) int
@@ -814,6 +846,9 @@ type MutationResolver interface {
 	CreateGroups(ctx context.Context, input []map[string]any) ([]*model.Group, error)
 	UpdateGroups(ctx context.Context, input []map[string]any) ([]*model.Group, error)
 	DeleteGroups(ctx context.Context, ids []string) (*model.DeleteResult, error)
+	MergePeople(ctx context.Context, keep string, merge string) (*model.MergeResult, error)
+	UnmergePeople(ctx context.Context, keep string, merge string) (*model.MergeResult, error)
+	KeepApart(ctx context.Context, a string, b string) (bool, error)
 	RevokeTokens(ctx context.Context, subject string, before *time.Time) (*model.TokenRevocation, error)
 	CreateOrganisations(ctx context.Context, input []map[string]any) ([]*model.Organisation, error)
 	UpdateOrganisations(ctx context.Context, input []map[string]any) ([]*model.Organisation, error)
@@ -862,6 +897,7 @@ type QueryResolver interface {
 	Gifts(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.GiftConnection, error)
 	FamiliarStrangerList(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.FamiliarStrangerConnection, error)
 	Groups(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.GroupConnection, error)
+	IdentityCandidates(ctx context.Context, first *int, after *string) (*model.IdentityCandidateConnection, error)
 	Organisations(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.OrganisationConnection, error)
 	People(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.PersonConnection, error)
 	Places(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.PlaceConnection, error)
@@ -2081,6 +2117,81 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GroupEdge.Node(childComplexity), true
 
+	case "IdentityCandidate.candidateId":
+		if e.ComplexityRoot.IdentityCandidate.CandidateID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityCandidate.CandidateID(childComplexity), true
+	case "IdentityCandidate.candidateName":
+		if e.ComplexityRoot.IdentityCandidate.CandidateName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityCandidate.CandidateName(childComplexity), true
+	case "IdentityCandidate.personId":
+		if e.ComplexityRoot.IdentityCandidate.PersonID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityCandidate.PersonID(childComplexity), true
+	case "IdentityCandidate.personName":
+		if e.ComplexityRoot.IdentityCandidate.PersonName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityCandidate.PersonName(childComplexity), true
+	case "IdentityCandidate.reasons":
+		if e.ComplexityRoot.IdentityCandidate.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityCandidate.Reasons(childComplexity), true
+	case "IdentityCandidate.recordedAt":
+		if e.ComplexityRoot.IdentityCandidate.RecordedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityCandidate.RecordedAt(childComplexity), true
+	case "IdentityCandidate.score":
+		if e.ComplexityRoot.IdentityCandidate.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityCandidate.Score(childComplexity), true
+
+	case "IdentityCandidateConnection.edges":
+		if e.ComplexityRoot.IdentityCandidateConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityCandidateConnection.Edges(childComplexity), true
+	case "IdentityCandidateConnection.pageInfo":
+		if e.ComplexityRoot.IdentityCandidateConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityCandidateConnection.PageInfo(childComplexity), true
+	case "IdentityCandidateConnection.totalCount":
+		if e.ComplexityRoot.IdentityCandidateConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityCandidateConnection.TotalCount(childComplexity), true
+
+	case "IdentityCandidateEdge.cursor":
+		if e.ComplexityRoot.IdentityCandidateEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityCandidateEdge.Cursor(childComplexity), true
+	case "IdentityCandidateEdge.node":
+		if e.ComplexityRoot.IdentityCandidateEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityCandidateEdge.Node(childComplexity), true
+
 	case "Interest.createdAt":
 		if e.ComplexityRoot.Interest.CreatedAt == nil {
 			break
@@ -2338,6 +2449,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Membership.Wave(childComplexity), true
 
+	case "MergeResult.changed":
+		if e.ComplexityRoot.MergeResult.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeResult.Changed(childComplexity), true
+	case "MergeResult.keep":
+		if e.ComplexityRoot.MergeResult.Keep == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeResult.Keep(childComplexity), true
+	case "MergeResult.merged":
+		if e.ComplexityRoot.MergeResult.Merged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeResult.Merged(childComplexity), true
+	case "MergeResult.ties":
+		if e.ComplexityRoot.MergeResult.Ties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeResult.Ties(childComplexity), true
+
 	case "Mutation.createAreas":
 		if e.ComplexityRoot.Mutation.CreateAreas == nil {
 			break
@@ -2558,6 +2694,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ErasePerson(childComplexity, args["id"].(string)), true
+	case "Mutation.keepApart":
+		if e.ComplexityRoot.Mutation.KeepApart == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_keepApart_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.KeepApart(childComplexity, args["a"].(string), args["b"].(string)), true
+	case "Mutation.mergePeople":
+		if e.ComplexityRoot.Mutation.MergePeople == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_mergePeople_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MergePeople(childComplexity, args["keep"].(string), args["merge"].(string)), true
 	case "Mutation.refreshResearchCopy":
 		if e.ComplexityRoot.Mutation.RefreshResearchCopy == nil {
 			break
@@ -2597,6 +2755,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RunAnalysis(childComplexity, args["scope"].(*model.AnalysisScope), args["measures"].([]model.CentralityMeasure), args["sample"].(*int), args["seed"].(*int)), true
+	case "Mutation.unmergePeople":
+		if e.ComplexityRoot.Mutation.UnmergePeople == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unmergePeople_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnmergePeople(childComplexity, args["keep"].(string), args["merge"].(string)), true
 	case "Mutation.updateAreas":
 		if e.ComplexityRoot.Mutation.UpdateAreas == nil {
 			break
@@ -3427,6 +3596,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Groups(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["where"].(map[string]any), args["orderBy"].([]map[string]any)), true
+	case "Query.identityCandidates":
+		if e.ComplexityRoot.Query.IdentityCandidates == nil {
+			break
+		}
+
+		args, err := ec.field_Query_identityCandidates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.IdentityCandidates(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Query.interests":
 		if e.ComplexityRoot.Query.Interests == nil {
 			break
@@ -5476,6 +5656,73 @@ extend type Mutation {
   deleteGroups(ids: [ID!]!): DeleteResult!
 }
 `, BuiltIn: false},
+	{Name: "../schema/identity.graphqls", Input: `# Identity resolution: the review queue of people the survey matcher was unsure of
+# (docs/identity.md), and what a worker decides about them.
+
+"""
+Two person records that may be the same human (a POSSIBLY_SAME_AS tie the matcher wrote),
+with the evidence, for a person to judge.
+"""
+type IdentityCandidate {
+  "The person recorded from a survey mention."
+  personId: ID!
+  personName: String!
+  "The person they may be."
+  candidateId: ID!
+  candidateName: String!
+  "The model's probability (0 to 1) that they are one person."
+  score: Float!
+  "The evidence: each field compared and its weight in bits, the prior first."
+  reasons: [String!]!
+  recordedAt: DateTime
+}
+
+type IdentityCandidateEdge {
+  cursor: String!
+  node: IdentityCandidate!
+}
+
+type IdentityCandidateConnection {
+  edges: [IdentityCandidateEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+"What a merge or its undoing did."
+type MergeResult {
+  keep: ID!
+  merged: ID!
+  "How many ties, memberships and observations moved."
+  ties: Int!
+  "False when there was nothing to do (merged already, or not merged)."
+  changed: Boolean!
+}
+
+extend type Query {
+  """
+  Pairs waiting for review, best score first. Workers see the pairs whose two people both
+  live in their areas. At most ` + "`" + `first` + "`" + ` (default 20, 0 to 500) after the cursor ` + "`" + `after` + "`" + `.
+  """
+  identityCandidates(first: Int = 20, after: String): IdentityCandidateConnection! @auth(requires: [ADMIN, WORKER])
+}
+
+extend type Mutation {
+  """
+  Merges two records of one person: every tie, membership, observation and provenance of
+  ` + "`" + `merge` + "`" + ` moves to ` + "`" + `keep` + "`" + `, ` + "`" + `keep` + "`" + ` takes its source keys, and ` + "`" + `merge` + "`" + ` is no longer a person
+  (but kept, so that unmergePeople can undo it). One transaction, in the audit trail;
+  merging again changes nothing. A worker merges only people living in their areas.
+  """
+  mergePeople(keep: ID!, merge: ID!): MergeResult! @auth(requires: [ADMIN, WORKER])
+  "Undoes mergePeople: ` + "`" + `merge` + "`" + ` is a person again with the ties it had. Undoing twice changes nothing."
+  unmergePeople(keep: ID!, merge: ID!): MergeResult! @auth(requires: [ADMIN, WORKER])
+  """
+  Records that two people are different: their POSSIBLY_SAME_AS ties go and the matcher never
+  proposes the pair again, on re-import too. True when something changed.
+  """
+  keepApart(a: ID!, b: ID!): Boolean! @auth(requires: [ADMIN, WORKER])
+}
+`, BuiltIn: false},
 	{Name: "../schema/instances.graphqls", Input: `"A revocation of a subject's tokens (revokeTokens)."
 type TokenRevocation {
   "The token subject (sub claim) whose tokens are refused."
@@ -7195,6 +7442,48 @@ func (ec *executionContext) childFields_GroupEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type GroupEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_IdentityCandidate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "personId":
+		return ec.fieldContext_IdentityCandidate_personId(ctx, field)
+	case "personName":
+		return ec.fieldContext_IdentityCandidate_personName(ctx, field)
+	case "candidateId":
+		return ec.fieldContext_IdentityCandidate_candidateId(ctx, field)
+	case "candidateName":
+		return ec.fieldContext_IdentityCandidate_candidateName(ctx, field)
+	case "score":
+		return ec.fieldContext_IdentityCandidate_score(ctx, field)
+	case "reasons":
+		return ec.fieldContext_IdentityCandidate_reasons(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_IdentityCandidate_recordedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IdentityCandidate", field.Name)
+}
+
+func (ec *executionContext) childFields_IdentityCandidateConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_IdentityCandidateConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_IdentityCandidateConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_IdentityCandidateConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IdentityCandidateConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_IdentityCandidateEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_IdentityCandidateEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_IdentityCandidateEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IdentityCandidateEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Interest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7319,6 +7608,20 @@ func (ec *executionContext) childFields_Membership(ctx context.Context, field gr
 		return ec.fieldContext_Membership_recordedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Membership", field.Name)
+}
+
+func (ec *executionContext) childFields_MergeResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "keep":
+		return ec.fieldContext_MergeResult_keep(ctx, field)
+	case "merged":
+		return ec.fieldContext_MergeResult_merged(ctx, field)
+	case "ties":
+		return ec.fieldContext_MergeResult_ties(ctx, field)
+	case "changed":
+		return ec.fieldContext_MergeResult_changed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MergeResult", field.Name)
 }
 
 func (ec *executionContext) childFields_NetworkSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8629,6 +8932,50 @@ func (ec *executionContext) field_Mutation_erasePerson_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_keepApart_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "a",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["a"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "b",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["b"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_mergePeople_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "keep",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["keep"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "merge",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["merge"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_removeTies_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8700,6 +9047,28 @@ func (ec *executionContext) field_Mutation_runAnalysis_args(ctx context.Context,
 		return nil, err
 	}
 	args["seed"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unmergePeople_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "keep",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["keep"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "merge",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["merge"] = arg1
 	return args, nil
 }
 
@@ -9488,6 +9857,28 @@ func (ec *executionContext) field_Query_groups_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_identityCandidates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -15170,6 +15561,309 @@ func (ec *executionContext) fieldContext_GroupEdge_node(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _IdentityCandidate_personId(ctx context.Context, field graphql.CollectedField, obj *model.IdentityCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityCandidate_personId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PersonID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityCandidate_personId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentityCandidate", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _IdentityCandidate_personName(ctx context.Context, field graphql.CollectedField, obj *model.IdentityCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityCandidate_personName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PersonName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityCandidate_personName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentityCandidate", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _IdentityCandidate_candidateId(ctx context.Context, field graphql.CollectedField, obj *model.IdentityCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityCandidate_candidateId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CandidateID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityCandidate_candidateId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentityCandidate", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _IdentityCandidate_candidateName(ctx context.Context, field graphql.CollectedField, obj *model.IdentityCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityCandidate_candidateName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CandidateName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityCandidate_candidateName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentityCandidate", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _IdentityCandidate_score(ctx context.Context, field graphql.CollectedField, obj *model.IdentityCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityCandidate_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityCandidate_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentityCandidate", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _IdentityCandidate_reasons(ctx context.Context, field graphql.CollectedField, obj *model.IdentityCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityCandidate_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityCandidate_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentityCandidate", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _IdentityCandidate_recordedAt(ctx context.Context, field graphql.CollectedField, obj *model.IdentityCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityCandidate_recordedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityCandidate_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentityCandidate", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _IdentityCandidateConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.IdentityCandidateConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityCandidateConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.IdentityCandidateEdge) graphql.Marshaler {
+			return ec.marshalNIdentityCandidateEdge2ᚕᚖkithᚋgraphᚋmodelᚐIdentityCandidateEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityCandidateConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IdentityCandidateConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IdentityCandidateEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IdentityCandidateConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.IdentityCandidateConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityCandidateConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖkithᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityCandidateConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IdentityCandidateConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IdentityCandidateConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.IdentityCandidateConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityCandidateConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityCandidateConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentityCandidateConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _IdentityCandidateEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.IdentityCandidateEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityCandidateEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityCandidateEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentityCandidateEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _IdentityCandidateEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.IdentityCandidateEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityCandidateEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IdentityCandidate) graphql.Marshaler {
+			return ec.marshalNIdentityCandidate2ᚖkithᚋgraphᚋmodelᚐIdentityCandidate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityCandidateEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IdentityCandidateEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IdentityCandidate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Interest_id(ctx context.Context, field graphql.CollectedField, obj *model.Interest) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16256,6 +16950,98 @@ func (ec *executionContext) fieldContext_Membership_recordedAt(_ context.Context
 	return graphql.NewScalarFieldContext("Membership", field, false, false, errors.New("field of type DateTime does not have child fields"))
 }
 
+func (ec *executionContext) _MergeResult_keep(ctx context.Context, field graphql.CollectedField, obj *model.MergeResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeResult_keep(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Keep, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeResult_keep(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeResult", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _MergeResult_merged(ctx context.Context, field graphql.CollectedField, obj *model.MergeResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeResult_merged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Merged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeResult_merged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeResult", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _MergeResult_ties(ctx context.Context, field graphql.CollectedField, obj *model.MergeResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeResult_ties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ties, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeResult_ties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeResult", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _MergeResult_changed(ctx context.Context, field graphql.CollectedField, obj *model.MergeResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeResult_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeResult_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeResult", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
 func (ec *executionContext) _Mutation_createTies(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17246,6 +18032,192 @@ func (ec *executionContext) fieldContext_Mutation_deleteGroups(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_deleteGroups_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_mergePeople(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_mergePeople(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MergePeople(ctx, fc.Args["keep"].(string), fc.Args["merge"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"ADMIN", "WORKER"})
+				if err != nil {
+					var zeroVal *model.MergeResult
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.MergeResult
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MergeResult) graphql.Marshaler {
+			return ec.marshalNMergeResult2ᚖkithᚋgraphᚋmodelᚐMergeResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_mergePeople(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_mergePeople_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unmergePeople(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unmergePeople(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnmergePeople(ctx, fc.Args["keep"].(string), fc.Args["merge"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"ADMIN", "WORKER"})
+				if err != nil {
+					var zeroVal *model.MergeResult
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.MergeResult
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MergeResult) graphql.Marshaler {
+			return ec.marshalNMergeResult2ᚖkithᚋgraphᚋmodelᚐMergeResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unmergePeople(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unmergePeople_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_keepApart(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_keepApart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().KeepApart(ctx, fc.Args["a"].(string), fc.Args["b"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"ADMIN", "WORKER"})
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_keepApart(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_keepApart_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -21113,6 +22085,68 @@ func (ec *executionContext) fieldContext_Query_groups(ctx context.Context, field
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_groups_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_identityCandidates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_identityCandidates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().IdentityCandidates(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"ADMIN", "WORKER"})
+				if err != nil {
+					var zeroVal *model.IdentityCandidateConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.IdentityCandidateConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IdentityCandidateConnection) graphql.Marshaler {
+			return ec.marshalNIdentityCandidateConnection2ᚖkithᚋgraphᚋmodelᚐIdentityCandidateConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_identityCandidates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IdentityCandidateConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_identityCandidates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -31096,6 +32130,165 @@ func (ec *executionContext) _GroupEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var identityCandidateImplementors = []string{"IdentityCandidate"}
+
+func (ec *executionContext) _IdentityCandidate(ctx context.Context, sel ast.SelectionSet, obj *model.IdentityCandidate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, identityCandidateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IdentityCandidate")
+		case "personId":
+			out.Values[i] = ec._IdentityCandidate_personId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "personName":
+			out.Values[i] = ec._IdentityCandidate_personName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "candidateId":
+			out.Values[i] = ec._IdentityCandidate_candidateId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "candidateName":
+			out.Values[i] = ec._IdentityCandidate_candidateName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._IdentityCandidate_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reasons":
+			out.Values[i] = ec._IdentityCandidate_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordedAt":
+			out.Values[i] = ec._IdentityCandidate_recordedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var identityCandidateConnectionImplementors = []string{"IdentityCandidateConnection"}
+
+func (ec *executionContext) _IdentityCandidateConnection(ctx context.Context, sel ast.SelectionSet, obj *model.IdentityCandidateConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, identityCandidateConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IdentityCandidateConnection")
+		case "edges":
+			out.Values[i] = ec._IdentityCandidateConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._IdentityCandidateConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._IdentityCandidateConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var identityCandidateEdgeImplementors = []string{"IdentityCandidateEdge"}
+
+func (ec *executionContext) _IdentityCandidateEdge(ctx context.Context, sel ast.SelectionSet, obj *model.IdentityCandidateEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, identityCandidateEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IdentityCandidateEdge")
+		case "cursor":
+			out.Values[i] = ec._IdentityCandidateEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._IdentityCandidateEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var interestImplementors = []string{"Interest", "Node"}
 
 func (ec *executionContext) _Interest(ctx context.Context, sel ast.SelectionSet, obj *model.Interest) graphql.Marshaler {
@@ -31753,6 +32946,59 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var mergeResultImplementors = []string{"MergeResult"}
+
+func (ec *executionContext) _MergeResult(ctx context.Context, sel ast.SelectionSet, obj *model.MergeResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mergeResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MergeResult")
+		case "keep":
+			out.Values[i] = ec._MergeResult_keep(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "merged":
+			out.Values[i] = ec._MergeResult_merged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ties":
+			out.Values[i] = ec._MergeResult_ties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changed":
+			out.Values[i] = ec._MergeResult_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -31916,6 +33162,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "deleteGroups":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteGroups(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mergePeople":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_mergePeople(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unmergePeople":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unmergePeople(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "keepApart":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_keepApart(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -33637,6 +34904,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_groups(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "identityCandidates":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_identityCandidates(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -36763,6 +38052,52 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	return ret
 }
 
+func (ec *executionContext) marshalNIdentityCandidate2ᚖkithᚋgraphᚋmodelᚐIdentityCandidate(ctx context.Context, sel ast.SelectionSet, v *model.IdentityCandidate) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._IdentityCandidate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIdentityCandidateConnection2ᚖkithᚋgraphᚋmodelᚐIdentityCandidateConnection(ctx context.Context, sel ast.SelectionSet, v *model.IdentityCandidateConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._IdentityCandidateConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIdentityCandidateEdge2ᚕᚖkithᚋgraphᚋmodelᚐIdentityCandidateEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IdentityCandidateEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIdentityCandidateEdge2ᚖkithᚋgraphᚋmodelᚐIdentityCandidateEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIdentityCandidateEdge2ᚖkithᚋgraphᚋmodelᚐIdentityCandidateEdge(ctx context.Context, sel ast.SelectionSet, v *model.IdentityCandidateEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._IdentityCandidateEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -37015,6 +38350,16 @@ func (ec *executionContext) marshalNMembership2ᚖkithᚋgraphᚋmodelᚐMembers
 		return graphql.Null
 	}
 	return ec._Membership(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMergeResult2ᚖkithᚋgraphᚋmodelᚐMergeResult(ctx context.Context, sel ast.SelectionSet, v *model.MergeResult) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MergeResult(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNNetworkSummary2ᚖkithᚋgraphᚋmodelᚐNetworkSummary(ctx context.Context, sel ast.SelectionSet, v *model.NetworkSummary) graphql.Marshaler {

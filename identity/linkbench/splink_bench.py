@@ -41,7 +41,7 @@ def main(src, dst):
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("area"))
     pred = linker.inference.predict(threshold_match_probability=0.5)
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(pred, 0.95)
-    rows = clusters.as_record_dict()
+    rows = clusters.as_record_list()
     elapsed = time.perf_counter() - start
     with open(dst, "w", newline="") as f:
         w = csv.writer(f)
