@@ -1,9 +1,7 @@
 package linkbench
 
 import (
-	"context"
 	"fmt"
-	"os"
 	"testing"
 
 	"kith/identity"
@@ -46,27 +44,5 @@ func BenchmarkMatch(b *testing.B) {
 			b.ReportMetric(r.Quality.BCubedPrecision, "b3-precision")
 			b.ReportMetric(r.Quality.BCubedF1, "b3-f1")
 		})
-	}
-}
-
-// TestQuick prints Kith's and (with KITH_BENCH_PYTHON) Splink's figures on a small survey.
-func TestQuick(t *testing.T) {
-	if os.Getenv("KITH_LINKBENCH_QUICK") == "" {
-		t.Skip("KITH_LINKBENCH_QUICK not set")
-	}
-	s := gensurvey.Generate(1, 3000)
-	t.Logf("%d mentions, %d people", len(s.Mentions), s.People)
-	cfg, err := identity.ConfigFromEnv()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := RunKith(s, cfg)
-	t.Logf("kith %v %+v L%d Q%d N%d", r.Elapsed, r.Quality, r.Linked, r.Queued, r.New)
-	if py := os.Getenv("KITH_BENCH_PYTHON"); py != "" {
-		sr, err := RunSplink(context.Background(), py, t.TempDir(), s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("splink %v %+v", sr.Elapsed, sr.Quality)
 	}
 }
