@@ -185,6 +185,7 @@ func (e *Engine) Resolve(in Input, mentions []Mention) []Decision {
 
 type scored struct {
 	cluster int
+	weight  float64
 	Candidate
 }
 
@@ -212,7 +213,7 @@ func (e *Engine) candidates(sc *scorer, ix *index, clusters []*cluster, r *recor
 	}
 	// The prior odds that r is one given candidate: one of everyone recorded nearby, or,
 	// for a service named by role, one of its holders found (or someone not recorded yet).
-	prior := -math.Log2(math.Max(float64(population), 2))
+	prior := -math.Log2(math.Max(float64(population)/2.5, 2))
 	if r.role != "" {
 		prior = -math.Log2(float64(len(found) + 1))
 	}
@@ -246,7 +247,7 @@ func (e *Engine) scoreCluster(sc *scorer, c *cluster, r *record, prior float64) 
 			return scored{}, false
 		}
 		if p := prob(w); p > best.Score {
-			best.Score, bestMember = p, m
+			best.Score, best.weight, bestMember = p, w, m
 		}
 	}
 	if bestMember == nil {
@@ -258,20 +259,26 @@ func (e *Engine) scoreCluster(sc *scorer, c *cluster, r *record, prior float64) 
 	return best, true
 }
 
-// decide links to the best candidate when it is above the link threshold and no other is
-// above the queue threshold; queues the candidates above the queue threshold; otherwise
-// records a new person.
+// decide links to the best candidate when, of all the people the mention may be (each
+// candidate, or someone not recorded), it is the one with probability at least Link: its
+// odds 2^w against one plus the odds of every candidate, so that two likely candidates
+// keep each other from being linked. Otherwise it queues every candidate whose own score
+// (the pair alone) is at least Queue; with none, the mention is a new person.
 func (e *Engine) decide(cands []scored) Decision {
 	var queued []Candidate
+	odds := 1.0
 	for _, c := range cands {
+		odds += math.Exp2(c.weight)
 		if c.Score >= e.cfg.Queue {
 			queued = append(queued, c.Candidate)
 		}
 	}
-	switch {
-	case len(cands) > 0 && cands[0].Score >= e.cfg.Link && len(queued) == 1:
-		return Decision{Kind: Linked, PersonID: cands[0].PersonID, Score: cands[0].Score, Reasons: cands[0].Reasons}
-	case len(queued) > 0:
+	if len(cands) > 0 {
+		if p := math.Exp2(cands[0].weight) / odds; p >= e.cfg.Link {
+			return Decision{Kind: Linked, PersonID: cands[0].PersonID, Score: p, Reasons: cands[0].Reasons}
+		}
+	}
+	if len(queued) > 0 {
 		return Decision{Kind: Queued, Score: queued[0].Score, Reasons: queued[0].Reasons, Candidates: queued}
 	}
 	return Decision{Kind: New}

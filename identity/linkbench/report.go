@@ -23,7 +23,7 @@ type Options struct {
 // and returns a Markdown table of times and scores.
 func Run(ctx context.Context, o Options) (string, error) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "| respondents | mentions | people | matcher | time | pairwise P / R / F1 | B-cubed P / R / F1 | linked / queued / new |\n")
+	fmt.Fprintf(&b, "| respondents | mentions | people | matcher | time (CPU) | pairwise P / R / F1 | B-cubed P / R / F1 | linked / queued / new |\n")
 	fmt.Fprintf(&b, "|---|---|---|---|---|---|---|---|\n")
 	row := func(n int, s *gensurvey.Survey, r Result) {
 		q := r.Quality
@@ -31,8 +31,8 @@ func Run(ctx context.Context, o Options) (string, error) {
 		if r.Matcher == "Kith" {
 			dec = fmt.Sprintf("%d / %d / %d", r.Linked, r.Queued, r.New)
 		}
-		fmt.Fprintf(&b, "| %d | %d | %d | %s | %.1f s | %.3f / %.3f / %.3f | %.3f / %.3f / %.3f | %s |\n", n, len(s.Mentions), s.People,
-			r.Matcher, r.Elapsed.Seconds(), q.PairPrecision, q.PairRecall, q.PairF1, q.BCubedPrecision, q.BCubedRecall, q.BCubedF1, dec)
+		fmt.Fprintf(&b, "| %d | %d | %d | %s | %.1f s (%.1f s) | %.3f / %.3f / %.3f | %.3f / %.3f / %.3f | %s |\n", n, len(s.Mentions), s.People,
+			r.Matcher, r.Elapsed.Seconds(), r.CPU.Seconds(), q.PairPrecision, q.PairRecall, q.PairF1, q.BCubedPrecision, q.BCubedRecall, q.BCubedF1, dec)
 	}
 	for _, n := range o.Sizes {
 		s := gensurvey.Generate(o.Seed, n)

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"kith/identity"
@@ -22,7 +23,10 @@ type Result struct {
 	Matcher  string
 	Mentions int
 	Elapsed  time.Duration
-	Quality  Quality
+	// CPU is the processor time (user and system, all threads) the matching took: on a
+	// machine shared with other work it says more than the elapsed time.
+	CPU     time.Duration
+	Quality Quality
 	// Linked, Queued and New count Kith's decisions (zero for Splink).
 	Linked, Queued, New int
 }
@@ -36,9 +40,9 @@ func RunKith(s *gensurvey.Survey, cfg identity.Config) Result {
 		Neighbours: func(a string) []string { return s.Neighbours[a] },
 		NewID:      func() string { n++; return "k" + strconv.Itoa(n) },
 	}
-	start := time.Now()
+	start, cpu := time.Now(), cpuTime()
 	ds := e.Resolve(in, s.Mentions)
-	r := Result{Matcher: "Kith", Mentions: len(s.Mentions), Elapsed: time.Since(start)}
+	r := Result{Matcher: "Kith", Mentions: len(s.Mentions), Elapsed: time.Since(start), CPU: cpuTime() - cpu}
 	pred := make(map[string]string, len(ds))
 	for i, d := range ds {
 		pred[s.Mentions[i].SourceKey] = d.PersonID
@@ -87,9 +91,9 @@ func RunSplink(ctx context.Context, python, dir string, s *gensurvey.Survey) (Re
 	if err != nil {
 		return Result{}, fmt.Errorf("splink: %w: %s", err, tail(stderr.String()))
 	}
-	secs, err := strconv.ParseFloat(strings.TrimSpace(string(stdout)), 64)
-	if err != nil {
-		return Result{}, fmt.Errorf("splink: elapsed %q: %w", stdout, err)
+	var secs, cpu float64
+	if _, err := fmt.Sscan(string(stdout), &secs, &cpu); err != nil {
+		return Result{}, fmt.Errorf("splink: times %q: %w", stdout, err)
 	}
 	f, err := os.Open(out)
 	if err != nil {
@@ -105,7 +109,7 @@ func RunSplink(ctx context.Context, python, dir string, s *gensurvey.Survey) (Re
 		pred[row[0]] = row[1]
 	}
 	return Result{Matcher: "Splink", Mentions: len(s.Mentions), Elapsed: time.Duration(secs * float64(time.Second)),
-		Quality: Score(pred, s.Truth)}, nil
+		CPU: time.Duration(cpu * float64(time.Second)), Quality: Score(pred, s.Truth)}, nil
 }
 
 // splitName splits a name as given into a first name and a surname the way a spreadsheet
@@ -129,6 +133,15 @@ func splitName(name string) (string, string) {
 		return words[0], ""
 	}
 	return words[0], words[len(words)-1]
+}
+
+// cpuTime is the processor time this process has used so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func tail(s string) string {

@@ -1,7 +1,7 @@
 """Splink on the generated survey, as its tutorials configure it (deduplication of one
 table, unsupervised Fellegi-Sunter with EM, duckdb backend). Usage: splink_bench.py IN OUT.
 Reads IN (unique_id, first_name, surname, area, age_band, household, role), writes OUT
-(unique_id, cluster_id) and prints the seconds Splink took."""
+(unique_id, cluster_id) and prints the seconds Splink took, elapsed and processor time."""
 import csv
 import logging
 import sys
@@ -12,7 +12,7 @@ from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
 
 def main(src, dst):
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     db = DuckDBAPI()
     df = db.register_from_csv(src)
     settings = SettingsCreator(
@@ -42,13 +42,13 @@ def main(src, dst):
     pred = linker.inference.predict(threshold_match_probability=0.5)
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(pred, 0.95)
     rows = clusters.as_record_list()
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     with open(dst, "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["unique_id", "cluster_id"])
         for r in rows:
             w.writerow([r["unique_id"], r["cluster_id"]])
-    print(f"{elapsed:.3f}")
+    print(f"{elapsed:.3f} {cpu:.3f}")
 
 
 if __name__ == "__main__":
