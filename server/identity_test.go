@@ -288,6 +288,15 @@ func TestMergeUnmerge(t *testing.T) {
 	if u.UnmergePeople.Changed {
 		t.Fatalf("unmerging again changed something: %+v", u.UnmergePeople)
 	}
+	// Erasing the person kept erases the record merged into them.
+	w.ok(merge, map[string]any{"a": ids["keep"], "b": ids["dup"]}, &m)
+	var er struct{ ErasePerson struct{ People int } }
+	e.ok(`mutation($id: ID!) { erasePerson(id: $id) { people } }`, map[string]any{"id": ids["keep"]}, &er)
+	res, err = neo4j.ExecuteQuery(context.Background(), e.driver, `MATCH (n) WHERE n.id IN [$keep, $dup] RETURN count(n) AS n`,
+		map[string]any{"keep": ids["keep"], "dup": ids["dup"]}, neo4j.EagerResultTransformer)
+	if err != nil || er.ErasePerson.People != 2 || res.Records[0].AsMap()["n"].(int64) != 0 {
+		t.Fatalf("erasure after a merge: %+v, %v left, %v", er, res, err)
+	}
 }
 
 // TestKeepApart: a pair kept apart leaves the queue and is not queued again by a re-import.
