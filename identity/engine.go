@@ -36,8 +36,6 @@ type Input struct {
 	Known []Known
 	// Neighbours returns the areas next to an area (the area itself not included).
 	Neighbours func(area string) []string
-	// Apart reports pairs of people a human has said are different (keepApart).
-	Apart func(a, b string) bool
 	// NewID returns the id of a new person.
 	NewID func() string
 }
