@@ -14,7 +14,7 @@ TEST_RESEARCH_NEO4J_PORT ?= 7691
 RESEARCH_TX_MEMORY ?= 256m
 start_research = KITH_NEO4J_PORT=$(1) KITH_STATE_DIR=$(2) KITH_NEO4J_HEAP=1g KITH_NEO4J_TX_MEMORY=$(RESEARCH_TX_MEMORY) ./dev/localneo4j/start.sh
 
-.PHONY: run test test-faults vet generate check-generated neo4j neo4j-stop build clean bench pyenv chromium
+.PHONY: run test test-faults vet generate check-generated neo4j neo4j-stop build clean bench pyenv chromium bench-identity
 
 build:
 	$(GO) build -o bin/kith ./cmd/kith
@@ -66,6 +66,13 @@ test-faults:
 BENCH_FLAGS ?=
 bench: build
 	./bin/kith bench $(BENCH_FLAGS)
+
+## bench-identity: identity matching on generated surveys of 3,000 and 30,000 respondents, and
+## Splink (pinned in dev/python/requirements-bench.txt, in .kith/bench-venv) on the 3,000 one,
+## scored against the surveys' truth (BENCHMARKS.md). No database needed.
+bench-identity: build
+	./dev/python/venv-bench.sh
+	./bin/kith bench-identity --python .kith/bench-venv/bin/python $(BENCH_IDENTITY_FLAGS)
 
 vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

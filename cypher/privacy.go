@@ -35,6 +35,11 @@ func (s *Store) ErasePerson(ctx context.Context, id string) (Erasure, error) {
 		if err := s.deleteObservations(ctx, tx, []string{id}); err != nil {
 			return nil, err
 		}
+		// The records merged into them (mergePeople) go with them.
+		merged, err := s.run(ctx, tx, "MATCH (m:"+MergedLabel+" {mergedInto: $id}) DETACH DELETE m RETURN count(m)", params)
+		if err != nil {
+			return nil, err
+		}
 		// Every id that goes with them: theirs, their gifts', their ties' and their gifts' ties'.
 		recs, err := s.run(ctx, tx, `MATCH (p:Person {id: $id})
 OPTIONAL MATCH (p)-[:OFFERS]->(g:Gift) WHERE NOT EXISTS { MATCH (g)<-[:OFFERS]-(o) WHERE o <> p }
@@ -48,7 +53,7 @@ RETURN size(gifts), size(ties), gone`, params)
 		if err != nil {
 			return nil, err
 		}
-		e.People = 1
+		e.People = 1 + int(merged[0].Values[0].(int64))
 		e.Gifts = int(recs[0].Values[0].(int64))
 		e.Ties = int(recs[0].Values[1].(int64))
 		params["gone"] = recs[0].Values[2]

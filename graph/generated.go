@@ -334,6 +334,27 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	IdentityCandidate struct {
+		CandidateID   func(childComplexity int) int
+		CandidateName func(childComplexity int) int
+		PersonID      func(childComplexity int) int
+		PersonName    func(childComplexity int) int
+		Reasons       func(childComplexity int) int
+		RecordedAt    func(childComplexity int) int
+		Score         func(childComplexity int) int
+	}
+
+	IdentityCandidateConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	IdentityCandidateEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Interest struct {
 		CreatedAt  func(childComplexity int) int
 		ExternalID func(childComplexity int) int
@@ -398,6 +419,13 @@ type ComplexityRoot struct {
 		Waves      func(childComplexity int) int
 	}
 
+	MergeResult struct {
+		Changed func(childComplexity int) int
+		Keep    func(childComplexity int) int
+		Merged  func(childComplexity int) int
+		Ties    func(childComplexity int) int
+	}
+
 	Mutation struct {
 		CreateAreas             func(childComplexity int, input []map[string]any) int
 		CreateFamiliarStrangers func(childComplexity int, input []map[string]any) int
@@ -419,11 +447,14 @@ type ComplexityRoot struct {
 		DeletePlaces            func(childComplexity int, ids []string) int
 		DeleteWaves             func(childComplexity int, ids []string) int
 		ErasePerson             func(childComplexity int, id string) int
+		KeepApart               func(childComplexity int, a string, b string) int
+		MergePeople             func(childComplexity int, keep string, merge string) int
 		RecordObservations      func(childComplexity int, input []*model.ObservationInput) int
 		RefreshResearchCopy     func(childComplexity int) int
 		RemoveTies              func(childComplexity int, input []map[string]any) int
 		RevokeTokens            func(childComplexity int, subject string, before *time.Time) int
 		RunAnalysis             func(childComplexity int, scope *model.AnalysisScope, measures []model.CentralityMeasure, sample *int, seed *int) int
+		UnmergePeople           func(childComplexity int, keep string, merge string) int
 		UpdateAreas             func(childComplexity int, input []map[string]any) int
 		UpdateFamiliarStrangers func(childComplexity int, input []map[string]any) int
 		UpdateGifts             func(childComplexity int, input []map[string]any) int
@@ -593,6 +624,7 @@ type ComplexityRoot struct {
 		FamiliarStrangers    func(childComplexity int, areaID *string, maxTies *int, first *int) int
 		Gifts                func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
 		Groups               func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
+		IdentityCandidates   func(childComplexity int, first *int, after *string) int
 		Interests            func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
 		Isolates             func(childComplexity int, kinds []model.TieKind, measure *model.IsolationMeasure, maxTies *int, areaID *string, waveID *string, first *int, after *string, last *int, before *string) int
 		KeyPeople            func(childComplexity int, scope *model.AnalysisScope, role model.KeyRole, first *int, sample *int, seed *int) int
@@ -843,6 +875,9 @@ type MutationResolver interface {
 	CreateGroups(ctx context.Context, input []map[string]any) ([]*model.Group, error)
 	UpdateGroups(ctx context.Context, input []map[string]any) ([]*model.Group, error)
 	DeleteGroups(ctx context.Context, ids []string) (*model.DeleteResult, error)
+	MergePeople(ctx context.Context, keep string, merge string) (*model.MergeResult, error)
+	UnmergePeople(ctx context.Context, keep string, merge string) (*model.MergeResult, error)
+	KeepApart(ctx context.Context, a string, b string) (bool, error)
 	RevokeTokens(ctx context.Context, subject string, before *time.Time) (*model.TokenRevocation, error)
 	CreateOrganisations(ctx context.Context, input []map[string]any) ([]*model.Organisation, error)
 	UpdateOrganisations(ctx context.Context, input []map[string]any) ([]*model.Organisation, error)
@@ -896,6 +931,7 @@ type QueryResolver interface {
 	Gifts(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.GiftConnection, error)
 	FamiliarStrangerList(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.FamiliarStrangerConnection, error)
 	Groups(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.GroupConnection, error)
+	IdentityCandidates(ctx context.Context, first *int, after *string) (*model.IdentityCandidateConnection, error)
 	Organisations(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.OrganisationConnection, error)
 	People(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.PersonConnection, error)
 	Places(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.PlaceConnection, error)
@@ -2117,6 +2153,81 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GroupEdge.Node(childComplexity), true
 
+	case "IdentityCandidate.candidateId":
+		if e.ComplexityRoot.IdentityCandidate.CandidateID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityCandidate.CandidateID(childComplexity), true
+	case "IdentityCandidate.candidateName":
+		if e.ComplexityRoot.IdentityCandidate.CandidateName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityCandidate.CandidateName(childComplexity), true
+	case "IdentityCandidate.personId":
+		if e.ComplexityRoot.IdentityCandidate.PersonID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityCandidate.PersonID(childComplexity), true
+	case "IdentityCandidate.personName":
+		if e.ComplexityRoot.IdentityCandidate.PersonName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityCandidate.PersonName(childComplexity), true
+	case "IdentityCandidate.reasons":
+		if e.ComplexityRoot.IdentityCandidate.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityCandidate.Reasons(childComplexity), true
+	case "IdentityCandidate.recordedAt":
+		if e.ComplexityRoot.IdentityCandidate.RecordedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityCandidate.RecordedAt(childComplexity), true
+	case "IdentityCandidate.score":
+		if e.ComplexityRoot.IdentityCandidate.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityCandidate.Score(childComplexity), true
+
+	case "IdentityCandidateConnection.edges":
+		if e.ComplexityRoot.IdentityCandidateConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityCandidateConnection.Edges(childComplexity), true
+	case "IdentityCandidateConnection.pageInfo":
+		if e.ComplexityRoot.IdentityCandidateConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityCandidateConnection.PageInfo(childComplexity), true
+	case "IdentityCandidateConnection.totalCount":
+		if e.ComplexityRoot.IdentityCandidateConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityCandidateConnection.TotalCount(childComplexity), true
+
+	case "IdentityCandidateEdge.cursor":
+		if e.ComplexityRoot.IdentityCandidateEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityCandidateEdge.Cursor(childComplexity), true
+	case "IdentityCandidateEdge.node":
+		if e.ComplexityRoot.IdentityCandidateEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityCandidateEdge.Node(childComplexity), true
+
 	case "Interest.createdAt":
 		if e.ComplexityRoot.Interest.CreatedAt == nil {
 			break
@@ -2380,6 +2491,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Membership.Waves(childComplexity), true
 
+	case "MergeResult.changed":
+		if e.ComplexityRoot.MergeResult.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeResult.Changed(childComplexity), true
+	case "MergeResult.keep":
+		if e.ComplexityRoot.MergeResult.Keep == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeResult.Keep(childComplexity), true
+	case "MergeResult.merged":
+		if e.ComplexityRoot.MergeResult.Merged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeResult.Merged(childComplexity), true
+	case "MergeResult.ties":
+		if e.ComplexityRoot.MergeResult.Ties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeResult.Ties(childComplexity), true
+
 	case "Mutation.createAreas":
 		if e.ComplexityRoot.Mutation.CreateAreas == nil {
 			break
@@ -2600,6 +2736,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ErasePerson(childComplexity, args["id"].(string)), true
+	case "Mutation.keepApart":
+		if e.ComplexityRoot.Mutation.KeepApart == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_keepApart_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.KeepApart(childComplexity, args["a"].(string), args["b"].(string)), true
+	case "Mutation.mergePeople":
+		if e.ComplexityRoot.Mutation.MergePeople == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_mergePeople_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MergePeople(childComplexity, args["keep"].(string), args["merge"].(string)), true
 	case "Mutation.recordObservations":
 		if e.ComplexityRoot.Mutation.RecordObservations == nil {
 			break
@@ -2650,6 +2808,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RunAnalysis(childComplexity, args["scope"].(*model.AnalysisScope), args["measures"].([]model.CentralityMeasure), args["sample"].(*int), args["seed"].(*int)), true
+	case "Mutation.unmergePeople":
+		if e.ComplexityRoot.Mutation.UnmergePeople == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unmergePeople_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnmergePeople(childComplexity, args["keep"].(string), args["merge"].(string)), true
 	case "Mutation.updateAreas":
 		if e.ComplexityRoot.Mutation.UpdateAreas == nil {
 			break
@@ -3576,6 +3745,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Groups(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["where"].(map[string]any), args["orderBy"].([]map[string]any)), true
+	case "Query.identityCandidates":
+		if e.ComplexityRoot.Query.IdentityCandidates == nil {
+			break
+		}
+
+		args, err := ec.field_Query_identityCandidates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.IdentityCandidates(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Query.interests":
 		if e.ComplexityRoot.Query.Interests == nil {
 			break
@@ -5655,6 +5835,73 @@ extend type Mutation {
   deleteGroups(ids: [ID!]!): DeleteResult!
 }
 `, BuiltIn: false},
+	{Name: "../schema/identity.graphqls", Input: `# Identity resolution: the review queue of people the survey matcher was unsure of
+# (docs/identity.md), and what a worker decides about them.
+
+"""
+Two person records that may be the same human (a POSSIBLY_SAME_AS tie the matcher wrote),
+with the evidence, for a person to judge.
+"""
+type IdentityCandidate {
+  "The person recorded from a survey mention."
+  personId: ID!
+  personName: String!
+  "The person they may be."
+  candidateId: ID!
+  candidateName: String!
+  "The model's probability (0 to 1) that they are one person."
+  score: Float!
+  "The evidence: each field compared and its weight in bits, the prior first."
+  reasons: [String!]!
+  recordedAt: DateTime
+}
+
+type IdentityCandidateEdge {
+  cursor: String!
+  node: IdentityCandidate!
+}
+
+type IdentityCandidateConnection {
+  edges: [IdentityCandidateEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+"What a merge or its undoing did."
+type MergeResult {
+  keep: ID!
+  merged: ID!
+  "How many ties, memberships and observations moved."
+  ties: Int!
+  "False when there was nothing to do (merged already, or not merged)."
+  changed: Boolean!
+}
+
+extend type Query {
+  """
+  Pairs waiting for review, best score first. Workers see the pairs whose two people both
+  live in their areas. At most ` + "`" + `first` + "`" + ` (default 20, 0 to 500) after the cursor ` + "`" + `after` + "`" + `.
+  """
+  identityCandidates(first: Int = 20, after: String): IdentityCandidateConnection! @auth(requires: [ADMIN, WORKER])
+}
+
+extend type Mutation {
+  """
+  Merges two records of one person: every tie, membership, observation and provenance of
+  ` + "`" + `merge` + "`" + ` moves to ` + "`" + `keep` + "`" + `, ` + "`" + `keep` + "`" + ` takes its source keys, and ` + "`" + `merge` + "`" + ` is no longer a person
+  (but kept, so that unmergePeople can undo it). One transaction, in the audit trail;
+  merging again changes nothing. A worker merges only people living in their areas.
+  """
+  mergePeople(keep: ID!, merge: ID!): MergeResult! @auth(requires: [ADMIN, WORKER])
+  "Undoes mergePeople: ` + "`" + `merge` + "`" + ` is a person again with the ties it had. Undoing twice changes nothing."
+  unmergePeople(keep: ID!, merge: ID!): MergeResult! @auth(requires: [ADMIN, WORKER])
+  """
+  Records that two people are different: their POSSIBLY_SAME_AS ties go and the matcher never
+  proposes the pair again, on re-import too. True when something changed.
+  """
+  keepApart(a: ID!, b: ID!): Boolean! @auth(requires: [ADMIN, WORKER])
+}
+`, BuiltIn: false},
 	{Name: "../schema/instances.graphqls", Input: `"A revocation of a subject's tokens (revokeTokens)."
 type TokenRevocation {
   "The token subject (sub claim) whose tokens are refused."
@@ -7519,6 +7766,48 @@ func (ec *executionContext) childFields_GroupEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type GroupEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_IdentityCandidate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "personId":
+		return ec.fieldContext_IdentityCandidate_personId(ctx, field)
+	case "personName":
+		return ec.fieldContext_IdentityCandidate_personName(ctx, field)
+	case "candidateId":
+		return ec.fieldContext_IdentityCandidate_candidateId(ctx, field)
+	case "candidateName":
+		return ec.fieldContext_IdentityCandidate_candidateName(ctx, field)
+	case "score":
+		return ec.fieldContext_IdentityCandidate_score(ctx, field)
+	case "reasons":
+		return ec.fieldContext_IdentityCandidate_reasons(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_IdentityCandidate_recordedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IdentityCandidate", field.Name)
+}
+
+func (ec *executionContext) childFields_IdentityCandidateConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_IdentityCandidateConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_IdentityCandidateConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_IdentityCandidateConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IdentityCandidateConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_IdentityCandidateEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_IdentityCandidateEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_IdentityCandidateEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IdentityCandidateEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Interest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7645,6 +7934,20 @@ func (ec *executionContext) childFields_Membership(ctx context.Context, field gr
 		return ec.fieldContext_Membership_recordedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Membership", field.Name)
+}
+
+func (ec *executionContext) childFields_MergeResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "keep":
+		return ec.fieldContext_MergeResult_keep(ctx, field)
+	case "merged":
+		return ec.fieldContext_MergeResult_merged(ctx, field)
+	case "ties":
+		return ec.fieldContext_MergeResult_ties(ctx, field)
+	case "changed":
+		return ec.fieldContext_MergeResult_changed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MergeResult", field.Name)
 }
 
 func (ec *executionContext) childFields_NetworkSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9051,6 +9354,50 @@ func (ec *executionContext) field_Mutation_erasePerson_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_keepApart_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "a",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["a"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "b",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["b"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_mergePeople_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "keep",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["keep"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "merge",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["merge"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordObservations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9136,6 +9483,28 @@ func (ec *executionContext) field_Mutation_runAnalysis_args(ctx context.Context,
 		return nil, err
 	}
 	args["seed"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unmergePeople_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "keep",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["keep"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "merge",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["merge"] = arg1
 	return args, nil
 }
 
@@ -9970,6 +10339,28 @@ func (ec *executionContext) field_Query_groups_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_identityCandidates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -15676,6 +16067,309 @@ func (ec *executionContext) fieldContext_GroupEdge_node(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _IdentityCandidate_personId(ctx context.Context, field graphql.CollectedField, obj *model.IdentityCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityCandidate_personId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PersonID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityCandidate_personId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentityCandidate", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _IdentityCandidate_personName(ctx context.Context, field graphql.CollectedField, obj *model.IdentityCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityCandidate_personName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PersonName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityCandidate_personName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentityCandidate", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _IdentityCandidate_candidateId(ctx context.Context, field graphql.CollectedField, obj *model.IdentityCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityCandidate_candidateId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CandidateID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityCandidate_candidateId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentityCandidate", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _IdentityCandidate_candidateName(ctx context.Context, field graphql.CollectedField, obj *model.IdentityCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityCandidate_candidateName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CandidateName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityCandidate_candidateName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentityCandidate", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _IdentityCandidate_score(ctx context.Context, field graphql.CollectedField, obj *model.IdentityCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityCandidate_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityCandidate_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentityCandidate", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _IdentityCandidate_reasons(ctx context.Context, field graphql.CollectedField, obj *model.IdentityCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityCandidate_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityCandidate_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentityCandidate", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _IdentityCandidate_recordedAt(ctx context.Context, field graphql.CollectedField, obj *model.IdentityCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityCandidate_recordedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityCandidate_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentityCandidate", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _IdentityCandidateConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.IdentityCandidateConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityCandidateConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.IdentityCandidateEdge) graphql.Marshaler {
+			return ec.marshalNIdentityCandidateEdge2ᚕᚖkithᚋgraphᚋmodelᚐIdentityCandidateEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityCandidateConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IdentityCandidateConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IdentityCandidateEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IdentityCandidateConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.IdentityCandidateConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityCandidateConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *paging.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖkithᚋpagingᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityCandidateConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IdentityCandidateConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IdentityCandidateConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.IdentityCandidateConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityCandidateConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityCandidateConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentityCandidateConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _IdentityCandidateEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.IdentityCandidateEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityCandidateEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityCandidateEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentityCandidateEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _IdentityCandidateEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.IdentityCandidateEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityCandidateEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IdentityCandidate) graphql.Marshaler {
+			return ec.marshalNIdentityCandidate2ᚖkithᚋgraphᚋmodelᚐIdentityCandidate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityCandidateEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IdentityCandidateEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IdentityCandidate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Interest_id(ctx context.Context, field graphql.CollectedField, obj *model.Interest) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16794,6 +17488,98 @@ func (ec *executionContext) fieldContext_Membership_recordedAt(_ context.Context
 	return graphql.NewScalarFieldContext("Membership", field, false, false, errors.New("field of type DateTime does not have child fields"))
 }
 
+func (ec *executionContext) _MergeResult_keep(ctx context.Context, field graphql.CollectedField, obj *model.MergeResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeResult_keep(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Keep, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeResult_keep(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeResult", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _MergeResult_merged(ctx context.Context, field graphql.CollectedField, obj *model.MergeResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeResult_merged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Merged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeResult_merged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeResult", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _MergeResult_ties(ctx context.Context, field graphql.CollectedField, obj *model.MergeResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeResult_ties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ties, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeResult_ties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeResult", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _MergeResult_changed(ctx context.Context, field graphql.CollectedField, obj *model.MergeResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeResult_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeResult_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeResult", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
 func (ec *executionContext) _Mutation_createTies(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17784,6 +18570,192 @@ func (ec *executionContext) fieldContext_Mutation_deleteGroups(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_deleteGroups_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_mergePeople(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_mergePeople(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MergePeople(ctx, fc.Args["keep"].(string), fc.Args["merge"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"ADMIN", "WORKER"})
+				if err != nil {
+					var zeroVal *model.MergeResult
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.MergeResult
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MergeResult) graphql.Marshaler {
+			return ec.marshalNMergeResult2ᚖkithᚋgraphᚋmodelᚐMergeResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_mergePeople(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_mergePeople_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unmergePeople(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unmergePeople(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnmergePeople(ctx, fc.Args["keep"].(string), fc.Args["merge"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"ADMIN", "WORKER"})
+				if err != nil {
+					var zeroVal *model.MergeResult
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.MergeResult
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MergeResult) graphql.Marshaler {
+			return ec.marshalNMergeResult2ᚖkithᚋgraphᚋmodelᚐMergeResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unmergePeople(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unmergePeople_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_keepApart(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_keepApart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().KeepApart(ctx, fc.Args["a"].(string), fc.Args["b"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"ADMIN", "WORKER"})
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_keepApart(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_keepApart_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22196,6 +23168,68 @@ func (ec *executionContext) fieldContext_Query_groups(ctx context.Context, field
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_groups_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_identityCandidates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_identityCandidates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().IdentityCandidates(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"ADMIN", "WORKER"})
+				if err != nil {
+					var zeroVal *model.IdentityCandidateConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.IdentityCandidateConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IdentityCandidateConnection) graphql.Marshaler {
+			return ec.marshalNIdentityCandidateConnection2ᚖkithᚋgraphᚋmodelᚐIdentityCandidateConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_identityCandidates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IdentityCandidateConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_identityCandidates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -30207,12 +31241,12 @@ func (ec *executionContext) _Area(ctx context.Context, sel ast.SelectionSet, obj
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "parent":
 			field := field
 
@@ -30245,12 +31279,12 @@ func (ec *executionContext) _Area(ctx context.Context, sel ast.SelectionSet, obj
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "children":
 			field := field
 
@@ -30283,12 +31317,12 @@ func (ec *executionContext) _Area(ctx context.Context, sel ast.SelectionSet, obj
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "residents":
 			field := field
 
@@ -30321,12 +31355,12 @@ func (ec *executionContext) _Area(ctx context.Context, sel ast.SelectionSet, obj
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -31572,12 +32606,12 @@ func (ec *executionContext) _FamiliarStranger(ctx context.Context, sel ast.Selec
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "area":
 			field := field
 
@@ -31610,12 +32644,12 @@ func (ec *executionContext) _FamiliarStranger(ctx context.Context, sel ast.Selec
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -31865,12 +32899,12 @@ func (ec *executionContext) _Gift(ctx context.Context, sel ast.SelectionSet, obj
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "offeredBy":
 			field := field
 
@@ -31903,12 +32937,12 @@ func (ec *executionContext) _Gift(ctx context.Context, sel ast.SelectionSet, obj
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -32115,12 +33149,12 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "area":
 			field := field
 
@@ -32153,12 +33187,12 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "meetsAt":
 			field := field
 
@@ -32191,12 +33225,12 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "members":
 			field := field
 
@@ -32229,12 +33263,12 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "interests":
 			field := field
 
@@ -32267,12 +33301,12 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -32443,6 +33477,165 @@ func (ec *executionContext) _GroupEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var identityCandidateImplementors = []string{"IdentityCandidate"}
+
+func (ec *executionContext) _IdentityCandidate(ctx context.Context, sel ast.SelectionSet, obj *model.IdentityCandidate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, identityCandidateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IdentityCandidate")
+		case "personId":
+			out.Values[i] = ec._IdentityCandidate_personId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "personName":
+			out.Values[i] = ec._IdentityCandidate_personName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "candidateId":
+			out.Values[i] = ec._IdentityCandidate_candidateId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "candidateName":
+			out.Values[i] = ec._IdentityCandidate_candidateName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._IdentityCandidate_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reasons":
+			out.Values[i] = ec._IdentityCandidate_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordedAt":
+			out.Values[i] = ec._IdentityCandidate_recordedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var identityCandidateConnectionImplementors = []string{"IdentityCandidateConnection"}
+
+func (ec *executionContext) _IdentityCandidateConnection(ctx context.Context, sel ast.SelectionSet, obj *model.IdentityCandidateConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, identityCandidateConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IdentityCandidateConnection")
+		case "edges":
+			out.Values[i] = ec._IdentityCandidateConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._IdentityCandidateConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._IdentityCandidateConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var identityCandidateEdgeImplementors = []string{"IdentityCandidateEdge"}
+
+func (ec *executionContext) _IdentityCandidateEdge(ctx context.Context, sel ast.SelectionSet, obj *model.IdentityCandidateEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, identityCandidateEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IdentityCandidateEdge")
+		case "cursor":
+			out.Values[i] = ec._IdentityCandidateEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._IdentityCandidateEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var interestImplementors = []string{"Interest", "Node"}
 
 func (ec *executionContext) _Interest(ctx context.Context, sel ast.SelectionSet, obj *model.Interest) graphql.Marshaler {
@@ -32517,12 +33710,12 @@ func (ec *executionContext) _Interest(ctx context.Context, sel ast.SelectionSet,
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "people":
 			field := field
 
@@ -32555,12 +33748,12 @@ func (ec *executionContext) _Interest(ctx context.Context, sel ast.SelectionSet,
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "groups":
 			field := field
 
@@ -32593,12 +33786,12 @@ func (ec *executionContext) _Interest(ctx context.Context, sel ast.SelectionSet,
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -32987,12 +34180,12 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "group":
 			field := field
 
@@ -33025,12 +34218,12 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "source":
 			out.Values[i] = ec._Membership_source(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -33068,12 +34261,12 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "waves":
 			field := field
 
@@ -33106,16 +34299,69 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "recordedAt":
 			out.Values[i] = ec._Membership_recordedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var mergeResultImplementors = []string{"MergeResult"}
+
+func (ec *executionContext) _MergeResult(ctx context.Context, sel ast.SelectionSet, obj *model.MergeResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mergeResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MergeResult")
+		case "keep":
+			out.Values[i] = ec._MergeResult_keep(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "merged":
+			out.Values[i] = ec._MergeResult_merged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ties":
+			out.Values[i] = ec._MergeResult_ties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changed":
+			out.Values[i] = ec._MergeResult_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -33301,6 +34547,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "deleteGroups":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteGroups(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mergePeople":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_mergePeople(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unmergePeople":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unmergePeople(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "keepApart":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_keepApart(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -33599,12 +34866,12 @@ func (ec *executionContext) _Observation(ctx context.Context, sel ast.SelectionS
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "recordedAt":
 			out.Values[i] = ec._Observation_recordedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -33775,12 +35042,12 @@ func (ec *executionContext) _Organisation(ctx context.Context, sel ast.Selection
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "area":
 			field := field
 
@@ -33813,12 +35080,12 @@ func (ec *executionContext) _Organisation(ctx context.Context, sel ast.Selection
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "staff":
 			field := field
 
@@ -33851,12 +35118,12 @@ func (ec *executionContext) _Organisation(ctx context.Context, sel ast.Selection
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -34141,12 +35408,12 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "area":
 			field := field
 
@@ -34179,12 +35446,12 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "memberships":
 			field := field
 
@@ -34217,12 +35484,12 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "interests":
 			field := field
 
@@ -34255,12 +35522,12 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "gifts":
 			field := field
 
@@ -34293,12 +35560,12 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "worksFor":
 			field := field
 
@@ -34331,12 +35598,12 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "observations":
 			field := field
 
@@ -34369,12 +35636,12 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -34586,12 +35853,12 @@ func (ec *executionContext) _Place(ctx context.Context, sel ast.SelectionSet, ob
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "area":
 			field := field
 
@@ -34624,12 +35891,12 @@ func (ec *executionContext) _Place(ctx context.Context, sel ast.SelectionSet, ob
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "groups":
 			field := field
 
@@ -34662,12 +35929,12 @@ func (ec *executionContext) _Place(ctx context.Context, sel ast.SelectionSet, ob
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -35203,6 +36470,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_groups(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "identityCandidates":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_identityCandidates(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -35844,12 +37133,12 @@ func (ec *executionContext) _Route(ctx context.Context, sel ast.SelectionSet, ob
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -35915,12 +37204,12 @@ func (ec *executionContext) _RouteStep(ctx context.Context, sel ast.SelectionSet
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "tie":
 			field := field
 
@@ -35953,12 +37242,12 @@ func (ec *executionContext) _RouteStep(ctx context.Context, sel ast.SelectionSet
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "forward":
 			out.Values[i] = ec._RouteStep_forward(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -36324,12 +37613,12 @@ func (ec *executionContext) _Tie(ctx context.Context, sel ast.SelectionSet, obj 
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "to":
 			field := field
 
@@ -36362,12 +37651,12 @@ func (ec *executionContext) _Tie(ctx context.Context, sel ast.SelectionSet, obj 
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "other":
 			field := field
 
@@ -36400,12 +37689,12 @@ func (ec *executionContext) _Tie(ctx context.Context, sel ast.SelectionSet, obj 
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "strength":
 			out.Values[i] = ec._Tie_strength(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -36473,12 +37762,12 @@ func (ec *executionContext) _Tie(ctx context.Context, sel ast.SelectionSet, obj 
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "waves":
 			field := field
 
@@ -36511,12 +37800,12 @@ func (ec *executionContext) _Tie(ctx context.Context, sel ast.SelectionSet, obj 
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "recordedAt":
 			out.Values[i] = ec._Tie_recordedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -36665,12 +37954,12 @@ func (ec *executionContext) _Wave(ctx context.Context, sel ast.SelectionSet, obj
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "respondents":
 			field := field
 
@@ -36703,12 +37992,12 @@ func (ec *executionContext) _Wave(ctx context.Context, sel ast.SelectionSet, obj
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the inOrder() call below
+				// don't run the out.Concurrently() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -37569,7 +38858,7 @@ func (ec *executionContext) marshalNAnalysisRun2ᚖkithᚋgraphᚋmodelᚐAnalys
 }
 
 func (ec *executionContext) marshalNArea2ᚕᚖkithᚋgraphᚋmodelᚐAreaᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Area) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNArea2ᚖkithᚋgraphᚋmodelᚐArea(ctx, sel, v[i])
@@ -37605,7 +38894,7 @@ func (ec *executionContext) marshalNAreaConnection2ᚖkithᚋgraphᚋmodelᚐAre
 }
 
 func (ec *executionContext) marshalNAreaEdge2ᚕᚖkithᚋgraphᚋmodelᚐAreaEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AreaEdge) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAreaEdge2ᚖkithᚋgraphᚋmodelᚐAreaEdge(ctx, sel, v[i])
@@ -37670,7 +38959,7 @@ func (ec *executionContext) unmarshalNAreaWhere2map(ctx context.Context, v any) 
 }
 
 func (ec *executionContext) marshalNAuthorityLink2ᚕᚖkithᚋgraphᚋmodelᚐAuthorityLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuthorityLink) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAuthorityLink2ᚖkithᚋgraphᚋmodelᚐAuthorityLink(ctx, sel, v[i])
@@ -37742,7 +39031,7 @@ func (ec *executionContext) marshalNBrokerage2ᚖkithᚋgraphᚋmodelᚐBrokerag
 }
 
 func (ec *executionContext) marshalNBrokerageEdge2ᚕᚖkithᚋgraphᚋmodelᚐBrokerageEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.BrokerageEdge) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNBrokerageEdge2ᚖkithᚋgraphᚋmodelᚐBrokerageEdge(ctx, sel, v[i])
@@ -37788,7 +39077,7 @@ func (ec *executionContext) marshalNCentralityConnection2ᚖkithᚋgraphᚋmodel
 }
 
 func (ec *executionContext) marshalNCentralityEdge2ᚕᚖkithᚋgraphᚋmodelᚐCentralityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CentralityEdge) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCentralityEdge2ᚖkithᚋgraphᚋmodelᚐCentralityEdge(ctx, sel, v[i])
@@ -37838,7 +39127,7 @@ func (ec *executionContext) unmarshalNCentralityMeasure2ᚕkithᚋgraphᚋmodel�
 }
 
 func (ec *executionContext) marshalNCentralityMeasure2ᚕkithᚋgraphᚋmodelᚐCentralityMeasureᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CentralityMeasure) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCentralityMeasure2kithᚋgraphᚋmodelᚐCentralityMeasure(ctx, sel, v[i])
@@ -37864,7 +39153,7 @@ func (ec *executionContext) marshalNCommunities2ᚖkithᚋgraphᚋmodelᚐCommun
 }
 
 func (ec *executionContext) marshalNCommunity2ᚕᚖkithᚋgraphᚋmodelᚐCommunityᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Community) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCommunity2ᚖkithᚋgraphᚋmodelᚐCommunity(ctx, sel, v[i])
@@ -37890,7 +39179,7 @@ func (ec *executionContext) marshalNCommunity2ᚖkithᚋgraphᚋmodelᚐCommunit
 }
 
 func (ec *executionContext) marshalNCommunityBridge2ᚕᚖkithᚋgraphᚋmodelᚐCommunityBridgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CommunityBridge) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCommunityBridge2ᚖkithᚋgraphᚋmodelᚐCommunityBridge(ctx, sel, v[i])
@@ -37926,7 +39215,7 @@ func (ec *executionContext) marshalNConsent2ᚖkithᚋgraphᚋmodelᚐConsent(ct
 }
 
 func (ec *executionContext) marshalNContact2ᚕᚖkithᚋgraphᚋmodelᚐContactᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Contact) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNContact2ᚖkithᚋgraphᚋmodelᚐContact(ctx, sel, v[i])
@@ -38018,7 +39307,7 @@ func (ec *executionContext) marshalNErasureResult2ᚖkithᚋgraphᚋmodelᚐEras
 }
 
 func (ec *executionContext) marshalNFamiliarStranger2ᚕᚖkithᚋgraphᚋmodelᚐFamiliarStrangerᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FamiliarStranger) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFamiliarStranger2ᚖkithᚋgraphᚋmodelᚐFamiliarStranger(ctx, sel, v[i])
@@ -38054,7 +39343,7 @@ func (ec *executionContext) marshalNFamiliarStrangerConnection2ᚖkithᚋgraph�
 }
 
 func (ec *executionContext) marshalNFamiliarStrangerEdge2ᚕᚖkithᚋgraphᚋmodelᚐFamiliarStrangerEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FamiliarStrangerEdge) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFamiliarStrangerEdge2ᚖkithᚋgraphᚋmodelᚐFamiliarStrangerEdge(ctx, sel, v[i])
@@ -38114,7 +39403,7 @@ func (ec *executionContext) marshalNFamiliarStrangerOrderField2kithᚋgraphᚋmo
 }
 
 func (ec *executionContext) marshalNFamiliarStrangerReach2ᚕᚖkithᚋgraphᚋmodelᚐFamiliarStrangerReachᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FamiliarStrangerReach) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFamiliarStrangerReach2ᚖkithᚋgraphᚋmodelᚐFamiliarStrangerReach(ctx, sel, v[i])
@@ -38161,7 +39450,7 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 }
 
 func (ec *executionContext) marshalNGift2ᚕᚖkithᚋgraphᚋmodelᚐGiftᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Gift) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGift2ᚖkithᚋgraphᚋmodelᚐGift(ctx, sel, v[i])
@@ -38197,7 +39486,7 @@ func (ec *executionContext) marshalNGiftConnection2ᚖkithᚋgraphᚋmodelᚐGif
 }
 
 func (ec *executionContext) marshalNGiftEdge2ᚕᚖkithᚋgraphᚋmodelᚐGiftEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GiftEdge) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGiftEdge2ᚖkithᚋgraphᚋmodelᚐGiftEdge(ctx, sel, v[i])
@@ -38272,7 +39561,7 @@ func (ec *executionContext) unmarshalNGiftWhere2map(ctx context.Context, v any) 
 }
 
 func (ec *executionContext) marshalNGroup2ᚕᚖkithᚋgraphᚋmodelᚐGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Group) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGroup2ᚖkithᚋgraphᚋmodelᚐGroup(ctx, sel, v[i])
@@ -38308,7 +39597,7 @@ func (ec *executionContext) marshalNGroupConnection2ᚖkithᚋgraphᚋmodelᚐGr
 }
 
 func (ec *executionContext) marshalNGroupEI2ᚕᚖkithᚋgraphᚋmodelᚐGroupEiᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GroupEi) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGroupEI2ᚖkithᚋgraphᚋmodelᚐGroupEi(ctx, sel, v[i])
@@ -38334,7 +39623,7 @@ func (ec *executionContext) marshalNGroupEI2ᚖkithᚋgraphᚋmodelᚐGroupEi(ct
 }
 
 func (ec *executionContext) marshalNGroupEdge2ᚕᚖkithᚋgraphᚋmodelᚐGroupEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GroupEdge) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGroupEdge2ᚖkithᚋgraphᚋmodelᚐGroupEdge(ctx, sel, v[i])
@@ -38443,6 +39732,52 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	return ret
 }
 
+func (ec *executionContext) marshalNIdentityCandidate2ᚖkithᚋgraphᚋmodelᚐIdentityCandidate(ctx context.Context, sel ast.SelectionSet, v *model.IdentityCandidate) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._IdentityCandidate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIdentityCandidateConnection2ᚖkithᚋgraphᚋmodelᚐIdentityCandidateConnection(ctx context.Context, sel ast.SelectionSet, v *model.IdentityCandidateConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._IdentityCandidateConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIdentityCandidateEdge2ᚕᚖkithᚋgraphᚋmodelᚐIdentityCandidateEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IdentityCandidateEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIdentityCandidateEdge2ᚖkithᚋgraphᚋmodelᚐIdentityCandidateEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIdentityCandidateEdge2ᚖkithᚋgraphᚋmodelᚐIdentityCandidateEdge(ctx context.Context, sel ast.SelectionSet, v *model.IdentityCandidateEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._IdentityCandidateEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -38489,7 +39824,7 @@ func (ec *executionContext) marshalNInt2ᚕintᚄ(ctx context.Context, sel ast.S
 }
 
 func (ec *executionContext) marshalNInterest2ᚕᚖkithᚋgraphᚋmodelᚐInterestᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Interest) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNInterest2ᚖkithᚋgraphᚋmodelᚐInterest(ctx, sel, v[i])
@@ -38525,7 +39860,7 @@ func (ec *executionContext) marshalNInterestConnection2ᚖkithᚋgraphᚋmodel�
 }
 
 func (ec *executionContext) marshalNInterestEdge2ᚕᚖkithᚋgraphᚋmodelᚐInterestEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.InterestEdge) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNInterestEdge2ᚖkithᚋgraphᚋmodelᚐInterestEdge(ctx, sel, v[i])
@@ -38600,7 +39935,7 @@ func (ec *executionContext) marshalNIsolateConnection2ᚖkithᚋgraphᚋmodelᚐ
 }
 
 func (ec *executionContext) marshalNIsolateEdge2ᚕᚖkithᚋgraphᚋmodelᚐIsolateEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IsolateEdge) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIsolateEdge2ᚖkithᚋgraphᚋmodelᚐIsolateEdge(ctx, sel, v[i])
@@ -38626,7 +39961,7 @@ func (ec *executionContext) marshalNIsolateEdge2ᚖkithᚋgraphᚋmodelᚐIsolat
 }
 
 func (ec *executionContext) marshalNKeyCandidate2ᚕᚖkithᚋgraphᚋmodelᚐKeyCandidateᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.KeyCandidate) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNKeyCandidate2ᚖkithᚋgraphᚋmodelᚐKeyCandidate(ctx, sel, v[i])
@@ -38672,7 +40007,7 @@ func (ec *executionContext) marshalNKeyRole2kithᚋgraphᚋmodelᚐKeyRole(ctx c
 }
 
 func (ec *executionContext) marshalNMembership2ᚕᚖkithᚋgraphᚋmodelᚐMembershipᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Membership) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMembership2ᚖkithᚋgraphᚋmodelᚐMembership(ctx, sel, v[i])
@@ -38697,6 +40032,16 @@ func (ec *executionContext) marshalNMembership2ᚖkithᚋgraphᚋmodelᚐMembers
 	return ec._Membership(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNMergeResult2ᚖkithᚋgraphᚋmodelᚐMergeResult(ctx context.Context, sel ast.SelectionSet, v *model.MergeResult) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MergeResult(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNNetworkSummary2ᚖkithᚋgraphᚋmodelᚐNetworkSummary(ctx context.Context, sel ast.SelectionSet, v *model.NetworkSummary) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -38718,7 +40063,7 @@ func (ec *executionContext) marshalNNode2kithᚋgraphᚋmodelᚐNode(ctx context
 }
 
 func (ec *executionContext) marshalNNode2ᚕkithᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONode2kithᚋgraphᚋmodelᚐNode(ctx, sel, v[i])
@@ -38728,7 +40073,7 @@ func (ec *executionContext) marshalNNode2ᚕkithᚋgraphᚋmodelᚐNode(ctx cont
 }
 
 func (ec *executionContext) marshalNNode2ᚕkithᚋgraphᚋmodelᚐNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNNode2kithᚋgraphᚋmodelᚐNode(ctx, sel, v[i])
@@ -38759,7 +40104,7 @@ func (ec *executionContext) marshalNNodeType2kithᚋgraphᚋmodelᚐNodeType(ctx
 }
 
 func (ec *executionContext) marshalNObservation2ᚕᚖkithᚋgraphᚋmodelᚐObservationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Observation) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNObservation2ᚖkithᚋgraphᚋmodelᚐObservation(ctx, sel, v[i])
@@ -38824,7 +40169,7 @@ func (ec *executionContext) marshalNOpenness2kithᚋgraphᚋmodelᚐOpenness(ctx
 }
 
 func (ec *executionContext) marshalNOrganisation2ᚕᚖkithᚋgraphᚋmodelᚐOrganisationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Organisation) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrganisation2ᚖkithᚋgraphᚋmodelᚐOrganisation(ctx, sel, v[i])
@@ -38860,7 +40205,7 @@ func (ec *executionContext) marshalNOrganisationConnection2ᚖkithᚋgraphᚋmod
 }
 
 func (ec *executionContext) marshalNOrganisationEdge2ᚕᚖkithᚋgraphᚋmodelᚐOrganisationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OrganisationEdge) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrganisationEdge2ᚖkithᚋgraphᚋmodelᚐOrganisationEdge(ctx, sel, v[i])
@@ -38935,7 +40280,7 @@ func (ec *executionContext) marshalNPageInfo2ᚖkithᚋpagingᚐPageInfo(ctx con
 }
 
 func (ec *executionContext) marshalNPerson2ᚕᚖkithᚋgraphᚋmodelᚐPersonᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Person) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPerson2ᚖkithᚋgraphᚋmodelᚐPerson(ctx, sel, v[i])
@@ -38971,7 +40316,7 @@ func (ec *executionContext) marshalNPersonConnection2ᚖkithᚋgraphᚋmodelᚐP
 }
 
 func (ec *executionContext) marshalNPersonEdge2ᚕᚖkithᚋgraphᚋmodelᚐPersonEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PersonEdge) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPersonEdge2ᚖkithᚋgraphᚋmodelᚐPersonEdge(ctx, sel, v[i])
@@ -39036,7 +40381,7 @@ func (ec *executionContext) unmarshalNPersonWhere2map(ctx context.Context, v any
 }
 
 func (ec *executionContext) marshalNPlace2ᚕᚖkithᚋgraphᚋmodelᚐPlaceᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Place) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPlace2ᚖkithᚋgraphᚋmodelᚐPlace(ctx, sel, v[i])
@@ -39072,7 +40417,7 @@ func (ec *executionContext) marshalNPlaceConnection2ᚖkithᚋgraphᚋmodelᚐPl
 }
 
 func (ec *executionContext) marshalNPlaceEdge2ᚕᚖkithᚋgraphᚋmodelᚐPlaceEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PlaceEdge) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPlaceEdge2ᚖkithᚋgraphᚋmodelᚐPlaceEdge(ctx, sel, v[i])
@@ -39157,7 +40502,7 @@ func (ec *executionContext) marshalNReach2ᚖkithᚋgraphᚋmodelᚐReach(ctx co
 }
 
 func (ec *executionContext) marshalNReachedNode2ᚕᚖkithᚋgraphᚋmodelᚐReachedNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReachedNode) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReachedNode2ᚖkithᚋgraphᚋmodelᚐReachedNode(ctx, sel, v[i])
@@ -39237,7 +40582,7 @@ func (ec *executionContext) unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx
 }
 
 func (ec *executionContext) marshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Role) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRole2kithᚋgraphᚋmodelᚐRole(ctx, sel, v[i])
@@ -39253,7 +40598,7 @@ func (ec *executionContext) marshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx c
 }
 
 func (ec *executionContext) marshalNRoute2ᚕᚖkithᚋgraphᚋmodelᚐRouteᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Route) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRoute2ᚖkithᚋgraphᚋmodelᚐRoute(ctx, sel, v[i])
@@ -39279,7 +40624,7 @@ func (ec *executionContext) marshalNRoute2ᚖkithᚋgraphᚋmodelᚐRoute(ctx co
 }
 
 func (ec *executionContext) marshalNRouteStep2ᚕᚖkithᚋgraphᚋmodelᚐRouteStepᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RouteStep) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRouteStep2ᚖkithᚋgraphᚋmodelᚐRouteStep(ctx, sel, v[i])
@@ -39310,7 +40655,7 @@ func (ec *executionContext) unmarshalNRouteTarget2kithᚋgraphᚋmodelᚐRouteTa
 }
 
 func (ec *executionContext) marshalNRunTop2ᚕᚖkithᚋgraphᚋmodelᚐRunTopᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RunTop) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRunTop2ᚖkithᚋgraphᚋmodelᚐRunTop(ctx, sel, v[i])
@@ -39336,7 +40681,7 @@ func (ec *executionContext) marshalNRunTop2ᚖkithᚋgraphᚋmodelᚐRunTop(ctx 
 }
 
 func (ec *executionContext) marshalNScoreComponent2ᚕᚖkithᚋgraphᚋmodelᚐScoreComponentᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ScoreComponent) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNScoreComponent2ᚖkithᚋgraphᚋmodelᚐScoreComponent(ctx, sel, v[i])
@@ -39362,7 +40707,7 @@ func (ec *executionContext) marshalNScoreComponent2ᚖkithᚋgraphᚋmodelᚐSco
 }
 
 func (ec *executionContext) marshalNSearchHit2ᚕᚖkithᚋgraphᚋmodelᚐSearchHitᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SearchHit) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSearchHit2ᚖkithᚋgraphᚋmodelᚐSearchHit(ctx, sel, v[i])
@@ -39453,7 +40798,7 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 }
 
 func (ec *executionContext) marshalNSuggestion2ᚕᚖkithᚋgraphᚋmodelᚐSuggestionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Suggestion) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSuggestion2ᚖkithᚋgraphᚋmodelᚐSuggestion(ctx, sel, v[i])
@@ -39479,7 +40824,7 @@ func (ec *executionContext) marshalNSuggestion2ᚖkithᚋgraphᚋmodelᚐSuggest
 }
 
 func (ec *executionContext) marshalNSummaryGroup2ᚕᚖkithᚋgraphᚋmodelᚐSummaryGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SummaryGroup) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSummaryGroup2ᚖkithᚋgraphᚋmodelᚐSummaryGroup(ctx, sel, v[i])
@@ -39505,7 +40850,7 @@ func (ec *executionContext) marshalNSummaryGroup2ᚖkithᚋgraphᚋmodelᚐSumma
 }
 
 func (ec *executionContext) marshalNTie2ᚕᚖkithᚋgraphᚋmodelᚐTieᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Tie) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTie2ᚖkithᚋgraphᚋmodelᚐTie(ctx, sel, v[i])
@@ -39609,7 +40954,7 @@ func (ec *executionContext) marshalNTrustPurpose2kithᚋgraphᚋmodelᚐTrustPur
 }
 
 func (ec *executionContext) marshalNWave2ᚕᚖkithᚋgraphᚋmodelᚐWaveᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Wave) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWave2ᚖkithᚋgraphᚋmodelᚐWave(ctx, sel, v[i])
@@ -39645,7 +40990,7 @@ func (ec *executionContext) marshalNWaveChangeConnection2ᚖkithᚋgraphᚋmodel
 }
 
 func (ec *executionContext) marshalNWaveChangeEdge2ᚕᚖkithᚋgraphᚋmodelᚐWaveChangeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.WaveChangeEdge) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWaveChangeEdge2ᚖkithᚋgraphᚋmodelᚐWaveChangeEdge(ctx, sel, v[i])
@@ -39691,7 +41036,7 @@ func (ec *executionContext) marshalNWaveConnection2ᚖkithᚋgraphᚋmodelᚐWav
 }
 
 func (ec *executionContext) marshalNWaveEdge2ᚕᚖkithᚋgraphᚋmodelᚐWaveEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.WaveEdge) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWaveEdge2ᚖkithᚋgraphᚋmodelᚐWaveEdge(ctx, sel, v[i])
@@ -39770,7 +41115,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -39816,7 +41161,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -39844,7 +41189,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -39864,7 +41209,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -40240,7 +41585,7 @@ func (ec *executionContext) marshalOGiftKind2ᚕkithᚋgraphᚋmodelᚐGiftKind�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGiftKind2kithᚋgraphᚋmodelᚐGiftKind(ctx, sel, v[i])
@@ -40610,7 +41955,7 @@ func (ec *executionContext) marshalONodeType2ᚕkithᚋgraphᚋmodelᚐNodeType�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNNodeType2kithᚋgraphᚋmodelᚐNodeType(ctx, sel, v[i])
@@ -40662,7 +42007,7 @@ func (ec *executionContext) marshalOOpenness2ᚕkithᚋgraphᚋmodelᚐOpenness�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOpenness2kithᚋgraphᚋmodelᚐOpenness(ctx, sel, v[i])
@@ -40845,7 +42190,7 @@ func (ec *executionContext) marshalOPlaceKind2ᚕkithᚋgraphᚋmodelᚐPlaceKin
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPlaceKind2kithᚋgraphᚋmodelᚐPlaceKind(ctx, sel, v[i])
@@ -41009,7 +42354,7 @@ func (ec *executionContext) marshalOSector2ᚕkithᚋgraphᚋmodelᚐSectorᚄ(c
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSector2kithᚋgraphᚋmodelᚐSector(ctx, sel, v[i])
@@ -41153,7 +42498,7 @@ func (ec *executionContext) marshalOTieKind2ᚕkithᚋgraphᚋmodelᚐTieKindᚄ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTieKind2kithᚋgraphᚋmodelᚐTieKind(ctx, sel, v[i])
@@ -41221,7 +42566,7 @@ func (ec *executionContext) marshalOTrustPurpose2ᚕkithᚋgraphᚋmodelᚐTrust
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTrustPurpose2kithᚋgraphᚋmodelᚐTrustPurpose(ctx, sel, v[i])
@@ -41312,7 +42657,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -41331,7 +42676,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -41350,7 +42695,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -41376,7 +42721,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])

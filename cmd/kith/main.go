@@ -67,6 +67,8 @@ func main() {
 		err = benchCmd(ctx, log, args)
 	case "research-copy":
 		err = researchCopyCmd(ctx, log, args)
+	case "bench-identity":
+		err = benchIdentityCmd(ctx, args)
 	case "help", "-h", "--help":
 		usage()
 		return
@@ -92,6 +94,7 @@ commands:
   token    mint a development token: --role R [--area A] [--ttl 12h] (needs KITH_JWT_SECRET)
   bench    benchmark Kith against the raw driver and @neo4j/graphql (see BENCHMARKS.md)
   research-copy  refresh the research copy (KITH_RESEARCH_URI) from the live graph
+  bench-identity  identity matching on generated surveys, beside Splink (see BENCHMARKS.md)
 
 Run "kith <command> -h" for a command's flags.
 `)

@@ -360,6 +360,33 @@ type GroupEdge struct {
 	Node   *Group `json:"node"`
 }
 
+// Two person records that may be the same human (a POSSIBLY_SAME_AS tie the matcher wrote),
+// with the evidence, for a person to judge.
+type IdentityCandidate struct {
+	// The person recorded from a survey mention.
+	PersonID   string `json:"personId"`
+	PersonName string `json:"personName"`
+	// The person they may be.
+	CandidateID   string `json:"candidateId"`
+	CandidateName string `json:"candidateName"`
+	// The model's probability (0 to 1) that they are one person.
+	Score float64 `json:"score"`
+	// The evidence: each field compared and its weight in bits, the prior first.
+	Reasons    []string   `json:"reasons"`
+	RecordedAt *time.Time `json:"recordedAt,omitempty"`
+}
+
+type IdentityCandidateConnection struct {
+	Edges      []*IdentityCandidateEdge `json:"edges"`
+	PageInfo   *paging.PageInfo         `json:"pageInfo"`
+	TotalCount int                      `json:"totalCount"`
+}
+
+type IdentityCandidateEdge struct {
+	Cursor string             `json:"cursor"`
+	Node   *IdentityCandidate `json:"node"`
+}
+
 type InterestConnection struct {
 	Edges      []*InterestEdge  `json:"edges"`
 	Nodes      []*Interest      `json:"nodes"`
@@ -406,6 +433,16 @@ type KeyPeople struct {
 	Eligible   int             `json:"eligible"`
 	Candidates []*KeyCandidate `json:"candidates"`
 	Graph      *AnalysisGraph  `json:"graph"`
+}
+
+// What a merge or its undoing did.
+type MergeResult struct {
+	Keep   string `json:"keep"`
+	Merged string `json:"merged"`
+	// How many ties, memberships and observations moved.
+	Ties int `json:"ties"`
+	// False when there was nothing to do (merged already, or not merged).
+	Changed bool `json:"changed"`
 }
 
 // Writes. Each batch field (create…, update…, delete…, createTies, removeTies) is one
