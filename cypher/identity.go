@@ -41,52 +41,43 @@ func candidateScope(v string, scope Scope) string {
 	return fmt.Sprintf("EXISTS { MATCH (%s)-[:LIVES_IN]->(:Area)-[:IN*0..%d]->(s:Area) WHERE s.id IN $areas }", v, areaDepth)
 }
 
-// IdentityCandidates returns the total of queued pairs the scope sees and the pairs from
-// offset (at most limit), best score first.
-func (s *Store) IdentityCandidates(ctx context.Context, scope Scope, offset, limit int) (int, []IdentityCandidate, error) {
+// IdentityCandidates reads one page of the review queue, highest score first, by a seek
+// on (score, a.id, b.id) (docs/paging.md); wantTotal counts the whole queue in the same
+// statement. Admins see every pair, workers the pairs whose two people live in their areas.
+func (s *Store) IdentityCandidates(ctx context.Context, scope Scope, args PageArgs, wantTotal bool) (*Page, []IdentityCandidate, error) {
 	if scope.None || scope.Pseudonymise || scope.Consent != "" {
-		return 0, nil, apierr.Forbidden("identityCandidates", "the review queue is for admins and workers")
+		return nil, nil, apierr.Forbidden("identityCandidates", "the review queue is for admins and workers")
 	}
+	b := newBuilder(s.schema)
+	b.params["areas"] = scope.Areas
 	where := candidateScope("a", scope) + " AND " + candidateScope("b", scope)
-	params := map[string]any{"areas": scope.Areas, "skip": int64(offset), "limit": int64(limit)}
-	res, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		recs, err := s.run(ctx, tx, "MATCH (a:Person)-[:POSSIBLY_SAME_AS]->(b:Person) WHERE "+where+" RETURN count(*)", params)
-		if err != nil {
-			return nil, err
-		}
-		total := int(recs[0].Values[0].(int64))
-		recs, err = s.run(ctx, tx, `MATCH (a:Person)-[r:POSSIBLY_SAME_AS]->(b:Person) WHERE `+where+`
-RETURN a.id, coalesce(a.displayName, ''), b.id, coalesce(b.displayName, ''), coalesce(r.score, 0.0), coalesce(r.reasons, []), r.recordedAt
-ORDER BY r.score DESC, a.id, b.id SKIP $skip LIMIT $limit`, params)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]IdentityCandidate, len(recs))
-		for i, rec := range recs {
-			v := rec.Values
-			c := IdentityCandidate{PersonID: v[0].(string), PersonName: v[1].(string), CandidateID: v[2].(string),
-				CandidateName: v[3].(string), Score: v[4].(float64)}
-			for _, x := range v[5].([]any) {
-				c.Reasons = append(c.Reasons, fmt.Sprint(x))
-			}
-			if t, ok := v[6].(time.Time); ok {
-				c.RecordedAt = &t
-			}
-			out[i] = c
-		}
-		return struct {
-			n int
-			c []IdentityCandidate
-		}{total, out}, nil
-	})
+	p, err := s.page(ctx, b, pageRead{
+		match: "MATCH (a:Person)-[r:POSSIBLY_SAME_AS]->(b:Person) WHERE " + where +
+			" WITH a, b, r, coalesce(r.score, 0.0) AS score",
+		carry: "a, b, r, score",
+		order: []sortKey{{expr: "score", desc: true, required: true}, {expr: "a.id", required: true}, {expr: "b.id", required: true}},
+		item: `{personId: a.id, personName: coalesce(a.displayName, ''), candidateId: b.id,
+candidateName: coalesce(b.displayName, ''), score: score, reasons: coalesce(r.reasons, []), recordedAt: r.recordedAt}`,
+		name: "identityCandidates",
+	}, args, wantTotal)
 	if err != nil {
-		return 0, nil, err
+		return nil, nil, err
 	}
-	r := res.(struct {
-		n int
-		c []IdentityCandidate
-	})
-	return r.n, r.c, nil
+	out := make([]IdentityCandidate, len(p.Records))
+	for i, rec := range p.Records {
+		v := rec.Props
+		c := IdentityCandidate{PersonID: v["personId"].(string), PersonName: v["personName"].(string),
+			CandidateID: v["candidateId"].(string), CandidateName: v["candidateName"].(string), Score: v["score"].(float64)}
+		reasons, _ := v["reasons"].([]any)
+		for _, x := range reasons {
+			c.Reasons = append(c.Reasons, fmt.Sprint(x))
+		}
+		if t, ok := v["recordedAt"].(time.Time); ok {
+			c.RecordedAt = &t
+		}
+		out[i] = c
+	}
+	return p, out, nil
 }
 
 // Merge is what mergePeople or unmergePeople did.

@@ -624,7 +624,7 @@ type ComplexityRoot struct {
 		FamiliarStrangers    func(childComplexity int, areaID *string, maxTies *int, first *int) int
 		Gifts                func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
 		Groups               func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
-		IdentityCandidates   func(childComplexity int, first *int, after *string) int
+		IdentityCandidates   func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Interests            func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
 		Isolates             func(childComplexity int, kinds []model.TieKind, measure *model.IsolationMeasure, maxTies *int, areaID *string, waveID *string, first *int, after *string, last *int, before *string) int
 		KeyPeople            func(childComplexity int, scope *model.AnalysisScope, role model.KeyRole, first *int, sample *int, seed *int) int
@@ -931,7 +931,7 @@ type QueryResolver interface {
 	Gifts(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.GiftConnection, error)
 	FamiliarStrangerList(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.FamiliarStrangerConnection, error)
 	Groups(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.GroupConnection, error)
-	IdentityCandidates(ctx context.Context, first *int, after *string) (*model.IdentityCandidateConnection, error)
+	IdentityCandidates(ctx context.Context, first *int, after *string, last *int, before *string) (*model.IdentityCandidateConnection, error)
 	Organisations(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.OrganisationConnection, error)
 	People(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.PersonConnection, error)
 	Places(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.PlaceConnection, error)
@@ -3755,7 +3755,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.IdentityCandidates(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.IdentityCandidates(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.interests":
 		if e.ComplexityRoot.Query.Interests == nil {
 			break
@@ -5880,9 +5880,11 @@ type MergeResult {
 extend type Query {
   """
   Pairs waiting for review, best score first. Workers see the pairs whose two people both
-  live in their areas. At most ` + "`" + `first` + "`" + ` (default 20, 0 to 500) after the cursor ` + "`" + `after` + "`" + `.
+  live in their areas. Paged like every connection (docs/paging.md): ` + "`" + `first` + "`" + `/` + "`" + `after` + "`" + ` forward,
+  ` + "`" + `last` + "`" + `/` + "`" + `before` + "`" + ` backward, 20 a page by default and at most 500; ` + "`" + `totalCount` + "`" + ` is counted
+  only when selected.
   """
-  identityCandidates(first: Int = 20, after: String): IdentityCandidateConnection! @auth(requires: [ADMIN, WORKER])
+  identityCandidates(first: Int, after: String, last: Int, before: String): IdentityCandidateConnection! @auth(requires: [ADMIN, WORKER])
 }
 
 extend type Mutation {
@@ -10361,6 +10363,22 @@ func (ec *executionContext) field_Query_identityCandidates_args(ctx context.Cont
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -23184,7 +23202,7 @@ func (ec *executionContext) _Query_identityCandidates(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().IdentityCandidates(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().IdentityCandidates(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -31241,12 +31259,12 @@ func (ec *executionContext) _Area(ctx context.Context, sel ast.SelectionSet, obj
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "parent":
 			field := field
 
@@ -31279,12 +31297,12 @@ func (ec *executionContext) _Area(ctx context.Context, sel ast.SelectionSet, obj
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "children":
 			field := field
 
@@ -31317,12 +31335,12 @@ func (ec *executionContext) _Area(ctx context.Context, sel ast.SelectionSet, obj
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "residents":
 			field := field
 
@@ -31355,12 +31373,12 @@ func (ec *executionContext) _Area(ctx context.Context, sel ast.SelectionSet, obj
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -32606,12 +32624,12 @@ func (ec *executionContext) _FamiliarStranger(ctx context.Context, sel ast.Selec
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "area":
 			field := field
 
@@ -32644,12 +32662,12 @@ func (ec *executionContext) _FamiliarStranger(ctx context.Context, sel ast.Selec
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -32899,12 +32917,12 @@ func (ec *executionContext) _Gift(ctx context.Context, sel ast.SelectionSet, obj
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "offeredBy":
 			field := field
 
@@ -32937,12 +32955,12 @@ func (ec *executionContext) _Gift(ctx context.Context, sel ast.SelectionSet, obj
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -33149,12 +33167,12 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "area":
 			field := field
 
@@ -33187,12 +33205,12 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "meetsAt":
 			field := field
 
@@ -33225,12 +33243,12 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "members":
 			field := field
 
@@ -33263,12 +33281,12 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "interests":
 			field := field
 
@@ -33301,12 +33319,12 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -33710,12 +33728,12 @@ func (ec *executionContext) _Interest(ctx context.Context, sel ast.SelectionSet,
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "people":
 			field := field
 
@@ -33748,12 +33766,12 @@ func (ec *executionContext) _Interest(ctx context.Context, sel ast.SelectionSet,
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "groups":
 			field := field
 
@@ -33786,12 +33804,12 @@ func (ec *executionContext) _Interest(ctx context.Context, sel ast.SelectionSet,
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -34180,12 +34198,12 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "group":
 			field := field
 
@@ -34218,12 +34236,12 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "source":
 			out.Values[i] = ec._Membership_source(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -34261,12 +34279,12 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "waves":
 			field := field
 
@@ -34299,12 +34317,12 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "recordedAt":
 			out.Values[i] = ec._Membership_recordedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -34866,12 +34884,12 @@ func (ec *executionContext) _Observation(ctx context.Context, sel ast.SelectionS
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "recordedAt":
 			out.Values[i] = ec._Observation_recordedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -35042,12 +35060,12 @@ func (ec *executionContext) _Organisation(ctx context.Context, sel ast.Selection
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "area":
 			field := field
 
@@ -35080,12 +35098,12 @@ func (ec *executionContext) _Organisation(ctx context.Context, sel ast.Selection
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "staff":
 			field := field
 
@@ -35118,12 +35136,12 @@ func (ec *executionContext) _Organisation(ctx context.Context, sel ast.Selection
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -35408,12 +35426,12 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "area":
 			field := field
 
@@ -35446,12 +35464,12 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "memberships":
 			field := field
 
@@ -35484,12 +35502,12 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "interests":
 			field := field
 
@@ -35522,12 +35540,12 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "gifts":
 			field := field
 
@@ -35560,12 +35578,12 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "worksFor":
 			field := field
 
@@ -35598,12 +35616,12 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "observations":
 			field := field
 
@@ -35636,12 +35654,12 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -35853,12 +35871,12 @@ func (ec *executionContext) _Place(ctx context.Context, sel ast.SelectionSet, ob
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "area":
 			field := field
 
@@ -35891,12 +35909,12 @@ func (ec *executionContext) _Place(ctx context.Context, sel ast.SelectionSet, ob
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "groups":
 			field := field
 
@@ -35929,12 +35947,12 @@ func (ec *executionContext) _Place(ctx context.Context, sel ast.SelectionSet, ob
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -37133,12 +37151,12 @@ func (ec *executionContext) _Route(ctx context.Context, sel ast.SelectionSet, ob
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -37204,12 +37222,12 @@ func (ec *executionContext) _RouteStep(ctx context.Context, sel ast.SelectionSet
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "tie":
 			field := field
 
@@ -37242,12 +37260,12 @@ func (ec *executionContext) _RouteStep(ctx context.Context, sel ast.SelectionSet
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "forward":
 			out.Values[i] = ec._RouteStep_forward(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -37613,12 +37631,12 @@ func (ec *executionContext) _Tie(ctx context.Context, sel ast.SelectionSet, obj 
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "to":
 			field := field
 
@@ -37651,12 +37669,12 @@ func (ec *executionContext) _Tie(ctx context.Context, sel ast.SelectionSet, obj 
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "other":
 			field := field
 
@@ -37689,12 +37707,12 @@ func (ec *executionContext) _Tie(ctx context.Context, sel ast.SelectionSet, obj 
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "strength":
 			out.Values[i] = ec._Tie_strength(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -37762,12 +37780,12 @@ func (ec *executionContext) _Tie(ctx context.Context, sel ast.SelectionSet, obj 
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "waves":
 			field := field
 
@@ -37800,12 +37818,12 @@ func (ec *executionContext) _Tie(ctx context.Context, sel ast.SelectionSet, obj 
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "recordedAt":
 			out.Values[i] = ec._Tie_recordedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -37954,12 +37972,12 @@ func (ec *executionContext) _Wave(ctx context.Context, sel ast.SelectionSet, obj
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "respondents":
 			field := field
 
@@ -37992,12 +38010,12 @@ func (ec *executionContext) _Wave(ctx context.Context, sel ast.SelectionSet, obj
 					view.AddIndices(fieldIndex)
 				}
 
-				// don't run the out.Concurrently() call below
+				// don't run the inOrder() call below
 				out.Values[i] = graphql.Null
 				continue
 			}
 
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -38858,7 +38876,7 @@ func (ec *executionContext) marshalNAnalysisRun2ᚖkithᚋgraphᚋmodelᚐAnalys
 }
 
 func (ec *executionContext) marshalNArea2ᚕᚖkithᚋgraphᚋmodelᚐAreaᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Area) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNArea2ᚖkithᚋgraphᚋmodelᚐArea(ctx, sel, v[i])
@@ -38894,7 +38912,7 @@ func (ec *executionContext) marshalNAreaConnection2ᚖkithᚋgraphᚋmodelᚐAre
 }
 
 func (ec *executionContext) marshalNAreaEdge2ᚕᚖkithᚋgraphᚋmodelᚐAreaEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AreaEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAreaEdge2ᚖkithᚋgraphᚋmodelᚐAreaEdge(ctx, sel, v[i])
@@ -38959,7 +38977,7 @@ func (ec *executionContext) unmarshalNAreaWhere2map(ctx context.Context, v any) 
 }
 
 func (ec *executionContext) marshalNAuthorityLink2ᚕᚖkithᚋgraphᚋmodelᚐAuthorityLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuthorityLink) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAuthorityLink2ᚖkithᚋgraphᚋmodelᚐAuthorityLink(ctx, sel, v[i])
@@ -39031,7 +39049,7 @@ func (ec *executionContext) marshalNBrokerage2ᚖkithᚋgraphᚋmodelᚐBrokerag
 }
 
 func (ec *executionContext) marshalNBrokerageEdge2ᚕᚖkithᚋgraphᚋmodelᚐBrokerageEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.BrokerageEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNBrokerageEdge2ᚖkithᚋgraphᚋmodelᚐBrokerageEdge(ctx, sel, v[i])
@@ -39077,7 +39095,7 @@ func (ec *executionContext) marshalNCentralityConnection2ᚖkithᚋgraphᚋmodel
 }
 
 func (ec *executionContext) marshalNCentralityEdge2ᚕᚖkithᚋgraphᚋmodelᚐCentralityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CentralityEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCentralityEdge2ᚖkithᚋgraphᚋmodelᚐCentralityEdge(ctx, sel, v[i])
@@ -39127,7 +39145,7 @@ func (ec *executionContext) unmarshalNCentralityMeasure2ᚕkithᚋgraphᚋmodel�
 }
 
 func (ec *executionContext) marshalNCentralityMeasure2ᚕkithᚋgraphᚋmodelᚐCentralityMeasureᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CentralityMeasure) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCentralityMeasure2kithᚋgraphᚋmodelᚐCentralityMeasure(ctx, sel, v[i])
@@ -39153,7 +39171,7 @@ func (ec *executionContext) marshalNCommunities2ᚖkithᚋgraphᚋmodelᚐCommun
 }
 
 func (ec *executionContext) marshalNCommunity2ᚕᚖkithᚋgraphᚋmodelᚐCommunityᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Community) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCommunity2ᚖkithᚋgraphᚋmodelᚐCommunity(ctx, sel, v[i])
@@ -39179,7 +39197,7 @@ func (ec *executionContext) marshalNCommunity2ᚖkithᚋgraphᚋmodelᚐCommunit
 }
 
 func (ec *executionContext) marshalNCommunityBridge2ᚕᚖkithᚋgraphᚋmodelᚐCommunityBridgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CommunityBridge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCommunityBridge2ᚖkithᚋgraphᚋmodelᚐCommunityBridge(ctx, sel, v[i])
@@ -39215,7 +39233,7 @@ func (ec *executionContext) marshalNConsent2ᚖkithᚋgraphᚋmodelᚐConsent(ct
 }
 
 func (ec *executionContext) marshalNContact2ᚕᚖkithᚋgraphᚋmodelᚐContactᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Contact) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNContact2ᚖkithᚋgraphᚋmodelᚐContact(ctx, sel, v[i])
@@ -39307,7 +39325,7 @@ func (ec *executionContext) marshalNErasureResult2ᚖkithᚋgraphᚋmodelᚐEras
 }
 
 func (ec *executionContext) marshalNFamiliarStranger2ᚕᚖkithᚋgraphᚋmodelᚐFamiliarStrangerᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FamiliarStranger) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFamiliarStranger2ᚖkithᚋgraphᚋmodelᚐFamiliarStranger(ctx, sel, v[i])
@@ -39343,7 +39361,7 @@ func (ec *executionContext) marshalNFamiliarStrangerConnection2ᚖkithᚋgraph�
 }
 
 func (ec *executionContext) marshalNFamiliarStrangerEdge2ᚕᚖkithᚋgraphᚋmodelᚐFamiliarStrangerEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FamiliarStrangerEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFamiliarStrangerEdge2ᚖkithᚋgraphᚋmodelᚐFamiliarStrangerEdge(ctx, sel, v[i])
@@ -39403,7 +39421,7 @@ func (ec *executionContext) marshalNFamiliarStrangerOrderField2kithᚋgraphᚋmo
 }
 
 func (ec *executionContext) marshalNFamiliarStrangerReach2ᚕᚖkithᚋgraphᚋmodelᚐFamiliarStrangerReachᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FamiliarStrangerReach) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFamiliarStrangerReach2ᚖkithᚋgraphᚋmodelᚐFamiliarStrangerReach(ctx, sel, v[i])
@@ -39450,7 +39468,7 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 }
 
 func (ec *executionContext) marshalNGift2ᚕᚖkithᚋgraphᚋmodelᚐGiftᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Gift) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGift2ᚖkithᚋgraphᚋmodelᚐGift(ctx, sel, v[i])
@@ -39486,7 +39504,7 @@ func (ec *executionContext) marshalNGiftConnection2ᚖkithᚋgraphᚋmodelᚐGif
 }
 
 func (ec *executionContext) marshalNGiftEdge2ᚕᚖkithᚋgraphᚋmodelᚐGiftEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GiftEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGiftEdge2ᚖkithᚋgraphᚋmodelᚐGiftEdge(ctx, sel, v[i])
@@ -39561,7 +39579,7 @@ func (ec *executionContext) unmarshalNGiftWhere2map(ctx context.Context, v any) 
 }
 
 func (ec *executionContext) marshalNGroup2ᚕᚖkithᚋgraphᚋmodelᚐGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Group) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGroup2ᚖkithᚋgraphᚋmodelᚐGroup(ctx, sel, v[i])
@@ -39597,7 +39615,7 @@ func (ec *executionContext) marshalNGroupConnection2ᚖkithᚋgraphᚋmodelᚐGr
 }
 
 func (ec *executionContext) marshalNGroupEI2ᚕᚖkithᚋgraphᚋmodelᚐGroupEiᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GroupEi) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGroupEI2ᚖkithᚋgraphᚋmodelᚐGroupEi(ctx, sel, v[i])
@@ -39623,7 +39641,7 @@ func (ec *executionContext) marshalNGroupEI2ᚖkithᚋgraphᚋmodelᚐGroupEi(ct
 }
 
 func (ec *executionContext) marshalNGroupEdge2ᚕᚖkithᚋgraphᚋmodelᚐGroupEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GroupEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGroupEdge2ᚖkithᚋgraphᚋmodelᚐGroupEdge(ctx, sel, v[i])
@@ -39753,7 +39771,7 @@ func (ec *executionContext) marshalNIdentityCandidateConnection2ᚖkithᚋgraph�
 }
 
 func (ec *executionContext) marshalNIdentityCandidateEdge2ᚕᚖkithᚋgraphᚋmodelᚐIdentityCandidateEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IdentityCandidateEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIdentityCandidateEdge2ᚖkithᚋgraphᚋmodelᚐIdentityCandidateEdge(ctx, sel, v[i])
@@ -39824,7 +39842,7 @@ func (ec *executionContext) marshalNInt2ᚕintᚄ(ctx context.Context, sel ast.S
 }
 
 func (ec *executionContext) marshalNInterest2ᚕᚖkithᚋgraphᚋmodelᚐInterestᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Interest) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNInterest2ᚖkithᚋgraphᚋmodelᚐInterest(ctx, sel, v[i])
@@ -39860,7 +39878,7 @@ func (ec *executionContext) marshalNInterestConnection2ᚖkithᚋgraphᚋmodel�
 }
 
 func (ec *executionContext) marshalNInterestEdge2ᚕᚖkithᚋgraphᚋmodelᚐInterestEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.InterestEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNInterestEdge2ᚖkithᚋgraphᚋmodelᚐInterestEdge(ctx, sel, v[i])
@@ -39935,7 +39953,7 @@ func (ec *executionContext) marshalNIsolateConnection2ᚖkithᚋgraphᚋmodelᚐ
 }
 
 func (ec *executionContext) marshalNIsolateEdge2ᚕᚖkithᚋgraphᚋmodelᚐIsolateEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IsolateEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIsolateEdge2ᚖkithᚋgraphᚋmodelᚐIsolateEdge(ctx, sel, v[i])
@@ -39961,7 +39979,7 @@ func (ec *executionContext) marshalNIsolateEdge2ᚖkithᚋgraphᚋmodelᚐIsolat
 }
 
 func (ec *executionContext) marshalNKeyCandidate2ᚕᚖkithᚋgraphᚋmodelᚐKeyCandidateᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.KeyCandidate) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNKeyCandidate2ᚖkithᚋgraphᚋmodelᚐKeyCandidate(ctx, sel, v[i])
@@ -40007,7 +40025,7 @@ func (ec *executionContext) marshalNKeyRole2kithᚋgraphᚋmodelᚐKeyRole(ctx c
 }
 
 func (ec *executionContext) marshalNMembership2ᚕᚖkithᚋgraphᚋmodelᚐMembershipᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Membership) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMembership2ᚖkithᚋgraphᚋmodelᚐMembership(ctx, sel, v[i])
@@ -40063,7 +40081,7 @@ func (ec *executionContext) marshalNNode2kithᚋgraphᚋmodelᚐNode(ctx context
 }
 
 func (ec *executionContext) marshalNNode2ᚕkithᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONode2kithᚋgraphᚋmodelᚐNode(ctx, sel, v[i])
@@ -40073,7 +40091,7 @@ func (ec *executionContext) marshalNNode2ᚕkithᚋgraphᚋmodelᚐNode(ctx cont
 }
 
 func (ec *executionContext) marshalNNode2ᚕkithᚋgraphᚋmodelᚐNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNNode2kithᚋgraphᚋmodelᚐNode(ctx, sel, v[i])
@@ -40104,7 +40122,7 @@ func (ec *executionContext) marshalNNodeType2kithᚋgraphᚋmodelᚐNodeType(ctx
 }
 
 func (ec *executionContext) marshalNObservation2ᚕᚖkithᚋgraphᚋmodelᚐObservationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Observation) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNObservation2ᚖkithᚋgraphᚋmodelᚐObservation(ctx, sel, v[i])
@@ -40169,7 +40187,7 @@ func (ec *executionContext) marshalNOpenness2kithᚋgraphᚋmodelᚐOpenness(ctx
 }
 
 func (ec *executionContext) marshalNOrganisation2ᚕᚖkithᚋgraphᚋmodelᚐOrganisationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Organisation) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrganisation2ᚖkithᚋgraphᚋmodelᚐOrganisation(ctx, sel, v[i])
@@ -40205,7 +40223,7 @@ func (ec *executionContext) marshalNOrganisationConnection2ᚖkithᚋgraphᚋmod
 }
 
 func (ec *executionContext) marshalNOrganisationEdge2ᚕᚖkithᚋgraphᚋmodelᚐOrganisationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OrganisationEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrganisationEdge2ᚖkithᚋgraphᚋmodelᚐOrganisationEdge(ctx, sel, v[i])
@@ -40280,7 +40298,7 @@ func (ec *executionContext) marshalNPageInfo2ᚖkithᚋpagingᚐPageInfo(ctx con
 }
 
 func (ec *executionContext) marshalNPerson2ᚕᚖkithᚋgraphᚋmodelᚐPersonᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Person) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPerson2ᚖkithᚋgraphᚋmodelᚐPerson(ctx, sel, v[i])
@@ -40316,7 +40334,7 @@ func (ec *executionContext) marshalNPersonConnection2ᚖkithᚋgraphᚋmodelᚐP
 }
 
 func (ec *executionContext) marshalNPersonEdge2ᚕᚖkithᚋgraphᚋmodelᚐPersonEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PersonEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPersonEdge2ᚖkithᚋgraphᚋmodelᚐPersonEdge(ctx, sel, v[i])
@@ -40381,7 +40399,7 @@ func (ec *executionContext) unmarshalNPersonWhere2map(ctx context.Context, v any
 }
 
 func (ec *executionContext) marshalNPlace2ᚕᚖkithᚋgraphᚋmodelᚐPlaceᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Place) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPlace2ᚖkithᚋgraphᚋmodelᚐPlace(ctx, sel, v[i])
@@ -40417,7 +40435,7 @@ func (ec *executionContext) marshalNPlaceConnection2ᚖkithᚋgraphᚋmodelᚐPl
 }
 
 func (ec *executionContext) marshalNPlaceEdge2ᚕᚖkithᚋgraphᚋmodelᚐPlaceEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PlaceEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPlaceEdge2ᚖkithᚋgraphᚋmodelᚐPlaceEdge(ctx, sel, v[i])
@@ -40502,7 +40520,7 @@ func (ec *executionContext) marshalNReach2ᚖkithᚋgraphᚋmodelᚐReach(ctx co
 }
 
 func (ec *executionContext) marshalNReachedNode2ᚕᚖkithᚋgraphᚋmodelᚐReachedNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReachedNode) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReachedNode2ᚖkithᚋgraphᚋmodelᚐReachedNode(ctx, sel, v[i])
@@ -40582,7 +40600,7 @@ func (ec *executionContext) unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx
 }
 
 func (ec *executionContext) marshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Role) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRole2kithᚋgraphᚋmodelᚐRole(ctx, sel, v[i])
@@ -40598,7 +40616,7 @@ func (ec *executionContext) marshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx c
 }
 
 func (ec *executionContext) marshalNRoute2ᚕᚖkithᚋgraphᚋmodelᚐRouteᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Route) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRoute2ᚖkithᚋgraphᚋmodelᚐRoute(ctx, sel, v[i])
@@ -40624,7 +40642,7 @@ func (ec *executionContext) marshalNRoute2ᚖkithᚋgraphᚋmodelᚐRoute(ctx co
 }
 
 func (ec *executionContext) marshalNRouteStep2ᚕᚖkithᚋgraphᚋmodelᚐRouteStepᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RouteStep) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRouteStep2ᚖkithᚋgraphᚋmodelᚐRouteStep(ctx, sel, v[i])
@@ -40655,7 +40673,7 @@ func (ec *executionContext) unmarshalNRouteTarget2kithᚋgraphᚋmodelᚐRouteTa
 }
 
 func (ec *executionContext) marshalNRunTop2ᚕᚖkithᚋgraphᚋmodelᚐRunTopᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RunTop) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRunTop2ᚖkithᚋgraphᚋmodelᚐRunTop(ctx, sel, v[i])
@@ -40681,7 +40699,7 @@ func (ec *executionContext) marshalNRunTop2ᚖkithᚋgraphᚋmodelᚐRunTop(ctx 
 }
 
 func (ec *executionContext) marshalNScoreComponent2ᚕᚖkithᚋgraphᚋmodelᚐScoreComponentᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ScoreComponent) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNScoreComponent2ᚖkithᚋgraphᚋmodelᚐScoreComponent(ctx, sel, v[i])
@@ -40707,7 +40725,7 @@ func (ec *executionContext) marshalNScoreComponent2ᚖkithᚋgraphᚋmodelᚐSco
 }
 
 func (ec *executionContext) marshalNSearchHit2ᚕᚖkithᚋgraphᚋmodelᚐSearchHitᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SearchHit) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSearchHit2ᚖkithᚋgraphᚋmodelᚐSearchHit(ctx, sel, v[i])
@@ -40798,7 +40816,7 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 }
 
 func (ec *executionContext) marshalNSuggestion2ᚕᚖkithᚋgraphᚋmodelᚐSuggestionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Suggestion) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSuggestion2ᚖkithᚋgraphᚋmodelᚐSuggestion(ctx, sel, v[i])
@@ -40824,7 +40842,7 @@ func (ec *executionContext) marshalNSuggestion2ᚖkithᚋgraphᚋmodelᚐSuggest
 }
 
 func (ec *executionContext) marshalNSummaryGroup2ᚕᚖkithᚋgraphᚋmodelᚐSummaryGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SummaryGroup) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSummaryGroup2ᚖkithᚋgraphᚋmodelᚐSummaryGroup(ctx, sel, v[i])
@@ -40850,7 +40868,7 @@ func (ec *executionContext) marshalNSummaryGroup2ᚖkithᚋgraphᚋmodelᚐSumma
 }
 
 func (ec *executionContext) marshalNTie2ᚕᚖkithᚋgraphᚋmodelᚐTieᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Tie) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTie2ᚖkithᚋgraphᚋmodelᚐTie(ctx, sel, v[i])
@@ -40954,7 +40972,7 @@ func (ec *executionContext) marshalNTrustPurpose2kithᚋgraphᚋmodelᚐTrustPur
 }
 
 func (ec *executionContext) marshalNWave2ᚕᚖkithᚋgraphᚋmodelᚐWaveᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Wave) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWave2ᚖkithᚋgraphᚋmodelᚐWave(ctx, sel, v[i])
@@ -40990,7 +41008,7 @@ func (ec *executionContext) marshalNWaveChangeConnection2ᚖkithᚋgraphᚋmodel
 }
 
 func (ec *executionContext) marshalNWaveChangeEdge2ᚕᚖkithᚋgraphᚋmodelᚐWaveChangeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.WaveChangeEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWaveChangeEdge2ᚖkithᚋgraphᚋmodelᚐWaveChangeEdge(ctx, sel, v[i])
@@ -41036,7 +41054,7 @@ func (ec *executionContext) marshalNWaveConnection2ᚖkithᚋgraphᚋmodelᚐWav
 }
 
 func (ec *executionContext) marshalNWaveEdge2ᚕᚖkithᚋgraphᚋmodelᚐWaveEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.WaveEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWaveEdge2ᚖkithᚋgraphᚋmodelᚐWaveEdge(ctx, sel, v[i])
@@ -41115,7 +41133,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -41161,7 +41179,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -41189,7 +41207,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -41209,7 +41227,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -41585,7 +41603,7 @@ func (ec *executionContext) marshalOGiftKind2ᚕkithᚋgraphᚋmodelᚐGiftKind�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGiftKind2kithᚋgraphᚋmodelᚐGiftKind(ctx, sel, v[i])
@@ -41955,7 +41973,7 @@ func (ec *executionContext) marshalONodeType2ᚕkithᚋgraphᚋmodelᚐNodeType�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNNodeType2kithᚋgraphᚋmodelᚐNodeType(ctx, sel, v[i])
@@ -42007,7 +42025,7 @@ func (ec *executionContext) marshalOOpenness2ᚕkithᚋgraphᚋmodelᚐOpenness�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOpenness2kithᚋgraphᚋmodelᚐOpenness(ctx, sel, v[i])
@@ -42190,7 +42208,7 @@ func (ec *executionContext) marshalOPlaceKind2ᚕkithᚋgraphᚋmodelᚐPlaceKin
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPlaceKind2kithᚋgraphᚋmodelᚐPlaceKind(ctx, sel, v[i])
@@ -42354,7 +42372,7 @@ func (ec *executionContext) marshalOSector2ᚕkithᚋgraphᚋmodelᚐSectorᚄ(c
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSector2kithᚋgraphᚋmodelᚐSector(ctx, sel, v[i])
@@ -42498,7 +42516,7 @@ func (ec *executionContext) marshalOTieKind2ᚕkithᚋgraphᚋmodelᚐTieKindᚄ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTieKind2kithᚋgraphᚋmodelᚐTieKind(ctx, sel, v[i])
@@ -42566,7 +42584,7 @@ func (ec *executionContext) marshalOTrustPurpose2ᚕkithᚋgraphᚋmodelᚐTrust
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTrustPurpose2kithᚋgraphᚋmodelᚐTrustPurpose(ctx, sel, v[i])
@@ -42657,7 +42675,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -42676,7 +42694,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -42695,7 +42713,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -42721,7 +42739,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])

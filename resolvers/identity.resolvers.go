@@ -30,6 +30,6 @@ func (r *mutationResolver) KeepApart(ctx context.Context, a string, b string) (b
 	return r.Store.KeepApart(ctx, scopeOf(ctx), a, b)
 }
 
-func (r *queryResolver) IdentityCandidates(ctx context.Context, first *int, after *string) (*model.IdentityCandidateConnection, error) {
-	return r.identityCandidates(ctx, first, after)
+func (r *queryResolver) IdentityCandidates(ctx context.Context, first *int, after *string, last *int, before *string) (*model.IdentityCandidateConnection, error) {
+	return r.identityCandidates(ctx, first, after, last, before)
 }
