@@ -5,6 +5,7 @@
 //	kith seed     load the demo neighbourhood, or a synthetic community with --people N
 //	kith token    mint a development bearer token (--role, --area, --ttl)
 //	kith research-copy  refresh the research copy (KITH_RESEARCH_URI) from the live graph
+//	kith import   import a round of survey interviews (docs/import.md)
 //	kith bench    benchmark Kith against the raw driver and @neo4j/graphql
 //
 // Configuration comes from flags and the environment: NEO4J_URI (default
@@ -65,6 +66,8 @@ func main() {
 		err = benchCmd(ctx, log, args)
 	case "research-copy":
 		err = researchCopyCmd(ctx, log, args)
+	case "import":
+		err = importCmd(ctx, log, args)
 	case "help", "-h", "--help":
 		usage()
 		return
@@ -90,6 +93,7 @@ commands:
   token    mint a development token: --role R [--area A] [--ttl 12h] (needs KITH_JWT_SECRET)
   bench    benchmark Kith against the raw driver and @neo4j/graphql (see BENCHMARKS.md)
   research-copy  refresh the research copy (KITH_RESEARCH_URI) from the live graph
+  import   import a round of survey interviews (Network Canvas export or roster; docs/import.md)
 
 Run "kith <command> -h" for a command's flags.
 `)
@@ -159,6 +163,8 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 	cfg := server.DefaultConfig()
 	fs.StringVar(&cfg.Addr, "addr", env("KITH_ADDR", cfg.Addr), "listen address")
 	fs.DurationVar(&cfg.RequestTimeout, "request-timeout", durationEnv("KITH_REQUEST_TIMEOUT", cfg.RequestTimeout), "deadline of each request")
+	fs.Int64Var(&cfg.MaxUploadBytes, "import-max-bytes", int64(intEnv("KITH_IMPORT_MAX_BYTES", int(cfg.MaxUploadBytes))), "largest survey file importSurvey accepts")
+	fs.DurationVar(&cfg.ImportTimeout, "import-timeout", durationEnv("KITH_IMPORT_TIMEOUT", cfg.ImportTimeout), "deadline of an importSurvey upload")
 	var af authFlags
 	af.register(fs, &cfg)
 	var rf neo4jFlags
