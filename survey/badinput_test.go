@@ -267,7 +267,10 @@ func TestBoundedInput(t *testing.T) {
 			_, err := survey.ReadUpload("round.zip", bytes.NewReader(bomb(64<<20)), small)
 			return err
 		}, "round.zip/respondents.csv"},
-		{"zip of too many entries", func() error { _, err := survey.ReadUpload("round.zip", bytes.NewReader(many(lim.MaxEntries+1)), lim); return err }, "round.zip"},
+		{"zip of too many entries", func() error {
+			_, err := survey.ReadUpload("round.zip", bytes.NewReader(many(lim.MaxEntries+1)), lim)
+			return err
+		}, "round.zip"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

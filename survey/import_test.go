@@ -19,11 +19,11 @@ import (
 
 // fixture is a database with two areas (Barton, holding Barton Moss; Winton) and a wave.
 type fixture struct {
-	t                   *testing.T
-	store               *cypher.Store
-	driver              neo4j.DriverWithContext
+	t                    *testing.T
+	store                *cypher.Store
+	driver               neo4j.DriverWithContext
 	barton, moss, winton string
-	wave                string
+	wave                 string
 }
 
 func setup(t *testing.T) *fixture {
