@@ -31,6 +31,13 @@ func (s *Store) ErasePerson(ctx context.Context, id string) (Erasure, error) {
 		}
 		var e Erasure
 		params := map[string]any{"id": id}
+		// What a survey import recorded of them beside their ties: the observations of each
+		// wave, and the source keys the import knew them by.
+		if _, err := s.run(ctx, tx, `MATCH (p:Person {id: $id})
+CALL (p) { MATCH (p)-[:OBSERVED]->(o:Observation) DETACH DELETE o }
+CALL (p) { MATCH (k:SourceKey)-[:SOURCE_OF]->(p) DETACH DELETE k }`, params); err != nil {
+			return nil, err
+		}
 		// Every id that goes with them: theirs, their gifts', their ties' and their gifts' ties'.
 		recs, err := s.run(ctx, tx, `MATCH (p:Person {id: $id})
 OPTIONAL MATCH (p)-[:OFFERS]->(g:Gift) WHERE NOT EXISTS { MATCH (g)<-[:OFFERS]-(o) WHERE o <> p }

@@ -49,9 +49,12 @@ func (s *Server) timeout(r *http.Request) time.Duration {
 	return s.cfg.RequestTimeout
 }
 
-// uploadTransport is gqlgen's multipart transport, bounded as the body is.
+// uploadTransport is gqlgen's multipart transport, bounded as the body is. The whole
+// upload is kept in memory (MaxMemory is the body's limit): a survey holds names, and is
+// never written to a temporary file.
 func (s *Server) uploadTransport() transport.MultipartForm {
-	return transport.MultipartForm{MaxUploadSize: s.cfg.MaxUploadBytes + uploadSlack, MaxMemory: 8 << 20}
+	limit := s.cfg.MaxUploadBytes + uploadSlack
+	return transport.MultipartForm{MaxUploadSize: limit, MaxMemory: limit}
 }
 
 // checkUploadText refuses an upload whose operations or map part is not UTF-8; the files

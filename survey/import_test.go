@@ -194,6 +194,14 @@ AND NOT EXISTS { (p)-[:OBSERVED]->() } RETURN count(p)`, nil); n != 3 {
 	if *record(t, again, "roster:R001:1").ID != *record(t, rep, "roster:R001:1").ID {
 		t.Fatalf("re-import resolved a source key to another node")
 	}
+
+	// Erasing the respondent erases what the import recorded of them too.
+	if _, err := f.store.ErasePerson(context.Background(), *margaret.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.count(`MATCH (n) WHERE n.personId = $id OR n.key = 'roster:R001' RETURN count(n)`, map[string]any{"id": *margaret.ID}); n != 0 {
+		t.Fatalf("after erasure, %d observations or source keys of the respondent remain", n)
+	}
 }
 
 func TestImportNetworkCanvas(t *testing.T) {
