@@ -2,6 +2,7 @@ package survey
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"time"
 
@@ -167,6 +168,11 @@ func (im *Importer) one(ctx context.Context, p *plan, iv *Interview) InterviewRe
 		ir.Status = StatusLoaded
 		err = im.Store.WriteTx(ctx, work)
 	}
+	var refused *Problem
+	if errors.As(err, &refused) {
+		ir.Status, ir.Records, ir.Ties, ir.Problem = StatusRejected, nil, 0, refused
+		return ir
+	}
 	if err != nil {
 		msg := "the interview could not be written; nothing of it was"
 		if e, ok := apierr.As(err); ok {
@@ -276,15 +282,20 @@ func (im *Importer) write(t tx, p *plan, iv *Interview) ([]Record, int, error) {
 		}
 	}
 	// A respondent is written to (an Observation): one linked to a person outside the
-	// caller's areas is recorded anew and queued against them instead.
+	// caller's areas is recorded anew and queued against them instead; one imported before
+	// who no longer lives in them is refused.
 	resp := entries[0]
-	if p.visible != nil && resp.outcome == OutcomeLinked {
+	if p.visible != nil && (resp.outcome == OutcomeLinked || resp.outcome == OutcomeAlreadyImported) {
 		in, err := t.livingIn([]string{resp.id}, p.visible)
 		if err != nil {
 			return nil, 0, err
 		}
-		if !in[resp.id] {
+		switch {
+		case in[resp.id]:
+		case resp.outcome == OutcomeLinked:
 			resp.outcome, resp.create, resp.id = OutcomeQueued, true, ""
+		default:
+			return nil, 0, problem(CodeOutsideAreas, iv.File, iv.Line, 0, "the respondent no longer lives in the areas you cover")
 		}
 	}
 	for _, e := range entries {

@@ -337,8 +337,21 @@ func TestWorkerImportsIntoTheirAreas(t *testing.T) {
 	if n := f.count(`MATCH (p:Person {displayName: 'Dev Patel'}) RETURN count(p)`, nil); n != 2 {
 		t.Fatalf("Dev Patel: %d people, want the Winton one and the new respondent", n)
 	}
-	// A round whose respondents live elsewhere: each refused, nothing written.
+	// A respondent imported before who has moved out of the worker's areas: their
+	// interview is refused on re-import, the other is found already imported.
+	f.exec(`MATCH (:SourceKey {key: 'roster:R001'})-[:SOURCE_OF]->(p:Person)-[l:LIVES_IN]->()
+MATCH (w:Area {id: $w}) DELETE l CREATE (p)-[:LIVES_IN]->(w)`, map[string]any{"w": f.winton})
 	nodes, ties := neo4jtest.Count(t, f.driver)
+	rep = f.mustRun(example(t, "roster", nil), survey.Options{Scope: worker})
+	if rep.Counts.Rejected != 1 || rep.Interviews[0].Problem == nil || rep.Interviews[0].Problem.Code != survey.CodeOutsideAreas ||
+		rep.Counts.AlreadyImported != 3 {
+		t.Fatalf("re-import after a move: %+v %+v", rep.Counts, rep.Interviews[0].Problem)
+	}
+	if n, r := neo4jtest.Count(t, f.driver); n != nodes || r != ties {
+		t.Fatalf("the re-import wrote %d nodes %d ties", n-nodes, r-ties)
+	}
+	// A round whose respondents live elsewhere: each refused, nothing written.
+	nodes, ties = neo4jtest.Count(t, f.driver)
 	dir := example(t, "roster", map[string]string{"respondents.csv": "interview_id,name,area\nR009,Someone,Winton\n",
 		"mentions.csv": "interview_id,mention_id,name_generator,kind,name\nR009,1,help,person,Anyone\n", "ties.csv": ""})
 	rep = f.mustRun(dir, survey.Options{Scope: worker})
