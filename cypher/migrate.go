@@ -76,15 +76,20 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 	}
 	sess := s.session(ctx, neo4j.AccessModeWrite)
 	defer sess.Close(context.WithoutCancel(ctx))
-	recs, err := neo4j.ExecuteQuery(ctx, s.driver, "MATCH (m:KithMigration) RETURN coalesce(max(m.version), 0)", nil,
+	// Every version not yet recorded is applied, in order, not only those above the highest:
+	// migrations written in parallel may land out of number order.
+	recs, err := neo4j.ExecuteQuery(ctx, s.driver, "MATCH (m:KithMigration) RETURN collect(m.version)", nil,
 		neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase(s.opts.Database))
 	if err != nil {
-		return nil, fmt.Errorf("migrate: read version: %w", classify(err))
+		return nil, fmt.Errorf("migrate: read versions: %w", classify(err))
 	}
-	current := recs.Records[0].Values[0].(int64)
+	done := map[int64]bool{}
+	for _, v := range recs.Records[0].Values[0].([]any) {
+		done[v.(int64)] = true
+	}
 	var applied []int
 	for _, m := range migrations {
-		if int64(m.Version) <= current {
+		if done[int64(m.Version)] {
 			continue
 		}
 		for i, stmt := range m.Statements {

@@ -35,6 +35,10 @@ func (s *Store) ErasePerson(ctx context.Context, id string) (Erasure, error) {
 		if err := s.deleteObservations(ctx, tx, []string{id}); err != nil {
 			return nil, err
 		}
+		// The source keys a survey import knew them by.
+		if _, err := s.run(ctx, tx, "MATCH (k:SourceKey)-[:SOURCE_OF]->(:Person {id: $id}) DETACH DELETE k", params); err != nil {
+			return nil, err
+		}
 		// The records merged into them (mergePeople) go with them.
 		merged, err := s.run(ctx, tx, "MATCH (m:"+MergedLabel+" {mergedInto: $id}) DETACH DELETE m RETURN count(m)", params)
 		if err != nil {

@@ -274,14 +274,16 @@ func (b *builder) tiesField(v string, f Field) (string, error) {
 	if len(types) > 0 {
 		rel += ":" + strings.Join(types, "|")
 	}
+	// The far end is a node of the closed table (Entity): never a survey's Observation or
+	// SourceKey, which hang off people by relationships that are not ties.
 	var pattern string
 	switch dir, _ := f.Args["direction"].(string); dir {
 	case "OUT":
-		pattern = fmt.Sprintf("(%s)-[%s]->(%s)", v, rel, m)
+		pattern = fmt.Sprintf("(%s)-[%s]->(%s:%s)", v, rel, m, EntityLabel)
 	case "IN":
-		pattern = fmt.Sprintf("(%s)<-[%s]-(%s)", v, rel, m)
+		pattern = fmt.Sprintf("(%s)<-[%s]-(%s:%s)", v, rel, m, EntityLabel)
 	default:
-		pattern = fmt.Sprintf("(%s)-[%s]-(%s)", v, rel, m)
+		pattern = fmt.Sprintf("(%s)-[%s]-(%s:%s)", v, rel, m, EntityLabel)
 	}
 	// Scope: no tie to a person the caller may not see, no hidden membership; a wave: only
 	// the ties it recorded.

@@ -15,12 +15,16 @@ type Mention struct {
 	// SourceKey identifies the mention in its file (networkCanvasEgoUUID +
 	// networkCanvasUUID, or a roster row id).
 	SourceKey string
+	// Label is Person or FamiliarStranger: what the mention is recorded as when new.
+	Label string
 	// Name is the name as given ("Bob Smith", "Mrs Okafor", "my sister Pat", "the GP").
 	Name string
 	// Role is what a familiar stranger or service is known by (postman, GP), if any.
 	Role string
 	// AreaID is the area (street or neighbourhood) the person lives or works in, as given.
 	AreaID string
+	// Area is the area as given in the file, kept when it names no recorded area.
+	Area string
 	// AgeBand is the age band, if known.
 	AgeBand string
 	// Household identifies the household, if known.
@@ -37,13 +41,24 @@ type Mention struct {
 type DecisionKind int
 
 const (
+	// New: a new person, with no candidate worth a human's time (the zero value).
+	New DecisionKind = iota
 	// Linked: the mention is a person already known (or named earlier in the batch).
-	Linked DecisionKind = iota
+	Linked
 	// Queued: a new person, with candidates a human should review (POSSIBLY_SAME_AS).
 	Queued
-	// New: a new person, with no candidate worth a human's time.
-	New
 )
+
+// String names the kind as import reports show it.
+func (k DecisionKind) String() string {
+	switch k {
+	case Linked:
+		return "LINKED"
+	case Queued:
+		return "QUEUED"
+	}
+	return "NEW"
+}
 
 // Candidate is a person a mention may be, with its score and the evidence for it.
 type Candidate struct {

@@ -6,6 +6,7 @@ package resolvers
 import (
 	"kith/analysisservice"
 	"kith/cypher"
+	"kith/survey"
 )
 
 // Resolver holds the resolvers' dependencies.
@@ -28,4 +29,8 @@ type Resolver struct {
 	// ResearchCopy is the research copy refreshResearchCopy refreshes; nil when none is
 	// configured.
 	ResearchCopy *cypher.ResearchCopy
+	// Matcher resolves the people a survey import names (nil: survey.ExactNameMatcher);
+	// ImportLimits bound what an import reads (zero: survey.DefaultLimits).
+	Matcher      survey.Matcher
+	ImportLimits survey.Limits
 }

@@ -23,8 +23,8 @@ import (
 // (BENCHMARKS.md).
 //
 // A mutation that also holds another field (runAnalysis, erasePerson, revokeTokens,
-// refreshResearchCopy) runs each field in its own transaction, as a single field always
-// does.
+// refreshResearchCopy, importSurvey, which writes each interview in a transaction of its
+// own) runs each field in its own transaction, as a single field always does.
 //
 // When a field fails, the response has no data (nothing it would describe was written) and
 // carries the errors of the first field that failed, to be fixed before the mutation is

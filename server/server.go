@@ -32,6 +32,7 @@ import (
 	"kith/paging"
 	"kith/pseudonym"
 	"kith/resolvers"
+	"kith/survey"
 	"kith/telemetry"
 )
 
@@ -43,6 +44,10 @@ type Config struct {
 	RequestTimeout time.Duration
 	// MaxBodyBytes caps a request body.
 	MaxBodyBytes int64
+	// MaxUploadBytes caps the file a survey import uploads (upload.go); ImportTimeout is
+	// the deadline of such a request.
+	MaxUploadBytes int64
+	ImportTimeout  time.Duration
 	// Introspection allows schema introspection to every caller (development); without it
 	// only administrators may introspect.
 	Introspection bool
@@ -103,12 +108,17 @@ type Config struct {
 	// Analysis serves the analysis queries with its cache (kith serve builds it over the
 	// store); nil, a service of the server's own.
 	Analysis *analysisservice.Service
+	// Matcher resolves the people a survey import names (kith serve builds the identity
+	// package's record-linkage model from KITH_MATCH_LINK and KITH_MATCH_QUEUE; nil: the
+	// importer's exact-name stand-in, for tests of the importer alone).
+	Matcher survey.Matcher
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
 func DefaultConfig() Config {
 	return Config{
 		Addr: "127.0.0.1:8080", RequestTimeout: 10 * time.Second, MaxBodyBytes: 1 << 20,
+		MaxUploadBytes: survey.DefaultLimits().MaxUploadBytes, ImportTimeout: 5 * time.Minute,
 		MaxDepth: 12, MaxComplexity: 500_000, RateLimit: 50, RateBurst: 100, MinGroup: 5,
 		MaxStatementsPerRequest: 2, MaxStatementsPerToken: 2, Bounds: DefaultBounds(), StatePoll: 100 * time.Millisecond,
 		Epsilon: 1, PrivacyBudget: 10, PrivacyPeriod: 30 * 24 * time.Hour,
@@ -198,7 +208,7 @@ func New(cfg Config, store *cypher.Store, log *slog.Logger) *Server {
 func (s *Server) GraphQL() http.Handler {
 	cfg := graph.Config{Resolvers: &resolvers.Resolver{Store: s.store, MinGroup: s.cfg.MinGroup, Privacy: s.cfg.privacy(),
 		BeforeErase: s.audit.flush, AfterErase: s.caches.purge, AfterRevoke: s.state.pollNow,
-		Analysis: s.caches.analyses, ResearchCopy: s.research}}
+		Analysis: s.caches.analyses, ResearchCopy: s.research, ImportLimits: s.importLimits(), Matcher: s.cfg.Matcher}}
 	cfg.Directives.Auth = authDirective
 	cfg.Directives.Sensitive = sensitiveDirective
 	es := costed{ExecutableSchema: graph.NewExecutableSchema(cfg), defaultPage: paging.DefaultSize}
@@ -206,6 +216,7 @@ func (s *Server) GraphQL() http.Handler {
 	h.AddTransport(transport.Options{})
 	h.AddTransport(transport.GET{})
 	h.AddTransport(transport.POST{})
+	h.AddTransport(s.uploadTransport())
 	h.SetQueryCache(s.caches.queries)
 	h.Use(observeOperations{tel: s.cfg.Telemetry}) // first: outermost
 	h.Use(operationBounds{bounds: s.cfg.Bounds, parsed: s.caches.queries})
@@ -354,17 +365,18 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		ctx, observed := s.cfg.Telemetry.StartHTTP(r, id)
 		defer func() { observed(sw.status) }()
-		if r.ContentLength > s.cfg.MaxBodyBytes {
+		limit := s.bodyLimit(r)
+		if r.ContentLength > limit {
 			sw.Header().Set("Content-Type", "application/json")
 			sw.WriteHeader(http.StatusRequestEntityTooLarge)
-			_, _ = fmt.Fprintf(sw, `{"errors":[{"message":"the request body is larger than %d bytes","extensions":{"code":"BAD_USER_INPUT"}}]}`, s.cfg.MaxBodyBytes)
+			_, _ = fmt.Fprintf(sw, `{"errors":[{"message":"the request body is larger than %d bytes","extensions":{"code":"BAD_USER_INPUT"}}]}`, limit)
 			s.log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", http.StatusRequestEntityTooLarge)
 			return
 		}
-		ctx, cancel := context.WithTimeout(context.WithValue(ctx, requestIDKey, id), s.cfg.RequestTimeout)
+		ctx, cancel := context.WithTimeout(context.WithValue(ctx, requestIDKey, id), s.timeout(r))
 		defer cancel()
 		r = r.WithContext(ctx)
-		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		defer func() {
 			if p := recover(); p != nil {
 				s.log.Error("panic", "request_id", id, "panic", p)

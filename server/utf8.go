@@ -37,7 +37,12 @@ func requireUTF8(next http.Handler) http.Handler {
 			writeError(w, http.StatusRequestEntityTooLarge, apierr.BadUserInput("", "the request body could not be read: %v", err))
 			return
 		}
-		if !utf8.Valid(body) {
+		if isUpload(r) {
+			if err := checkUploadText(r, body); err != nil {
+				writeError(w, http.StatusBadRequest, err)
+				return
+			}
+		} else if !utf8.Valid(body) {
 			writeError(w, http.StatusBadRequest, apierr.BadUserInput(invalidUTF8Field(body), "is not valid UTF-8"))
 			return
 		}

@@ -15,16 +15,16 @@ import (
 	"kith/seed"
 )
 
-// survey is a small neighbourhood recorded in two waves through the API, the way a worker
+// waveRound is a small neighbourhood recorded in two waves through the API, the way a worker
 // records door-step interviews: the same ties are recorded again in wave 2.
-type survey struct {
+type waveRound struct {
 	area, other, w1, w2, w3, knit string
 	ann, bob, cat, dan, out       string
 }
 
-func (e *env) survey() survey {
+func (e *env) waveRound() waveRound {
 	e.t.Helper()
-	var s survey
+	var s waveRound
 	var areas struct{ CreateAreas []struct{ ID string } }
 	e.ok(`mutation { createAreas(input: [{name: "Brook"}, {name: "Elsewhere"}]) { id } }`, nil, &areas)
 	s.area, s.other = areas.CreateAreas[0].ID, areas.CreateAreas[1].ID
@@ -63,7 +63,7 @@ func (e *env) survey() survey {
 // it: memberships, Group.members, trustedRoutes(ALL_SHORTEST), routeCount, egoNetwork.
 func TestOneTiePerMeaning(t *testing.T) {
 	e := setup(t)
-	s := e.survey()
+	s := e.waveRound()
 	vars := map[string]any{"ann": s.ann, "bob": s.bob, "knit": s.knit, "w1": s.w1, "w2": s.w2}
 
 	type membership struct {
@@ -159,7 +159,7 @@ func TestOneTiePerMeaning(t *testing.T) {
 // tie, and the tie itself once no wave is left; and that recording again is idempotent.
 func TestRemoveTieFromAWave(t *testing.T) {
 	e := setup(t)
-	s := e.survey()
+	s := e.waveRound()
 	before := e.counts()
 	e.survey2Again(s)
 	if after := e.counts(); after != before {
@@ -217,7 +217,7 @@ func TestRemoveTieFromAWave(t *testing.T) {
 }
 
 // survey2Again records wave 2's ties a second time.
-func (e *env) survey2Again(s survey) {
+func (e *env) survey2Again(s waveRound) {
 	e.t.Helper()
 	e.ok(`mutation($ann: ID!, $bob: ID!, $cat: ID!, $knit: ID!, $w: ID!) { createTies(input: [
 	  {kind: TRUSTS, for: HELP, from: {id: $ann}, to: {id: $bob}, wave: $w},
@@ -229,7 +229,7 @@ func (e *env) survey2Again(s survey) {
 // TestObservations records measurements per wave and reads them back as every role.
 func TestObservations(t *testing.T) {
 	e := setup(t)
-	s := e.survey()
+	s := e.waveRound()
 	record := `mutation($in: [ObservationInput!]!) { recordObservations(input: $in) { count } }`
 	items := func(v, n int) []int {
 		out := make([]int, n)
@@ -388,7 +388,7 @@ func TestObservations(t *testing.T) {
 func TestWavesMigration(t *testing.T) {
 	e := setup(t)
 	ctx := context.Background()
-	s := e.survey()
+	s := e.waveRound()
 	run := func(q string, params map[string]any) {
 		t.Helper()
 		if _, err := neo4j.ExecuteQuery(ctx, e.driver, q, params, neo4j.EagerResultTransformer); err != nil {

@@ -5,6 +5,7 @@
 //	kith seed     load the demo neighbourhood, or a synthetic community with --people N
 //	kith token    mint a development bearer token (--role, --area, --ttl)
 //	kith research-copy  refresh the research copy (KITH_RESEARCH_URI) from the live graph
+//	kith import   import a round of survey interviews (docs/import.md)
 //	kith bench    benchmark Kith against the raw driver and @neo4j/graphql
 //
 // Configuration comes from flags and the environment: NEO4J_URI (default
@@ -69,6 +70,8 @@ func main() {
 		err = researchCopyCmd(ctx, log, args)
 	case "bench-identity":
 		err = benchIdentityCmd(ctx, args)
+	case "import":
+		err = importCmd(ctx, log, args)
 	case "help", "-h", "--help":
 		usage()
 		return
@@ -95,6 +98,7 @@ commands:
   bench    benchmark Kith against the raw driver and @neo4j/graphql (see BENCHMARKS.md)
   research-copy  refresh the research copy (KITH_RESEARCH_URI) from the live graph
   bench-identity  identity matching on generated surveys, beside Splink (see BENCHMARKS.md)
+  import   import a round of survey interviews (Network Canvas export or roster; docs/import.md)
 
 Run "kith <command> -h" for a command's flags.
 `)
@@ -166,6 +170,8 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 	cfg := server.DefaultConfig()
 	fs.StringVar(&cfg.Addr, "addr", env("KITH_ADDR", cfg.Addr), "listen address")
 	fs.DurationVar(&cfg.RequestTimeout, "request-timeout", durationEnv("KITH_REQUEST_TIMEOUT", cfg.RequestTimeout), "deadline of each request")
+	fs.Int64Var(&cfg.MaxUploadBytes, "import-max-bytes", int64(intEnv("KITH_IMPORT_MAX_BYTES", int(cfg.MaxUploadBytes))), "largest survey file importSurvey accepts")
+	fs.DurationVar(&cfg.ImportTimeout, "import-timeout", durationEnv("KITH_IMPORT_TIMEOUT", cfg.ImportTimeout), "deadline of an importSurvey upload")
 	var af authFlags
 	af.register(fs)
 	registerLimits(fs, &cfg)
@@ -249,6 +255,9 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 	// The composition root: the store and research store above, the analysis service and its
 	// cache here, the server (with the resolvers over them) below.
 	cfg.Analysis = analysisservice.New(store, analysisservice.Options{Telemetry: tel})
+	if cfg.Matcher, err = newMatcher(); err != nil {
+		return err
+	}
 	srv := server.New(cfg, store, log)
 	if *refresh {
 		st, err := srv.ResearchCopy().Refresh(ctx)
