@@ -12,9 +12,11 @@ TEST_NEO4J_PORT ?= 7688
 RESEARCH_NEO4J_PORT ?= 7689
 TEST_RESEARCH_NEO4J_PORT ?= 7691
 RESEARCH_TX_MEMORY ?= 256m
+# The whole suite runs one package at a time; the browser and format suites are long.
+TEST_TIMEOUT ?= 30m
 start_research = KITH_NEO4J_PORT=$(1) KITH_STATE_DIR=$(2) KITH_NEO4J_HEAP=1g KITH_NEO4J_TX_MEMORY=$(RESEARCH_TX_MEMORY) ./dev/localneo4j/start.sh
 
-.PHONY: run test test-faults vet generate check-generated neo4j neo4j-stop build clean bench pyenv chromium bench-identity
+.PHONY: run test test-faults vet generate check-generated neo4j neo4j-stop build clean bench pyenv chromium bench-identity web check-web
 
 build:
 	$(GO) build -o bin/kith ./cmd/kith
@@ -42,7 +44,7 @@ test: vet pyenv chromium
 	  $(call start_research,$(TEST_RESEARCH_NEO4J_PORT),.kith/test-research) || exit 1; \
 	  research=bolt://127.0.0.1:$(TEST_RESEARCH_NEO4J_PORT); \
 	fi; \
-	KITH_PYTHON=$(CURDIR)/.kith/venv/bin/python NEO4J_URI=$$uri NEO4J_RESEARCH_URI=$$research $(GO) test -p 1 -count=1 ./...
+	KITH_PYTHON=$(CURDIR)/.kith/venv/bin/python NEO4J_URI=$$uri NEO4J_RESEARCH_URI=$$research $(GO) test -p 1 -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 ## pyenv: the independent readers (networkx, icalendar, jsonschema) the format tests use,
 ## pinned in dev/python/requirements.txt, in .kith/venv.
@@ -88,6 +90,21 @@ generate:
 ## check-generated: fail when the committed generated code is not what schema/ gives.
 check-generated: generate
 	@git diff --exit-code --stat -- graph resolvers || { echo "generated code is stale: run make generate and commit"; exit 1; }
+
+## web: rebuild the browser bundles the binary embeds. Each app in web/<app>/ has its sources,
+## a package.json with a pinned package-lock.json, and an `npm run build` that writes
+## web/<app>/dist, which is committed (so make run needs no Node) and embedded by the
+## app's Go package.
+web:
+	@for d in web/*/; do [ -f "$$d/package.json" ] || continue; \
+	  echo "web: $$d"; (cd "$$d" && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build) || exit 1; \
+	done
+
+## check-web: fail when a committed bundle is not what its sources build.
+check-web: web
+	@git diff --exit-code --stat -- web || { echo "a web bundle is stale: run make web and commit"; exit 1; }
+	@untracked=$$(git ls-files --others --exclude-standard -- web); \
+	if [ -n "$$untracked" ]; then echo "web bundle files not committed: $$untracked"; exit 1; fi
 
 neo4j:
 	./dev/localneo4j/start.sh
