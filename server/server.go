@@ -112,6 +112,10 @@ type Config struct {
 	// package's record-linkage model from KITH_MATCH_LINK and KITH_MATCH_QUEUE; nil: the
 	// importer's exact-name stand-in, for tests of the importer alone).
 	Matcher survey.Matcher
+	// DevTokens are the ready tokens of a server running on a random development secret,
+	// one per role; /dev/tokens hands them to loopback callers (devlogin.go). Nil in
+	// production, where /dev/tokens does not exist.
+	DevTokens []DevToken
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
@@ -265,6 +269,7 @@ func (s *Server) Handler() http.Handler {
 		}
 		authed.ServeHTTP(w, r)
 	})
+	s.devLoginRoutes(mux)
 	mux.Handle("POST /cypher", s.edge(requireUTF8(http.HandlerFunc(s.serveCypher))))
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/graphql", http.StatusFound)

@@ -246,9 +246,8 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 			}
 		}
 	}
-	tokens := ""
 	if devSecret != nil {
-		if tokens, err = af.devTokens(ctx, store, devSecret); err != nil {
+		if cfg.DevTokens, err = af.devTokens(ctx, store, devSecret); err != nil {
 			return err
 		}
 	}
@@ -269,6 +268,10 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
+	}
+	tokens := ""
+	if cfg.DevTokens != nil {
+		tokens = devBanner(cfg.DevTokens, ln.Addr().String())
 	}
 	metricsCtx, stopMetrics := context.WithCancel(ctx)
 	defer stopMetrics()

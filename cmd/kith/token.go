@@ -66,37 +66,35 @@ func (f *authFlags) verifier(cfg *server.Config) (devSecret []byte, err error) {
 	return devSecret, nil
 }
 
-// devTokens prints one ready token per role, for a server running on a development secret.
+// devTokens mints one ready token per role, for a server running on a development secret:
+// serve prints them and hands them to the sign-in of its pages (server.Config.DevTokens).
 // The worker's token covers every top-level area, so it sees the whole demo.
-func (f *authFlags) devTokens(ctx context.Context, store *cypher.Store, secret []byte) (string, error) {
+func (f *authFlags) devTokens(ctx context.Context, store *cypher.Store, secret []byte) ([]server.DevToken, error) {
 	var areas []string
 	page, err := store.List(ctx, "Area", cypher.ListArgs{
 		PageArgs: cypher.PageArgs{First: ptr(100)},
 		Where:    map[string]any{"parent": map[string]any{"none": map[string]any{}}},
 	}, &cypher.Selection{}, false)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	for _, r := range page.Records {
 		if id, ok := r.Props["id"].(string); ok {
 			areas = append(areas, id)
 		}
 	}
-	var b strings.Builder
-	b.WriteString("  No KITH_JWT_SECRET, KITH_JWT_PUBLIC_KEY or KITH_JWKS is set: this server made a random\n")
-	b.WriteString("  development secret, so these tokens (valid 12 hours) work until it stops.\n")
-	b.WriteString("  Send one as the header  Authorization: Bearer <token>  (in GraphiQL: the Headers tab).\n")
 	grants := []struct {
-		name  string
-		roles []auth.Role
-		areas []string
+		name, about string
+		roles       []auth.Role
+		areas       []string
 	}{
-		{"admin", []auth.Role{auth.Admin}, nil},
-		{"worker", []auth.Role{auth.Worker}, areas},
-		{"analyst", []auth.Role{auth.Analyst}, nil},
-		{"partner", []auth.Role{auth.Partner}, nil},
-		{"researcher", []auth.Role{auth.Analyst, auth.Researcher}, nil},
+		{"admin", "everything, every area", []auth.Role{auth.Admin}, nil},
+		{"worker", "a community worker covering every area of the demo", []auth.Role{auth.Worker}, areas},
+		{"analyst", "analysis on pseudonyms: no names, no contacts", []auth.Role{auth.Analyst}, nil},
+		{"partner", "a partner app: suggestions for people who consented", []auth.Role{auth.Partner}, nil},
+		{"researcher", "an analyst with the research copy's /cypher", []auth.Role{auth.Analyst, auth.Researcher}, nil},
 	}
+	var out []server.DevToken
 	for _, g := range grants {
 		if g.name == "worker" && len(areas) == 0 {
 			continue // a worker needs areas; an empty database has none
@@ -104,11 +102,24 @@ func (f *authFlags) devTokens(ctx context.Context, store *cypher.Store, secret [
 		tok, err := auth.MintHS256(secret, auth.Grant{Subject: "dev-" + g.name, Roles: g.roles, Areas: g.areas,
 			Issuer: f.issuer, Audience: f.audience, TTL: 12 * time.Hour}, time.Now())
 		if err != nil {
-			return "", err
+			return nil, err
 		}
-		fmt.Fprintf(&b, "  %-11s %s\n", g.name+":", tok)
+		out = append(out, server.DevToken{Role: g.name, About: g.about, Token: tok})
 	}
-	return b.String(), nil
+	return out, nil
+}
+
+// devBanner is the part of serve's banner that lists the development tokens.
+func devBanner(tokens []server.DevToken, addr string) string {
+	var b strings.Builder
+	b.WriteString("  No KITH_JWT_SECRET, KITH_JWT_PUBLIC_KEY or KITH_JWKS is set: this server made a random\n")
+	b.WriteString("  development secret, so these tokens (valid 12 hours) work until it stops.\n")
+	b.WriteString("  Send one as the header  Authorization: Bearer <token>, or pick a role on the pages'\n")
+	fmt.Fprintf(&b, "  development sign-in (http://%s/dev/tokens lists them to loopback callers).\n", addr)
+	for _, t := range tokens {
+		fmt.Fprintf(&b, "  %-11s %s\n", t.Role+":", t.Token)
+	}
+	return b.String()
 }
 
 // tokenCmd mints a development token: kith token --role R [--role R2] [--area A] [--ttl D].
