@@ -36,8 +36,9 @@ type Input struct {
 	Known []Known
 	// Neighbours returns the areas next to an area (the area itself not included).
 	Neighbours func(area string) []string
-	// NewID returns the id of a new person.
-	NewID func() string
+	// NewID returns the id of a new person recorded with the label (Person,
+	// FamiliarStranger; "" means Person).
+	NewID func(label string) string
 }
 
 // cluster is one person: a known person and/or the mentions resolved to them so far.
@@ -54,7 +55,8 @@ type index struct {
 	records map[string]int
 }
 
-func (ix *index) add(r *record, c int, keys []string) {
+// add files cluster c under the keys in r's area, and returns the keys whose lists grew.
+func (ix *index) add(r *record, c int, keys []string) (grown []string) {
 	m := ix.byArea[r.area]
 	if m == nil {
 		m = map[string][]int{}
@@ -64,8 +66,10 @@ func (ix *index) add(r *record, c int, keys []string) {
 		l := m[k]
 		if len(l) == 0 || l[len(l)-1] != c {
 			m[k] = append(l, c)
+			grown = append(grown, k)
 		}
 	}
+	return grown
 }
 
 // blockKeys are the keys under which a record is filed and looked up: surname prefix,
@@ -122,63 +126,129 @@ func skeleton(s string) string {
 // named earlier in the batch, or a new person (with candidates to queue). Decisions are in
 // the order of the mentions.
 func (e *Engine) Resolve(in Input, mentions []Mention) []Decision {
-	freq := &frequencies{given: map[string]int{}, surname: map[string]int{}}
+	return e.NewPool(in).Resolve(mentions)
+}
+
+// Pool is the people a series of batches is resolved against: the known people and every
+// mention resolved so far, indexed for blocking. An import opens one pool for all its
+// interviews (so the people are read and indexed once, not once per interview); each
+// interview's batch is kept with Commit when its transaction commits, or undone with
+// Rollback when it does not.
+type Pool struct {
+	e        *Engine
+	in       Input
+	freq     *frequencies
+	sc       *scorer
+	ix       *index
+	clusters []*cluster
+	bySource map[string]int
+	// undo reverses, last first, what the batches since the last Commit did.
+	undo []func()
+}
+
+// NewPool indexes the known people of in.
+func (e *Engine) NewPool(in Input) *Pool {
+	p := &Pool{e: e, in: in, freq: &frequencies{given: map[string]int{}, surname: map[string]int{}},
+		ix: &index{byArea: map[string]map[string][]int{}, records: map[string]int{}}, bySource: map[string]int{}}
+	p.sc = &scorer{nick: e.nick, freq: p.freq}
 	known := make([]record, len(in.Known))
 	for i, k := range in.Known {
 		known[i] = prepare(Mention{Name: k.Name, Role: k.Role, AreaID: k.AreaID, AgeBand: k.AgeBand, Household: k.Household})
 		known[i].personID = k.PersonID
-		freq.add(&known[i], e.nick)
+		p.freq.add(&known[i], e.nick)
+		p.ix.records[known[i].area]++
 	}
+	for i := range known {
+		c := len(p.clusters)
+		p.clusters = append(p.clusters, &cluster{personID: known[i].personID, members: []*record{&known[i]}})
+		p.ix.add(&known[i], c, e.blockKeys(&known[i]))
+		for _, k := range in.Known[i].SourceKeys {
+			p.bySource[k] = c
+		}
+	}
+	return p
+}
+
+// Commit keeps the batches resolved since the last Commit or Rollback.
+func (p *Pool) Commit() { p.undo = p.undo[:0] }
+
+// Rollback forgets the batches resolved since the last Commit, as if they had never been.
+func (p *Pool) Rollback() {
+	for i := len(p.undo) - 1; i >= 0; i-- {
+		p.undo[i]()
+	}
+	p.undo = p.undo[:0]
+}
+
+// Resolve decides, for each mention in order, whether it is a pooled person (known, or
+// resolved in an earlier batch), a person named earlier in the batch, or a new person,
+// and adds the mentions to the pool (until a Rollback).
+func (p *Pool) Resolve(mentions []Mention) []Decision {
+	e, ix := p.e, p.ix
 	recs := make([]record, len(mentions))
 	for i, m := range mentions {
 		recs[i] = prepare(m)
-		freq.add(&recs[i], e.nick)
-	}
-	sc := &scorer{nick: e.nick, freq: freq}
-	ix := &index{byArea: map[string]map[string][]int{}, records: map[string]int{}}
-	for i := range known {
-		ix.records[known[i].area]++
-	}
-	for i := range recs {
-		ix.records[recs[i].area]++
-	}
-	var clusters []*cluster
-	bySource := map[string]int{}
-	for i := range known {
-		c := len(clusters)
-		clusters = append(clusters, &cluster{personID: known[i].personID, members: []*record{&known[i]}})
-		ix.add(&known[i], c, e.blockKeys(&known[i]))
-		for _, k := range in.Known[i].SourceKeys {
-			bySource[k] = c
-		}
+		r := &recs[i]
+		p.freq.add(r, e.nick)
+		ix.records[r.area]++
+		p.undo = append(p.undo, func() { p.freq.remove(r, e.nick); ix.records[r.area]-- })
 	}
 	out := make([]Decision, len(mentions))
 	for i := range recs {
 		r := &recs[i]
 		keys := e.blockKeys(r)
-		if c, ok := bySource[r.key]; ok && r.key != "" {
-			out[i] = Decision{Kind: Linked, PersonID: clusters[c].personID, Score: 1, Reasons: []string{"same source key"}}
-			clusters[c].members = append(clusters[c].members, r)
+		if c, ok := p.bySource[r.key]; ok && r.key != "" {
+			out[i] = Decision{Kind: Linked, PersonID: p.clusters[c].personID, Score: 1, Reasons: []string{"same source key"}}
+			p.join(c, r)
 			continue
 		}
-		cands := e.candidates(sc, ix, clusters, r, keys, in)
+		cands := e.candidates(p.sc, ix, p.clusters, r, keys, p.in)
 		d := e.decide(cands)
 		var c int
 		if d.Kind == Linked {
 			c = cands[0].cluster
-			clusters[c].members = append(clusters[c].members, r)
+			p.join(c, r)
 		} else {
-			d.PersonID = in.NewID()
-			c = len(clusters)
-			clusters = append(clusters, &cluster{personID: d.PersonID, members: []*record{r}})
+			d.PersonID = p.in.NewID(mentions[i].Label)
+			c = len(p.clusters)
+			p.clusters = append(p.clusters, &cluster{personID: d.PersonID, members: []*record{r}})
+			p.undo = append(p.undo, func() { p.clusters = p.clusters[:c] })
 		}
-		ix.add(r, c, keys)
+		p.index(r, c, keys)
 		if r.key != "" {
-			bySource[r.key] = c
+			old, had := p.bySource[r.key]
+			p.bySource[r.key] = c
+			p.undo = append(p.undo, func() {
+				if had {
+					p.bySource[r.key] = old
+				} else {
+					delete(p.bySource, r.key)
+				}
+			})
 		}
 		out[i] = d
 	}
 	return out
+}
+
+// join adds r to cluster c.
+func (p *Pool) join(c int, r *record) {
+	cl := p.clusters[c]
+	n := len(cl.members)
+	cl.members = append(cl.members, r)
+	p.undo = append(p.undo, func() { cl.members = cl.members[:n] })
+}
+
+// index files r under its keys in cluster c.
+func (p *Pool) index(r *record, c int, keys []string) {
+	grown := p.ix.add(r, c, keys)
+	area := r.area
+	p.undo = append(p.undo, func() {
+		m := p.ix.byArea[area]
+		for _, k := range grown {
+			m[k] = m[k][:len(m[k])-1]
+		}
+	})
 }
 
 type scored struct {

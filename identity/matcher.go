@@ -59,17 +59,64 @@ func (g *GraphMatcher) Match(ctx context.Context, tx neo4j.ManagedTransaction, m
 		return nil, fmt.Errorf("identity: %d mentions, at most %d in one match", len(mentions), MaxMentions)
 	}
 	var areas []string
-	seen := map[string]bool{}
 	for _, m := range mentions {
-		if m.AreaID != "" && !seen[m.AreaID] {
-			seen[m.AreaID] = true
-			areas = append(areas, m.AreaID)
+		areas = append(areas, m.AreaID)
+	}
+	in, err := g.input(ctx, tx, areas)
+	if err != nil {
+		return nil, err
+	}
+	return g.engine.Resolve(in, mentions), nil
+}
+
+// Session reads, inside tx, the people of the areas and their neighbours once, for a
+// series of matches (the interviews of one import) that each see the people the earlier
+// ones resolved. People another writer records meanwhile are not seen: an import matches
+// against the graph as it was when it began, and against itself.
+func (g *GraphMatcher) Session(ctx context.Context, tx neo4j.ManagedTransaction, areas []string) (*Session, error) {
+	in, err := g.input(ctx, tx, areas)
+	if err != nil {
+		return nil, err
+	}
+	return &Session{pool: g.engine.NewPool(in)}, nil
+}
+
+// Session is a series of matches over one pool of people (GraphMatcher.Session).
+type Session struct {
+	pool *Pool
+}
+
+// Match resolves the mentions against the session's people and the mentions of earlier
+// committed matches, first forgetting any match not committed (a transaction retried
+// matches again).
+func (s *Session) Match(mentions []Mention) ([]Decision, error) {
+	if len(mentions) > MaxMentions {
+		return nil, fmt.Errorf("identity: %d mentions, at most %d in one match", len(mentions), MaxMentions)
+	}
+	s.pool.Rollback()
+	return s.pool.Resolve(mentions), nil
+}
+
+// Commit keeps the last match: its transaction committed.
+func (s *Session) Commit() { s.pool.Commit() }
+
+// Rollback forgets the last match: its transaction did not commit.
+func (s *Session) Rollback() { s.pool.Rollback() }
+
+// input reads the people and familiar strangers of the areas and their neighbours.
+func (g *GraphMatcher) input(ctx context.Context, tx neo4j.ManagedTransaction, given []string) (Input, error) {
+	var areas []string
+	seen := map[string]bool{}
+	for _, a := range given {
+		if a != "" && !seen[a] {
+			seen[a] = true
+			areas = append(areas, a)
 		}
 	}
 	near := map[string][]string{}
 	res, err := tx.Run(ctx, neighboursQuery, map[string]any{"areas": areas})
 	if err != nil {
-		return nil, fmt.Errorf("identity: neighbours: %w", err)
+		return Input{}, fmt.Errorf("identity: neighbours: %w", err)
 	}
 	all := append([]string{}, areas...)
 	for res.Next(ctx) {
@@ -86,11 +133,11 @@ func (g *GraphMatcher) Match(ctx context.Context, tx neo4j.ManagedTransaction, m
 		}
 	}
 	if err := res.Err(); err != nil {
-		return nil, fmt.Errorf("identity: neighbours: %w", err)
+		return Input{}, fmt.Errorf("identity: neighbours: %w", err)
 	}
 	res, err = tx.Run(ctx, knownQuery, map[string]any{"areas": all})
 	if err != nil {
-		return nil, fmt.Errorf("identity: known people: %w", err)
+		return Input{}, fmt.Errorf("identity: known people: %w", err)
 	}
 	var known []Known
 	for res.Next(ctx) {
@@ -103,11 +150,17 @@ func (g *GraphMatcher) Match(ctx context.Context, tx neo4j.ManagedTransaction, m
 		known = append(known, k)
 	}
 	if err := res.Err(); err != nil {
-		return nil, fmt.Errorf("identity: known people: %w", err)
+		return Input{}, fmt.Errorf("identity: known people: %w", err)
 	}
-	in := Input{Known: known, Neighbours: func(a string) []string { return near[a] },
-		NewID: func() string { return nodeid.New("Person") }}
-	return g.engine.Resolve(in, mentions), nil
+	return Input{Known: known, Neighbours: func(a string) []string { return near[a] }, NewID: newID}, nil
+}
+
+// newID is the id of a new person or familiar stranger.
+func newID(label string) string {
+	if label == "" {
+		label = "Person"
+	}
+	return nodeid.New(label)
 }
 
 // recordCandidates writes a queued person's candidates as POSSIBLY_SAME_AS ties, once

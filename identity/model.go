@@ -136,6 +136,17 @@ func (f *frequencies) add(r *record, nick nicknames) {
 	}
 }
 
+// remove undoes add.
+func (f *frequencies) remove(r *record, nick nicknames) {
+	f.n--
+	if g := r.name.given; g != "" {
+		f.given[nick.canonical(g)]--
+	}
+	if s := r.name.surname; s != "" {
+		f.surname[s]--
+	}
+}
+
 func (f *frequencies) u(counts map[string]int, name string) float64 {
 	if f.n == 0 {
 		return minFrequency

@@ -17,8 +17,16 @@ type Matcher interface {
 	Match(ctx context.Context, tx neo4j.ManagedTransaction, mentions []identity.Mention) ([]identity.Decision, error)
 }
 
-// ExactNameMatcher is a stand-in for record linkage, used until the identity package's
-// matcher is wired in: a person mention is linked to the one person recorded with the
+// SessionMatcher is a Matcher that reads the people of an import's areas once and matches
+// every interview against them and against the interviews before it (the identity
+// package's GraphMatcher): an import of thousands of interviews then reads and indexes
+// the neighbourhood once, not once per interview.
+type SessionMatcher interface {
+	Matcher
+	Session(ctx context.Context, tx neo4j.ManagedTransaction, areas []string) (*identity.Session, error)
+}
+
+// ExactNameMatcher is a stand-in for record linkage, for tests of the importer alone: a person mention is linked to the one person recorded with the
 // same name (ignoring case and spaces at the ends) living in the same area, and queued
 // against each when several are; a familiar stranger, the same for role and area.
 // Anything else is new. It never links across areas and never guesses.

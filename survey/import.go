@@ -69,6 +69,9 @@ type plan struct {
 	areas   map[string]string // area text → id
 	visible map[string]bool   // areas within the caller's; nil: all
 	now     time.Time
+	// session matches every interview against the people read when the import began and
+	// the interviews before it; nil when the Matcher reads the graph per interview.
+	session *identity.Session
 }
 
 // Import writes the interviews, each in its own transaction (or, in a dry run, checks
@@ -141,6 +144,16 @@ func (im *Importer) prepare(ctx context.Context, p *plan, ivs []*Interview) erro
 				return apierr.Forbidden("area", "is not one of the areas you cover")
 			}
 		}
+		if sm, ok := im.Matcher.(SessionMatcher); ok {
+			areas := []string{p.area}
+			for _, id := range p.areas {
+				areas = append(areas, id)
+			}
+			sort.Strings(areas)
+			if p.session, err = sm.Session(ctx, ntx, areas); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 }
@@ -167,6 +180,14 @@ func (im *Importer) one(ctx context.Context, p *plan, iv *Interview) InterviewRe
 	} else {
 		ir.Status = StatusLoaded
 		err = im.Store.WriteTx(ctx, work)
+	}
+	if p.session != nil {
+		// Later interviews match against this one's people only when it was written.
+		if err == nil && !p.opts.DryRun {
+			p.session.Commit()
+		} else {
+			p.session.Rollback()
+		}
 	}
 	var refused *Problem
 	if errors.As(err, &refused) {
@@ -219,6 +240,9 @@ type entry struct {
 	outcome string
 	cands   []identity.Candidate
 	create  bool
+	// newID is the id the matcher gave a new person (so that later interviews of the
+	// import that name them again are linked to the id created).
+	newID string
 }
 
 // write resolves, and unless the import is a dry run writes, one interview in t.
@@ -251,7 +275,12 @@ func (im *Importer) write(t tx, p *plan, iv *Interview) ([]Record, int, error) {
 		}
 	}
 	if len(people) > 0 {
-		ds, err := im.Matcher.Match(t.ctx, t.tx, people)
+		var ds []identity.Decision
+		if p.session != nil {
+			ds, err = p.session.Match(people)
+		} else {
+			ds, err = im.Matcher.Match(t.ctx, t.tx, people)
+		}
 		if err != nil {
 			return nil, 0, err
 		}
@@ -300,7 +329,10 @@ func (im *Importer) write(t tx, p *plan, iv *Interview) ([]Record, int, error) {
 	}
 	for _, e := range entries {
 		if e.create && !p.opts.DryRun {
-			e.id = nodeid.New(e.m.Label)
+			e.id = e.newID
+			if l, _ := nodeid.Label(e.id); l != e.m.Label {
+				e.id = nodeid.New(e.m.Label)
+			}
 		}
 	}
 	ties := p.ties(iv, entries)
@@ -322,9 +354,9 @@ func (e *entry) decide(d identity.Decision) {
 	case d.Kind == identity.Linked && len(d.Candidates) > 0:
 		e.id, e.outcome, e.cands = d.Candidates[0].PersonID, OutcomeLinked, d.Candidates[:1]
 	case d.Kind == identity.Queued && len(d.Candidates) > 0:
-		e.outcome, e.create, e.cands = OutcomeQueued, true, d.Candidates
+		e.outcome, e.create, e.cands, e.newID = OutcomeQueued, true, d.Candidates, d.PersonID
 	default:
-		e.outcome, e.create = OutcomeCreated, true
+		e.outcome, e.create, e.newID = OutcomeCreated, true, d.PersonID
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"kith/cypher"
+	"kith/identity"
 	"kith/internal/neo4jtest"
 	"kith/nodeid"
 	"kith/survey"
@@ -19,14 +20,14 @@ import (
 
 // fixture is a database with two areas (Barton, holding Barton Moss; Winton) and a wave.
 type fixture struct {
-	t                    *testing.T
+	t                    testing.TB
 	store                *cypher.Store
 	driver               neo4j.DriverWithContext
 	barton, moss, winton string
 	wave                 string
 }
 
-func setup(t *testing.T) *fixture {
+func setup(t testing.TB) *fixture {
 	t.Helper()
 	d := neo4jtest.Driver(t, neo4jtest.URI(t))
 	s := cypher.New(d, cypher.Options{})
@@ -368,5 +369,42 @@ MATCH (w:Area {id: $w}) DELETE l CREATE (p)-[:LIVES_IN]->(w)`, map[string]any{"w
 		if _, err := f.run(dir, survey.Options{Scope: s}); err == nil {
 			t.Fatalf("scope %+v may import", s)
 		}
+	}
+}
+
+// With the record-linkage matcher, an import reads its areas' people once and matches
+// each interview against them and the interviews before it: two respondents naming the
+// same neighbour in one import name one person, created once.
+func TestImportLinksAcrossInterviews(t *testing.T) {
+	f := setup(t)
+	matcher, err := identity.NewMatcher(identity.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	interview := func(n string, respondent string) *survey.Interview {
+		key := "roster:" + n
+		return &survey.Interview{Key: key, File: "test", Line: 1, Method: "roster",
+			Respondent: identity.Mention{SourceKey: key, Label: "Person", Name: respondent, Area: "Barton", InterviewID: n},
+			Alters: []*survey.Alter{{
+				Mention: identity.Mention{SourceKey: key + "/1", Label: "Person", Name: "Priya Ramachandran", AgeBand: "25-34",
+					NamedBy: key, InterviewID: n},
+				Named: []survey.TieSpec{{Kind: "TRUSTS", For: "HELP", Generator: "help"}},
+			}}}
+	}
+	im := &survey.Importer{Store: f.store, Matcher: matcher}
+	rep, err := im.Import(context.Background(), survey.FormatRoster,
+		[]*survey.Interview{interview("1", "Dev Patel"), interview("2", "Jean Walker")}, survey.Options{Wave: f.wave})
+	if err != nil || rep.Counts.Loaded != 2 {
+		t.Fatalf("import: %v %+v", err, rep)
+	}
+	first, second := record(t, rep, "roster:1/1"), record(t, rep, "roster:2/1")
+	if first.Outcome != survey.OutcomeCreated || second.Outcome != survey.OutcomeLinked || first.ID == nil || second.ID == nil || *first.ID != *second.ID {
+		t.Fatalf("Priya: first %+v, second %+v", first, second)
+	}
+	if n := f.count(`MATCH (p:Person {displayName: 'Priya Ramachandran'}) RETURN count(p)`, nil); n != 1 {
+		t.Fatalf("%d people named Priya Ramachandran", n)
+	}
+	if n := f.count(`MATCH (:Person)-[r:TRUSTS]->(:Person {id: $id}) RETURN count(r)`, map[string]any{"id": *first.ID}); n != 2 {
+		t.Fatalf("%d ties to Priya, want 2", n)
 	}
 }

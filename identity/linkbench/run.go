@@ -38,7 +38,7 @@ func RunKith(s *gensurvey.Survey, cfg identity.Config) Result {
 	n := 0
 	in := identity.Input{
 		Neighbours: func(a string) []string { return s.Neighbours[a] },
-		NewID:      func() string { n++; return "k" + strconv.Itoa(n) },
+		NewID:      func(string) string { n++; return "k" + strconv.Itoa(n) },
 	}
 	start, cpu := time.Now(), cpuTime()
 	ds := e.Resolve(in, s.Mentions)
