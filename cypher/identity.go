@@ -119,31 +119,59 @@ func (s *Store) movableTies() []string {
 // moveTies moves every movable tie of from (other than those with to) onto to, marking
 // each with mergedFrom = mark, or, with back, moves the ties marked mergedFrom = mark
 // from to back to from. It returns how many ties moved.
+//
+// One tie per meaning: a tie of from that to already has (same kind, other end and
+// meaning key) is not moved but folded: to's tie takes its waves (remembered as
+// foldedWaves "mark|wave", so that moving back takes away only what the fold added) and
+// it stays with from, marked foldedInto = mark. Moving back unfolds.
 func (s *Store) moveTies(ctx context.Context, tx neo4j.ManagedTransaction, from, to, mark string, back bool) (int, error) {
 	n := 0
-	params := map[string]any{"from": from, "to": to, "mark": mark}
-	for _, t := range s.movableTies() {
-		qt := quote(t)
-		for _, out := range []bool{true, false} {
-			pattern := "(f)-[r:%[1]s]->(o)"
-			create := "CREATE (t)-[r2:%[1]s]->(o)"
-			if !out {
-				pattern = "(f)<-[r:%[1]s]-(o)"
-				create = "CREATE (t)<-[r2:%[1]s]-(o)"
-			}
-			var q string
-			if back {
-				q = "MATCH (f:Person {id: $to}), (t:" + MergedLabel + " {id: $from})\nMATCH " + pattern +
-					" WHERE r.mergedFrom = $mark\n" + create + " SET r2 = properties(r) REMOVE r2.mergedFrom DELETE r RETURN count(*)"
-			} else {
-				q = "MATCH (f:Person {id: $from}), (t:Person {id: $to})\nMATCH " + pattern +
-					" WHERE o <> t AND o <> f\n" + create + " SET r2 = properties(r), r2.mergedFrom = $mark DELETE r RETURN count(*)"
-			}
-			recs, err := s.run(ctx, tx, fmt.Sprintf(q, qt), params)
-			if err != nil {
-				return 0, err
-			}
-			n += int(recs[0].Values[0].(int64))
+	params := map[string]any{"from": from, "to": to, "mark": mark, "types": s.movableTies()}
+	for _, dir := range [][2]string{{"-", "->"}, {"<-", "-"}} {
+		var q string
+		if back {
+			q = fmt.Sprintf(`MATCH (f:Person {id: $to}), (t:`+MergedLabel+` {id: $from})
+MATCH (f)%[1]s[r]%[2]s(o) WHERE r.mergedFrom = $mark
+CREATE (t)%[1]s[r2:$(type(r))]%[2]s(o) SET r2 = properties(r) REMOVE r2.mergedFrom DELETE r
+RETURN count(*)`, dir[0], dir[1])
+		} else {
+			q = fmt.Sprintf(`MATCH (f:Person {id: $from}), (t:Person {id: $to})
+MATCH (f)%[1]s[r]%[2]s(o) WHERE type(r) IN $types AND o <> t AND o <> f
+OPTIONAL MATCH (t)%[1]s[r0]%[2]s(o) WHERE type(r0) = type(r) AND coalesce(r0.key, '') = coalesce(r.key, '')
+WITH r, o, t, head(collect(r0)) AS twin
+CALL (r, o, t, twin) {
+  WITH r, twin WHERE twin IS NOT NULL
+  WITH r, twin, [w IN coalesce(r.waves, []) WHERE NOT w IN coalesce(twin.waves, [])] AS added
+  SET r.foldedInto = $mark, twin.waves = %[3]s,
+      twin.foldedWaves = coalesce(twin.foldedWaves, []) + [w IN added | $mark + '|' + w], twin.updatedAt = datetime()
+  RETURN 0 AS moved
+UNION ALL
+  WITH r, o, t, twin WHERE twin IS NULL
+  CREATE (t)%[1]s[r2:$(type(r))]%[2]s(o) SET r2 = properties(r), r2.mergedFrom = $mark DELETE r
+  RETURN 1 AS moved
+}
+RETURN coalesce(sum(moved), 0)`, dir[0], dir[1], mergeWaves("twin", "added"))
+		}
+		recs, err := s.run(ctx, tx, q, params)
+		if err != nil {
+			return 0, err
+		}
+		n += int(recs[0].Values[0].(int64))
+	}
+	if back {
+		// Unfold: to's ties give back the waves the fold added; from's folded ties are its own again.
+		if _, err := s.run(ctx, tx, `MATCH (:Person {id: $to})-[r0]-()
+WHERE any(x IN coalesce(r0.foldedWaves, []) WHERE x STARTS WITH $mark + '|')
+WITH r0, [x IN r0.foldedWaves WHERE x STARTS WITH $mark + '|' | substring(x, size($mark) + 1)] AS added
+SET r0.waves = [w IN coalesce(r0.waves, []) WHERE NOT w IN added],
+    r0.foldedWaves = CASE WHEN all(x IN r0.foldedWaves WHERE x STARTS WITH $mark + '|') THEN null
+                     ELSE [x IN r0.foldedWaves WHERE NOT x STARTS WITH $mark + '|'] END,
+    r0.updatedAt = datetime()
+WITH count(*) AS unfolded
+MATCH (:`+MergedLabel+` {id: $from})-[r]-() WHERE r.foldedInto = $mark
+REMOVE r.foldedInto
+RETURN count(*)`, params); err != nil {
+			return 0, err
 		}
 	}
 	return n, nil

@@ -327,3 +327,59 @@ func TestKeepApart(t *testing.T) {
 		t.Fatalf("re-import queued the pair again: %v %v", n, err)
 	}
 }
+
+// TestMergeFoldsTies: one tie per meaning survives a merge. When the person kept already
+// has the duplicate's tie (same kind, other end and meaning key), the two are folded into
+// keep's, which takes the duplicate's waves; ties of another meaning still move. Undoing
+// the merge takes away only the waves the fold added.
+func TestMergeFoldsTies(t *testing.T) {
+	e := setup(t)
+	ids, barton, _ := identityFixture(t, e)
+	w := e.as(auth.Worker, barton)
+	person := func(x string) map[string]any { return ref("PERSON", x) }
+	e.ok(`mutation($in: [TieInput!]!) { createTies(input: $in) { id } }`, map[string]any{"in": []map[string]any{
+		{"kind": "MEMBER_OF", "from": person("keep"), "to": ref("GROUP", "knit")},
+		{"kind": "KNOWS", "from": person("keep"), "to": person("friend"), "strength": "WEAK"},
+	}}, nil)
+	exec := func(q string) []*neo4j.Record {
+		t.Helper()
+		res, err := neo4j.ExecuteQuery(context.Background(), e.driver, q, map[string]any{"keep": ids["keep"], "dup": ids["dup"]}, neo4j.EagerResultTransformer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Records
+	}
+	exec(`MATCH (:Person {id: $dup})-[r:MEMBER_OF]->() SET r.waves = ['wave_1', 'wave_2']`)
+	exec(`MATCH (:Person {id: $keep})-[r:MEMBER_OF]->() SET r.waves = ['wave_2', 'wave_3']`)
+	memberships := `query($id: ID!) { node(id: $id) { ... on Person { memberships { group { name } waves { id } } } } }`
+	type page struct {
+		Node struct {
+			Memberships []struct {
+				Group struct{ Name string }
+				Waves []struct{ ID string }
+			}
+		}
+	}
+
+	w.ok(`mutation($a: ID!, $b: ID!) { mergePeople(keep: $a, merge: $b) { changed } }`, map[string]any{"a": ids["keep"], "b": ids["dup"]}, nil)
+	if recs := exec(`MATCH (:Person {id: $keep})-[r:MEMBER_OF]->(:Group) RETURN r.waves, r.foldedWaves`); len(recs) != 1 ||
+		fmt.Sprint(recs[0].Values[0]) != "[wave_1 wave_2 wave_3]" || fmt.Sprint(recs[0].Values[1]) != "["+ids["dup"]+"|wave_1]" {
+		t.Fatalf("memberships of the person kept after the merge: %v", recs)
+	}
+	var got page
+	w.ok(memberships, map[string]any{"id": ids["keep"]}, &got)
+	if len(got.Node.Memberships) != 1 {
+		t.Fatalf("the person kept lists %d memberships, want one: %+v", len(got.Node.Memberships), got)
+	}
+	// A STRONG KNOWS (the duplicate's) and a WEAK one (keep's) are two meanings: both stay.
+	if n := exec(`MATCH (:Person {id: $keep})-[r:KNOWS]->(:Person) RETURN count(r)`)[0].Values[0].(int64); n != 2 {
+		t.Fatalf("KNOWS ties of the person kept: %d, want 2", n)
+	}
+
+	w.ok(`mutation($a: ID!, $b: ID!) { unmergePeople(keep: $a, merge: $b) { changed } }`, map[string]any{"a": ids["keep"], "b": ids["dup"]}, nil)
+	recs := exec(`MATCH (p:Person)-[r:MEMBER_OF]->(:Group) WHERE p.id IN [$keep, $dup]
+	  RETURN p.id = $keep, r.waves, r.foldedWaves, r.foldedInto ORDER BY p.id = $keep`)
+	if len(recs) != 2 || fmt.Sprint(recs[0].Values[1:]) != "[[wave_1 wave_2] <nil> <nil>]" || fmt.Sprint(recs[1].Values[1:]) != "[[wave_2 wave_3] <nil> <nil>]" {
+		t.Fatalf("memberships after the unmerge: %v", recs)
+	}
+}
