@@ -26,6 +26,9 @@ type RouteSpec struct {
 	Direction string
 	// MaxHops is the most ties a route may have.
 	MaxHops int
+	// Wave, when set, is the id of the survey wave whose ties alone a route may follow
+	// (and, to a group or an interest, whose memberships and interests).
+	Wave string
 }
 
 // TrustedRouteDefaults are what a trusted route follows unless told otherwise: trust, and
@@ -79,7 +82,29 @@ func (s *Store) checkSpec(spec RouteSpec, nodes []string, field, maxHopsField st
 	if spec.MaxHops < 1 || spec.MaxHops > MaxRouteHops {
 		return apierr.BadUserInput(maxHopsField, "must be between 1 and %d", MaxRouteHops)
 	}
+	if spec.Wave != "" {
+		if l, ok := nodeid.Label(spec.Wave); !ok || l != "Wave" {
+			return apierr.BadUserInput(field+".wave", "is not the id of a Wave")
+		}
+	}
 	return nil
+}
+
+// inWave is the condition that relationship r was recorded in the spec's wave; "" when
+// the spec has none.
+func (b *builder) inWave(r string, spec RouteSpec) string {
+	if spec.Wave == "" {
+		return ""
+	}
+	return b.param(spec.Wave) + " IN coalesce(" + r + ".waves, [])"
+}
+
+// lastTie is the pattern of a route's last tie to a group or an interest.
+func (b *builder) lastTie(kind string, spec RouteSpec) string {
+	if w := b.inWave("tie", spec); w != "" {
+		return "-[tie:" + kind + " WHERE " + w + "]->"
+	}
+	return "-[tie:" + kind + "]->"
 }
 
 // arrow returns the relationship pattern of one hop, with its inline filters.
@@ -90,8 +115,15 @@ func (b *builder) arrow(r string, spec RouteSpec) string {
 	}
 	sort.Strings(types)
 	rel := r + ":" + strings.Join(types, "|")
+	var conds []string
 	if spec.strongOnly() && contains(spec.Kinds, "KNOWS") {
-		rel += fmt.Sprintf(" WHERE type(%s) <> 'KNOWS' OR %s.strength = 'STRONG'", r, r)
+		conds = append(conds, fmt.Sprintf("(type(%s) <> 'KNOWS' OR %s.strength = 'STRONG')", r, r))
+	}
+	if w := b.inWave(r, spec); w != "" {
+		conds = append(conds, w)
+	}
+	if len(conds) > 0 {
+		rel += " WHERE " + strings.Join(conds, " AND ")
 	}
 	switch spec.Direction {
 	case "OUT":
@@ -170,14 +202,14 @@ func (b *builder) targetPattern(to Target, spec RouteSpec, from, excl string) (r
 			return "", "", apierr.BadUserInput("to.groupId", "is not the id of a Group")
 		}
 		node := fmt.Sprintf("(t:Group WHERE %s)", visibleGroup("t.id = "+b.param(to.GroupID)))
-		return through("-[tie:MEMBER_OF]->", node), node, nil
+		return through(b.lastTie("MEMBER_OF", spec), node), node, nil
 	case to.Activity != "":
 		p := lower(to.Activity)
 		node := fmt.Sprintf("(t:Group WHERE %s)", visibleGroup(fmt.Sprintf("(toLower(trim(t.activity)) = %s OR toLower(trim(t.name)) = %s)", p, p)))
-		return through("-[tie:MEMBER_OF]->", node), node, nil
+		return through(b.lastTie("MEMBER_OF", spec), node), node, nil
 	case to.Interest != "":
 		node := fmt.Sprintf("(t:Interest WHERE toLower(trim(t.name)) = %s)", lower(to.Interest))
-		return through("-[tie:INTERESTED_IN]->", node), node, nil
+		return through(b.lastTie("INTERESTED_IN", spec), node), node, nil
 	default:
 		if l, ok := nodeid.Label(to.PersonID); !ok || l != "Person" {
 			return "", "", apierr.BadUserInput("to.personId", "is not the id of a Person")

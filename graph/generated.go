@@ -6979,6 +6979,12 @@ input RouteOptions {
   direction: Direction
   "The most ties a route may have, 1 to 6."
   maxHops: Int
+  """
+  Only ties recorded in this survey wave (and, to a group or an interest, memberships and
+  interests recorded in it). Without it a route follows each tie once, whatever waves
+  recorded it.
+  """
+  wave: ID
 }
 
 """
@@ -31753,7 +31759,7 @@ func (ec *executionContext) unmarshalInputRouteOptions(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"kinds", "minStrength", "direction", "maxHops"}
+	fieldsInOrder := [...]string{"kinds", "minStrength", "direction", "maxHops", "wave"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -31788,6 +31794,13 @@ func (ec *executionContext) unmarshalInputRouteOptions(ctx context.Context, obj 
 				return it, err
 			}
 			it.MaxHops = data
+		case "wave":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("wave"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Wave = data
 		}
 	}
 	return it, nil

@@ -22,6 +22,7 @@ func routeSpec(o *model.RouteOptions, spec cypher.RouteSpec) cypher.RouteSpec {
 	if o.MaxHops != nil {
 		spec.MaxHops = *o.MaxHops
 	}
+	spec.Wave = deref(o.Wave)
 	return spec
 }
 

@@ -645,3 +645,39 @@ func TestWaveAnalysis(t *testing.T) {
 		t.Errorf("isolates by employment status in wave 3: %v; want EMPLOYED 0/6, UNEMPLOYED 5/5", shares)
 	}
 }
+
+// TestRoutesInAWave: RouteOptions.wave keeps a route to the ties, memberships and
+// interests that wave recorded; without it a route follows each tie once, whatever waves
+// recorded it.
+func TestRoutesInAWave(t *testing.T) {
+	e := setup(t)
+	s := e.waveRound()
+	// Bob also knows Dan well, as wave 1 recorded; Dan joined Knit and Natter in wave 2 only.
+	e.ok(`mutation($bob: ID!, $dan: ID!, $w: ID!) { createTies(input: [{kind: KNOWS, strength: STRONG, from: {id: $bob}, to: {id: $dan}, wave: $w}]) { id } }`,
+		map[string]any{"bob": s.bob, "dan": s.dan, "w": s.w1}, nil)
+	type route struct {
+		Length int
+		Steps  []struct{ Node struct{ ID string } }
+	}
+	routes := func(wave any) []route {
+		t.Helper()
+		var got struct{ TrustedRoutes []route }
+		e.ok(`query($bob: ID!, $knit: ID!, $w: ID) { trustedRoutes(from: $bob, to: {groupId: $knit}, mode: ALL_SHORTEST, k: 10, options: {wave: $w}) {
+		  length steps { node { id } } } }`, map[string]any{"bob": s.bob, "knit": s.knit, "w": wave}, &got)
+		return got.TrustedRoutes
+	}
+	if got := routes(nil); len(got) != 2 {
+		t.Errorf("routes from Bob to Knit in any wave: %+v, want two (through Cat and through Dan)", got)
+	}
+	for _, w := range []string{s.w1, s.w2} {
+		got := routes(w)
+		if len(got) != 1 || got[0].Length != 2 || len(got[0].Steps) != 3 || got[0].Steps[1].Node.ID != s.cat {
+			t.Errorf("routes from Bob to Knit in wave %s: %+v, want the one through Cat", w, got)
+		}
+	}
+	if got := routes(s.w3); len(got) != 0 {
+		t.Errorf("routes in wave 3, which recorded no tie: %+v", got)
+	}
+	e.fails(`query($bob: ID!, $knit: ID!) { shortestTrustedPath(from: $bob, to: {groupId: $knit}, options: {wave: "person_x"}) { length } }`,
+		map[string]any{"bob": s.bob, "knit": s.knit}, "BAD_USER_INPUT", "options.wave")
+}

@@ -632,6 +632,10 @@ type RouteOptions struct {
 	Direction *Direction `json:"direction,omitempty"`
 	// The most ties a route may have, 1 to 6.
 	MaxHops *int `json:"maxHops,omitempty"`
+	// Only ties recorded in this survey wave (and, to a group or an interest, memberships and
+	// interests recorded in it). Without it a route follows each tie once, whatever waves
+	// recorded it.
+	Wave *string `json:"wave,omitempty"`
 }
 
 // Where a route should end: exactly one of a group by id, groups by activity or name ("knit and
