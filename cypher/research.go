@@ -231,7 +231,38 @@ func (rc *ResearchCopy) load(ctx context.Context, st *ResearchCopyStatus) error 
 		}
 		st.Ties += n
 	}
+	n, err := rc.copyObservations(ctx, b)
+	if err != nil {
+		return fmt.Errorf("research copy: observations: %w", err)
+	}
+	st.Nodes += n
+	st.Ties += 2 * n
 	return nil
+}
+
+// observationCopied are the properties of an Observation the copy keeps: what a wave
+// recorded about a person's circumstances and how. Wellbeing scores are health data and
+// stay out, as do the interview's key and its timestamp.
+var observationCopied = []string{"method", "employment", "household", "ageBand"}
+
+// copyObservations copies the observations of the people in the copy, each as
+// (:Person)-[:OBSERVED]->(:Observation)-[:IN_WAVE]->(:Wave), so that a researcher can ask
+// per wave what the API's wave questions answer (isolates by employment status, say).
+func (rc *ResearchCopy) copyObservations(ctx context.Context, b *builder) (int, error) {
+	read := fmt.Sprintf(`MATCH (p:Person)-[:OBSERVED]->(o:%s)-[:IN_WAVE]->(w:Wave) WHERE o.id > $after AND %s
+RETURN o.id, p.id, w.id, %s ORDER BY o.id LIMIT $batch`, ObservationLabel, b.personPredicate("p"), projection("o", observationCopied))
+	write := fmt.Sprintf(`UNWIND $rows AS row
+MATCH (p:%[1]s {id: row.person})
+MATCH (w:%[1]s {id: row.wave})
+CREATE (p)-[:OBSERVED]->(o:%[2]s)-[:IN_WAVE]->(w) SET o = row.props`, EntityLabel, ObservationLabel)
+	return rc.pages(ctx, read, b.params, write, func(r *neo4j.Record) map[string]any {
+		props := rc.encodeProps(r.Values[3])
+		person, wave := rc.keys.Encode(ResearchRole, r.Values[1].(string)), rc.keys.Encode(ResearchRole, r.Values[2].(string))
+		// An observation's id is composed of its person's and wave's, as in the live graph,
+		// from their pseudonymous ids.
+		props["id"], props["personId"], props["waveId"] = observationID(person, wave), person, wave
+		return map[string]any{"person": person, "wave": wave, "props": props}
+	})
 }
 
 // copiedProps returns the properties the copy keeps of a label or tie kind: all but the

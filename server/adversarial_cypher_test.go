@@ -58,13 +58,18 @@ func (e *env) adversary() adversary {
 		{"kind": "TRUSTS", "for": "HELP", "wave": a.wave, "source": "door-step interview",
 			"from": map[string]any{"id": a.wendy}, "to": map[string]any{"id": a.moira}},
 	}}, nil)
+	// What the wave measured about Moira (who consented to analysis) and Ned (who did not).
+	e.ok(`mutation($m: ID!, $n: ID!, $w: ID!) { recordObservations(input: [
+	  {person: $m, wave: $w, method: DOORSTEP, interviewId: "iv-secret-77", wemwbs: 47, onsAnxious: 9, employment: RETIRED, household: "older living alone"},
+	  {person: $n, wave: $w, method: DOORSTEP, wemwbs: 33, employment: UNEMPLOYED}]) { count } }`,
+		map[string]any{"m": a.moira, "n": a.ned, "w": a.wave}, nil)
 	// An analysis run, with scores on the nodes, and reads that leave audit records.
 	e.ok(`mutation { runAnalysis(scope: {directed: false}, measures: [DEGREE]) { id } }`, nil, nil)
 	e.as(auth.Worker, a.eccles).ok(`{ people { nodes { displayName contact } } }`, nil, nil)
 	a.needles = []string{
 		"Moira Barton", "Ned Barton", "Wendy Winton", "Pat Quillwhistle", "0161 000",
 		"moira", "wendy", "ext-postie-4417", "ext-gift-9931", "ext-wave-5521",
-		"R-000001", "R-000002", "R-000003", "Dementia Café", "Winton Memory Club", "Ned mends clocks", "paper form",
+		"R-000001", "R-000002", "R-000003", "iv-secret-77", "UNEMPLOYED", "Dementia Café", "Winton Memory Club", "Ned mends clocks", "paper form",
 		"displayName", "contact", "wellbeing", "consent", "externalId", "score_",
 		"AuditEvent", "AnalysisRun", "test-admin", "test-worker",
 	}
@@ -188,10 +193,11 @@ func TestResearchCopyAdversarial(t *testing.T) {
 
 	people, nodes, ties, copiedAt := e.refresh()
 	// Moira and Wendy consented to analysis; Ned did not. Nodes: 2 people, 3 areas, the
-	// open group, the postman, the wave (Ned's gift stays out with him). Ties: both people
-	// live in an area, Barton is in Eccles, the group and the postman are in Barton, Moira
-	// is in the open group, knows Wendy, is seen by the postman and trusted by Wendy.
-	if people != 2 || nodes != 8 || ties != 9 || copiedAt == "" {
+	// open group, the postman, the wave, Moira's observation (Ned's gift and observation
+	// stay out with him). Ties: both people live in an area, Barton is in Eccles, the group
+	// and the postman are in Barton, Moira is in the open group, knows Wendy, is seen by
+	// the postman and trusted by Wendy, and was observed in the wave (OBSERVED, IN_WAVE).
+	if people != 2 || nodes != 9 || ties != 11 || copiedAt == "" {
 		t.Fatalf("refresh: %d people, %d nodes, %d ties, at %q", people, nodes, ties, copiedAt)
 	}
 	var st struct{ ResearchCopy struct{ CopiedAt string } }
@@ -233,6 +239,9 @@ func TestResearchCopyAdversarial(t *testing.T) {
 		{"audit records and analysis runs", `MATCH (n) WHERE n:AuditEvent OR n:AnalysisRun OR n:KithMigration RETURN count(n)`, "[[0]]"},
 		{"scores", `MATCH (n) WHERE any(k IN keys(n) WHERE k STARTS WITH 'score') RETURN count(n)`, "[[0]]"},
 		{"the tie's waves are the copy's waves", `MATCH (:Person)-[t:TRUSTS]->(:Person) MATCH (w:Wave) WHERE w.id IN t.waves RETURN t.for, t.source, w.name`, "[[HELP door-step interview Spring survey]]"},
+		{"observations: circumstances, not wellbeing", `MATCH (p:Person)-[:OBSERVED]->(o:Observation)-[:IN_WAVE]->(w:Wave)
+		  RETURN p.pseudonym, o.employment, o.household, o.method, w.name, o.wemwbs, o.onsAnxious, o.interviewId, o.recordedAt, o.personId = p.id, o.waveId = w.id`,
+			fmt.Sprintf("[[%s RETIRED older living alone DOORSTEP Spring survey <nil> <nil> <nil> <nil> true true]]", moiraName)},
 		{"a live id finds nothing", `MATCH (n) WHERE n.id IN $ids RETURN count(n)`, "[[0]]"},
 		{"Moira's researcher id finds her", `MATCH (p:Person {id: $moira}) RETURN p.pseudonym`, fmt.Sprintf("[[%s]]", moiraName)},
 	}
