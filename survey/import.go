@@ -322,6 +322,8 @@ func (im *Importer) write(t tx, p *plan, iv *Interview) ([]Record, int, error) {
 		switch {
 		case in[resp.id]:
 		case resp.outcome == OutcomeLinked:
+			// A matching session keeps the mention with the person it matched, so a later
+			// interview naming this respondent is linked to that person, not to this record.
 			resp.outcome, resp.create, resp.id = OutcomeQueued, true, ""
 		default:
 			return nil, 0, problem(CodeOutsideAreas, iv.File, iv.Line, 0, "the respondent no longer lives in the areas you cover")
