@@ -174,7 +174,7 @@ type ComplexityRoot struct {
 
 	Communities struct {
 		BridgeCount func(childComplexity int) int
-		Bridges     func(childComplexity int, first *int) int
+		Bridges     func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Communities func(childComplexity int, first *int) int
 		Count       func(childComplexity int) int
 		Graph       func(childComplexity int) int
@@ -197,6 +197,17 @@ type ComplexityRoot struct {
 		To            func(childComplexity int) int
 		ToCommunity   func(childComplexity int) int
 		Weight        func(childComplexity int) int
+	}
+
+	CommunityBridgeConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CommunityBridgeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Consent struct {
@@ -1559,7 +1570,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Communities.Bridges(childComplexity, args["first"].(*int)), true
+		return e.ComplexityRoot.Communities.Bridges(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Communities.communities":
 		if e.ComplexityRoot.Communities.Communities == nil {
 			break
@@ -1668,6 +1679,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommunityBridge.Weight(childComplexity), true
+
+	case "CommunityBridgeConnection.edges":
+		if e.ComplexityRoot.CommunityBridgeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityBridgeConnection.Edges(childComplexity), true
+	case "CommunityBridgeConnection.pageInfo":
+		if e.ComplexityRoot.CommunityBridgeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityBridgeConnection.PageInfo(childComplexity), true
+	case "CommunityBridgeConnection.totalCount":
+		if e.ComplexityRoot.CommunityBridgeConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityBridgeConnection.TotalCount(childComplexity), true
+
+	case "CommunityBridgeEdge.cursor":
+		if e.ComplexityRoot.CommunityBridgeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityBridgeEdge.Cursor(childComplexity), true
+	case "CommunityBridgeEdge.node":
+		if e.ComplexityRoot.CommunityBridgeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityBridgeEdge.Node(childComplexity), true
 
 	case "Consent.analysis":
 		if e.ComplexityRoot.Consent.Analysis == nil {
@@ -5182,8 +5225,11 @@ type Communities {
   communities(first: Int = 20): [Community!]!
   "How many ties join different communities."
   bridgeCount: Int!
-  "Ties joining different communities (bridging ties), in a stable order; at most ` + "`" + `first` + "`" + ` (default 50, at most 500)."
-  bridges(first: Int = 50): [CommunityBridge!]!
+  """
+  Ties joining different communities (bridging ties), in a stable order, paged (` + "`" + `first` + "`" + `
+  default 50 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given, at most 500).
+  """
+  bridges(first: Int, after: String, last: Int, before: String): CommunityBridgeConnection!
   graph: AnalysisGraph!
 }
 
@@ -5198,6 +5244,18 @@ type Community {
   externalTies: Int!
   "Members by id, at most ` + "`" + `first` + "`" + ` (default 20, at most 500); nodes deleted since the analysis ran are left out."
   members(first: Int = 20): [Node!]!
+}
+
+type CommunityBridgeConnection {
+  edges: [CommunityBridgeEdge!]!
+  pageInfo: PageInfo!
+  "The number of bridging ties (bridgeCount)."
+  totalCount: Int!
+}
+
+type CommunityBridgeEdge {
+  cursor: String!
+  node: CommunityBridge!
 }
 
 "A tie whose ends lie in different communities."
@@ -7879,6 +7937,28 @@ func (ec *executionContext) childFields_CommunityBridge(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type CommunityBridge", field.Name)
 }
 
+func (ec *executionContext) childFields_CommunityBridgeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CommunityBridgeConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CommunityBridgeConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CommunityBridgeConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommunityBridgeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CommunityBridgeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CommunityBridgeEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CommunityBridgeEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommunityBridgeEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Consent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "analysis":
@@ -9304,6 +9384,30 @@ func (ec *executionContext) field_Communities_bridges_args(ctx context.Context, 
 		return nil, err
 	}
 	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -13989,8 +14093,8 @@ func (ec *executionContext) _Communities_bridges(ctx context.Context, field grap
 			return obj.Bridges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.CommunityBridge) graphql.Marshaler {
-			return ec.marshalNCommunityBridge2ᚕᚖkithᚋgraphᚋmodelᚐCommunityBridgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommunityBridgeConnection) graphql.Marshaler {
+			return ec.marshalNCommunityBridgeConnection2ᚖkithᚋgraphᚋmodelᚐCommunityBridgeConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14003,7 +14107,7 @@ func (ec *executionContext) fieldContext_Communities_bridges(ctx context.Context
 		IsMethod:   false,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CommunityBridge(ctx, field)
+			return ec.childFields_CommunityBridgeConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -14318,6 +14422,148 @@ func (ec *executionContext) _CommunityBridge_weight(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_CommunityBridge_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommunityBridge", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _CommunityBridgeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CommunityBridgeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityBridgeConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CommunityBridgeEdge) graphql.Marshaler {
+			return ec.marshalNCommunityBridgeEdge2ᚕᚖkithᚋgraphᚋmodelᚐCommunityBridgeEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityBridgeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunityBridgeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommunityBridgeEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommunityBridgeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CommunityBridgeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityBridgeConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *paging.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖkithᚋpagingᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityBridgeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunityBridgeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommunityBridgeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CommunityBridgeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityBridgeConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityBridgeConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityBridgeConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CommunityBridgeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CommunityBridgeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityBridgeEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityBridgeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityBridgeEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CommunityBridgeEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CommunityBridgeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityBridgeEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommunityBridge) graphql.Marshaler {
+			return ec.marshalNCommunityBridge2ᚖkithᚋgraphᚋmodelᚐCommunityBridge(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityBridgeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunityBridgeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommunityBridge(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Consent_analysis(ctx context.Context, field graphql.CollectedField, obj *model.Consent) (ret graphql.Marshaler) {
@@ -33623,6 +33869,97 @@ func (ec *executionContext) _CommunityBridge(ctx context.Context, sel ast.Select
 	return out
 }
 
+var communityBridgeConnectionImplementors = []string{"CommunityBridgeConnection"}
+
+func (ec *executionContext) _CommunityBridgeConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CommunityBridgeConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, communityBridgeConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommunityBridgeConnection")
+		case "edges":
+			out.Values[i] = ec._CommunityBridgeConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CommunityBridgeConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CommunityBridgeConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var communityBridgeEdgeImplementors = []string{"CommunityBridgeEdge"}
+
+func (ec *executionContext) _CommunityBridgeEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CommunityBridgeEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, communityBridgeEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommunityBridgeEdge")
+		case "cursor":
+			out.Values[i] = ec._CommunityBridgeEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CommunityBridgeEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var consentImplementors = []string{"Consent"}
 
 func (ec *executionContext) _Consent(ctx context.Context, sel ast.SelectionSet, obj *model.Consent) graphql.Marshaler {
@@ -41005,11 +41342,31 @@ func (ec *executionContext) marshalNCommunity2ᚖkithᚋgraphᚋmodelᚐCommunit
 	return ec._Community(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNCommunityBridge2ᚕᚖkithᚋgraphᚋmodelᚐCommunityBridgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CommunityBridge) graphql.Marshaler {
+func (ec *executionContext) marshalNCommunityBridge2ᚖkithᚋgraphᚋmodelᚐCommunityBridge(ctx context.Context, sel ast.SelectionSet, v *model.CommunityBridge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CommunityBridge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommunityBridgeConnection2ᚖkithᚋgraphᚋmodelᚐCommunityBridgeConnection(ctx context.Context, sel ast.SelectionSet, v *model.CommunityBridgeConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CommunityBridgeConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommunityBridgeEdge2ᚕᚖkithᚋgraphᚋmodelᚐCommunityBridgeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CommunityBridgeEdge) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCommunityBridge2ᚖkithᚋgraphᚋmodelᚐCommunityBridge(ctx, sel, v[i])
+		return ec.marshalNCommunityBridgeEdge2ᚖkithᚋgraphᚋmodelᚐCommunityBridgeEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -41021,14 +41378,14 @@ func (ec *executionContext) marshalNCommunityBridge2ᚕᚖkithᚋgraphᚋmodel�
 	return ret
 }
 
-func (ec *executionContext) marshalNCommunityBridge2ᚖkithᚋgraphᚋmodelᚐCommunityBridge(ctx context.Context, sel ast.SelectionSet, v *model.CommunityBridge) graphql.Marshaler {
+func (ec *executionContext) marshalNCommunityBridgeEdge2ᚖkithᚋgraphᚋmodelᚐCommunityBridgeEdge(ctx context.Context, sel ast.SelectionSet, v *model.CommunityBridgeEdge) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
 		}
 		return graphql.Null
 	}
-	return ec._CommunityBridge(ctx, sel, v)
+	return ec._CommunityBridgeEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNConsent2ᚖkithᚋgraphᚋmodelᚐConsent(ctx context.Context, sel ast.SelectionSet, v *model.Consent) graphql.Marshaler {

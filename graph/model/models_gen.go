@@ -222,9 +222,10 @@ type Communities struct {
 	Communities []*Community `json:"communities"`
 	// How many ties join different communities.
 	BridgeCount int `json:"bridgeCount"`
-	// Ties joining different communities (bridging ties), in a stable order; at most `first` (default 50, at most 500).
-	Bridges []*CommunityBridge `json:"bridges"`
-	Graph   *AnalysisGraph     `json:"graph"`
+	// Ties joining different communities (bridging ties), in a stable order, paged (`first`
+	// default 50 when neither `first` nor `last` is given, at most 500).
+	Bridges *CommunityBridgeConnection `json:"bridges"`
+	Graph   *AnalysisGraph             `json:"graph"`
 }
 
 // One community.
@@ -248,6 +249,18 @@ type CommunityBridge struct {
 	ToCommunity   string `json:"toCommunity"`
 	// The merged tie's weight (1 when unweighted).
 	Weight float64 `json:"weight"`
+}
+
+type CommunityBridgeConnection struct {
+	Edges    []*CommunityBridgeEdge `json:"edges"`
+	PageInfo *paging.PageInfo       `json:"pageInfo"`
+	// The number of bridging ties (bridgeCount).
+	TotalCount int `json:"totalCount"`
+}
+
+type CommunityBridgeEdge struct {
+	Cursor string           `json:"cursor"`
+	Node   *CommunityBridge `json:"node"`
 }
 
 // A tie through which someone or something could reach a person.
