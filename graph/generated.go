@@ -992,16 +992,16 @@ type QueryResolver interface {
 	NetworkSummary(ctx context.Context, scope *model.AnalysisScope, by *model.AnalysisGroupBy, authorityHops *int, resolution *float64, seed *int) (*model.NetworkSummary, error)
 	CompareWaves(ctx context.Context, before string, after string, scope *model.AnalysisScope) (*model.WaveComparison, error)
 	AnalysisRun(ctx context.Context, id string) (*model.AnalysisRun, error)
-	Areas(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.AreaConnection, error)
-	Waves(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.WaveConnection, error)
-	Interests(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.InterestConnection, error)
-	Gifts(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.GiftConnection, error)
-	FamiliarStrangerList(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.FamiliarStrangerConnection, error)
-	Groups(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.GroupConnection, error)
-	IdentityCandidates(ctx context.Context, first *int, after *string, last *int, before *string) (*model.IdentityCandidateConnection, error)
-	Organisations(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.OrganisationConnection, error)
-	People(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.PersonConnection, error)
-	Places(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.PlaceConnection, error)
+	Areas(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Area], error)
+	Waves(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Wave], error)
+	Interests(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Interest], error)
+	Gifts(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Gift], error)
+	FamiliarStrangerList(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.FamiliarStranger], error)
+	Groups(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Group], error)
+	IdentityCandidates(ctx context.Context, first *int, after *string, last *int, before *string) (*paging.Connection[*model.IdentityCandidate], error)
+	Organisations(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Organisation], error)
+	People(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Person], error)
+	Places(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Place], error)
 	WellbeingSummary(ctx context.Context, where map[string]any, wave *string, tieChange *model.TieChange) (*model.WellbeingSummary, error)
 	PrivacyBudget(ctx context.Context) (*model.PrivacyBudget, error)
 	ShortestTrustedPath(ctx context.Context, from string, to model.RouteTarget, options *model.RouteOptions) (*model.Route, error)
@@ -12478,7 +12478,7 @@ func (ec *executionContext) fieldContext_Area_residents(ctx context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _AreaConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AreaConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _AreaConnection_edges(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Area]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12490,8 +12490,8 @@ func (ec *executionContext) _AreaConnection_edges(ctx context.Context, field gra
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.AreaEdge) graphql.Marshaler {
-			return ec.marshalNAreaEdge2ᚕᚖkithᚋgraphᚋmodelᚐAreaEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*paging.Edge[*model.Area]) graphql.Marshaler {
+			return ec.marshalNAreaEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12510,7 +12510,7 @@ func (ec *executionContext) fieldContext_AreaConnection_edges(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _AreaConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.AreaConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _AreaConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Area]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12542,7 +12542,7 @@ func (ec *executionContext) fieldContext_AreaConnection_nodes(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _AreaConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AreaConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _AreaConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Area]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12574,7 +12574,7 @@ func (ec *executionContext) fieldContext_AreaConnection_pageInfo(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _AreaConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AreaConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _AreaConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Area]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12597,7 +12597,7 @@ func (ec *executionContext) fieldContext_AreaConnection_totalCount(_ context.Con
 	return graphql.NewScalarFieldContext("AreaConnection", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _AreaEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AreaEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _AreaEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.Area]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12620,7 +12620,7 @@ func (ec *executionContext) fieldContext_AreaEdge_cursor(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("AreaEdge", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _AreaEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AreaEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _AreaEdge_node(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.Area]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14093,8 +14093,8 @@ func (ec *executionContext) _Communities_bridges(ctx context.Context, field grap
 			return obj.Bridges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.CommunityBridgeConnection) graphql.Marshaler {
-			return ec.marshalNCommunityBridgeConnection2ᚖkithᚋgraphᚋmodelᚐCommunityBridgeConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *paging.Connection[*model.CommunityBridge]) graphql.Marshaler {
+			return ec.marshalNCommunityBridgeConnection2ᚖkithᚋpagingᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14424,7 +14424,7 @@ func (ec *executionContext) fieldContext_CommunityBridge_weight(_ context.Contex
 	return graphql.NewScalarFieldContext("CommunityBridge", field, false, false, errors.New("field of type Float does not have child fields"))
 }
 
-func (ec *executionContext) _CommunityBridgeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CommunityBridgeConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _CommunityBridgeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.CommunityBridge]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14436,8 +14436,8 @@ func (ec *executionContext) _CommunityBridgeConnection_edges(ctx context.Context
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.CommunityBridgeEdge) graphql.Marshaler {
-			return ec.marshalNCommunityBridgeEdge2ᚕᚖkithᚋgraphᚋmodelᚐCommunityBridgeEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*paging.Edge[*model.CommunityBridge]) graphql.Marshaler {
+			return ec.marshalNCommunityBridgeEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14456,7 +14456,7 @@ func (ec *executionContext) fieldContext_CommunityBridgeConnection_edges(_ conte
 	return fc, nil
 }
 
-func (ec *executionContext) _CommunityBridgeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CommunityBridgeConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _CommunityBridgeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.CommunityBridge]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14488,7 +14488,7 @@ func (ec *executionContext) fieldContext_CommunityBridgeConnection_pageInfo(_ co
 	return fc, nil
 }
 
-func (ec *executionContext) _CommunityBridgeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CommunityBridgeConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _CommunityBridgeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.CommunityBridge]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14511,7 +14511,7 @@ func (ec *executionContext) fieldContext_CommunityBridgeConnection_totalCount(_ 
 	return graphql.NewScalarFieldContext("CommunityBridgeConnection", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _CommunityBridgeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CommunityBridgeEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _CommunityBridgeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.CommunityBridge]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14534,7 +14534,7 @@ func (ec *executionContext) fieldContext_CommunityBridgeEdge_cursor(_ context.Co
 	return graphql.NewScalarFieldContext("CommunityBridgeEdge", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _CommunityBridgeEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CommunityBridgeEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _CommunityBridgeEdge_node(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.CommunityBridge]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15463,7 +15463,7 @@ func (ec *executionContext) fieldContext_FamiliarStranger_area(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _FamiliarStrangerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.FamiliarStrangerConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _FamiliarStrangerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.FamiliarStranger]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15475,8 +15475,8 @@ func (ec *executionContext) _FamiliarStrangerConnection_edges(ctx context.Contex
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.FamiliarStrangerEdge) graphql.Marshaler {
-			return ec.marshalNFamiliarStrangerEdge2ᚕᚖkithᚋgraphᚋmodelᚐFamiliarStrangerEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*paging.Edge[*model.FamiliarStranger]) graphql.Marshaler {
+			return ec.marshalNFamiliarStrangerEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15495,7 +15495,7 @@ func (ec *executionContext) fieldContext_FamiliarStrangerConnection_edges(_ cont
 	return fc, nil
 }
 
-func (ec *executionContext) _FamiliarStrangerConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.FamiliarStrangerConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _FamiliarStrangerConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.FamiliarStranger]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15527,7 +15527,7 @@ func (ec *executionContext) fieldContext_FamiliarStrangerConnection_nodes(_ cont
 	return fc, nil
 }
 
-func (ec *executionContext) _FamiliarStrangerConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.FamiliarStrangerConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _FamiliarStrangerConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.FamiliarStranger]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15559,7 +15559,7 @@ func (ec *executionContext) fieldContext_FamiliarStrangerConnection_pageInfo(_ c
 	return fc, nil
 }
 
-func (ec *executionContext) _FamiliarStrangerConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.FamiliarStrangerConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _FamiliarStrangerConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.FamiliarStranger]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15582,7 +15582,7 @@ func (ec *executionContext) fieldContext_FamiliarStrangerConnection_totalCount(_
 	return graphql.NewScalarFieldContext("FamiliarStrangerConnection", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _FamiliarStrangerEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.FamiliarStrangerEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _FamiliarStrangerEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.FamiliarStranger]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15605,7 +15605,7 @@ func (ec *executionContext) fieldContext_FamiliarStrangerEdge_cursor(_ context.C
 	return graphql.NewScalarFieldContext("FamiliarStrangerEdge", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _FamiliarStrangerEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.FamiliarStrangerEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _FamiliarStrangerEdge_node(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.FamiliarStranger]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15984,7 +15984,7 @@ func (ec *executionContext) fieldContext_Gift_offeredBy(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _GiftConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.GiftConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _GiftConnection_edges(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Gift]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15996,8 +15996,8 @@ func (ec *executionContext) _GiftConnection_edges(ctx context.Context, field gra
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.GiftEdge) graphql.Marshaler {
-			return ec.marshalNGiftEdge2ᚕᚖkithᚋgraphᚋmodelᚐGiftEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*paging.Edge[*model.Gift]) graphql.Marshaler {
+			return ec.marshalNGiftEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16016,7 +16016,7 @@ func (ec *executionContext) fieldContext_GiftConnection_edges(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _GiftConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.GiftConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _GiftConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Gift]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16048,7 +16048,7 @@ func (ec *executionContext) fieldContext_GiftConnection_nodes(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _GiftConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.GiftConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _GiftConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Gift]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16080,7 +16080,7 @@ func (ec *executionContext) fieldContext_GiftConnection_pageInfo(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _GiftConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.GiftConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _GiftConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Gift]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16103,7 +16103,7 @@ func (ec *executionContext) fieldContext_GiftConnection_totalCount(_ context.Con
 	return graphql.NewScalarFieldContext("GiftConnection", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _GiftEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.GiftEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _GiftEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.Gift]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16126,7 +16126,7 @@ func (ec *executionContext) fieldContext_GiftEdge_cursor(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("GiftEdge", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _GiftEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.GiftEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _GiftEdge_node(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.Gift]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16591,7 +16591,7 @@ func (ec *executionContext) fieldContext_Group_interests(ctx context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _GroupConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.GroupConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupConnection_edges(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Group]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16603,8 +16603,8 @@ func (ec *executionContext) _GroupConnection_edges(ctx context.Context, field gr
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.GroupEdge) graphql.Marshaler {
-			return ec.marshalNGroupEdge2ᚕᚖkithᚋgraphᚋmodelᚐGroupEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*paging.Edge[*model.Group]) graphql.Marshaler {
+			return ec.marshalNGroupEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16623,7 +16623,7 @@ func (ec *executionContext) fieldContext_GroupConnection_edges(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _GroupConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.GroupConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Group]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16655,7 +16655,7 @@ func (ec *executionContext) fieldContext_GroupConnection_nodes(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _GroupConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.GroupConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Group]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16687,7 +16687,7 @@ func (ec *executionContext) fieldContext_GroupConnection_pageInfo(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _GroupConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.GroupConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Group]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16811,7 +16811,7 @@ func (ec *executionContext) fieldContext_GroupEI_ei(_ context.Context, field gra
 	return fc, nil
 }
 
-func (ec *executionContext) _GroupEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.GroupEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.Group]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16834,7 +16834,7 @@ func (ec *executionContext) fieldContext_GroupEdge_cursor(_ context.Context, fie
 	return graphql.NewScalarFieldContext("GroupEdge", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _GroupEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.GroupEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupEdge_node(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.Group]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17027,7 +17027,7 @@ func (ec *executionContext) fieldContext_IdentityCandidate_recordedAt(_ context.
 	return graphql.NewScalarFieldContext("IdentityCandidate", field, false, false, errors.New("field of type DateTime does not have child fields"))
 }
 
-func (ec *executionContext) _IdentityCandidateConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.IdentityCandidateConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _IdentityCandidateConnection_edges(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.IdentityCandidate]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17039,8 +17039,8 @@ func (ec *executionContext) _IdentityCandidateConnection_edges(ctx context.Conte
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.IdentityCandidateEdge) graphql.Marshaler {
-			return ec.marshalNIdentityCandidateEdge2ᚕᚖkithᚋgraphᚋmodelᚐIdentityCandidateEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*paging.Edge[*model.IdentityCandidate]) graphql.Marshaler {
+			return ec.marshalNIdentityCandidateEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17059,7 +17059,7 @@ func (ec *executionContext) fieldContext_IdentityCandidateConnection_edges(_ con
 	return fc, nil
 }
 
-func (ec *executionContext) _IdentityCandidateConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.IdentityCandidateConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _IdentityCandidateConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.IdentityCandidate]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17091,7 +17091,7 @@ func (ec *executionContext) fieldContext_IdentityCandidateConnection_pageInfo(_ 
 	return fc, nil
 }
 
-func (ec *executionContext) _IdentityCandidateConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.IdentityCandidateConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _IdentityCandidateConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.IdentityCandidate]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17114,7 +17114,7 @@ func (ec *executionContext) fieldContext_IdentityCandidateConnection_totalCount(
 	return graphql.NewScalarFieldContext("IdentityCandidateConnection", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _IdentityCandidateEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.IdentityCandidateEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _IdentityCandidateEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.IdentityCandidate]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17137,7 +17137,7 @@ func (ec *executionContext) fieldContext_IdentityCandidateEdge_cursor(_ context.
 	return graphql.NewScalarFieldContext("IdentityCandidateEdge", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _IdentityCandidateEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.IdentityCandidateEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _IdentityCandidateEdge_node(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.IdentityCandidate]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18289,7 +18289,7 @@ func (ec *executionContext) fieldContext_Interest_groups(ctx context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _InterestConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.InterestConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _InterestConnection_edges(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Interest]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18301,8 +18301,8 @@ func (ec *executionContext) _InterestConnection_edges(ctx context.Context, field
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.InterestEdge) graphql.Marshaler {
-			return ec.marshalNInterestEdge2ᚕᚖkithᚋgraphᚋmodelᚐInterestEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*paging.Edge[*model.Interest]) graphql.Marshaler {
+			return ec.marshalNInterestEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18321,7 +18321,7 @@ func (ec *executionContext) fieldContext_InterestConnection_edges(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _InterestConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.InterestConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _InterestConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Interest]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18353,7 +18353,7 @@ func (ec *executionContext) fieldContext_InterestConnection_nodes(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _InterestConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.InterestConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _InterestConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Interest]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18385,7 +18385,7 @@ func (ec *executionContext) fieldContext_InterestConnection_pageInfo(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _InterestConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.InterestConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _InterestConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Interest]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18408,7 +18408,7 @@ func (ec *executionContext) fieldContext_InterestConnection_totalCount(_ context
 	return graphql.NewScalarFieldContext("InterestConnection", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _InterestEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.InterestEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _InterestEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.Interest]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18431,7 +18431,7 @@ func (ec *executionContext) fieldContext_InterestEdge_cursor(_ context.Context, 
 	return graphql.NewScalarFieldContext("InterestEdge", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _InterestEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.InterestEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _InterestEdge_node(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.Interest]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22349,7 +22349,7 @@ func (ec *executionContext) fieldContext_Organisation_staff(ctx context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _OrganisationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.OrganisationConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrganisationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Organisation]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22361,8 +22361,8 @@ func (ec *executionContext) _OrganisationConnection_edges(ctx context.Context, f
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.OrganisationEdge) graphql.Marshaler {
-			return ec.marshalNOrganisationEdge2ᚕᚖkithᚋgraphᚋmodelᚐOrganisationEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*paging.Edge[*model.Organisation]) graphql.Marshaler {
+			return ec.marshalNOrganisationEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22381,7 +22381,7 @@ func (ec *executionContext) fieldContext_OrganisationConnection_edges(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _OrganisationConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.OrganisationConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrganisationConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Organisation]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22413,7 +22413,7 @@ func (ec *executionContext) fieldContext_OrganisationConnection_nodes(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _OrganisationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.OrganisationConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrganisationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Organisation]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22445,7 +22445,7 @@ func (ec *executionContext) fieldContext_OrganisationConnection_pageInfo(_ conte
 	return fc, nil
 }
 
-func (ec *executionContext) _OrganisationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.OrganisationConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrganisationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Organisation]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22468,7 +22468,7 @@ func (ec *executionContext) fieldContext_OrganisationConnection_totalCount(_ con
 	return graphql.NewScalarFieldContext("OrganisationConnection", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _OrganisationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.OrganisationEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrganisationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.Organisation]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22491,7 +22491,7 @@ func (ec *executionContext) fieldContext_OrganisationEdge_cursor(_ context.Conte
 	return graphql.NewScalarFieldContext("OrganisationEdge", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _OrganisationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.OrganisationEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrganisationEdge_node(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.Organisation]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23350,7 +23350,7 @@ func (ec *executionContext) fieldContext_Person_observations(ctx context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _PersonConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.PersonConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _PersonConnection_edges(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Person]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23362,8 +23362,8 @@ func (ec *executionContext) _PersonConnection_edges(ctx context.Context, field g
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.PersonEdge) graphql.Marshaler {
-			return ec.marshalNPersonEdge2ᚕᚖkithᚋgraphᚋmodelᚐPersonEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*paging.Edge[*model.Person]) graphql.Marshaler {
+			return ec.marshalNPersonEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -23382,7 +23382,7 @@ func (ec *executionContext) fieldContext_PersonConnection_edges(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _PersonConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.PersonConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _PersonConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Person]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23414,7 +23414,7 @@ func (ec *executionContext) fieldContext_PersonConnection_nodes(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _PersonConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.PersonConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _PersonConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Person]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23446,7 +23446,7 @@ func (ec *executionContext) fieldContext_PersonConnection_pageInfo(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _PersonConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.PersonConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _PersonConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Person]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23469,7 +23469,7 @@ func (ec *executionContext) fieldContext_PersonConnection_totalCount(_ context.C
 	return graphql.NewScalarFieldContext("PersonConnection", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _PersonEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PersonEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _PersonEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.Person]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23492,7 +23492,7 @@ func (ec *executionContext) fieldContext_PersonEdge_cursor(_ context.Context, fi
 	return graphql.NewScalarFieldContext("PersonEdge", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PersonEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.PersonEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _PersonEdge_node(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.Person]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23874,7 +23874,7 @@ func (ec *executionContext) fieldContext_Place_groups(ctx context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _PlaceConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.PlaceConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _PlaceConnection_edges(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Place]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23886,8 +23886,8 @@ func (ec *executionContext) _PlaceConnection_edges(ctx context.Context, field gr
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.PlaceEdge) graphql.Marshaler {
-			return ec.marshalNPlaceEdge2ᚕᚖkithᚋgraphᚋmodelᚐPlaceEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*paging.Edge[*model.Place]) graphql.Marshaler {
+			return ec.marshalNPlaceEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -23906,7 +23906,7 @@ func (ec *executionContext) fieldContext_PlaceConnection_edges(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _PlaceConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.PlaceConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _PlaceConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Place]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23938,7 +23938,7 @@ func (ec *executionContext) fieldContext_PlaceConnection_nodes(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _PlaceConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.PlaceConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _PlaceConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Place]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23970,7 +23970,7 @@ func (ec *executionContext) fieldContext_PlaceConnection_pageInfo(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _PlaceConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.PlaceConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _PlaceConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Place]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23993,7 +23993,7 @@ func (ec *executionContext) fieldContext_PlaceConnection_totalCount(_ context.Co
 	return graphql.NewScalarFieldContext("PlaceConnection", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _PlaceEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PlaceEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _PlaceEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.Place]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24016,7 +24016,7 @@ func (ec *executionContext) fieldContext_PlaceEdge_cursor(_ context.Context, fie
 	return graphql.NewScalarFieldContext("PlaceEdge", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PlaceEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.PlaceEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _PlaceEdge_node(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.Place]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24616,8 +24616,8 @@ func (ec *executionContext) _Query_areas(ctx context.Context, field graphql.Coll
 			return ec.Resolvers.Query().Areas(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["where"].(map[string]any), fc.Args["orderBy"].([]map[string]any))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.AreaConnection) graphql.Marshaler {
-			return ec.marshalNAreaConnection2ᚖkithᚋgraphᚋmodelᚐAreaConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *paging.Connection[*model.Area]) graphql.Marshaler {
+			return ec.marshalNAreaConnection2ᚖkithᚋpagingᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24660,8 +24660,8 @@ func (ec *executionContext) _Query_waves(ctx context.Context, field graphql.Coll
 			return ec.Resolvers.Query().Waves(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["where"].(map[string]any), fc.Args["orderBy"].([]map[string]any))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.WaveConnection) graphql.Marshaler {
-			return ec.marshalNWaveConnection2ᚖkithᚋgraphᚋmodelᚐWaveConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *paging.Connection[*model.Wave]) graphql.Marshaler {
+			return ec.marshalNWaveConnection2ᚖkithᚋpagingᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24704,8 +24704,8 @@ func (ec *executionContext) _Query_interests(ctx context.Context, field graphql.
 			return ec.Resolvers.Query().Interests(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["where"].(map[string]any), fc.Args["orderBy"].([]map[string]any))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.InterestConnection) graphql.Marshaler {
-			return ec.marshalNInterestConnection2ᚖkithᚋgraphᚋmodelᚐInterestConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *paging.Connection[*model.Interest]) graphql.Marshaler {
+			return ec.marshalNInterestConnection2ᚖkithᚋpagingᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24748,8 +24748,8 @@ func (ec *executionContext) _Query_gifts(ctx context.Context, field graphql.Coll
 			return ec.Resolvers.Query().Gifts(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["where"].(map[string]any), fc.Args["orderBy"].([]map[string]any))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.GiftConnection) graphql.Marshaler {
-			return ec.marshalNGiftConnection2ᚖkithᚋgraphᚋmodelᚐGiftConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *paging.Connection[*model.Gift]) graphql.Marshaler {
+			return ec.marshalNGiftConnection2ᚖkithᚋpagingᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24792,8 +24792,8 @@ func (ec *executionContext) _Query_familiarStrangerList(ctx context.Context, fie
 			return ec.Resolvers.Query().FamiliarStrangerList(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["where"].(map[string]any), fc.Args["orderBy"].([]map[string]any))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.FamiliarStrangerConnection) graphql.Marshaler {
-			return ec.marshalNFamiliarStrangerConnection2ᚖkithᚋgraphᚋmodelᚐFamiliarStrangerConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *paging.Connection[*model.FamiliarStranger]) graphql.Marshaler {
+			return ec.marshalNFamiliarStrangerConnection2ᚖkithᚋpagingᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24836,8 +24836,8 @@ func (ec *executionContext) _Query_groups(ctx context.Context, field graphql.Col
 			return ec.Resolvers.Query().Groups(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["where"].(map[string]any), fc.Args["orderBy"].([]map[string]any))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.GroupConnection) graphql.Marshaler {
-			return ec.marshalNGroupConnection2ᚖkithᚋgraphᚋmodelᚐGroupConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *paging.Connection[*model.Group]) graphql.Marshaler {
+			return ec.marshalNGroupConnection2ᚖkithᚋpagingᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24885,11 +24885,11 @@ func (ec *executionContext) _Query_identityCandidates(ctx context.Context, field
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"ADMIN", "WORKER"})
 				if err != nil {
-					var zeroVal *model.IdentityCandidateConnection
+					var zeroVal *paging.Connection[*model.IdentityCandidate]
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.IdentityCandidateConnection
+					var zeroVal *paging.Connection[*model.IdentityCandidate]
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -24898,8 +24898,8 @@ func (ec *executionContext) _Query_identityCandidates(ctx context.Context, field
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.IdentityCandidateConnection) graphql.Marshaler {
-			return ec.marshalNIdentityCandidateConnection2ᚖkithᚋgraphᚋmodelᚐIdentityCandidateConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *paging.Connection[*model.IdentityCandidate]) graphql.Marshaler {
+			return ec.marshalNIdentityCandidateConnection2ᚖkithᚋpagingᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24942,8 +24942,8 @@ func (ec *executionContext) _Query_organisations(ctx context.Context, field grap
 			return ec.Resolvers.Query().Organisations(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["where"].(map[string]any), fc.Args["orderBy"].([]map[string]any))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.OrganisationConnection) graphql.Marshaler {
-			return ec.marshalNOrganisationConnection2ᚖkithᚋgraphᚋmodelᚐOrganisationConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *paging.Connection[*model.Organisation]) graphql.Marshaler {
+			return ec.marshalNOrganisationConnection2ᚖkithᚋpagingᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24986,8 +24986,8 @@ func (ec *executionContext) _Query_people(ctx context.Context, field graphql.Col
 			return ec.Resolvers.Query().People(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["where"].(map[string]any), fc.Args["orderBy"].([]map[string]any))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonConnection) graphql.Marshaler {
-			return ec.marshalNPersonConnection2ᚖkithᚋgraphᚋmodelᚐPersonConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *paging.Connection[*model.Person]) graphql.Marshaler {
+			return ec.marshalNPersonConnection2ᚖkithᚋpagingᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25030,8 +25030,8 @@ func (ec *executionContext) _Query_places(ctx context.Context, field graphql.Col
 			return ec.Resolvers.Query().Places(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["where"].(map[string]any), fc.Args["orderBy"].([]map[string]any))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.PlaceConnection) graphql.Marshaler {
-			return ec.marshalNPlaceConnection2ᚖkithᚋgraphᚋmodelᚐPlaceConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *paging.Connection[*model.Place]) graphql.Marshaler {
+			return ec.marshalNPlaceConnection2ᚖkithᚋpagingᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -27840,7 +27840,7 @@ func (ec *executionContext) fieldContext_WaveComparison_graph(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _WaveConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.WaveConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _WaveConnection_edges(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Wave]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27852,8 +27852,8 @@ func (ec *executionContext) _WaveConnection_edges(ctx context.Context, field gra
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.WaveEdge) graphql.Marshaler {
-			return ec.marshalNWaveEdge2ᚕᚖkithᚋgraphᚋmodelᚐWaveEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*paging.Edge[*model.Wave]) graphql.Marshaler {
+			return ec.marshalNWaveEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -27872,7 +27872,7 @@ func (ec *executionContext) fieldContext_WaveConnection_edges(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _WaveConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.WaveConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _WaveConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Wave]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27904,7 +27904,7 @@ func (ec *executionContext) fieldContext_WaveConnection_nodes(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _WaveConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.WaveConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _WaveConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Wave]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27936,7 +27936,7 @@ func (ec *executionContext) fieldContext_WaveConnection_pageInfo(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _WaveConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.WaveConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _WaveConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Wave]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27959,7 +27959,7 @@ func (ec *executionContext) fieldContext_WaveConnection_totalCount(_ context.Con
 	return graphql.NewScalarFieldContext("WaveConnection", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _WaveEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.WaveEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _WaveEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.Wave]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27982,7 +27982,7 @@ func (ec *executionContext) fieldContext_WaveEdge_cursor(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("WaveEdge", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _WaveEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.WaveEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _WaveEdge_node(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.Wave]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -33077,7 +33077,7 @@ func (ec *executionContext) _Area(ctx context.Context, sel ast.SelectionSet, obj
 
 var areaConnectionImplementors = []string{"AreaConnection"}
 
-func (ec *executionContext) _AreaConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AreaConnection) graphql.Marshaler {
+func (ec *executionContext) _AreaConnection(ctx context.Context, sel ast.SelectionSet, obj *paging.Connection[*model.Area]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, areaConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -33130,7 +33130,7 @@ func (ec *executionContext) _AreaConnection(ctx context.Context, sel ast.Selecti
 
 var areaEdgeImplementors = []string{"AreaEdge"}
 
-func (ec *executionContext) _AreaEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AreaEdge) graphql.Marshaler {
+func (ec *executionContext) _AreaEdge(ctx context.Context, sel ast.SelectionSet, obj *paging.Edge[*model.Area]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, areaEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -33871,7 +33871,7 @@ func (ec *executionContext) _CommunityBridge(ctx context.Context, sel ast.Select
 
 var communityBridgeConnectionImplementors = []string{"CommunityBridgeConnection"}
 
-func (ec *executionContext) _CommunityBridgeConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CommunityBridgeConnection) graphql.Marshaler {
+func (ec *executionContext) _CommunityBridgeConnection(ctx context.Context, sel ast.SelectionSet, obj *paging.Connection[*model.CommunityBridge]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, communityBridgeConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -33919,7 +33919,7 @@ func (ec *executionContext) _CommunityBridgeConnection(ctx context.Context, sel 
 
 var communityBridgeEdgeImplementors = []string{"CommunityBridgeEdge"}
 
-func (ec *executionContext) _CommunityBridgeEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CommunityBridgeEdge) graphql.Marshaler {
+func (ec *executionContext) _CommunityBridgeEdge(ctx context.Context, sel ast.SelectionSet, obj *paging.Edge[*model.CommunityBridge]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, communityBridgeEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -34457,7 +34457,7 @@ func (ec *executionContext) _FamiliarStranger(ctx context.Context, sel ast.Selec
 
 var familiarStrangerConnectionImplementors = []string{"FamiliarStrangerConnection"}
 
-func (ec *executionContext) _FamiliarStrangerConnection(ctx context.Context, sel ast.SelectionSet, obj *model.FamiliarStrangerConnection) graphql.Marshaler {
+func (ec *executionContext) _FamiliarStrangerConnection(ctx context.Context, sel ast.SelectionSet, obj *paging.Connection[*model.FamiliarStranger]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, familiarStrangerConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -34510,7 +34510,7 @@ func (ec *executionContext) _FamiliarStrangerConnection(ctx context.Context, sel
 
 var familiarStrangerEdgeImplementors = []string{"FamiliarStrangerEdge"}
 
-func (ec *executionContext) _FamiliarStrangerEdge(ctx context.Context, sel ast.SelectionSet, obj *model.FamiliarStrangerEdge) graphql.Marshaler {
+func (ec *executionContext) _FamiliarStrangerEdge(ctx context.Context, sel ast.SelectionSet, obj *paging.Edge[*model.FamiliarStranger]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, familiarStrangerEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -34750,7 +34750,7 @@ func (ec *executionContext) _Gift(ctx context.Context, sel ast.SelectionSet, obj
 
 var giftConnectionImplementors = []string{"GiftConnection"}
 
-func (ec *executionContext) _GiftConnection(ctx context.Context, sel ast.SelectionSet, obj *model.GiftConnection) graphql.Marshaler {
+func (ec *executionContext) _GiftConnection(ctx context.Context, sel ast.SelectionSet, obj *paging.Connection[*model.Gift]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, giftConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -34803,7 +34803,7 @@ func (ec *executionContext) _GiftConnection(ctx context.Context, sel ast.Selecti
 
 var giftEdgeImplementors = []string{"GiftEdge"}
 
-func (ec *executionContext) _GiftEdge(ctx context.Context, sel ast.SelectionSet, obj *model.GiftEdge) graphql.Marshaler {
+func (ec *executionContext) _GiftEdge(ctx context.Context, sel ast.SelectionSet, obj *paging.Edge[*model.Gift]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, giftEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -35114,7 +35114,7 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 
 var groupConnectionImplementors = []string{"GroupConnection"}
 
-func (ec *executionContext) _GroupConnection(ctx context.Context, sel ast.SelectionSet, obj *model.GroupConnection) graphql.Marshaler {
+func (ec *executionContext) _GroupConnection(ctx context.Context, sel ast.SelectionSet, obj *paging.Connection[*model.Group]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, groupConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -35220,7 +35220,7 @@ func (ec *executionContext) _GroupEI(ctx context.Context, sel ast.SelectionSet, 
 
 var groupEdgeImplementors = []string{"GroupEdge"}
 
-func (ec *executionContext) _GroupEdge(ctx context.Context, sel ast.SelectionSet, obj *model.GroupEdge) graphql.Marshaler {
+func (ec *executionContext) _GroupEdge(ctx context.Context, sel ast.SelectionSet, obj *paging.Edge[*model.Group]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, groupEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -35331,7 +35331,7 @@ func (ec *executionContext) _IdentityCandidate(ctx context.Context, sel ast.Sele
 
 var identityCandidateConnectionImplementors = []string{"IdentityCandidateConnection"}
 
-func (ec *executionContext) _IdentityCandidateConnection(ctx context.Context, sel ast.SelectionSet, obj *model.IdentityCandidateConnection) graphql.Marshaler {
+func (ec *executionContext) _IdentityCandidateConnection(ctx context.Context, sel ast.SelectionSet, obj *paging.Connection[*model.IdentityCandidate]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, identityCandidateConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -35379,7 +35379,7 @@ func (ec *executionContext) _IdentityCandidateConnection(ctx context.Context, se
 
 var identityCandidateEdgeImplementors = []string{"IdentityCandidateEdge"}
 
-func (ec *executionContext) _IdentityCandidateEdge(ctx context.Context, sel ast.SelectionSet, obj *model.IdentityCandidateEdge) graphql.Marshaler {
+func (ec *executionContext) _IdentityCandidateEdge(ctx context.Context, sel ast.SelectionSet, obj *paging.Edge[*model.IdentityCandidate]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, identityCandidateEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -35972,7 +35972,7 @@ func (ec *executionContext) _Interest(ctx context.Context, sel ast.SelectionSet,
 
 var interestConnectionImplementors = []string{"InterestConnection"}
 
-func (ec *executionContext) _InterestConnection(ctx context.Context, sel ast.SelectionSet, obj *model.InterestConnection) graphql.Marshaler {
+func (ec *executionContext) _InterestConnection(ctx context.Context, sel ast.SelectionSet, obj *paging.Connection[*model.Interest]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, interestConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -36025,7 +36025,7 @@ func (ec *executionContext) _InterestConnection(ctx context.Context, sel ast.Sel
 
 var interestEdgeImplementors = []string{"InterestEdge"}
 
-func (ec *executionContext) _InterestEdge(ctx context.Context, sel ast.SelectionSet, obj *model.InterestEdge) graphql.Marshaler {
+func (ec *executionContext) _InterestEdge(ctx context.Context, sel ast.SelectionSet, obj *paging.Edge[*model.Interest]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, interestEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -37311,7 +37311,7 @@ func (ec *executionContext) _Organisation(ctx context.Context, sel ast.Selection
 
 var organisationConnectionImplementors = []string{"OrganisationConnection"}
 
-func (ec *executionContext) _OrganisationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.OrganisationConnection) graphql.Marshaler {
+func (ec *executionContext) _OrganisationConnection(ctx context.Context, sel ast.SelectionSet, obj *paging.Connection[*model.Organisation]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, organisationConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -37364,7 +37364,7 @@ func (ec *executionContext) _OrganisationConnection(ctx context.Context, sel ast
 
 var organisationEdgeImplementors = []string{"OrganisationEdge"}
 
-func (ec *executionContext) _OrganisationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.OrganisationEdge) graphql.Marshaler {
+func (ec *executionContext) _OrganisationEdge(ctx context.Context, sel ast.SelectionSet, obj *paging.Edge[*model.Organisation]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, organisationEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -37829,7 +37829,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 
 var personConnectionImplementors = []string{"PersonConnection"}
 
-func (ec *executionContext) _PersonConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PersonConnection) graphql.Marshaler {
+func (ec *executionContext) _PersonConnection(ctx context.Context, sel ast.SelectionSet, obj *paging.Connection[*model.Person]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, personConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -37882,7 +37882,7 @@ func (ec *executionContext) _PersonConnection(ctx context.Context, sel ast.Selec
 
 var personEdgeImplementors = []string{"PersonEdge"}
 
-func (ec *executionContext) _PersonEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PersonEdge) graphql.Marshaler {
+func (ec *executionContext) _PersonEdge(ctx context.Context, sel ast.SelectionSet, obj *paging.Edge[*model.Person]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, personEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -38122,7 +38122,7 @@ func (ec *executionContext) _Place(ctx context.Context, sel ast.SelectionSet, ob
 
 var placeConnectionImplementors = []string{"PlaceConnection"}
 
-func (ec *executionContext) _PlaceConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PlaceConnection) graphql.Marshaler {
+func (ec *executionContext) _PlaceConnection(ctx context.Context, sel ast.SelectionSet, obj *paging.Connection[*model.Place]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, placeConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -38175,7 +38175,7 @@ func (ec *executionContext) _PlaceConnection(ctx context.Context, sel ast.Select
 
 var placeEdgeImplementors = []string{"PlaceEdge"}
 
-func (ec *executionContext) _PlaceEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PlaceEdge) graphql.Marshaler {
+func (ec *executionContext) _PlaceEdge(ctx context.Context, sel ast.SelectionSet, obj *paging.Edge[*model.Place]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, placeEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -40389,7 +40389,7 @@ func (ec *executionContext) _WaveComparison(ctx context.Context, sel ast.Selecti
 
 var waveConnectionImplementors = []string{"WaveConnection"}
 
-func (ec *executionContext) _WaveConnection(ctx context.Context, sel ast.SelectionSet, obj *model.WaveConnection) graphql.Marshaler {
+func (ec *executionContext) _WaveConnection(ctx context.Context, sel ast.SelectionSet, obj *paging.Connection[*model.Wave]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, waveConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -40442,7 +40442,7 @@ func (ec *executionContext) _WaveConnection(ctx context.Context, sel ast.Selecti
 
 var waveEdgeImplementors = []string{"WaveEdge"}
 
-func (ec *executionContext) _WaveEdge(ctx context.Context, sel ast.SelectionSet, obj *model.WaveEdge) graphql.Marshaler {
+func (ec *executionContext) _WaveEdge(ctx context.Context, sel ast.SelectionSet, obj *paging.Edge[*model.Wave]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, waveEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -41047,7 +41047,7 @@ func (ec *executionContext) marshalNArea2ᚖkithᚋgraphᚋmodelᚐArea(ctx cont
 	return ec._Area(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNAreaConnection2ᚖkithᚋgraphᚋmodelᚐAreaConnection(ctx context.Context, sel ast.SelectionSet, v *model.AreaConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNAreaConnection2ᚖkithᚋpagingᚐConnection(ctx context.Context, sel ast.SelectionSet, v *paging.Connection[*model.Area]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -41057,11 +41057,11 @@ func (ec *executionContext) marshalNAreaConnection2ᚖkithᚋgraphᚋmodelᚐAre
 	return ec._AreaConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNAreaEdge2ᚕᚖkithᚋgraphᚋmodelᚐAreaEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AreaEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNAreaEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*paging.Edge[*model.Area]) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNAreaEdge2ᚖkithᚋgraphᚋmodelᚐAreaEdge(ctx, sel, v[i])
+		return ec.marshalNAreaEdge2ᚖkithᚋpagingᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -41073,7 +41073,7 @@ func (ec *executionContext) marshalNAreaEdge2ᚕᚖkithᚋgraphᚋmodelᚐAreaEd
 	return ret
 }
 
-func (ec *executionContext) marshalNAreaEdge2ᚖkithᚋgraphᚋmodelᚐAreaEdge(ctx context.Context, sel ast.SelectionSet, v *model.AreaEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNAreaEdge2ᚖkithᚋpagingᚐEdge(ctx context.Context, sel ast.SelectionSet, v *paging.Edge[*model.Area]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -41352,7 +41352,7 @@ func (ec *executionContext) marshalNCommunityBridge2ᚖkithᚋgraphᚋmodelᚐCo
 	return ec._CommunityBridge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNCommunityBridgeConnection2ᚖkithᚋgraphᚋmodelᚐCommunityBridgeConnection(ctx context.Context, sel ast.SelectionSet, v *model.CommunityBridgeConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNCommunityBridgeConnection2ᚖkithᚋpagingᚐConnection(ctx context.Context, sel ast.SelectionSet, v *paging.Connection[*model.CommunityBridge]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -41362,11 +41362,11 @@ func (ec *executionContext) marshalNCommunityBridgeConnection2ᚖkithᚋgraphᚋ
 	return ec._CommunityBridgeConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNCommunityBridgeEdge2ᚕᚖkithᚋgraphᚋmodelᚐCommunityBridgeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CommunityBridgeEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNCommunityBridgeEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*paging.Edge[*model.CommunityBridge]) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCommunityBridgeEdge2ᚖkithᚋgraphᚋmodelᚐCommunityBridgeEdge(ctx, sel, v[i])
+		return ec.marshalNCommunityBridgeEdge2ᚖkithᚋpagingᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -41378,7 +41378,7 @@ func (ec *executionContext) marshalNCommunityBridgeEdge2ᚕᚖkithᚋgraphᚋmod
 	return ret
 }
 
-func (ec *executionContext) marshalNCommunityBridgeEdge2ᚖkithᚋgraphᚋmodelᚐCommunityBridgeEdge(ctx context.Context, sel ast.SelectionSet, v *model.CommunityBridgeEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNCommunityBridgeEdge2ᚖkithᚋpagingᚐEdge(ctx context.Context, sel ast.SelectionSet, v *paging.Edge[*model.CommunityBridge]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -41516,7 +41516,7 @@ func (ec *executionContext) marshalNFamiliarStranger2ᚖkithᚋgraphᚋmodelᚐF
 	return ec._FamiliarStranger(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNFamiliarStrangerConnection2ᚖkithᚋgraphᚋmodelᚐFamiliarStrangerConnection(ctx context.Context, sel ast.SelectionSet, v *model.FamiliarStrangerConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNFamiliarStrangerConnection2ᚖkithᚋpagingᚐConnection(ctx context.Context, sel ast.SelectionSet, v *paging.Connection[*model.FamiliarStranger]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -41526,11 +41526,11 @@ func (ec *executionContext) marshalNFamiliarStrangerConnection2ᚖkithᚋgraph�
 	return ec._FamiliarStrangerConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNFamiliarStrangerEdge2ᚕᚖkithᚋgraphᚋmodelᚐFamiliarStrangerEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FamiliarStrangerEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNFamiliarStrangerEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*paging.Edge[*model.FamiliarStranger]) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNFamiliarStrangerEdge2ᚖkithᚋgraphᚋmodelᚐFamiliarStrangerEdge(ctx, sel, v[i])
+		return ec.marshalNFamiliarStrangerEdge2ᚖkithᚋpagingᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -41542,7 +41542,7 @@ func (ec *executionContext) marshalNFamiliarStrangerEdge2ᚕᚖkithᚋgraphᚋmo
 	return ret
 }
 
-func (ec *executionContext) marshalNFamiliarStrangerEdge2ᚖkithᚋgraphᚋmodelᚐFamiliarStrangerEdge(ctx context.Context, sel ast.SelectionSet, v *model.FamiliarStrangerEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNFamiliarStrangerEdge2ᚖkithᚋpagingᚐEdge(ctx context.Context, sel ast.SelectionSet, v *paging.Edge[*model.FamiliarStranger]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -41659,7 +41659,7 @@ func (ec *executionContext) marshalNGift2ᚖkithᚋgraphᚋmodelᚐGift(ctx cont
 	return ec._Gift(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNGiftConnection2ᚖkithᚋgraphᚋmodelᚐGiftConnection(ctx context.Context, sel ast.SelectionSet, v *model.GiftConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNGiftConnection2ᚖkithᚋpagingᚐConnection(ctx context.Context, sel ast.SelectionSet, v *paging.Connection[*model.Gift]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -41669,11 +41669,11 @@ func (ec *executionContext) marshalNGiftConnection2ᚖkithᚋgraphᚋmodelᚐGif
 	return ec._GiftConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNGiftEdge2ᚕᚖkithᚋgraphᚋmodelᚐGiftEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GiftEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNGiftEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*paging.Edge[*model.Gift]) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNGiftEdge2ᚖkithᚋgraphᚋmodelᚐGiftEdge(ctx, sel, v[i])
+		return ec.marshalNGiftEdge2ᚖkithᚋpagingᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -41685,7 +41685,7 @@ func (ec *executionContext) marshalNGiftEdge2ᚕᚖkithᚋgraphᚋmodelᚐGiftEd
 	return ret
 }
 
-func (ec *executionContext) marshalNGiftEdge2ᚖkithᚋgraphᚋmodelᚐGiftEdge(ctx context.Context, sel ast.SelectionSet, v *model.GiftEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNGiftEdge2ᚖkithᚋpagingᚐEdge(ctx context.Context, sel ast.SelectionSet, v *paging.Edge[*model.Gift]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -41770,7 +41770,7 @@ func (ec *executionContext) marshalNGroup2ᚖkithᚋgraphᚋmodelᚐGroup(ctx co
 	return ec._Group(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNGroupConnection2ᚖkithᚋgraphᚋmodelᚐGroupConnection(ctx context.Context, sel ast.SelectionSet, v *model.GroupConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNGroupConnection2ᚖkithᚋpagingᚐConnection(ctx context.Context, sel ast.SelectionSet, v *paging.Connection[*model.Group]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -41806,11 +41806,11 @@ func (ec *executionContext) marshalNGroupEI2ᚖkithᚋgraphᚋmodelᚐGroupEi(ct
 	return ec._GroupEI(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNGroupEdge2ᚕᚖkithᚋgraphᚋmodelᚐGroupEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GroupEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNGroupEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*paging.Edge[*model.Group]) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNGroupEdge2ᚖkithᚋgraphᚋmodelᚐGroupEdge(ctx, sel, v[i])
+		return ec.marshalNGroupEdge2ᚖkithᚋpagingᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -41822,7 +41822,7 @@ func (ec *executionContext) marshalNGroupEdge2ᚕᚖkithᚋgraphᚋmodelᚐGroup
 	return ret
 }
 
-func (ec *executionContext) marshalNGroupEdge2ᚖkithᚋgraphᚋmodelᚐGroupEdge(ctx context.Context, sel ast.SelectionSet, v *model.GroupEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNGroupEdge2ᚖkithᚋpagingᚐEdge(ctx context.Context, sel ast.SelectionSet, v *paging.Edge[*model.Group]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -41926,7 +41926,7 @@ func (ec *executionContext) marshalNIdentityCandidate2ᚖkithᚋgraphᚋmodelᚐ
 	return ec._IdentityCandidate(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNIdentityCandidateConnection2ᚖkithᚋgraphᚋmodelᚐIdentityCandidateConnection(ctx context.Context, sel ast.SelectionSet, v *model.IdentityCandidateConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNIdentityCandidateConnection2ᚖkithᚋpagingᚐConnection(ctx context.Context, sel ast.SelectionSet, v *paging.Connection[*model.IdentityCandidate]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -41936,11 +41936,11 @@ func (ec *executionContext) marshalNIdentityCandidateConnection2ᚖkithᚋgraph�
 	return ec._IdentityCandidateConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNIdentityCandidateEdge2ᚕᚖkithᚋgraphᚋmodelᚐIdentityCandidateEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IdentityCandidateEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNIdentityCandidateEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*paging.Edge[*model.IdentityCandidate]) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNIdentityCandidateEdge2ᚖkithᚋgraphᚋmodelᚐIdentityCandidateEdge(ctx, sel, v[i])
+		return ec.marshalNIdentityCandidateEdge2ᚖkithᚋpagingᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -41952,7 +41952,7 @@ func (ec *executionContext) marshalNIdentityCandidateEdge2ᚕᚖkithᚋgraphᚋm
 	return ret
 }
 
-func (ec *executionContext) marshalNIdentityCandidateEdge2ᚖkithᚋgraphᚋmodelᚐIdentityCandidateEdge(ctx context.Context, sel ast.SelectionSet, v *model.IdentityCandidateEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNIdentityCandidateEdge2ᚖkithᚋpagingᚐEdge(ctx context.Context, sel ast.SelectionSet, v *paging.Edge[*model.IdentityCandidate]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -42107,7 +42107,7 @@ func (ec *executionContext) marshalNInterest2ᚖkithᚋgraphᚋmodelᚐInterest(
 	return ec._Interest(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNInterestConnection2ᚖkithᚋgraphᚋmodelᚐInterestConnection(ctx context.Context, sel ast.SelectionSet, v *model.InterestConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNInterestConnection2ᚖkithᚋpagingᚐConnection(ctx context.Context, sel ast.SelectionSet, v *paging.Connection[*model.Interest]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -42117,11 +42117,11 @@ func (ec *executionContext) marshalNInterestConnection2ᚖkithᚋgraphᚋmodel�
 	return ec._InterestConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNInterestEdge2ᚕᚖkithᚋgraphᚋmodelᚐInterestEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.InterestEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNInterestEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*paging.Edge[*model.Interest]) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNInterestEdge2ᚖkithᚋgraphᚋmodelᚐInterestEdge(ctx, sel, v[i])
+		return ec.marshalNInterestEdge2ᚖkithᚋpagingᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -42133,7 +42133,7 @@ func (ec *executionContext) marshalNInterestEdge2ᚕᚖkithᚋgraphᚋmodelᚐIn
 	return ret
 }
 
-func (ec *executionContext) marshalNInterestEdge2ᚖkithᚋgraphᚋmodelᚐInterestEdge(ctx context.Context, sel ast.SelectionSet, v *model.InterestEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNInterestEdge2ᚖkithᚋpagingᚐEdge(ctx context.Context, sel ast.SelectionSet, v *paging.Edge[*model.Interest]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -42452,7 +42452,7 @@ func (ec *executionContext) marshalNOrganisation2ᚖkithᚋgraphᚋmodelᚐOrgan
 	return ec._Organisation(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNOrganisationConnection2ᚖkithᚋgraphᚋmodelᚐOrganisationConnection(ctx context.Context, sel ast.SelectionSet, v *model.OrganisationConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNOrganisationConnection2ᚖkithᚋpagingᚐConnection(ctx context.Context, sel ast.SelectionSet, v *paging.Connection[*model.Organisation]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -42462,11 +42462,11 @@ func (ec *executionContext) marshalNOrganisationConnection2ᚖkithᚋgraphᚋmod
 	return ec._OrganisationConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNOrganisationEdge2ᚕᚖkithᚋgraphᚋmodelᚐOrganisationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OrganisationEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNOrganisationEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*paging.Edge[*model.Organisation]) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNOrganisationEdge2ᚖkithᚋgraphᚋmodelᚐOrganisationEdge(ctx, sel, v[i])
+		return ec.marshalNOrganisationEdge2ᚖkithᚋpagingᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -42478,7 +42478,7 @@ func (ec *executionContext) marshalNOrganisationEdge2ᚕᚖkithᚋgraphᚋmodel�
 	return ret
 }
 
-func (ec *executionContext) marshalNOrganisationEdge2ᚖkithᚋgraphᚋmodelᚐOrganisationEdge(ctx context.Context, sel ast.SelectionSet, v *model.OrganisationEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNOrganisationEdge2ᚖkithᚋpagingᚐEdge(ctx context.Context, sel ast.SelectionSet, v *paging.Edge[*model.Organisation]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -42563,7 +42563,7 @@ func (ec *executionContext) marshalNPerson2ᚖkithᚋgraphᚋmodelᚐPerson(ctx 
 	return ec._Person(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPersonConnection2ᚖkithᚋgraphᚋmodelᚐPersonConnection(ctx context.Context, sel ast.SelectionSet, v *model.PersonConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNPersonConnection2ᚖkithᚋpagingᚐConnection(ctx context.Context, sel ast.SelectionSet, v *paging.Connection[*model.Person]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -42573,11 +42573,11 @@ func (ec *executionContext) marshalNPersonConnection2ᚖkithᚋgraphᚋmodelᚐP
 	return ec._PersonConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPersonEdge2ᚕᚖkithᚋgraphᚋmodelᚐPersonEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PersonEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNPersonEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*paging.Edge[*model.Person]) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPersonEdge2ᚖkithᚋgraphᚋmodelᚐPersonEdge(ctx, sel, v[i])
+		return ec.marshalNPersonEdge2ᚖkithᚋpagingᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -42589,7 +42589,7 @@ func (ec *executionContext) marshalNPersonEdge2ᚕᚖkithᚋgraphᚋmodelᚐPers
 	return ret
 }
 
-func (ec *executionContext) marshalNPersonEdge2ᚖkithᚋgraphᚋmodelᚐPersonEdge(ctx context.Context, sel ast.SelectionSet, v *model.PersonEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNPersonEdge2ᚖkithᚋpagingᚐEdge(ctx context.Context, sel ast.SelectionSet, v *paging.Edge[*model.Person]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -42664,7 +42664,7 @@ func (ec *executionContext) marshalNPlace2ᚖkithᚋgraphᚋmodelᚐPlace(ctx co
 	return ec._Place(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPlaceConnection2ᚖkithᚋgraphᚋmodelᚐPlaceConnection(ctx context.Context, sel ast.SelectionSet, v *model.PlaceConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNPlaceConnection2ᚖkithᚋpagingᚐConnection(ctx context.Context, sel ast.SelectionSet, v *paging.Connection[*model.Place]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -42674,11 +42674,11 @@ func (ec *executionContext) marshalNPlaceConnection2ᚖkithᚋgraphᚋmodelᚐPl
 	return ec._PlaceConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPlaceEdge2ᚕᚖkithᚋgraphᚋmodelᚐPlaceEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PlaceEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNPlaceEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*paging.Edge[*model.Place]) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPlaceEdge2ᚖkithᚋgraphᚋmodelᚐPlaceEdge(ctx, sel, v[i])
+		return ec.marshalNPlaceEdge2ᚖkithᚋpagingᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -42690,7 +42690,7 @@ func (ec *executionContext) marshalNPlaceEdge2ᚕᚖkithᚋgraphᚋmodelᚐPlace
 	return ret
 }
 
-func (ec *executionContext) marshalNPlaceEdge2ᚖkithᚋgraphᚋmodelᚐPlaceEdge(ctx context.Context, sel ast.SelectionSet, v *model.PlaceEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNPlaceEdge2ᚖkithᚋpagingᚐEdge(ctx context.Context, sel ast.SelectionSet, v *paging.Edge[*model.Place]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -43299,7 +43299,7 @@ func (ec *executionContext) marshalNWaveComparison2ᚖkithᚋgraphᚋmodelᚐWav
 	return ec._WaveComparison(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNWaveConnection2ᚖkithᚋgraphᚋmodelᚐWaveConnection(ctx context.Context, sel ast.SelectionSet, v *model.WaveConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNWaveConnection2ᚖkithᚋpagingᚐConnection(ctx context.Context, sel ast.SelectionSet, v *paging.Connection[*model.Wave]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -43309,11 +43309,11 @@ func (ec *executionContext) marshalNWaveConnection2ᚖkithᚋgraphᚋmodelᚐWav
 	return ec._WaveConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNWaveEdge2ᚕᚖkithᚋgraphᚋmodelᚐWaveEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.WaveEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNWaveEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*paging.Edge[*model.Wave]) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNWaveEdge2ᚖkithᚋgraphᚋmodelᚐWaveEdge(ctx, sel, v[i])
+		return ec.marshalNWaveEdge2ᚖkithᚋpagingᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -43325,7 +43325,7 @@ func (ec *executionContext) marshalNWaveEdge2ᚕᚖkithᚋgraphᚋmodelᚐWaveEd
 	return ret
 }
 
-func (ec *executionContext) marshalNWaveEdge2ᚖkithᚋgraphᚋmodelᚐWaveEdge(ctx context.Context, sel ast.SelectionSet, v *model.WaveEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNWaveEdge2ᚖkithᚋpagingᚐEdge(ctx context.Context, sel ast.SelectionSet, v *paging.Edge[*model.Wave]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")

@@ -135,8 +135,7 @@ func (r *queryResolver) Communities(ctx context.Context, scope *model.AnalysisSc
 	}
 	out := &model.Communities{Modularity: finite(res.Modularity), Resolution: res.Resolution, Seed: int(res.Seed),
 		Count: len(res.Groups), BridgeCount: len(res.Bridges), Graph: graphInfo(res.Nodes, res.Ties, sc, res.Version),
-		Communities: []*model.Community{},
-		Bridges:     &model.CommunityBridgeConnection{PageInfo: page.PageInfo, TotalCount: len(res.Bridges), Edges: []*model.CommunityBridgeEdge{}}}
+		Communities: []*model.Community{}}
 	for i, g := range groups {
 		c := &model.Community{ID: strconv.Itoa(i), Size: len(g.Members), InternalTies: g.InternalTies, ExternalTies: g.ExternalTies, Members: []model.Node{}}
 		for _, id := range g.Members[:min(nMembers, len(g.Members))] {
@@ -146,10 +145,12 @@ func (r *queryResolver) Communities(ctx context.Context, scope *model.AnalysisSc
 		}
 		out.Communities = append(out.Communities, c)
 	}
+	nodes := make([]*model.CommunityBridge, len(bridges))
 	for i, b := range bridges {
-		out.Bridges.Edges = append(out.Bridges.Edges, &model.CommunityBridgeEdge{Cursor: page.Cursors[i], Node: &model.CommunityBridge{From: f.node(b.From), To: f.node(b.To),
-			FromCommunity: strconv.Itoa(res.Of[b.From]), ToCommunity: strconv.Itoa(res.Of[b.To]), Weight: finite(b.Weight)}})
+		nodes[i] = &model.CommunityBridge{From: f.node(b.From), To: f.node(b.To),
+			FromCommunity: strconv.Itoa(res.Of[b.From]), ToCommunity: strconv.Itoa(res.Of[b.To]), Weight: finite(b.Weight)}
 	}
+	out.Bridges = paging.Connect(page, nodes)
 	return out, nil
 }
 
