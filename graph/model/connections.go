@@ -8,7 +8,8 @@ import (
 
 // Connections whose edges are a node and its cursor are paging's: one place builds them
 // (paging.Connect). Connections whose edges carry more (ranks, scores, tie counts) are
-// generated and built from paging.Edges.
+// generated, their edges built from the page's cursors (paging.Edges, or a ranking's
+// rankedPage).
 type (
 	AreaConnection              = paging.Connection[*Area]
 	AreaEdge                    = paging.Edge[*Area]
