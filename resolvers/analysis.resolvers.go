@@ -116,7 +116,7 @@ func (r *queryResolver) Communities(ctx context.Context, scope *model.AnalysisSc
 	if err != nil {
 		return nil, err
 	}
-	f := r.newNodeFetcher(ctx, []string{"communities", "members"}, []string{"bridges", "from"}, []string{"bridges", "to"})
+	f := r.newNodeFetcher(ctx, []string{"communities", "members"}, []string{"bridges", "edges", "node", "from"}, []string{"bridges", "edges", "node", "to"})
 	groups := res.Groups[:min(nComm, len(res.Groups))]
 	for _, g := range groups {
 		f.want(g.Members[:min(nMembers, len(g.Members))]...)

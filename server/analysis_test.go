@@ -294,6 +294,9 @@ func TestAnalysisKarateStructure(t *testing.T) {
 			if b := edge.Node; b.FromCommunity == b.ToCommunity {
 				t.Errorf("bridge inside community %s", b.FromCommunity)
 			}
+			if b := edge.Node; index[b.From.ID] == index[b.To.ID] {
+				t.Errorf("bridge %+v does not join two members of the club", b)
+			}
 		}
 		// Deterministic for a seed.
 		var again struct{ Communities struct{ Modularity float64 } }
@@ -882,9 +885,12 @@ type bridgePage struct {
 }
 
 // key names a page's bridges, in order.
-func (p bridgePage) keys() []string {
+func (p bridgePage) keys(t *testing.T) []string {
 	var out []string
 	for _, e := range p.Communities.Bridges.Edges {
+		if e.Node.From.ID == "" || e.Node.To.ID == "" || e.Cursor == "" {
+			t.Fatalf("bridge without its ends or cursor: %+v", e)
+		}
 		out = append(out, e.Node.From.ID+">"+e.Node.To.ID)
 	}
 	return out
@@ -911,7 +917,7 @@ func testBridgePages(t *testing.T, e *env, scope map[string]any) {
 			as = e.as(role, nodeid.FromKey("Area", "nowhere")).with(t)
 		}
 		all := page(as, map[string]any{"first": 500})
-		want := all.keys()
+		want := all.keys(t)
 		if n := all.Communities.BridgeCount; len(want) != n || all.Communities.Bridges.TotalCount != n {
 			t.Fatalf("%s: %d bridges listed, totalCount %d, bridgeCount %d", role, len(want), all.Communities.Bridges.TotalCount, n)
 		}
@@ -927,7 +933,7 @@ func testBridgePages(t *testing.T, e *env, scope map[string]any) {
 		vars := map[string]any{"first": 3}
 		for range len(want) + 1 {
 			p := page(as, vars)
-			forward = append(forward, p.keys()...)
+			forward = append(forward, p.keys(t)...)
 			info := p.Communities.Bridges.PageInfo
 			if info.HasPreviousPage != (vars["after"] != nil) {
 				t.Errorf("%s: forward hasPreviousPage %v after %v", role, info.HasPreviousPage, vars["after"])
@@ -945,7 +951,7 @@ func testBridgePages(t *testing.T, e *env, scope map[string]any) {
 		vars = map[string]any{"last": 3}
 		for range len(want) + 1 {
 			p := page(as, vars)
-			backward = append(p.keys(), backward...)
+			backward = append(p.keys(t), backward...)
 			info := p.Communities.Bridges.PageInfo
 			if !info.HasPreviousPage {
 				break
