@@ -174,7 +174,7 @@ type ComplexityRoot struct {
 
 	Communities struct {
 		BridgeCount func(childComplexity int) int
-		Bridges     func(childComplexity int, first *int) int
+		Bridges     func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Communities func(childComplexity int, first *int) int
 		Count       func(childComplexity int) int
 		Graph       func(childComplexity int) int
@@ -197,6 +197,17 @@ type ComplexityRoot struct {
 		To            func(childComplexity int) int
 		ToCommunity   func(childComplexity int) int
 		Weight        func(childComplexity int) int
+	}
+
+	CommunityBridgeConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CommunityBridgeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Consent struct {
@@ -981,16 +992,16 @@ type QueryResolver interface {
 	NetworkSummary(ctx context.Context, scope *model.AnalysisScope, by *model.AnalysisGroupBy, authorityHops *int, resolution *float64, seed *int) (*model.NetworkSummary, error)
 	CompareWaves(ctx context.Context, before string, after string, scope *model.AnalysisScope) (*model.WaveComparison, error)
 	AnalysisRun(ctx context.Context, id string) (*model.AnalysisRun, error)
-	Areas(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.AreaConnection, error)
-	Waves(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.WaveConnection, error)
-	Interests(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.InterestConnection, error)
-	Gifts(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.GiftConnection, error)
-	FamiliarStrangerList(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.FamiliarStrangerConnection, error)
-	Groups(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.GroupConnection, error)
-	IdentityCandidates(ctx context.Context, first *int, after *string, last *int, before *string) (*model.IdentityCandidateConnection, error)
-	Organisations(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.OrganisationConnection, error)
-	People(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.PersonConnection, error)
-	Places(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.PlaceConnection, error)
+	Areas(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Area], error)
+	Waves(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Wave], error)
+	Interests(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Interest], error)
+	Gifts(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Gift], error)
+	FamiliarStrangerList(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.FamiliarStranger], error)
+	Groups(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Group], error)
+	IdentityCandidates(ctx context.Context, first *int, after *string, last *int, before *string) (*paging.Connection[*model.IdentityCandidate], error)
+	Organisations(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Organisation], error)
+	People(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Person], error)
+	Places(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Place], error)
 	WellbeingSummary(ctx context.Context, where map[string]any, wave *string, tieChange *model.TieChange) (*model.WellbeingSummary, error)
 	PrivacyBudget(ctx context.Context) (*model.PrivacyBudget, error)
 	ShortestTrustedPath(ctx context.Context, from string, to model.RouteTarget, options *model.RouteOptions) (*model.Route, error)
@@ -1559,7 +1570,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Communities.Bridges(childComplexity, args["first"].(*int)), true
+		return e.ComplexityRoot.Communities.Bridges(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Communities.communities":
 		if e.ComplexityRoot.Communities.Communities == nil {
 			break
@@ -1668,6 +1679,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommunityBridge.Weight(childComplexity), true
+
+	case "CommunityBridgeConnection.edges":
+		if e.ComplexityRoot.CommunityBridgeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityBridgeConnection.Edges(childComplexity), true
+	case "CommunityBridgeConnection.pageInfo":
+		if e.ComplexityRoot.CommunityBridgeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityBridgeConnection.PageInfo(childComplexity), true
+	case "CommunityBridgeConnection.totalCount":
+		if e.ComplexityRoot.CommunityBridgeConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityBridgeConnection.TotalCount(childComplexity), true
+
+	case "CommunityBridgeEdge.cursor":
+		if e.ComplexityRoot.CommunityBridgeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityBridgeEdge.Cursor(childComplexity), true
+	case "CommunityBridgeEdge.node":
+		if e.ComplexityRoot.CommunityBridgeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityBridgeEdge.Node(childComplexity), true
 
 	case "Consent.analysis":
 		if e.ComplexityRoot.Consent.Analysis == nil {
@@ -5182,8 +5225,11 @@ type Communities {
   communities(first: Int = 20): [Community!]!
   "How many ties join different communities."
   bridgeCount: Int!
-  "Ties joining different communities (bridging ties), in a stable order; at most ` + "`" + `first` + "`" + ` (default 50, at most 500)."
-  bridges(first: Int = 50): [CommunityBridge!]!
+  """
+  Ties joining different communities (bridging ties), in a stable order, paged (` + "`" + `first` + "`" + `
+  default 50 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given, at most 500).
+  """
+  bridges(first: Int, after: String, last: Int, before: String): CommunityBridgeConnection!
   graph: AnalysisGraph!
 }
 
@@ -5198,6 +5244,18 @@ type Community {
   externalTies: Int!
   "Members by id, at most ` + "`" + `first` + "`" + ` (default 20, at most 500); nodes deleted since the analysis ran are left out."
   members(first: Int = 20): [Node!]!
+}
+
+type CommunityBridgeConnection {
+  edges: [CommunityBridgeEdge!]!
+  pageInfo: PageInfo!
+  "The number of bridging ties (bridgeCount)."
+  totalCount: Int!
+}
+
+type CommunityBridgeEdge {
+  cursor: String!
+  node: CommunityBridge!
 }
 
 "A tie whose ends lie in different communities."
@@ -7885,6 +7943,28 @@ func (ec *executionContext) childFields_CommunityBridge(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type CommunityBridge", field.Name)
 }
 
+func (ec *executionContext) childFields_CommunityBridgeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CommunityBridgeConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CommunityBridgeConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CommunityBridgeConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommunityBridgeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CommunityBridgeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CommunityBridgeEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CommunityBridgeEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommunityBridgeEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Consent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "analysis":
@@ -9310,6 +9390,30 @@ func (ec *executionContext) field_Communities_bridges_args(ctx context.Context, 
 		return nil, err
 	}
 	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -12380,7 +12484,7 @@ func (ec *executionContext) fieldContext_Area_residents(ctx context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _AreaConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AreaConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _AreaConnection_edges(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Area]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12392,8 +12496,8 @@ func (ec *executionContext) _AreaConnection_edges(ctx context.Context, field gra
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.AreaEdge) graphql.Marshaler {
-			return ec.marshalNAreaEdge2ᚕᚖkithᚋgraphᚋmodelᚐAreaEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*paging.Edge[*model.Area]) graphql.Marshaler {
+			return ec.marshalNAreaEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12412,7 +12516,7 @@ func (ec *executionContext) fieldContext_AreaConnection_edges(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _AreaConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.AreaConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _AreaConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Area]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12444,7 +12548,7 @@ func (ec *executionContext) fieldContext_AreaConnection_nodes(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _AreaConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AreaConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _AreaConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Area]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12476,7 +12580,7 @@ func (ec *executionContext) fieldContext_AreaConnection_pageInfo(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _AreaConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AreaConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _AreaConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Area]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12499,7 +12603,7 @@ func (ec *executionContext) fieldContext_AreaConnection_totalCount(_ context.Con
 	return graphql.NewScalarFieldContext("AreaConnection", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _AreaEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AreaEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _AreaEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.Area]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12522,7 +12626,7 @@ func (ec *executionContext) fieldContext_AreaEdge_cursor(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("AreaEdge", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _AreaEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AreaEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _AreaEdge_node(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.Area]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13995,8 +14099,8 @@ func (ec *executionContext) _Communities_bridges(ctx context.Context, field grap
 			return obj.Bridges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.CommunityBridge) graphql.Marshaler {
-			return ec.marshalNCommunityBridge2ᚕᚖkithᚋgraphᚋmodelᚐCommunityBridgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *paging.Connection[*model.CommunityBridge]) graphql.Marshaler {
+			return ec.marshalNCommunityBridgeConnection2ᚖkithᚋpagingᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14009,7 +14113,7 @@ func (ec *executionContext) fieldContext_Communities_bridges(ctx context.Context
 		IsMethod:   false,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CommunityBridge(ctx, field)
+			return ec.childFields_CommunityBridgeConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -14324,6 +14428,148 @@ func (ec *executionContext) _CommunityBridge_weight(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_CommunityBridge_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommunityBridge", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _CommunityBridgeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.CommunityBridge]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityBridgeConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*paging.Edge[*model.CommunityBridge]) graphql.Marshaler {
+			return ec.marshalNCommunityBridgeEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityBridgeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunityBridgeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommunityBridgeEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommunityBridgeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.CommunityBridge]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityBridgeConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *paging.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖkithᚋpagingᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityBridgeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunityBridgeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommunityBridgeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.CommunityBridge]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityBridgeConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityBridgeConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityBridgeConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CommunityBridgeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.CommunityBridge]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityBridgeEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityBridgeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityBridgeEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CommunityBridgeEdge_node(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.CommunityBridge]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityBridgeEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommunityBridge) graphql.Marshaler {
+			return ec.marshalNCommunityBridge2ᚖkithᚋgraphᚋmodelᚐCommunityBridge(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityBridgeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunityBridgeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommunityBridge(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Consent_analysis(ctx context.Context, field graphql.CollectedField, obj *model.Consent) (ret graphql.Marshaler) {
@@ -15223,7 +15469,7 @@ func (ec *executionContext) fieldContext_FamiliarStranger_area(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _FamiliarStrangerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.FamiliarStrangerConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _FamiliarStrangerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.FamiliarStranger]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15235,8 +15481,8 @@ func (ec *executionContext) _FamiliarStrangerConnection_edges(ctx context.Contex
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.FamiliarStrangerEdge) graphql.Marshaler {
-			return ec.marshalNFamiliarStrangerEdge2ᚕᚖkithᚋgraphᚋmodelᚐFamiliarStrangerEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*paging.Edge[*model.FamiliarStranger]) graphql.Marshaler {
+			return ec.marshalNFamiliarStrangerEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15255,7 +15501,7 @@ func (ec *executionContext) fieldContext_FamiliarStrangerConnection_edges(_ cont
 	return fc, nil
 }
 
-func (ec *executionContext) _FamiliarStrangerConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.FamiliarStrangerConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _FamiliarStrangerConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.FamiliarStranger]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15287,7 +15533,7 @@ func (ec *executionContext) fieldContext_FamiliarStrangerConnection_nodes(_ cont
 	return fc, nil
 }
 
-func (ec *executionContext) _FamiliarStrangerConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.FamiliarStrangerConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _FamiliarStrangerConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.FamiliarStranger]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15319,7 +15565,7 @@ func (ec *executionContext) fieldContext_FamiliarStrangerConnection_pageInfo(_ c
 	return fc, nil
 }
 
-func (ec *executionContext) _FamiliarStrangerConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.FamiliarStrangerConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _FamiliarStrangerConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.FamiliarStranger]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15342,7 +15588,7 @@ func (ec *executionContext) fieldContext_FamiliarStrangerConnection_totalCount(_
 	return graphql.NewScalarFieldContext("FamiliarStrangerConnection", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _FamiliarStrangerEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.FamiliarStrangerEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _FamiliarStrangerEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.FamiliarStranger]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15365,7 +15611,7 @@ func (ec *executionContext) fieldContext_FamiliarStrangerEdge_cursor(_ context.C
 	return graphql.NewScalarFieldContext("FamiliarStrangerEdge", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _FamiliarStrangerEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.FamiliarStrangerEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _FamiliarStrangerEdge_node(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.FamiliarStranger]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15744,7 +15990,7 @@ func (ec *executionContext) fieldContext_Gift_offeredBy(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _GiftConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.GiftConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _GiftConnection_edges(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Gift]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15756,8 +16002,8 @@ func (ec *executionContext) _GiftConnection_edges(ctx context.Context, field gra
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.GiftEdge) graphql.Marshaler {
-			return ec.marshalNGiftEdge2ᚕᚖkithᚋgraphᚋmodelᚐGiftEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*paging.Edge[*model.Gift]) graphql.Marshaler {
+			return ec.marshalNGiftEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15776,7 +16022,7 @@ func (ec *executionContext) fieldContext_GiftConnection_edges(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _GiftConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.GiftConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _GiftConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Gift]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15808,7 +16054,7 @@ func (ec *executionContext) fieldContext_GiftConnection_nodes(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _GiftConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.GiftConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _GiftConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Gift]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15840,7 +16086,7 @@ func (ec *executionContext) fieldContext_GiftConnection_pageInfo(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _GiftConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.GiftConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _GiftConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Gift]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15863,7 +16109,7 @@ func (ec *executionContext) fieldContext_GiftConnection_totalCount(_ context.Con
 	return graphql.NewScalarFieldContext("GiftConnection", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _GiftEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.GiftEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _GiftEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.Gift]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15886,7 +16132,7 @@ func (ec *executionContext) fieldContext_GiftEdge_cursor(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("GiftEdge", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _GiftEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.GiftEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _GiftEdge_node(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.Gift]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16351,7 +16597,7 @@ func (ec *executionContext) fieldContext_Group_interests(ctx context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _GroupConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.GroupConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupConnection_edges(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Group]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16363,8 +16609,8 @@ func (ec *executionContext) _GroupConnection_edges(ctx context.Context, field gr
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.GroupEdge) graphql.Marshaler {
-			return ec.marshalNGroupEdge2ᚕᚖkithᚋgraphᚋmodelᚐGroupEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*paging.Edge[*model.Group]) graphql.Marshaler {
+			return ec.marshalNGroupEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16383,7 +16629,7 @@ func (ec *executionContext) fieldContext_GroupConnection_edges(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _GroupConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.GroupConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Group]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16415,7 +16661,7 @@ func (ec *executionContext) fieldContext_GroupConnection_nodes(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _GroupConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.GroupConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Group]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16447,7 +16693,7 @@ func (ec *executionContext) fieldContext_GroupConnection_pageInfo(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _GroupConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.GroupConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Group]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16571,7 +16817,7 @@ func (ec *executionContext) fieldContext_GroupEI_ei(_ context.Context, field gra
 	return fc, nil
 }
 
-func (ec *executionContext) _GroupEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.GroupEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.Group]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16594,7 +16840,7 @@ func (ec *executionContext) fieldContext_GroupEdge_cursor(_ context.Context, fie
 	return graphql.NewScalarFieldContext("GroupEdge", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _GroupEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.GroupEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupEdge_node(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.Group]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16787,7 +17033,7 @@ func (ec *executionContext) fieldContext_IdentityCandidate_recordedAt(_ context.
 	return graphql.NewScalarFieldContext("IdentityCandidate", field, false, false, errors.New("field of type DateTime does not have child fields"))
 }
 
-func (ec *executionContext) _IdentityCandidateConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.IdentityCandidateConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _IdentityCandidateConnection_edges(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.IdentityCandidate]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16799,8 +17045,8 @@ func (ec *executionContext) _IdentityCandidateConnection_edges(ctx context.Conte
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.IdentityCandidateEdge) graphql.Marshaler {
-			return ec.marshalNIdentityCandidateEdge2ᚕᚖkithᚋgraphᚋmodelᚐIdentityCandidateEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*paging.Edge[*model.IdentityCandidate]) graphql.Marshaler {
+			return ec.marshalNIdentityCandidateEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16819,7 +17065,7 @@ func (ec *executionContext) fieldContext_IdentityCandidateConnection_edges(_ con
 	return fc, nil
 }
 
-func (ec *executionContext) _IdentityCandidateConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.IdentityCandidateConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _IdentityCandidateConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.IdentityCandidate]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16851,7 +17097,7 @@ func (ec *executionContext) fieldContext_IdentityCandidateConnection_pageInfo(_ 
 	return fc, nil
 }
 
-func (ec *executionContext) _IdentityCandidateConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.IdentityCandidateConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _IdentityCandidateConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.IdentityCandidate]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16874,7 +17120,7 @@ func (ec *executionContext) fieldContext_IdentityCandidateConnection_totalCount(
 	return graphql.NewScalarFieldContext("IdentityCandidateConnection", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _IdentityCandidateEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.IdentityCandidateEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _IdentityCandidateEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.IdentityCandidate]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16897,7 +17143,7 @@ func (ec *executionContext) fieldContext_IdentityCandidateEdge_cursor(_ context.
 	return graphql.NewScalarFieldContext("IdentityCandidateEdge", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _IdentityCandidateEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.IdentityCandidateEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _IdentityCandidateEdge_node(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.IdentityCandidate]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18049,7 +18295,7 @@ func (ec *executionContext) fieldContext_Interest_groups(ctx context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _InterestConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.InterestConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _InterestConnection_edges(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Interest]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18061,8 +18307,8 @@ func (ec *executionContext) _InterestConnection_edges(ctx context.Context, field
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.InterestEdge) graphql.Marshaler {
-			return ec.marshalNInterestEdge2ᚕᚖkithᚋgraphᚋmodelᚐInterestEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*paging.Edge[*model.Interest]) graphql.Marshaler {
+			return ec.marshalNInterestEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18081,7 +18327,7 @@ func (ec *executionContext) fieldContext_InterestConnection_edges(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _InterestConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.InterestConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _InterestConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Interest]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18113,7 +18359,7 @@ func (ec *executionContext) fieldContext_InterestConnection_nodes(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _InterestConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.InterestConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _InterestConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Interest]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18145,7 +18391,7 @@ func (ec *executionContext) fieldContext_InterestConnection_pageInfo(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _InterestConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.InterestConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _InterestConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Interest]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18168,7 +18414,7 @@ func (ec *executionContext) fieldContext_InterestConnection_totalCount(_ context
 	return graphql.NewScalarFieldContext("InterestConnection", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _InterestEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.InterestEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _InterestEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.Interest]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18191,7 +18437,7 @@ func (ec *executionContext) fieldContext_InterestEdge_cursor(_ context.Context, 
 	return graphql.NewScalarFieldContext("InterestEdge", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _InterestEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.InterestEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _InterestEdge_node(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.Interest]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22109,7 +22355,7 @@ func (ec *executionContext) fieldContext_Organisation_staff(ctx context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _OrganisationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.OrganisationConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrganisationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Organisation]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22121,8 +22367,8 @@ func (ec *executionContext) _OrganisationConnection_edges(ctx context.Context, f
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.OrganisationEdge) graphql.Marshaler {
-			return ec.marshalNOrganisationEdge2ᚕᚖkithᚋgraphᚋmodelᚐOrganisationEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*paging.Edge[*model.Organisation]) graphql.Marshaler {
+			return ec.marshalNOrganisationEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22141,7 +22387,7 @@ func (ec *executionContext) fieldContext_OrganisationConnection_edges(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _OrganisationConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.OrganisationConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrganisationConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Organisation]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22173,7 +22419,7 @@ func (ec *executionContext) fieldContext_OrganisationConnection_nodes(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _OrganisationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.OrganisationConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrganisationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Organisation]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22205,7 +22451,7 @@ func (ec *executionContext) fieldContext_OrganisationConnection_pageInfo(_ conte
 	return fc, nil
 }
 
-func (ec *executionContext) _OrganisationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.OrganisationConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrganisationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Organisation]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22228,7 +22474,7 @@ func (ec *executionContext) fieldContext_OrganisationConnection_totalCount(_ con
 	return graphql.NewScalarFieldContext("OrganisationConnection", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _OrganisationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.OrganisationEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrganisationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.Organisation]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22251,7 +22497,7 @@ func (ec *executionContext) fieldContext_OrganisationEdge_cursor(_ context.Conte
 	return graphql.NewScalarFieldContext("OrganisationEdge", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _OrganisationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.OrganisationEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _OrganisationEdge_node(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.Organisation]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23110,7 +23356,7 @@ func (ec *executionContext) fieldContext_Person_observations(ctx context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _PersonConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.PersonConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _PersonConnection_edges(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Person]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23122,8 +23368,8 @@ func (ec *executionContext) _PersonConnection_edges(ctx context.Context, field g
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.PersonEdge) graphql.Marshaler {
-			return ec.marshalNPersonEdge2ᚕᚖkithᚋgraphᚋmodelᚐPersonEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*paging.Edge[*model.Person]) graphql.Marshaler {
+			return ec.marshalNPersonEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -23142,7 +23388,7 @@ func (ec *executionContext) fieldContext_PersonConnection_edges(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _PersonConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.PersonConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _PersonConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Person]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23174,7 +23420,7 @@ func (ec *executionContext) fieldContext_PersonConnection_nodes(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _PersonConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.PersonConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _PersonConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Person]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23206,7 +23452,7 @@ func (ec *executionContext) fieldContext_PersonConnection_pageInfo(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _PersonConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.PersonConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _PersonConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Person]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23229,7 +23475,7 @@ func (ec *executionContext) fieldContext_PersonConnection_totalCount(_ context.C
 	return graphql.NewScalarFieldContext("PersonConnection", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _PersonEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PersonEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _PersonEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.Person]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23252,7 +23498,7 @@ func (ec *executionContext) fieldContext_PersonEdge_cursor(_ context.Context, fi
 	return graphql.NewScalarFieldContext("PersonEdge", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PersonEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.PersonEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _PersonEdge_node(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.Person]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23634,7 +23880,7 @@ func (ec *executionContext) fieldContext_Place_groups(ctx context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _PlaceConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.PlaceConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _PlaceConnection_edges(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Place]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23646,8 +23892,8 @@ func (ec *executionContext) _PlaceConnection_edges(ctx context.Context, field gr
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.PlaceEdge) graphql.Marshaler {
-			return ec.marshalNPlaceEdge2ᚕᚖkithᚋgraphᚋmodelᚐPlaceEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*paging.Edge[*model.Place]) graphql.Marshaler {
+			return ec.marshalNPlaceEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -23666,7 +23912,7 @@ func (ec *executionContext) fieldContext_PlaceConnection_edges(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _PlaceConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.PlaceConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _PlaceConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Place]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23698,7 +23944,7 @@ func (ec *executionContext) fieldContext_PlaceConnection_nodes(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _PlaceConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.PlaceConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _PlaceConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Place]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23730,7 +23976,7 @@ func (ec *executionContext) fieldContext_PlaceConnection_pageInfo(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _PlaceConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.PlaceConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _PlaceConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Place]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23753,7 +23999,7 @@ func (ec *executionContext) fieldContext_PlaceConnection_totalCount(_ context.Co
 	return graphql.NewScalarFieldContext("PlaceConnection", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _PlaceEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PlaceEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _PlaceEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.Place]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23776,7 +24022,7 @@ func (ec *executionContext) fieldContext_PlaceEdge_cursor(_ context.Context, fie
 	return graphql.NewScalarFieldContext("PlaceEdge", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PlaceEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.PlaceEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _PlaceEdge_node(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.Place]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24376,8 +24622,8 @@ func (ec *executionContext) _Query_areas(ctx context.Context, field graphql.Coll
 			return ec.Resolvers.Query().Areas(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["where"].(map[string]any), fc.Args["orderBy"].([]map[string]any))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.AreaConnection) graphql.Marshaler {
-			return ec.marshalNAreaConnection2ᚖkithᚋgraphᚋmodelᚐAreaConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *paging.Connection[*model.Area]) graphql.Marshaler {
+			return ec.marshalNAreaConnection2ᚖkithᚋpagingᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24420,8 +24666,8 @@ func (ec *executionContext) _Query_waves(ctx context.Context, field graphql.Coll
 			return ec.Resolvers.Query().Waves(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["where"].(map[string]any), fc.Args["orderBy"].([]map[string]any))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.WaveConnection) graphql.Marshaler {
-			return ec.marshalNWaveConnection2ᚖkithᚋgraphᚋmodelᚐWaveConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *paging.Connection[*model.Wave]) graphql.Marshaler {
+			return ec.marshalNWaveConnection2ᚖkithᚋpagingᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24464,8 +24710,8 @@ func (ec *executionContext) _Query_interests(ctx context.Context, field graphql.
 			return ec.Resolvers.Query().Interests(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["where"].(map[string]any), fc.Args["orderBy"].([]map[string]any))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.InterestConnection) graphql.Marshaler {
-			return ec.marshalNInterestConnection2ᚖkithᚋgraphᚋmodelᚐInterestConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *paging.Connection[*model.Interest]) graphql.Marshaler {
+			return ec.marshalNInterestConnection2ᚖkithᚋpagingᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24508,8 +24754,8 @@ func (ec *executionContext) _Query_gifts(ctx context.Context, field graphql.Coll
 			return ec.Resolvers.Query().Gifts(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["where"].(map[string]any), fc.Args["orderBy"].([]map[string]any))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.GiftConnection) graphql.Marshaler {
-			return ec.marshalNGiftConnection2ᚖkithᚋgraphᚋmodelᚐGiftConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *paging.Connection[*model.Gift]) graphql.Marshaler {
+			return ec.marshalNGiftConnection2ᚖkithᚋpagingᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24552,8 +24798,8 @@ func (ec *executionContext) _Query_familiarStrangerList(ctx context.Context, fie
 			return ec.Resolvers.Query().FamiliarStrangerList(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["where"].(map[string]any), fc.Args["orderBy"].([]map[string]any))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.FamiliarStrangerConnection) graphql.Marshaler {
-			return ec.marshalNFamiliarStrangerConnection2ᚖkithᚋgraphᚋmodelᚐFamiliarStrangerConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *paging.Connection[*model.FamiliarStranger]) graphql.Marshaler {
+			return ec.marshalNFamiliarStrangerConnection2ᚖkithᚋpagingᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24596,8 +24842,8 @@ func (ec *executionContext) _Query_groups(ctx context.Context, field graphql.Col
 			return ec.Resolvers.Query().Groups(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["where"].(map[string]any), fc.Args["orderBy"].([]map[string]any))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.GroupConnection) graphql.Marshaler {
-			return ec.marshalNGroupConnection2ᚖkithᚋgraphᚋmodelᚐGroupConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *paging.Connection[*model.Group]) graphql.Marshaler {
+			return ec.marshalNGroupConnection2ᚖkithᚋpagingᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24645,11 +24891,11 @@ func (ec *executionContext) _Query_identityCandidates(ctx context.Context, field
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"ADMIN", "WORKER"})
 				if err != nil {
-					var zeroVal *model.IdentityCandidateConnection
+					var zeroVal *paging.Connection[*model.IdentityCandidate]
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.IdentityCandidateConnection
+					var zeroVal *paging.Connection[*model.IdentityCandidate]
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -24658,8 +24904,8 @@ func (ec *executionContext) _Query_identityCandidates(ctx context.Context, field
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.IdentityCandidateConnection) graphql.Marshaler {
-			return ec.marshalNIdentityCandidateConnection2ᚖkithᚋgraphᚋmodelᚐIdentityCandidateConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *paging.Connection[*model.IdentityCandidate]) graphql.Marshaler {
+			return ec.marshalNIdentityCandidateConnection2ᚖkithᚋpagingᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24702,8 +24948,8 @@ func (ec *executionContext) _Query_organisations(ctx context.Context, field grap
 			return ec.Resolvers.Query().Organisations(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["where"].(map[string]any), fc.Args["orderBy"].([]map[string]any))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.OrganisationConnection) graphql.Marshaler {
-			return ec.marshalNOrganisationConnection2ᚖkithᚋgraphᚋmodelᚐOrganisationConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *paging.Connection[*model.Organisation]) graphql.Marshaler {
+			return ec.marshalNOrganisationConnection2ᚖkithᚋpagingᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24746,8 +24992,8 @@ func (ec *executionContext) _Query_people(ctx context.Context, field graphql.Col
 			return ec.Resolvers.Query().People(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["where"].(map[string]any), fc.Args["orderBy"].([]map[string]any))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonConnection) graphql.Marshaler {
-			return ec.marshalNPersonConnection2ᚖkithᚋgraphᚋmodelᚐPersonConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *paging.Connection[*model.Person]) graphql.Marshaler {
+			return ec.marshalNPersonConnection2ᚖkithᚋpagingᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24790,8 +25036,8 @@ func (ec *executionContext) _Query_places(ctx context.Context, field graphql.Col
 			return ec.Resolvers.Query().Places(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["where"].(map[string]any), fc.Args["orderBy"].([]map[string]any))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.PlaceConnection) graphql.Marshaler {
-			return ec.marshalNPlaceConnection2ᚖkithᚋgraphᚋmodelᚐPlaceConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *paging.Connection[*model.Place]) graphql.Marshaler {
+			return ec.marshalNPlaceConnection2ᚖkithᚋpagingᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -27600,7 +27846,7 @@ func (ec *executionContext) fieldContext_WaveComparison_graph(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _WaveConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.WaveConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _WaveConnection_edges(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Wave]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27612,8 +27858,8 @@ func (ec *executionContext) _WaveConnection_edges(ctx context.Context, field gra
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.WaveEdge) graphql.Marshaler {
-			return ec.marshalNWaveEdge2ᚕᚖkithᚋgraphᚋmodelᚐWaveEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*paging.Edge[*model.Wave]) graphql.Marshaler {
+			return ec.marshalNWaveEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -27632,7 +27878,7 @@ func (ec *executionContext) fieldContext_WaveConnection_edges(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _WaveConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.WaveConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _WaveConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Wave]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27664,7 +27910,7 @@ func (ec *executionContext) fieldContext_WaveConnection_nodes(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _WaveConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.WaveConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _WaveConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Wave]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27696,7 +27942,7 @@ func (ec *executionContext) fieldContext_WaveConnection_pageInfo(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _WaveConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.WaveConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _WaveConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Wave]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27719,7 +27965,7 @@ func (ec *executionContext) fieldContext_WaveConnection_totalCount(_ context.Con
 	return graphql.NewScalarFieldContext("WaveConnection", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _WaveEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.WaveEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _WaveEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.Wave]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27742,7 +27988,7 @@ func (ec *executionContext) fieldContext_WaveEdge_cursor(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("WaveEdge", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _WaveEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.WaveEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _WaveEdge_node(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.Wave]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -32844,7 +33090,7 @@ func (ec *executionContext) _Area(ctx context.Context, sel ast.SelectionSet, obj
 
 var areaConnectionImplementors = []string{"AreaConnection"}
 
-func (ec *executionContext) _AreaConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AreaConnection) graphql.Marshaler {
+func (ec *executionContext) _AreaConnection(ctx context.Context, sel ast.SelectionSet, obj *paging.Connection[*model.Area]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, areaConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -32897,7 +33143,7 @@ func (ec *executionContext) _AreaConnection(ctx context.Context, sel ast.Selecti
 
 var areaEdgeImplementors = []string{"AreaEdge"}
 
-func (ec *executionContext) _AreaEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AreaEdge) graphql.Marshaler {
+func (ec *executionContext) _AreaEdge(ctx context.Context, sel ast.SelectionSet, obj *paging.Edge[*model.Area]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, areaEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -33636,6 +33882,97 @@ func (ec *executionContext) _CommunityBridge(ctx context.Context, sel ast.Select
 	return out
 }
 
+var communityBridgeConnectionImplementors = []string{"CommunityBridgeConnection"}
+
+func (ec *executionContext) _CommunityBridgeConnection(ctx context.Context, sel ast.SelectionSet, obj *paging.Connection[*model.CommunityBridge]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, communityBridgeConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommunityBridgeConnection")
+		case "edges":
+			out.Values[i] = ec._CommunityBridgeConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CommunityBridgeConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CommunityBridgeConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var communityBridgeEdgeImplementors = []string{"CommunityBridgeEdge"}
+
+func (ec *executionContext) _CommunityBridgeEdge(ctx context.Context, sel ast.SelectionSet, obj *paging.Edge[*model.CommunityBridge]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, communityBridgeEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommunityBridgeEdge")
+		case "cursor":
+			out.Values[i] = ec._CommunityBridgeEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CommunityBridgeEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var consentImplementors = []string{"Consent"}
 
 func (ec *executionContext) _Consent(ctx context.Context, sel ast.SelectionSet, obj *model.Consent) graphql.Marshaler {
@@ -34133,7 +34470,7 @@ func (ec *executionContext) _FamiliarStranger(ctx context.Context, sel ast.Selec
 
 var familiarStrangerConnectionImplementors = []string{"FamiliarStrangerConnection"}
 
-func (ec *executionContext) _FamiliarStrangerConnection(ctx context.Context, sel ast.SelectionSet, obj *model.FamiliarStrangerConnection) graphql.Marshaler {
+func (ec *executionContext) _FamiliarStrangerConnection(ctx context.Context, sel ast.SelectionSet, obj *paging.Connection[*model.FamiliarStranger]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, familiarStrangerConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -34186,7 +34523,7 @@ func (ec *executionContext) _FamiliarStrangerConnection(ctx context.Context, sel
 
 var familiarStrangerEdgeImplementors = []string{"FamiliarStrangerEdge"}
 
-func (ec *executionContext) _FamiliarStrangerEdge(ctx context.Context, sel ast.SelectionSet, obj *model.FamiliarStrangerEdge) graphql.Marshaler {
+func (ec *executionContext) _FamiliarStrangerEdge(ctx context.Context, sel ast.SelectionSet, obj *paging.Edge[*model.FamiliarStranger]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, familiarStrangerEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -34426,7 +34763,7 @@ func (ec *executionContext) _Gift(ctx context.Context, sel ast.SelectionSet, obj
 
 var giftConnectionImplementors = []string{"GiftConnection"}
 
-func (ec *executionContext) _GiftConnection(ctx context.Context, sel ast.SelectionSet, obj *model.GiftConnection) graphql.Marshaler {
+func (ec *executionContext) _GiftConnection(ctx context.Context, sel ast.SelectionSet, obj *paging.Connection[*model.Gift]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, giftConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -34479,7 +34816,7 @@ func (ec *executionContext) _GiftConnection(ctx context.Context, sel ast.Selecti
 
 var giftEdgeImplementors = []string{"GiftEdge"}
 
-func (ec *executionContext) _GiftEdge(ctx context.Context, sel ast.SelectionSet, obj *model.GiftEdge) graphql.Marshaler {
+func (ec *executionContext) _GiftEdge(ctx context.Context, sel ast.SelectionSet, obj *paging.Edge[*model.Gift]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, giftEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -34790,7 +35127,7 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 
 var groupConnectionImplementors = []string{"GroupConnection"}
 
-func (ec *executionContext) _GroupConnection(ctx context.Context, sel ast.SelectionSet, obj *model.GroupConnection) graphql.Marshaler {
+func (ec *executionContext) _GroupConnection(ctx context.Context, sel ast.SelectionSet, obj *paging.Connection[*model.Group]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, groupConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -34896,7 +35233,7 @@ func (ec *executionContext) _GroupEI(ctx context.Context, sel ast.SelectionSet, 
 
 var groupEdgeImplementors = []string{"GroupEdge"}
 
-func (ec *executionContext) _GroupEdge(ctx context.Context, sel ast.SelectionSet, obj *model.GroupEdge) graphql.Marshaler {
+func (ec *executionContext) _GroupEdge(ctx context.Context, sel ast.SelectionSet, obj *paging.Edge[*model.Group]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, groupEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -35007,7 +35344,7 @@ func (ec *executionContext) _IdentityCandidate(ctx context.Context, sel ast.Sele
 
 var identityCandidateConnectionImplementors = []string{"IdentityCandidateConnection"}
 
-func (ec *executionContext) _IdentityCandidateConnection(ctx context.Context, sel ast.SelectionSet, obj *model.IdentityCandidateConnection) graphql.Marshaler {
+func (ec *executionContext) _IdentityCandidateConnection(ctx context.Context, sel ast.SelectionSet, obj *paging.Connection[*model.IdentityCandidate]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, identityCandidateConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -35055,7 +35392,7 @@ func (ec *executionContext) _IdentityCandidateConnection(ctx context.Context, se
 
 var identityCandidateEdgeImplementors = []string{"IdentityCandidateEdge"}
 
-func (ec *executionContext) _IdentityCandidateEdge(ctx context.Context, sel ast.SelectionSet, obj *model.IdentityCandidateEdge) graphql.Marshaler {
+func (ec *executionContext) _IdentityCandidateEdge(ctx context.Context, sel ast.SelectionSet, obj *paging.Edge[*model.IdentityCandidate]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, identityCandidateEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -35648,7 +35985,7 @@ func (ec *executionContext) _Interest(ctx context.Context, sel ast.SelectionSet,
 
 var interestConnectionImplementors = []string{"InterestConnection"}
 
-func (ec *executionContext) _InterestConnection(ctx context.Context, sel ast.SelectionSet, obj *model.InterestConnection) graphql.Marshaler {
+func (ec *executionContext) _InterestConnection(ctx context.Context, sel ast.SelectionSet, obj *paging.Connection[*model.Interest]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, interestConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -35701,7 +36038,7 @@ func (ec *executionContext) _InterestConnection(ctx context.Context, sel ast.Sel
 
 var interestEdgeImplementors = []string{"InterestEdge"}
 
-func (ec *executionContext) _InterestEdge(ctx context.Context, sel ast.SelectionSet, obj *model.InterestEdge) graphql.Marshaler {
+func (ec *executionContext) _InterestEdge(ctx context.Context, sel ast.SelectionSet, obj *paging.Edge[*model.Interest]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, interestEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -36987,7 +37324,7 @@ func (ec *executionContext) _Organisation(ctx context.Context, sel ast.Selection
 
 var organisationConnectionImplementors = []string{"OrganisationConnection"}
 
-func (ec *executionContext) _OrganisationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.OrganisationConnection) graphql.Marshaler {
+func (ec *executionContext) _OrganisationConnection(ctx context.Context, sel ast.SelectionSet, obj *paging.Connection[*model.Organisation]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, organisationConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -37040,7 +37377,7 @@ func (ec *executionContext) _OrganisationConnection(ctx context.Context, sel ast
 
 var organisationEdgeImplementors = []string{"OrganisationEdge"}
 
-func (ec *executionContext) _OrganisationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.OrganisationEdge) graphql.Marshaler {
+func (ec *executionContext) _OrganisationEdge(ctx context.Context, sel ast.SelectionSet, obj *paging.Edge[*model.Organisation]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, organisationEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -37505,7 +37842,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 
 var personConnectionImplementors = []string{"PersonConnection"}
 
-func (ec *executionContext) _PersonConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PersonConnection) graphql.Marshaler {
+func (ec *executionContext) _PersonConnection(ctx context.Context, sel ast.SelectionSet, obj *paging.Connection[*model.Person]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, personConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -37558,7 +37895,7 @@ func (ec *executionContext) _PersonConnection(ctx context.Context, sel ast.Selec
 
 var personEdgeImplementors = []string{"PersonEdge"}
 
-func (ec *executionContext) _PersonEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PersonEdge) graphql.Marshaler {
+func (ec *executionContext) _PersonEdge(ctx context.Context, sel ast.SelectionSet, obj *paging.Edge[*model.Person]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, personEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -37798,7 +38135,7 @@ func (ec *executionContext) _Place(ctx context.Context, sel ast.SelectionSet, ob
 
 var placeConnectionImplementors = []string{"PlaceConnection"}
 
-func (ec *executionContext) _PlaceConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PlaceConnection) graphql.Marshaler {
+func (ec *executionContext) _PlaceConnection(ctx context.Context, sel ast.SelectionSet, obj *paging.Connection[*model.Place]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, placeConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -37851,7 +38188,7 @@ func (ec *executionContext) _PlaceConnection(ctx context.Context, sel ast.Select
 
 var placeEdgeImplementors = []string{"PlaceEdge"}
 
-func (ec *executionContext) _PlaceEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PlaceEdge) graphql.Marshaler {
+func (ec *executionContext) _PlaceEdge(ctx context.Context, sel ast.SelectionSet, obj *paging.Edge[*model.Place]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, placeEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -40065,7 +40402,7 @@ func (ec *executionContext) _WaveComparison(ctx context.Context, sel ast.Selecti
 
 var waveConnectionImplementors = []string{"WaveConnection"}
 
-func (ec *executionContext) _WaveConnection(ctx context.Context, sel ast.SelectionSet, obj *model.WaveConnection) graphql.Marshaler {
+func (ec *executionContext) _WaveConnection(ctx context.Context, sel ast.SelectionSet, obj *paging.Connection[*model.Wave]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, waveConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -40118,7 +40455,7 @@ func (ec *executionContext) _WaveConnection(ctx context.Context, sel ast.Selecti
 
 var waveEdgeImplementors = []string{"WaveEdge"}
 
-func (ec *executionContext) _WaveEdge(ctx context.Context, sel ast.SelectionSet, obj *model.WaveEdge) graphql.Marshaler {
+func (ec *executionContext) _WaveEdge(ctx context.Context, sel ast.SelectionSet, obj *paging.Edge[*model.Wave]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, waveEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -40723,7 +41060,7 @@ func (ec *executionContext) marshalNArea2ᚖkithᚋgraphᚋmodelᚐArea(ctx cont
 	return ec._Area(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNAreaConnection2ᚖkithᚋgraphᚋmodelᚐAreaConnection(ctx context.Context, sel ast.SelectionSet, v *model.AreaConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNAreaConnection2ᚖkithᚋpagingᚐConnection(ctx context.Context, sel ast.SelectionSet, v *paging.Connection[*model.Area]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -40733,11 +41070,11 @@ func (ec *executionContext) marshalNAreaConnection2ᚖkithᚋgraphᚋmodelᚐAre
 	return ec._AreaConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNAreaEdge2ᚕᚖkithᚋgraphᚋmodelᚐAreaEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AreaEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNAreaEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*paging.Edge[*model.Area]) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNAreaEdge2ᚖkithᚋgraphᚋmodelᚐAreaEdge(ctx, sel, v[i])
+		return ec.marshalNAreaEdge2ᚖkithᚋpagingᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -40749,7 +41086,7 @@ func (ec *executionContext) marshalNAreaEdge2ᚕᚖkithᚋgraphᚋmodelᚐAreaEd
 	return ret
 }
 
-func (ec *executionContext) marshalNAreaEdge2ᚖkithᚋgraphᚋmodelᚐAreaEdge(ctx context.Context, sel ast.SelectionSet, v *model.AreaEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNAreaEdge2ᚖkithᚋpagingᚐEdge(ctx context.Context, sel ast.SelectionSet, v *paging.Edge[*model.Area]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -41018,11 +41355,31 @@ func (ec *executionContext) marshalNCommunity2ᚖkithᚋgraphᚋmodelᚐCommunit
 	return ec._Community(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNCommunityBridge2ᚕᚖkithᚋgraphᚋmodelᚐCommunityBridgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CommunityBridge) graphql.Marshaler {
+func (ec *executionContext) marshalNCommunityBridge2ᚖkithᚋgraphᚋmodelᚐCommunityBridge(ctx context.Context, sel ast.SelectionSet, v *model.CommunityBridge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CommunityBridge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommunityBridgeConnection2ᚖkithᚋpagingᚐConnection(ctx context.Context, sel ast.SelectionSet, v *paging.Connection[*model.CommunityBridge]) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CommunityBridgeConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommunityBridgeEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*paging.Edge[*model.CommunityBridge]) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCommunityBridge2ᚖkithᚋgraphᚋmodelᚐCommunityBridge(ctx, sel, v[i])
+		return ec.marshalNCommunityBridgeEdge2ᚖkithᚋpagingᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -41034,14 +41391,14 @@ func (ec *executionContext) marshalNCommunityBridge2ᚕᚖkithᚋgraphᚋmodel�
 	return ret
 }
 
-func (ec *executionContext) marshalNCommunityBridge2ᚖkithᚋgraphᚋmodelᚐCommunityBridge(ctx context.Context, sel ast.SelectionSet, v *model.CommunityBridge) graphql.Marshaler {
+func (ec *executionContext) marshalNCommunityBridgeEdge2ᚖkithᚋpagingᚐEdge(ctx context.Context, sel ast.SelectionSet, v *paging.Edge[*model.CommunityBridge]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
 		}
 		return graphql.Null
 	}
-	return ec._CommunityBridge(ctx, sel, v)
+	return ec._CommunityBridgeEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNConsent2ᚖkithᚋgraphᚋmodelᚐConsent(ctx context.Context, sel ast.SelectionSet, v *model.Consent) graphql.Marshaler {
@@ -41172,7 +41529,7 @@ func (ec *executionContext) marshalNFamiliarStranger2ᚖkithᚋgraphᚋmodelᚐF
 	return ec._FamiliarStranger(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNFamiliarStrangerConnection2ᚖkithᚋgraphᚋmodelᚐFamiliarStrangerConnection(ctx context.Context, sel ast.SelectionSet, v *model.FamiliarStrangerConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNFamiliarStrangerConnection2ᚖkithᚋpagingᚐConnection(ctx context.Context, sel ast.SelectionSet, v *paging.Connection[*model.FamiliarStranger]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -41182,11 +41539,11 @@ func (ec *executionContext) marshalNFamiliarStrangerConnection2ᚖkithᚋgraph�
 	return ec._FamiliarStrangerConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNFamiliarStrangerEdge2ᚕᚖkithᚋgraphᚋmodelᚐFamiliarStrangerEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FamiliarStrangerEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNFamiliarStrangerEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*paging.Edge[*model.FamiliarStranger]) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNFamiliarStrangerEdge2ᚖkithᚋgraphᚋmodelᚐFamiliarStrangerEdge(ctx, sel, v[i])
+		return ec.marshalNFamiliarStrangerEdge2ᚖkithᚋpagingᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -41198,7 +41555,7 @@ func (ec *executionContext) marshalNFamiliarStrangerEdge2ᚕᚖkithᚋgraphᚋmo
 	return ret
 }
 
-func (ec *executionContext) marshalNFamiliarStrangerEdge2ᚖkithᚋgraphᚋmodelᚐFamiliarStrangerEdge(ctx context.Context, sel ast.SelectionSet, v *model.FamiliarStrangerEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNFamiliarStrangerEdge2ᚖkithᚋpagingᚐEdge(ctx context.Context, sel ast.SelectionSet, v *paging.Edge[*model.FamiliarStranger]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -41315,7 +41672,7 @@ func (ec *executionContext) marshalNGift2ᚖkithᚋgraphᚋmodelᚐGift(ctx cont
 	return ec._Gift(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNGiftConnection2ᚖkithᚋgraphᚋmodelᚐGiftConnection(ctx context.Context, sel ast.SelectionSet, v *model.GiftConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNGiftConnection2ᚖkithᚋpagingᚐConnection(ctx context.Context, sel ast.SelectionSet, v *paging.Connection[*model.Gift]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -41325,11 +41682,11 @@ func (ec *executionContext) marshalNGiftConnection2ᚖkithᚋgraphᚋmodelᚐGif
 	return ec._GiftConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNGiftEdge2ᚕᚖkithᚋgraphᚋmodelᚐGiftEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GiftEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNGiftEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*paging.Edge[*model.Gift]) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNGiftEdge2ᚖkithᚋgraphᚋmodelᚐGiftEdge(ctx, sel, v[i])
+		return ec.marshalNGiftEdge2ᚖkithᚋpagingᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -41341,7 +41698,7 @@ func (ec *executionContext) marshalNGiftEdge2ᚕᚖkithᚋgraphᚋmodelᚐGiftEd
 	return ret
 }
 
-func (ec *executionContext) marshalNGiftEdge2ᚖkithᚋgraphᚋmodelᚐGiftEdge(ctx context.Context, sel ast.SelectionSet, v *model.GiftEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNGiftEdge2ᚖkithᚋpagingᚐEdge(ctx context.Context, sel ast.SelectionSet, v *paging.Edge[*model.Gift]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -41426,7 +41783,7 @@ func (ec *executionContext) marshalNGroup2ᚖkithᚋgraphᚋmodelᚐGroup(ctx co
 	return ec._Group(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNGroupConnection2ᚖkithᚋgraphᚋmodelᚐGroupConnection(ctx context.Context, sel ast.SelectionSet, v *model.GroupConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNGroupConnection2ᚖkithᚋpagingᚐConnection(ctx context.Context, sel ast.SelectionSet, v *paging.Connection[*model.Group]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -41462,11 +41819,11 @@ func (ec *executionContext) marshalNGroupEI2ᚖkithᚋgraphᚋmodelᚐGroupEi(ct
 	return ec._GroupEI(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNGroupEdge2ᚕᚖkithᚋgraphᚋmodelᚐGroupEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GroupEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNGroupEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*paging.Edge[*model.Group]) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNGroupEdge2ᚖkithᚋgraphᚋmodelᚐGroupEdge(ctx, sel, v[i])
+		return ec.marshalNGroupEdge2ᚖkithᚋpagingᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -41478,7 +41835,7 @@ func (ec *executionContext) marshalNGroupEdge2ᚕᚖkithᚋgraphᚋmodelᚐGroup
 	return ret
 }
 
-func (ec *executionContext) marshalNGroupEdge2ᚖkithᚋgraphᚋmodelᚐGroupEdge(ctx context.Context, sel ast.SelectionSet, v *model.GroupEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNGroupEdge2ᚖkithᚋpagingᚐEdge(ctx context.Context, sel ast.SelectionSet, v *paging.Edge[*model.Group]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -41582,7 +41939,7 @@ func (ec *executionContext) marshalNIdentityCandidate2ᚖkithᚋgraphᚋmodelᚐ
 	return ec._IdentityCandidate(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNIdentityCandidateConnection2ᚖkithᚋgraphᚋmodelᚐIdentityCandidateConnection(ctx context.Context, sel ast.SelectionSet, v *model.IdentityCandidateConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNIdentityCandidateConnection2ᚖkithᚋpagingᚐConnection(ctx context.Context, sel ast.SelectionSet, v *paging.Connection[*model.IdentityCandidate]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -41592,11 +41949,11 @@ func (ec *executionContext) marshalNIdentityCandidateConnection2ᚖkithᚋgraph�
 	return ec._IdentityCandidateConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNIdentityCandidateEdge2ᚕᚖkithᚋgraphᚋmodelᚐIdentityCandidateEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IdentityCandidateEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNIdentityCandidateEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*paging.Edge[*model.IdentityCandidate]) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNIdentityCandidateEdge2ᚖkithᚋgraphᚋmodelᚐIdentityCandidateEdge(ctx, sel, v[i])
+		return ec.marshalNIdentityCandidateEdge2ᚖkithᚋpagingᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -41608,7 +41965,7 @@ func (ec *executionContext) marshalNIdentityCandidateEdge2ᚕᚖkithᚋgraphᚋm
 	return ret
 }
 
-func (ec *executionContext) marshalNIdentityCandidateEdge2ᚖkithᚋgraphᚋmodelᚐIdentityCandidateEdge(ctx context.Context, sel ast.SelectionSet, v *model.IdentityCandidateEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNIdentityCandidateEdge2ᚖkithᚋpagingᚐEdge(ctx context.Context, sel ast.SelectionSet, v *paging.Edge[*model.IdentityCandidate]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -41763,7 +42120,7 @@ func (ec *executionContext) marshalNInterest2ᚖkithᚋgraphᚋmodelᚐInterest(
 	return ec._Interest(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNInterestConnection2ᚖkithᚋgraphᚋmodelᚐInterestConnection(ctx context.Context, sel ast.SelectionSet, v *model.InterestConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNInterestConnection2ᚖkithᚋpagingᚐConnection(ctx context.Context, sel ast.SelectionSet, v *paging.Connection[*model.Interest]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -41773,11 +42130,11 @@ func (ec *executionContext) marshalNInterestConnection2ᚖkithᚋgraphᚋmodel�
 	return ec._InterestConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNInterestEdge2ᚕᚖkithᚋgraphᚋmodelᚐInterestEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.InterestEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNInterestEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*paging.Edge[*model.Interest]) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNInterestEdge2ᚖkithᚋgraphᚋmodelᚐInterestEdge(ctx, sel, v[i])
+		return ec.marshalNInterestEdge2ᚖkithᚋpagingᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -41789,7 +42146,7 @@ func (ec *executionContext) marshalNInterestEdge2ᚕᚖkithᚋgraphᚋmodelᚐIn
 	return ret
 }
 
-func (ec *executionContext) marshalNInterestEdge2ᚖkithᚋgraphᚋmodelᚐInterestEdge(ctx context.Context, sel ast.SelectionSet, v *model.InterestEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNInterestEdge2ᚖkithᚋpagingᚐEdge(ctx context.Context, sel ast.SelectionSet, v *paging.Edge[*model.Interest]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -42108,7 +42465,7 @@ func (ec *executionContext) marshalNOrganisation2ᚖkithᚋgraphᚋmodelᚐOrgan
 	return ec._Organisation(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNOrganisationConnection2ᚖkithᚋgraphᚋmodelᚐOrganisationConnection(ctx context.Context, sel ast.SelectionSet, v *model.OrganisationConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNOrganisationConnection2ᚖkithᚋpagingᚐConnection(ctx context.Context, sel ast.SelectionSet, v *paging.Connection[*model.Organisation]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -42118,11 +42475,11 @@ func (ec *executionContext) marshalNOrganisationConnection2ᚖkithᚋgraphᚋmod
 	return ec._OrganisationConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNOrganisationEdge2ᚕᚖkithᚋgraphᚋmodelᚐOrganisationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OrganisationEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNOrganisationEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*paging.Edge[*model.Organisation]) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNOrganisationEdge2ᚖkithᚋgraphᚋmodelᚐOrganisationEdge(ctx, sel, v[i])
+		return ec.marshalNOrganisationEdge2ᚖkithᚋpagingᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -42134,7 +42491,7 @@ func (ec *executionContext) marshalNOrganisationEdge2ᚕᚖkithᚋgraphᚋmodel�
 	return ret
 }
 
-func (ec *executionContext) marshalNOrganisationEdge2ᚖkithᚋgraphᚋmodelᚐOrganisationEdge(ctx context.Context, sel ast.SelectionSet, v *model.OrganisationEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNOrganisationEdge2ᚖkithᚋpagingᚐEdge(ctx context.Context, sel ast.SelectionSet, v *paging.Edge[*model.Organisation]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -42219,7 +42576,7 @@ func (ec *executionContext) marshalNPerson2ᚖkithᚋgraphᚋmodelᚐPerson(ctx 
 	return ec._Person(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPersonConnection2ᚖkithᚋgraphᚋmodelᚐPersonConnection(ctx context.Context, sel ast.SelectionSet, v *model.PersonConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNPersonConnection2ᚖkithᚋpagingᚐConnection(ctx context.Context, sel ast.SelectionSet, v *paging.Connection[*model.Person]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -42229,11 +42586,11 @@ func (ec *executionContext) marshalNPersonConnection2ᚖkithᚋgraphᚋmodelᚐP
 	return ec._PersonConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPersonEdge2ᚕᚖkithᚋgraphᚋmodelᚐPersonEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PersonEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNPersonEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*paging.Edge[*model.Person]) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPersonEdge2ᚖkithᚋgraphᚋmodelᚐPersonEdge(ctx, sel, v[i])
+		return ec.marshalNPersonEdge2ᚖkithᚋpagingᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -42245,7 +42602,7 @@ func (ec *executionContext) marshalNPersonEdge2ᚕᚖkithᚋgraphᚋmodelᚐPers
 	return ret
 }
 
-func (ec *executionContext) marshalNPersonEdge2ᚖkithᚋgraphᚋmodelᚐPersonEdge(ctx context.Context, sel ast.SelectionSet, v *model.PersonEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNPersonEdge2ᚖkithᚋpagingᚐEdge(ctx context.Context, sel ast.SelectionSet, v *paging.Edge[*model.Person]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -42320,7 +42677,7 @@ func (ec *executionContext) marshalNPlace2ᚖkithᚋgraphᚋmodelᚐPlace(ctx co
 	return ec._Place(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPlaceConnection2ᚖkithᚋgraphᚋmodelᚐPlaceConnection(ctx context.Context, sel ast.SelectionSet, v *model.PlaceConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNPlaceConnection2ᚖkithᚋpagingᚐConnection(ctx context.Context, sel ast.SelectionSet, v *paging.Connection[*model.Place]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -42330,11 +42687,11 @@ func (ec *executionContext) marshalNPlaceConnection2ᚖkithᚋgraphᚋmodelᚐPl
 	return ec._PlaceConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPlaceEdge2ᚕᚖkithᚋgraphᚋmodelᚐPlaceEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PlaceEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNPlaceEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*paging.Edge[*model.Place]) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPlaceEdge2ᚖkithᚋgraphᚋmodelᚐPlaceEdge(ctx, sel, v[i])
+		return ec.marshalNPlaceEdge2ᚖkithᚋpagingᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -42346,7 +42703,7 @@ func (ec *executionContext) marshalNPlaceEdge2ᚕᚖkithᚋgraphᚋmodelᚐPlace
 	return ret
 }
 
-func (ec *executionContext) marshalNPlaceEdge2ᚖkithᚋgraphᚋmodelᚐPlaceEdge(ctx context.Context, sel ast.SelectionSet, v *model.PlaceEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNPlaceEdge2ᚖkithᚋpagingᚐEdge(ctx context.Context, sel ast.SelectionSet, v *paging.Edge[*model.Place]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -42955,7 +43312,7 @@ func (ec *executionContext) marshalNWaveComparison2ᚖkithᚋgraphᚋmodelᚐWav
 	return ec._WaveComparison(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNWaveConnection2ᚖkithᚋgraphᚋmodelᚐWaveConnection(ctx context.Context, sel ast.SelectionSet, v *model.WaveConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNWaveConnection2ᚖkithᚋpagingᚐConnection(ctx context.Context, sel ast.SelectionSet, v *paging.Connection[*model.Wave]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -42965,11 +43322,11 @@ func (ec *executionContext) marshalNWaveConnection2ᚖkithᚋgraphᚋmodelᚐWav
 	return ec._WaveConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNWaveEdge2ᚕᚖkithᚋgraphᚋmodelᚐWaveEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.WaveEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNWaveEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*paging.Edge[*model.Wave]) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNWaveEdge2ᚖkithᚋgraphᚋmodelᚐWaveEdge(ctx, sel, v[i])
+		return ec.marshalNWaveEdge2ᚖkithᚋpagingᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -42981,7 +43338,7 @@ func (ec *executionContext) marshalNWaveEdge2ᚕᚖkithᚋgraphᚋmodelᚐWaveEd
 	return ret
 }
 
-func (ec *executionContext) marshalNWaveEdge2ᚖkithᚋgraphᚋmodelᚐWaveEdge(ctx context.Context, sel ast.SelectionSet, v *model.WaveEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNWaveEdge2ᚖkithᚋpagingᚐEdge(ctx context.Context, sel ast.SelectionSet, v *paging.Edge[*model.Wave]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")

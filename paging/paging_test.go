@@ -176,3 +176,34 @@ func TestSlice(t *testing.T) {
 		t.Errorf("stale cursor: %v", err)
 	}
 }
+
+func TestConnect(t *testing.T) {
+	c := RandomCodec()
+	ids := []string{"a", "b", "c", "d"}
+	r, err := c.Request(Args{First: ptr(2)}, "letters", 0, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start, end, p, err := Slice(c, "letters", r, len(ids), func(i int) string { return ids[i] }, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn := Connect(p, ids[start:end])
+	if len(conn.Edges) != 2 || conn.TotalCount != 4 || !conn.PageInfo.HasNextPage || len(conn.Nodes) != 2 {
+		t.Fatalf("connection %+v", conn)
+	}
+	for i, e := range conn.Edges {
+		if e.Node != ids[i] || e.Cursor != p.Cursors[i] {
+			t.Errorf("edge %d: %+v", i, e)
+		}
+	}
+	after := conn.Edges[1].Cursor
+	r, err = c.Request(Args{First: ptr(2), After: &after}, "letters", 0, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start, end, p, _ = Slice(c, "letters", r, len(ids), func(i int) string { return ids[i] }, "")
+	if conn := Connect(p, ids[start:end]); conn.Edges[0].Node != "c" || conn.PageInfo.HasNextPage || !conn.PageInfo.HasPreviousPage {
+		t.Fatalf("second page %+v", conn)
+	}
+}

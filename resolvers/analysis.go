@@ -258,17 +258,24 @@ func intArgOf(args map[string]any, name string) (*int, bool) {
 	return nil, false
 }
 
-// nestedPage reads the first (and after) arguments of a nested paged field.
-func nestedPage(ctx context.Context, field string, path ...string) (first *int, after *string, err error) {
+// nestedPage reads the paging arguments (first, after, last, before; those the field
+// has) of a nested paged field.
+func nestedPage(ctx context.Context, field string, path ...string) (paging.Args, error) {
 	args := nestedArgs(ctx, path...)
-	first, ok := intArgOf(args, "first")
-	if !ok {
-		return nil, nil, apierr.BadUserInput(field+".first", "expected an integer")
+	var out paging.Args
+	for name, v := range map[string]**int{"first": &out.First, "last": &out.Last} {
+		n, ok := intArgOf(args, name)
+		if !ok {
+			return out, apierr.BadUserInput(field+"."+name, "expected an integer")
+		}
+		*v = n
 	}
-	if a, ok := args["after"].(string); ok {
-		after = &a
+	for name, v := range map[string]**string{"after": &out.After, "before": &out.Before} {
+		if a, ok := args[name].(string); ok {
+			*v = &a
+		}
 	}
-	return first, after, nil
+	return out, nil
 }
 
 // limitArg checks a nested first argument against its range, with its default.
@@ -312,11 +319,11 @@ func ratio(part, whole int) float64 {
 // that those the caller may not see are left out: a run is computed over what its
 // (admin) author could see.
 func (r *Resolver) runModel(ctx context.Context, run *cypher.AnalysisRun) (*model.AnalysisRun, error) {
-	first, _, err := nestedPage(ctx, "top", "top")
+	top, err := nestedPage(ctx, "top", "top")
 	if err != nil {
 		return nil, err
 	}
-	n, err := limitArg(first, 20, runMaxTop, "top.first")
+	n, err := limitArg(top.First, 20, runMaxTop, "top.first")
 	if err != nil {
 		return nil, err
 	}

@@ -83,27 +83,32 @@ func (r *queryResolver) Communities(ctx context.Context, scope *model.AnalysisSc
 	if err != nil {
 		return nil, err
 	}
-	commFirst, _, err := nestedPage(ctx, "communities", "communities")
+	comm, err := nestedPage(ctx, "communities", "communities")
 	if err != nil {
 		return nil, err
 	}
-	nComm, err := limitArg(commFirst, 20, paging.MaxSize, "communities.first")
+	nComm, err := limitArg(comm.First, 20, paging.MaxSize, "communities.first")
 	if err != nil {
 		return nil, err
 	}
-	membersFirst, _, err := nestedPage(ctx, "communities.members", "communities", "members")
+	members, err := nestedPage(ctx, "communities.members", "communities", "members")
 	if err != nil {
 		return nil, err
 	}
-	nMembers, err := limitArg(membersFirst, 20, paging.MaxSize, "communities.members.first")
+	nMembers, err := limitArg(members.First, 20, paging.MaxSize, "communities.members.first")
 	if err != nil {
 		return nil, err
 	}
-	bridgesFirst, _, err := nestedPage(ctx, "bridges", "bridges")
+	bridgeArgs, err := nestedPage(ctx, "bridges", "bridges")
 	if err != nil {
 		return nil, err
 	}
-	nBridges, err := limitArg(bridgesFirst, 50, paging.MaxSize, "bridges.first")
+	if bridgeArgs.First == nil && bridgeArgs.Last == nil {
+		n := 50 // the schema's default page of bridges
+		bridgeArgs.First = &n
+	}
+	bridgeOrder := "bridges|" + strconv.FormatFloat(resolutionArg(resolution), 'g', -1, 64) + "|" + strconv.FormatUint(s, 10)
+	bridgeReq, err := r.pageRequest(bridgeArgs, bridgeOrder, "bridges.")
 	if err != nil {
 		return nil, err
 	}
@@ -111,12 +116,17 @@ func (r *queryResolver) Communities(ctx context.Context, scope *model.AnalysisSc
 	if err != nil {
 		return nil, err
 	}
-	f := r.newNodeFetcher(ctx, []string{"communities", "members"}, []string{"bridges", "from"}, []string{"bridges", "to"})
+	f := r.newNodeFetcher(ctx, []string{"communities", "members"}, []string{"bridges", "edges", "node", "from"}, []string{"bridges", "edges", "node", "to"})
 	groups := res.Groups[:min(nComm, len(res.Groups))]
 	for _, g := range groups {
 		f.want(g.Members[:min(nMembers, len(g.Members))]...)
 	}
-	bridges := res.Bridges[:min(nBridges, len(res.Bridges))]
+	bridgeID := func(i int) string { return res.Bridges[i].From + "\x00" + res.Bridges[i].To }
+	start, end, page, err := paging.Slice(r.Store.Cursors(), bridgeOrder, bridgeReq, len(res.Bridges), bridgeID, "bridges.")
+	if err != nil {
+		return nil, err
+	}
+	bridges := res.Bridges[start:end]
 	for _, b := range bridges {
 		f.want(b.From, b.To)
 	}
@@ -125,7 +135,7 @@ func (r *queryResolver) Communities(ctx context.Context, scope *model.AnalysisSc
 	}
 	out := &model.Communities{Modularity: finite(res.Modularity), Resolution: res.Resolution, Seed: int(res.Seed),
 		Count: len(res.Groups), BridgeCount: len(res.Bridges), Graph: graphInfo(res.Nodes, res.Ties, sc, res.Version),
-		Communities: []*model.Community{}, Bridges: []*model.CommunityBridge{}}
+		Communities: []*model.Community{}}
 	for i, g := range groups {
 		c := &model.Community{ID: strconv.Itoa(i), Size: len(g.Members), InternalTies: g.InternalTies, ExternalTies: g.ExternalTies, Members: []model.Node{}}
 		for _, id := range g.Members[:min(nMembers, len(g.Members))] {
@@ -135,10 +145,12 @@ func (r *queryResolver) Communities(ctx context.Context, scope *model.AnalysisSc
 		}
 		out.Communities = append(out.Communities, c)
 	}
-	for _, b := range bridges {
-		out.Bridges = append(out.Bridges, &model.CommunityBridge{From: f.node(b.From), To: f.node(b.To),
-			FromCommunity: strconv.Itoa(res.Of[b.From]), ToCommunity: strconv.Itoa(res.Of[b.To]), Weight: finite(b.Weight)})
+	nodes := make([]*model.CommunityBridge, len(bridges))
+	for i, b := range bridges {
+		nodes[i] = &model.CommunityBridge{From: f.node(b.From), To: f.node(b.To),
+			FromCommunity: strconv.Itoa(res.Of[b.From]), ToCommunity: strconv.Itoa(res.Of[b.To]), Weight: finite(b.Weight)}
 	}
+	out.Bridges = paging.Connect(page, nodes)
 	return out, nil
 }
 
@@ -303,12 +315,12 @@ func (r *queryResolver) CompareWaves(ctx context.Context, before string, after s
 	if err != nil {
 		return nil, err
 	}
-	first, cursor, err := nestedPage(ctx, "changes", "changes")
+	changes, err := nestedPage(ctx, "changes", "changes")
 	if err != nil {
 		return nil, err
 	}
 	ranking := "compareWaves|" + before + "|" + after
-	req, err := r.pageRequest(paging.Args{First: first, After: cursor}, ranking, "changes.")
+	req, err := r.pageRequest(changes, ranking, "changes.")
 	if err != nil {
 		return nil, err
 	}

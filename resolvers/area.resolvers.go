@@ -52,22 +52,20 @@ func (r *mutationResolver) DeleteWaves(ctx context.Context, ids []string) (*mode
 	return remove(ctx, r.Resolver, "Wave", ids)
 }
 
-func (r *queryResolver) Areas(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.AreaConnection, error) {
+func (r *queryResolver) Areas(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Area], error) {
 	p, nodes, err := list[*model.Area](ctx, r.Resolver, "Area", first, after, last, before, where, orderBy)
 	if err != nil {
 		return nil, err
 	}
-	return &model.AreaConnection{Nodes: nodes, PageInfo: p.PageInfo, TotalCount: p.Total,
-		Edges: paging.Edges(p.Page, nodes, func(cursor string, n *model.Area) *model.AreaEdge { return &model.AreaEdge{Cursor: cursor, Node: n} })}, nil
+	return paging.Connect(p.Page, nodes), nil
 }
 
-func (r *queryResolver) Waves(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.WaveConnection, error) {
+func (r *queryResolver) Waves(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Wave], error) {
 	p, nodes, err := list[*model.Wave](ctx, r.Resolver, "Wave", first, after, last, before, where, orderBy)
 	if err != nil {
 		return nil, err
 	}
-	return &model.WaveConnection{Nodes: nodes, PageInfo: p.PageInfo, TotalCount: p.Total,
-		Edges: paging.Edges(p.Page, nodes, func(cursor string, n *model.Wave) *model.WaveEdge { return &model.WaveEdge{Cursor: cursor, Node: n} })}, nil
+	return paging.Connect(p.Page, nodes), nil
 }
 
 func (r *waveResolver) Ties(ctx context.Context, obj *model.Wave, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) ([]*model.Tie, error) {

@@ -56,24 +56,20 @@ func (r *mutationResolver) DeleteGifts(ctx context.Context, ids []string) (*mode
 	return remove(ctx, r.Resolver, "Gift", ids)
 }
 
-func (r *queryResolver) Interests(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.InterestConnection, error) {
+func (r *queryResolver) Interests(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Interest], error) {
 	p, nodes, err := list[*model.Interest](ctx, r.Resolver, "Interest", first, after, last, before, where, orderBy)
 	if err != nil {
 		return nil, err
 	}
-	return &model.InterestConnection{Nodes: nodes, PageInfo: p.PageInfo, TotalCount: p.Total,
-		Edges: paging.Edges(p.Page, nodes, func(cursor string, n *model.Interest) *model.InterestEdge {
-			return &model.InterestEdge{Cursor: cursor, Node: n}
-		})}, nil
+	return paging.Connect(p.Page, nodes), nil
 }
 
-func (r *queryResolver) Gifts(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.GiftConnection, error) {
+func (r *queryResolver) Gifts(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Gift], error) {
 	p, nodes, err := list[*model.Gift](ctx, r.Resolver, "Gift", first, after, last, before, where, orderBy)
 	if err != nil {
 		return nil, err
 	}
-	return &model.GiftConnection{Nodes: nodes, PageInfo: p.PageInfo, TotalCount: p.Total,
-		Edges: paging.Edges(p.Page, nodes, func(cursor string, n *model.Gift) *model.GiftEdge { return &model.GiftEdge{Cursor: cursor, Node: n} })}, nil
+	return paging.Connect(p.Page, nodes), nil
 }
 
 func (r *Resolver) Gift() graph.GiftResolver { return &giftResolver{r} }

@@ -32,15 +32,12 @@ func (r *mutationResolver) DeleteFamiliarStrangers(ctx context.Context, ids []st
 	return remove(ctx, r.Resolver, "FamiliarStranger", ids)
 }
 
-func (r *queryResolver) FamiliarStrangerList(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.FamiliarStrangerConnection, error) {
+func (r *queryResolver) FamiliarStrangerList(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.FamiliarStranger], error) {
 	p, nodes, err := list[*model.FamiliarStranger](ctx, r.Resolver, "FamiliarStranger", first, after, last, before, where, orderBy)
 	if err != nil {
 		return nil, err
 	}
-	return &model.FamiliarStrangerConnection{Nodes: nodes, PageInfo: p.PageInfo, TotalCount: p.Total,
-		Edges: paging.Edges(p.Page, nodes, func(cursor string, n *model.FamiliarStranger) *model.FamiliarStrangerEdge {
-			return &model.FamiliarStrangerEdge{Cursor: cursor, Node: n}
-		})}, nil
+	return paging.Connect(p.Page, nodes), nil
 }
 
 func (r *Resolver) FamiliarStranger() graph.FamiliarStrangerResolver {

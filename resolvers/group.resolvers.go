@@ -60,13 +60,12 @@ func (r *mutationResolver) DeleteGroups(ctx context.Context, ids []string) (*mod
 	return remove(ctx, r.Resolver, "Group", ids)
 }
 
-func (r *queryResolver) Groups(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.GroupConnection, error) {
+func (r *queryResolver) Groups(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Group], error) {
 	p, nodes, err := list[*model.Group](ctx, r.Resolver, "Group", first, after, last, before, where, orderBy)
 	if err != nil {
 		return nil, err
 	}
-	return &model.GroupConnection{Nodes: nodes, PageInfo: p.PageInfo, TotalCount: p.Total,
-		Edges: paging.Edges(p.Page, nodes, func(cursor string, n *model.Group) *model.GroupEdge { return &model.GroupEdge{Cursor: cursor, Node: n} })}, nil
+	return paging.Connect(p.Page, nodes), nil
 }
 
 func (r *Resolver) Group() graph.GroupResolver { return &groupResolver{r} }

@@ -5,6 +5,7 @@ import (
 
 	"kith/cypher"
 	"kith/graph/model"
+	"kith/paging"
 )
 
 // identityCandidates reads one page of the review queue (docs/paging.md).
@@ -14,17 +15,16 @@ func (r *Resolver) identityCandidates(ctx context.Context, first *int, after *st
 	if err != nil {
 		return nil, err
 	}
-	edges := make([]*model.IdentityCandidateEdge, len(found))
+	nodes := make([]*model.IdentityCandidate, len(found))
 	for i, c := range found {
 		reasons := c.Reasons
 		if reasons == nil {
 			reasons = []string{}
 		}
-		edges[i] = &model.IdentityCandidateEdge{Cursor: p.Cursors[i], Node: &model.IdentityCandidate{
-			PersonID: c.PersonID, PersonName: c.PersonName, CandidateID: c.CandidateID, CandidateName: c.CandidateName,
-			Score: c.Score, Reasons: reasons, RecordedAt: c.RecordedAt}}
+		nodes[i] = &model.IdentityCandidate{PersonID: c.PersonID, PersonName: c.PersonName, CandidateID: c.CandidateID,
+			CandidateName: c.CandidateName, Score: c.Score, Reasons: reasons, RecordedAt: c.RecordedAt}
 	}
-	return &model.IdentityCandidateConnection{PageInfo: p.PageInfo, TotalCount: p.Total, Edges: edges}, nil
+	return paging.Connect(p.Page, nodes), nil
 }
 
 func mergeResult(m cypher.Merge) *model.MergeResult {

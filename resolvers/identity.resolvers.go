@@ -8,6 +8,7 @@ package resolvers
 import (
 	"context"
 	"kith/graph/model"
+	"kith/paging"
 )
 
 func (r *mutationResolver) MergePeople(ctx context.Context, keep string, merge string) (*model.MergeResult, error) {
@@ -30,6 +31,6 @@ func (r *mutationResolver) KeepApart(ctx context.Context, a string, b string) (b
 	return r.Store.KeepApart(ctx, scopeOf(ctx), a, b)
 }
 
-func (r *queryResolver) IdentityCandidates(ctx context.Context, first *int, after *string, last *int, before *string) (*model.IdentityCandidateConnection, error) {
+func (r *queryResolver) IdentityCandidates(ctx context.Context, first *int, after *string, last *int, before *string) (*paging.Connection[*model.IdentityCandidate], error) {
 	return r.identityCandidates(ctx, first, after, last, before)
 }

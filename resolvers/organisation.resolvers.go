@@ -36,15 +36,12 @@ func (r *organisationResolver) Staff(ctx context.Context, obj *model.Organisatio
 	return loadedList[*model.Person](ctx, obj.Loaded)
 }
 
-func (r *queryResolver) Organisations(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.OrganisationConnection, error) {
+func (r *queryResolver) Organisations(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Organisation], error) {
 	p, nodes, err := list[*model.Organisation](ctx, r.Resolver, "Organisation", first, after, last, before, where, orderBy)
 	if err != nil {
 		return nil, err
 	}
-	return &model.OrganisationConnection{Nodes: nodes, PageInfo: p.PageInfo, TotalCount: p.Total,
-		Edges: paging.Edges(p.Page, nodes, func(cursor string, n *model.Organisation) *model.OrganisationEdge {
-			return &model.OrganisationEdge{Cursor: cursor, Node: n}
-		})}, nil
+	return paging.Connect(p.Page, nodes), nil
 }
 
 func (r *Resolver) Organisation() graph.OrganisationResolver { return &organisationResolver{r} }

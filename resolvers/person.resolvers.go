@@ -48,15 +48,12 @@ func (r *personResolver) WorksFor(ctx context.Context, obj *model.Person, first 
 	return loadedList[*model.Organisation](ctx, obj.Loaded)
 }
 
-func (r *queryResolver) People(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.PersonConnection, error) {
+func (r *queryResolver) People(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Person], error) {
 	p, nodes, err := list[*model.Person](ctx, r.Resolver, "Person", first, after, last, before, where, orderBy)
 	if err != nil {
 		return nil, err
 	}
-	return &model.PersonConnection{Nodes: nodes, PageInfo: p.PageInfo, TotalCount: p.Total,
-		Edges: paging.Edges(p.Page, nodes, func(cursor string, n *model.Person) *model.PersonEdge {
-			return &model.PersonEdge{Cursor: cursor, Node: n}
-		})}, nil
+	return paging.Connect(p.Page, nodes), nil
 }
 
 func (r *Resolver) Person() graph.PersonResolver { return &personResolver{r} }

@@ -36,13 +36,12 @@ func (r *placeResolver) Groups(ctx context.Context, obj *model.Place, first *int
 	return loadedList[*model.Group](ctx, obj.Loaded)
 }
 
-func (r *queryResolver) Places(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.PlaceConnection, error) {
+func (r *queryResolver) Places(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Place], error) {
 	p, nodes, err := list[*model.Place](ctx, r.Resolver, "Place", first, after, last, before, where, orderBy)
 	if err != nil {
 		return nil, err
 	}
-	return &model.PlaceConnection{Nodes: nodes, PageInfo: p.PageInfo, TotalCount: p.Total,
-		Edges: paging.Edges(p.Page, nodes, func(cursor string, n *model.Place) *model.PlaceEdge { return &model.PlaceEdge{Cursor: cursor, Node: n} })}, nil
+	return paging.Connect(p.Page, nodes), nil
 }
 
 func (r *Resolver) Place() graph.PlaceResolver { return &placeResolver{r} }

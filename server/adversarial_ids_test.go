@@ -174,7 +174,7 @@ const broadQuery = `query($cal: ID!, $bea: ID!, $knit: ID!, $barton: ID!, $wave:
   egoNetwork(id: $bea, hops: 2) { nodes { node { id externalId } } ties { id from { id } to { id } } }
   centrality(measure: PAGERANK, scope: {areaId: $barton, waveId: $wave, labels: [PERSON, GROUP, ORGANISATION]}) { edges { cursor node { id externalId } } graph { version } }
   communities(scope: {labels: [PERSON, GROUP], kinds: [KNOWS, TRUSTS, MEMBER_OF]}) { communities { id members { id externalId } }
-    bridges { from { id } to { id } fromCommunity toCommunity } }
+    bridges { edges { cursor node { from { id } to { id } fromCommunity toCommunity } } } }
   areaBrokerage: brokerage(groupBy: AREA, scope: {labels: [PERSON]}) { groups { group name } edges { node { id } group } }
   groupBrokerage: brokerage(groupBy: GROUP, scope: {labels: [PERSON, GROUP], kinds: [KNOWS, TRUSTS, MEMBER_OF]}) { groups { group name } edges { node { id } group } }
   keyPeople(role: CONNECTOR) { candidates { node { id externalId } components { name } } }

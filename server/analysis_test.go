@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -258,16 +259,21 @@ func TestAnalysisKarateStructure(t *testing.T) {
 					InternalTies, ExternalTies int
 					Members                    []struct{ ID string }
 				}
-				Bridges []struct {
-					From, To                   struct{ ID string }
-					FromCommunity, ToCommunity string
+				Bridges struct {
+					TotalCount int
+					Edges      []struct {
+						Node struct {
+							From, To                   struct{ ID string }
+							FromCommunity, ToCommunity string
+						}
+					}
 				}
 			}
 		}
 		q := `query($scope: AnalysisScope, $seed: Int) { communities(scope: $scope, seed: $seed) {
 		  modularity count bridgeCount
 		  communities(first: 10) { id size internalTies externalTies members(first: 50) { id } }
-		  bridges(first: 100) { from { id } to { id } fromCommunity toCommunity } } }`
+		  bridges(first: 100) { totalCount edges { node { from { id } to { id } fromCommunity toCommunity } } } } }`
 		e.with(t).ok(q, map[string]any{"scope": undirected, "seed": 1}, &got)
 		c := got.Communities
 		if c.Modularity < 0.41 || c.Modularity > 0.4198+1e-4 {
@@ -281,12 +287,15 @@ func TestAnalysisKarateStructure(t *testing.T) {
 				t.Errorf("community %s lists %d of %d members", com.ID, len(com.Members), com.Size)
 			}
 		}
-		if members != 34 || internal+c.BridgeCount != 78 || len(c.Bridges) != c.BridgeCount {
+		if members != 34 || internal+c.BridgeCount != 78 || len(c.Bridges.Edges) != c.BridgeCount || c.Bridges.TotalCount != c.BridgeCount {
 			t.Errorf("partition does not cover the club: %d members, %d internal + %d bridging ties", members, internal, c.BridgeCount)
 		}
-		for _, b := range c.Bridges {
-			if b.FromCommunity == b.ToCommunity {
+		for _, edge := range c.Bridges.Edges {
+			if b := edge.Node; b.FromCommunity == b.ToCommunity {
 				t.Errorf("bridge inside community %s", b.FromCommunity)
+			}
+			if b := edge.Node; index[b.From.ID] == index[b.To.ID] {
+				t.Errorf("bridge %+v does not join two members of the club", b)
 			}
 		}
 		// Deterministic for a seed.
@@ -296,6 +305,8 @@ func TestAnalysisKarateStructure(t *testing.T) {
 			t.Errorf("same seed, different modularity: %v then %v", c.Modularity, again.Communities.Modularity)
 		}
 	})
+
+	t.Run("bridges pages", func(t *testing.T) { testBridgePages(t, e, undirected) })
 
 	t.Run("summary", func(t *testing.T) {
 		var got struct {
@@ -850,4 +861,134 @@ func cpuSeconds() float64 {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
+
+// bridgePage is one page of communities' bridges.
+type bridgePage struct {
+	Communities struct {
+		BridgeCount int
+		Bridges     struct {
+			TotalCount int
+			PageInfo   struct {
+				HasNextPage, HasPreviousPage bool
+				StartCursor, EndCursor       *string
+			}
+			Edges []struct {
+				Cursor string
+				Node   struct {
+					From, To                   struct{ ID string }
+					FromCommunity, ToCommunity string
+				}
+			}
+		}
+	}
+}
+
+// key names a page's bridges, in order.
+func (p bridgePage) keys(t *testing.T) []string {
+	var out []string
+	for _, e := range p.Communities.Bridges.Edges {
+		if e.Node.From.ID == "" || e.Node.To.ID == "" || e.Cursor == "" {
+			t.Fatalf("bridge without its ends or cursor: %+v", e)
+		}
+		out = append(out, e.Node.From.ID+">"+e.Node.To.ID)
+	}
+	return out
+}
+
+// testBridgePages pages through communities' bridges forward and backward, for every role
+// that may read analyses, and checks that the pages join into the whole list; a researcher
+// and a partner are refused and a forged or foreign cursor is BAD_USER_INPUT naming bridges.after/before.
+func testBridgePages(t *testing.T, e *env, scope map[string]any) {
+	q := `query($scope: AnalysisScope, $first: Int, $after: String, $last: Int, $before: String) {
+	  communities(scope: $scope, seed: 1) { bridgeCount bridges(first: $first, after: $after, last: $last, before: $before) {
+	    totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+	    edges { cursor node { from { id } to { id } fromCommunity toCommunity } } } } }`
+	page := func(e *env, vars map[string]any) bridgePage {
+		t.Helper()
+		vars["scope"] = scope
+		var p bridgePage
+		e.ok(q, vars, &p)
+		return p
+	}
+	for _, role := range []auth.Role{auth.Admin, auth.Worker, auth.Analyst} {
+		as := e.as(role).with(t)
+		if role == auth.Worker { // the karate club lies in no area: a worker sees none of it
+			as = e.as(role, nodeid.FromKey("Area", "nowhere")).with(t)
+		}
+		all := page(as, map[string]any{"first": 500})
+		want := all.keys(t)
+		if n := all.Communities.BridgeCount; len(want) != n || all.Communities.Bridges.TotalCount != n {
+			t.Fatalf("%s: %d bridges listed, totalCount %d, bridgeCount %d", role, len(want), all.Communities.Bridges.TotalCount, n)
+		}
+		if role == auth.Admin && len(want) < 4 {
+			t.Fatalf("admin: only %d bridges in the karate club", len(want))
+		}
+		def := page(as, map[string]any{})
+		if got := len(def.Communities.Bridges.Edges); got != min(50, len(want)) {
+			t.Errorf("%s: default page has %d bridges, want %d", role, got, min(50, len(want)))
+		}
+		// Forward, three at a time.
+		var forward []string
+		vars := map[string]any{"first": 3}
+		for range len(want) + 1 {
+			p := page(as, vars)
+			forward = append(forward, p.keys(t)...)
+			info := p.Communities.Bridges.PageInfo
+			if info.HasPreviousPage != (vars["after"] != nil) {
+				t.Errorf("%s: forward hasPreviousPage %v after %v", role, info.HasPreviousPage, vars["after"])
+			}
+			if !info.HasNextPage {
+				break
+			}
+			vars = map[string]any{"first": 3, "after": *info.EndCursor}
+		}
+		if !slices.Equal(forward, want) {
+			t.Errorf("%s: forward pages %v, want %v", role, forward, want)
+		}
+		// Backward, three at a time from the end.
+		var backward []string
+		vars = map[string]any{"last": 3}
+		for range len(want) + 1 {
+			p := page(as, vars)
+			backward = append(p.keys(t), backward...)
+			info := p.Communities.Bridges.PageInfo
+			if !info.HasPreviousPage {
+				break
+			}
+			vars = map[string]any{"last": 3, "before": *info.StartCursor}
+		}
+		if !slices.Equal(backward, want) {
+			t.Errorf("%s: backward pages %v, want %v", role, backward, want)
+		}
+	}
+	for _, role := range []auth.Role{auth.Researcher, auth.Partner} {
+		e.as(role).with(t).fails(q, map[string]any{"scope": scope}, "FORBIDDEN", "communities")
+	}
+
+	first := page(e.with(t), map[string]any{"first": 1})
+	if len(first.Communities.Bridges.Edges) != 1 {
+		t.Fatalf("no bridge to take a cursor from")
+	}
+	cursor := first.Communities.Bridges.Edges[0].Cursor
+	forged := []byte(cursor)
+	forged[len(forged)/2] ^= 1
+	var centrality struct {
+		Centrality struct{ Edges []struct{ Cursor string } }
+	}
+	e.with(t).ok(`{ centrality(measure: DEGREE, first: 1) { edges { cursor } } }`, nil, &centrality)
+	for _, tc := range []struct {
+		vars  map[string]any
+		field string
+	}{
+		{map[string]any{"after": string(forged)}, "bridges.after"},
+		{map[string]any{"before": "nope"}, "bridges.before"},
+		{map[string]any{"after": centrality.Centrality.Edges[0].Cursor}, "bridges.after"},
+		{map[string]any{"first": 501}, "bridges.first"},
+		{map[string]any{"last": -1}, "bridges.last"},
+		{map[string]any{"first": 2, "last": 2}, "bridges.last"},
+	} {
+		tc.vars["scope"] = scope
+		e.with(t).fails(q, tc.vars, "BAD_USER_INPUT", tc.field)
+	}
 }

@@ -22,9 +22,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
-	"github.com/vektah/gqlparser/v2/ast"
 
-	"kith/analysisservice"
 	"kith/auth"
 	"kith/cypher"
 	"kith/dp"
@@ -105,9 +103,6 @@ type Config struct {
 	// Telemetry records metrics and traces (telemetry.go); nil records nothing. The store
 	// reports its statements to the Telemetry it was made with (cypher.Options).
 	Telemetry *telemetry.Telemetry
-	// Analysis serves the analysis queries with its cache (kith serve builds it over the
-	// store); nil, a service of the server's own.
-	Analysis *analysisservice.Service
 	// Matcher resolves the people a survey import names (kith serve builds the identity
 	// package's record-linkage model from KITH_MATCH_LINK and KITH_MATCH_QUEUE; nil: the
 	// importer's exact-name stand-in, for tests of the importer alone).
@@ -116,6 +111,9 @@ type Config struct {
 	// one per role; /dev/tokens hands them to loopback callers (devlogin.go). Nil in
 	// production, where /dev/tokens does not exist.
 	DevTokens []DevToken
+	// Parts are the resolvers, analysis service, research copy and caches the server runs
+	// over (compose.go): kith serve builds them with Compose; nil, New composes them.
+	Parts *Parts
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
@@ -167,6 +165,7 @@ type Server struct {
 	caches     *caches
 	// research is the research copy, nil when none is configured.
 	research *cypher.ResearchCopy
+	resolver *resolvers.Resolver
 }
 
 // New returns a Server over a store.
@@ -188,14 +187,12 @@ func New(cfg Config, store *cypher.Store, log *slog.Logger) *Server {
 		key = randomBookmarkKey()
 	}
 	s.bookmarks = bookmarks{key: key}
-	s.caches = &caches{queries: newCache[*ast.QueryDocument](1000), persisted: newCache[string](1000),
-		analyses: cfg.Analysis}
-	if s.caches.analyses == nil {
-		s.caches.analyses = analysisservice.New(store, analysisservice.Options{Telemetry: cfg.Telemetry})
+	parts := cfg.Parts
+	if parts == nil {
+		parts = Compose(cfg, store)
 	}
-	if cfg.ResearchStore != nil {
-		s.research = cypher.NewResearchCopy(store, cfg.ResearchStore, cfg.Pseudonyms)
-	}
+	s.caches, s.research, s.resolver = parts.caches, parts.Research, parts.Resolver
+	s.resolver.BeforeErase, s.resolver.AfterErase, s.resolver.AfterRevoke = s.audit.flush, s.caches.purge, s.state.pollNow
 	s.http = &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
@@ -210,9 +207,7 @@ func New(cfg Config, store *cypher.Store, log *slog.Logger) *Server {
 // introspection rule and the depth and cost limits, and gives each caller the ids of their
 // role (idCodec).
 func (s *Server) GraphQL() http.Handler {
-	cfg := graph.Config{Resolvers: &resolvers.Resolver{Store: s.store, MinGroup: s.cfg.MinGroup, Privacy: s.cfg.privacy(),
-		BeforeErase: s.audit.flush, AfterErase: s.caches.purge, AfterRevoke: s.state.pollNow,
-		Analysis: s.caches.analyses, ResearchCopy: s.research, ImportLimits: s.importLimits(), Matcher: s.cfg.Matcher}}
+	cfg := graph.Config{Resolvers: s.resolver}
 	cfg.Directives.Auth = authDirective
 	cfg.Directives.Sensitive = sensitiveDirective
 	es := costed{ExecutableSchema: graph.NewExecutableSchema(cfg), defaultPage: paging.DefaultSize}

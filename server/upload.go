@@ -95,10 +95,10 @@ func checkUploadText(r *http.Request, body []byte) *apierr.Error {
 }
 
 // importLimits are the survey package's limits with the configured upload size.
-func (s *Server) importLimits() survey.Limits {
+func (c Config) importLimits() survey.Limits {
 	lim := survey.DefaultLimits()
-	if s.cfg.MaxUploadBytes > 0 {
-		lim.MaxUploadBytes = s.cfg.MaxUploadBytes
+	if c.MaxUploadBytes > 0 {
+		lim.MaxUploadBytes = c.MaxUploadBytes
 	}
 	return lim
 }

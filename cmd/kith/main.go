@@ -35,7 +35,6 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
-	"kith/analysisservice"
 	"kith/cypher"
 	"kith/paging"
 	"kith/pseudonym"
@@ -251,12 +250,12 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 			return err
 		}
 	}
-	// The composition root: the store and research store above, the analysis service and its
-	// cache here, the server (with the resolvers over them) below.
-	cfg.Analysis = analysisservice.New(store, analysisservice.Options{Telemetry: tel})
+	// The composition root: the store and research store above; the matcher, and the
+	// resolvers, analysis service, research copy and caches over them here; the server below.
 	if cfg.Matcher, err = newMatcher(); err != nil {
 		return err
 	}
+	cfg.Parts = server.Compose(cfg, store)
 	srv := server.New(cfg, store, log)
 	if *refresh {
 		st, err := srv.ResearchCopy().Refresh(ctx)

@@ -77,18 +77,6 @@ type AnalysisScope struct {
 	Weighted *bool `json:"weighted,omitempty"`
 }
 
-type AreaConnection struct {
-	Edges      []*AreaEdge      `json:"edges"`
-	Nodes      []*Area          `json:"nodes"`
-	PageInfo   *paging.PageInfo `json:"pageInfo"`
-	TotalCount int              `json:"totalCount"`
-}
-
-type AreaEdge struct {
-	Cursor string `json:"cursor"`
-	Node   *Area  `json:"node"`
-}
-
 // Someone on the routes to authority.
 type AuthorityLink struct {
 	Node Node `json:"node"`
@@ -222,9 +210,10 @@ type Communities struct {
 	Communities []*Community `json:"communities"`
 	// How many ties join different communities.
 	BridgeCount int `json:"bridgeCount"`
-	// Ties joining different communities (bridging ties), in a stable order; at most `first` (default 50, at most 500).
-	Bridges []*CommunityBridge `json:"bridges"`
-	Graph   *AnalysisGraph     `json:"graph"`
+	// Ties joining different communities (bridging ties), in a stable order, paged (`first`
+	// default 50 when neither `first` nor `last` is given, at most 500).
+	Bridges *paging.Connection[*CommunityBridge] `json:"bridges"`
+	Graph   *AnalysisGraph                       `json:"graph"`
 }
 
 // One community.
@@ -238,16 +227,6 @@ type Community struct {
 	ExternalTies int `json:"externalTies"`
 	// Members by id, at most `first` (default 20, at most 500); nodes deleted since the analysis ran are left out.
 	Members []Node `json:"members"`
-}
-
-// A tie whose ends lie in different communities.
-type CommunityBridge struct {
-	From          Node   `json:"from,omitempty"`
-	To            Node   `json:"to,omitempty"`
-	FromCommunity string `json:"fromCommunity"`
-	ToCommunity   string `json:"toCommunity"`
-	// The merged tie's weight (1 when unweighted).
-	Weight float64 `json:"weight"`
 }
 
 // A tie through which someone or something could reach a person.
@@ -301,18 +280,6 @@ type ErasureResult struct {
 	AnalysisRuns int `json:"analysisRuns"`
 }
 
-type FamiliarStrangerConnection struct {
-	Edges      []*FamiliarStrangerEdge `json:"edges"`
-	Nodes      []*FamiliarStranger     `json:"nodes"`
-	PageInfo   *paging.PageInfo        `json:"pageInfo"`
-	TotalCount int                     `json:"totalCount"`
-}
-
-type FamiliarStrangerEdge struct {
-	Cursor string            `json:"cursor"`
-	Node   *FamiliarStranger `json:"node"`
-}
-
 // A familiar stranger and the isolated or nearly isolated people they see.
 type FamiliarStrangerReach struct {
 	FamiliarStranger *FamiliarStranger `json:"familiarStranger"`
@@ -322,25 +289,6 @@ type FamiliarStrangerReach struct {
 	IsolatedSeen int `json:"isolatedSeen"`
 	// Those people, most isolated first (at most 50).
 	Isolated []*Person `json:"isolated"`
-}
-
-type GiftConnection struct {
-	Edges      []*GiftEdge      `json:"edges"`
-	Nodes      []*Gift          `json:"nodes"`
-	PageInfo   *paging.PageInfo `json:"pageInfo"`
-	TotalCount int              `json:"totalCount"`
-}
-
-type GiftEdge struct {
-	Cursor string `json:"cursor"`
-	Node   *Gift  `json:"node"`
-}
-
-type GroupConnection struct {
-	Edges      []*GroupEdge     `json:"edges"`
-	Nodes      []*Group         `json:"nodes"`
-	PageInfo   *paging.PageInfo `json:"pageInfo"`
-	TotalCount int              `json:"totalCount"`
 }
 
 // One group's E-I index.
@@ -353,50 +301,6 @@ type GroupEi struct {
 	Size int `json:"size"`
 	// Ties from members to non-members (external) and between members (internal).
 	Ei *EIIndex `json:"ei"`
-}
-
-type GroupEdge struct {
-	Cursor string `json:"cursor"`
-	Node   *Group `json:"node"`
-}
-
-// Two person records that may be the same human (a POSSIBLY_SAME_AS tie the matcher wrote),
-// with the evidence, for a person to judge.
-type IdentityCandidate struct {
-	// The person recorded from a survey mention.
-	PersonID   string `json:"personId"`
-	PersonName string `json:"personName"`
-	// The person they may be.
-	CandidateID   string `json:"candidateId"`
-	CandidateName string `json:"candidateName"`
-	// The model's probability (0 to 1) that they are one person.
-	Score float64 `json:"score"`
-	// The evidence: each field compared and its weight in bits, the prior first.
-	Reasons    []string   `json:"reasons"`
-	RecordedAt *time.Time `json:"recordedAt,omitempty"`
-}
-
-type IdentityCandidateConnection struct {
-	Edges      []*IdentityCandidateEdge `json:"edges"`
-	PageInfo   *paging.PageInfo         `json:"pageInfo"`
-	TotalCount int                      `json:"totalCount"`
-}
-
-type IdentityCandidateEdge struct {
-	Cursor string             `json:"cursor"`
-	Node   *IdentityCandidate `json:"node"`
-}
-
-type InterestConnection struct {
-	Edges      []*InterestEdge  `json:"edges"`
-	Nodes      []*Interest      `json:"nodes"`
-	PageInfo   *paging.PageInfo `json:"pageInfo"`
-	TotalCount int              `json:"totalCount"`
-}
-
-type InterestEdge struct {
-	Cursor string    `json:"cursor"`
-	Node   *Interest `json:"node"`
 }
 
 type IsolateConnection struct {
@@ -521,44 +425,6 @@ type ObservationInput struct {
 	Employment          *EmploymentStatus `json:"employment,omitempty"`
 	Household           *string           `json:"household,omitempty"`
 	AgeBand             *string           `json:"ageBand,omitempty"`
-}
-
-type OrganisationConnection struct {
-	Edges      []*OrganisationEdge `json:"edges"`
-	Nodes      []*Organisation     `json:"nodes"`
-	PageInfo   *paging.PageInfo    `json:"pageInfo"`
-	TotalCount int                 `json:"totalCount"`
-}
-
-type OrganisationEdge struct {
-	Cursor string        `json:"cursor"`
-	Node   *Organisation `json:"node"`
-}
-
-type PersonConnection struct {
-	Edges    []*PersonEdge    `json:"edges"`
-	Nodes    []*Person        `json:"nodes"`
-	PageInfo *paging.PageInfo `json:"pageInfo"`
-	// How many people match, ignoring paging. Counted only when asked for.
-	TotalCount int `json:"totalCount"`
-}
-
-type PersonEdge struct {
-	Cursor string  `json:"cursor"`
-	Node   *Person `json:"node"`
-}
-
-type PlaceConnection struct {
-	Edges    []*PlaceEdge     `json:"edges"`
-	Nodes    []*Place         `json:"nodes"`
-	PageInfo *paging.PageInfo `json:"pageInfo"`
-	// How many places match, ignoring paging. Counted only when asked for.
-	TotalCount int `json:"totalCount"`
-}
-
-type PlaceEdge struct {
-	Cursor string `json:"cursor"`
-	Node   *Place `json:"node"`
 }
 
 // An analyst's privacy budget (docs/aggregates.md): the privacy loss ε their wellbeing
@@ -772,18 +638,6 @@ type WaveComparison struct {
 	Changes *WaveChangeConnection `json:"changes"`
 	// The nodes read, with the later wave's ties.
 	Graph *AnalysisGraph `json:"graph"`
-}
-
-type WaveConnection struct {
-	Edges      []*WaveEdge      `json:"edges"`
-	Nodes      []*Wave          `json:"nodes"`
-	PageInfo   *paging.PageInfo `json:"pageInfo"`
-	TotalCount int              `json:"totalCount"`
-}
-
-type WaveEdge struct {
-	Cursor string `json:"cursor"`
-	Node   *Wave  `json:"node"`
 }
 
 // The noise in an analyst's wellbeing summary (docs/aggregates.md): ε-differential privacy
