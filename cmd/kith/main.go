@@ -172,6 +172,7 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 	fs.DurationVar(&cfg.RequestTimeout, "request-timeout", durationEnv("KITH_REQUEST_TIMEOUT", cfg.RequestTimeout), "deadline of each request")
 	fs.Int64Var(&cfg.MaxUploadBytes, "import-max-bytes", int64(intEnv("KITH_IMPORT_MAX_BYTES", int(cfg.MaxUploadBytes))), "largest survey file importSurvey accepts")
 	fs.DurationVar(&cfg.ImportTimeout, "import-timeout", durationEnv("KITH_IMPORT_TIMEOUT", cfg.ImportTimeout), "deadline of an importSurvey upload")
+	fs.DurationVar(&cfg.ExportTimeout, "export-timeout", durationEnv("KITH_EXPORT_TIMEOUT", cfg.ExportTimeout), "deadline of a GET /export")
 	var af authFlags
 	af.register(fs)
 	registerLimits(fs, &cfg)
