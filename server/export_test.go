@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -370,5 +371,59 @@ func TestExportBadInput(t *testing.T) {
 				t.Errorf("error %+v, want %s on %q", r.Errors[0], c.code, c.field)
 			}
 		})
+	}
+}
+
+// TestExportDL checks the UCINET DL exports against the API: no reader of DL is pinned for
+// the tests (networkx has none), so the test reads the plain format itself: its header's
+// node count, the distinct ties of edgelist1 and the non-zero cells of fullmatrix.
+func TestExportDL(t *testing.T) {
+	e := setup(t)
+	loadExportFixture(t, e)
+	for _, directed := range []bool{true, false} {
+		nodes, ties, _ := apiDegrees(t, e, directed)
+		if !directed {
+			ties *= 2 // a symmetric matrix holds each undirected tie twice
+		}
+		for _, format := range []string{"dl", "dl-matrix"} {
+			status, _, body := e.get("/export/" + format + "?directed=" + map[bool]string{true: "true", false: "false"}[directed])
+			if status != http.StatusOK {
+				t.Fatalf("%s: status %d: %s", format, status, body)
+			}
+			head, data, ok := strings.Cut(string(body), "data:\n")
+			if !ok || !strings.HasPrefix(head, "dl n=") {
+				t.Fatalf("%s: no header: %.300s", format, body)
+			}
+			n, _ := strconv.Atoi(strings.Fields(strings.TrimPrefix(head, "dl n="))[0])
+			labels := strings.Split(strings.ReplaceAll(strings.TrimSpace(head[strings.Index(head, "labels:\n")+8:]), "\n", ""), ",")
+			if n != nodes || len(labels) != nodes {
+				t.Errorf("%s: n=%d with %d labels; the API reports %d nodes", format, n, len(labels), nodes)
+			}
+			lines := strings.Split(strings.TrimSpace(data), "\n")
+			pairs := map[[2]string]bool{}
+			if format == "dl" {
+				for _, l := range lines {
+					f := strings.Fields(l)
+					pairs[[2]string{f[0], f[1]}] = true
+					if !directed {
+						pairs[[2]string{f[1], f[0]}] = true
+					}
+				}
+			} else {
+				if len(lines) != nodes {
+					t.Errorf("%s: %d rows for %d nodes", format, len(lines), nodes)
+				}
+				for i, l := range lines {
+					for j, c := range strings.Fields(l) {
+						if c != "0" {
+							pairs[[2]string{strconv.Itoa(i), strconv.Itoa(j)}] = true
+						}
+					}
+				}
+			}
+			if len(pairs) != ties {
+				t.Errorf("%s (directed %v): %d ties, the API %d", format, directed, len(pairs), ties)
+			}
+		}
 	}
 }

@@ -6,6 +6,7 @@
 //	kith token    mint a development bearer token (--role, --area, --ttl)
 //	kith research-copy  refresh the research copy (KITH_RESEARCH_URI) from the live graph
 //	kith import   import a round of survey interviews (docs/import.md)
+//	kith export   download a network export for Gephi, UCINET, Pajek, R or Python (docs/export.md)
 //	kith bench    benchmark Kith against the raw driver and @neo4j/graphql
 //
 // Configuration comes from flags and the environment: NEO4J_URI (default
@@ -72,6 +73,8 @@ func main() {
 		err = benchIdentityCmd(ctx, args)
 	case "import":
 		err = importCmd(ctx, log, args)
+	case "export":
+		err = exportCmd(ctx, args)
 	case "help", "-h", "--help":
 		usage()
 		return
@@ -99,6 +102,7 @@ commands:
   research-copy  refresh the research copy (KITH_RESEARCH_URI) from the live graph
   bench-identity  identity matching on generated surveys, beside Splink (see BENCHMARKS.md)
   import   import a round of survey interviews (Network Canvas export or roster; docs/import.md)
+  export   download a network export: gexf, graphml, pajek, dl, dl-matrix, csv (docs/export.md)
 
 Run "kith <command> -h" for a command's flags.
 `)
