@@ -44,6 +44,9 @@ type ExportNode struct {
 	// AreaID and AreaName are the node's area, "" when none.
 	AreaID, AreaName string
 	IsAuthority      bool
+	// Community is the node's community (1 for the largest), 0 when none was computed; the
+	// store leaves it to the caller (the server's analysis).
+	Community int
 	// Scores hold the stored score of each of ExportSpec.Scores, nil when none is stored.
 	Scores []*float64
 }

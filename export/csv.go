@@ -36,7 +36,7 @@ func (c *csvZip) Begin(h cypher.ExportHeader) error {
 		return err
 	}
 	c.c = csv.NewWriter(f)
-	head := []string{"Id", "Label", "Type", "Area", "AreaId", "HouseholdType", "AgeBand", "Employment", "IsAuthority"}
+	head := []string{"Id", "Label", "Type", "Area", "AreaId", "HouseholdType", "AgeBand", "Employment", "IsAuthority", "Community"}
 	for _, s := range c.m.Scores {
 		head = append(head, "score_"+s)
 	}
@@ -44,7 +44,7 @@ func (c *csvZip) Begin(h cypher.ExportHeader) error {
 }
 
 func (c *csvZip) Node(n cypher.ExportNode) error {
-	row := []string{n.ID, label(n), n.Label, n.AreaName, n.AreaID, n.HouseholdType, n.AgeBand, n.Employment, strconv.FormatBool(n.IsAuthority)}
+	row := []string{n.ID, label(n), n.Label, n.AreaName, n.AreaID, n.HouseholdType, n.AgeBand, n.Employment, strconv.FormatBool(n.IsAuthority), community(n)}
 	for _, s := range n.Scores {
 		v := ""
 		if s != nil {

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -212,6 +213,14 @@ func (p *pseudonymiser) Tie(t cypher.ExportTie) error {
 
 // buffered is a bufio.Writer that remembers its first error.
 func buffered(w io.Writer) *bufio.Writer { return bufio.NewWriterSize(w, 64<<10) }
+
+// community is a node's community as text, "" when none was computed.
+func community(n cypher.ExportNode) string {
+	if n.Community == 0 {
+		return ""
+	}
+	return strconv.Itoa(n.Community)
+}
 
 // label is a node's label in a file: its name, or its id when it has none.
 func label(n cypher.ExportNode) string {

@@ -27,7 +27,7 @@ func newGEXF(w io.Writer, m Meta) Writer { return &gexf{w: buffered(w), m: m} }
 // gexfNodeAttrs are the node attributes before the scores: id, title and type.
 var gexfNodeAttrs = [][3]string{{"type", "type", "string"}, {"area", "area", "string"}, {"areaId", "areaId", "string"},
 	{"householdType", "householdType", "string"}, {"ageBand", "ageBand", "string"}, {"employment", "employment", "string"},
-	{"isAuthority", "isAuthority", "boolean"}}
+	{"isAuthority", "isAuthority", "boolean"}, {"community", "community", "integer"}}
 
 var gexfEdgeAttrs = [][3]string{{"kind", "kind", "string"}, {"strength", "strength", "string"},
 	{"purpose", "purpose", "string"}, {"waves", "waves", "string"}}
@@ -70,7 +70,7 @@ func (g *gexf) Begin(h cypher.ExportHeader) error {
 
 func (g *gexf) Node(n cypher.ExportNode) error {
 	fmt.Fprintf(g.w, "      <node id=\"%s\" label=\"%s\">\n        <attvalues>\n", xmlText(n.ID), xmlText(label(n)))
-	vals := []string{n.Label, n.AreaName, n.AreaID, n.HouseholdType, n.AgeBand, n.Employment, strconv.FormatBool(n.IsAuthority)}
+	vals := []string{n.Label, n.AreaName, n.AreaID, n.HouseholdType, n.AgeBand, n.Employment, strconv.FormatBool(n.IsAuthority), community(n)}
 	for i, v := range vals {
 		if v != "" {
 			fmt.Fprintf(g.w, "          <attvalue for=\"%s\" value=\"%s\"/>\n", gexfNodeAttrs[i][0], xmlText(v))

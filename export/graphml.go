@@ -20,7 +20,7 @@ func newGraphML(w io.Writer, m Meta) Writer { return &graphml{w: buffered(w), m:
 
 // graphmlNodeKeys are the node keys before the scores: name and type.
 var graphmlNodeKeys = [][2]string{{"label", "string"}, {"type", "string"}, {"area", "string"}, {"areaId", "string"},
-	{"householdType", "string"}, {"ageBand", "string"}, {"employment", "string"}, {"isAuthority", "boolean"}}
+	{"householdType", "string"}, {"ageBand", "string"}, {"employment", "string"}, {"isAuthority", "boolean"}, {"community", "int"}}
 
 var graphmlEdgeKeys = [][2]string{{"kind", "string"}, {"strength", "string"}, {"purpose", "string"}, {"waves", "string"}, {"weight", "int"}}
 
@@ -58,7 +58,7 @@ func (g *graphml) data(key, v string) {
 
 func (g *graphml) Node(n cypher.ExportNode) error {
 	fmt.Fprintf(g.w, "    <node id=\"%s\">\n", xmlText(n.ID))
-	vals := []string{label(n), n.Label, n.AreaName, n.AreaID, n.HouseholdType, n.AgeBand, n.Employment, strconv.FormatBool(n.IsAuthority)}
+	vals := []string{label(n), n.Label, n.AreaName, n.AreaID, n.HouseholdType, n.AgeBand, n.Employment, strconv.FormatBool(n.IsAuthority), community(n)}
 	for i, v := range vals {
 		g.data("n_"+graphmlNodeKeys[i][0], v)
 	}

@@ -23,6 +23,8 @@ type pajek struct {
 	index  map[string]int
 	ids    []string
 	areas  []int
+	comms  []int
+	commOn bool
 	names  []string // area names by number - 1
 	areaNo map[string]int
 	scores [][]float64 // by measure, then node
@@ -50,6 +52,8 @@ func (p *pajek) Node(n cypher.ExportNode) error {
 		}
 	}
 	p.areas = append(p.areas, area)
+	p.comms = append(p.comms, n.Community)
+	p.commOn = p.commOn || n.Community != 0
 	for i, s := range n.Scores {
 		v := 0.0
 		if s != nil {
@@ -110,6 +114,16 @@ func (p *pajek) Close() error {
 		}
 	}); err != nil {
 		return err
+	}
+	if p.commOn {
+		if err := p.file("communities.clu", func(w *bufio.Writer) {
+			fmt.Fprintf(w, "*Vertices %d\n", len(p.ids))
+			for _, c := range p.comms {
+				fmt.Fprintf(w, "%d\n", c)
+			}
+		}); err != nil {
+			return err
+		}
 	}
 	for i, m := range p.m.Scores {
 		if !p.scored[i] {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"kith/access"
+	"kith/analysisservice"
 	"kith/apierr"
 	"kith/cypher"
 	"kith/export"
@@ -23,7 +24,9 @@ func (s *Server) exportRoutes(mux *http.ServeMux) {
 func isExport(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/export/") }
 
 // exportParams are the query parameters of GET /export/{format}: AnalysisScope's fields.
-var exportParams = []string{"labels", "kinds", "trustPurposes", "areaId", "waveId", "directed", "weighted"}
+// communities (not a scope field) gives every node its Louvain community (resolution 1,
+// seed 1, as the communities query with its defaults).
+var exportParams = []string{"labels", "kinds", "trustPurposes", "areaId", "waveId", "directed", "weighted", "communities"}
 
 // exportStatusTrailer carries "ok", or the code of an error met after the file started.
 const exportStatusTrailer = "Kith-Export-Status"
@@ -33,6 +36,7 @@ type exportRequest struct {
 	format             export.Format
 	spec               cypher.ExportSpec
 	directed, weighted bool
+	communities        bool
 }
 
 // parseExport reads the format and the scope. Errors name the query parameter
@@ -102,7 +106,7 @@ func (s *Server) parseExport(r *http.Request) (exportRequest, error) {
 	for _, b := range []struct {
 		name string
 		dst  *bool
-	}{{"directed", &req.directed}, {"weighted", &req.weighted}} {
+	}{{"directed", &req.directed}, {"weighted", &req.weighted}, {"communities", &req.communities}} {
 		if !q.Has(b.name) {
 			continue
 		}
@@ -149,8 +153,13 @@ func (s *Server) serveExport(w http.ResponseWriter, r *http.Request) {
 		if scope.Pseudonymise {
 			sink = export.Pseudonymise(sink)
 		}
+		if req.communities {
+			sink, err = s.withCommunities(r, scope, req, sink)
+		}
 		var counts cypher.ExportCounts
-		counts, err = s.store.Export(ctx, scope, req.spec, sink)
+		if err == nil {
+			counts, err = s.store.Export(ctx, scope, req.spec, sink)
+		}
 		if err == nil {
 			err = writer.Close()
 		}
@@ -175,6 +184,31 @@ func (s *Server) serveExport(w http.ResponseWriter, r *http.Request) {
 	writeError(w, statusOf(e.Code), e)
 }
 
+// withCommunities computes the scope's communities (through the analysis cache, as the
+// communities query does) and returns a sink that gives each node its community.
+func (s *Server) withCommunities(r *http.Request, scope cypher.Scope, req exportRequest, sink cypher.ExportSink) (cypher.ExportSink, error) {
+	sc := analysisservice.Scope{ProjectionSpec: req.spec.ProjectionSpec, Directed: req.directed, Weighted: req.weighted}
+	res, err := s.caches.analyses.Communities(r.Context(), scope, sc, 1, 1)
+	if err != nil {
+		return nil, err
+	}
+	return communitySink{ExportSink: sink, of: res.Of}, nil
+}
+
+// communitySink numbers each node's community from 1 (the largest) on its way to the
+// writer.
+type communitySink struct {
+	cypher.ExportSink
+	of map[string]int
+}
+
+func (c communitySink) Node(n cypher.ExportNode) error {
+	if i, ok := c.of[n.ID]; ok {
+		n.Community = i + 1
+	}
+	return c.ExportSink.Node(n)
+}
+
 // exportError is err as a coded error; an uncoded one is logged and becomes INTERNAL.
 func (s *Server) exportError(r *http.Request, err error) *apierr.Error {
 	if e, ok := apierr.As(err); ok {
@@ -188,7 +222,7 @@ func (s *Server) exportError(r *http.Request, err error) *apierr.Error {
 // exportDetail is the audit detail of an export: format and scope, ids but no names.
 func exportDetail(req exportRequest) map[string]any {
 	p := req.spec.ProjectionSpec
-	d := map[string]any{"format": req.format.Name, "directed": req.directed, "weighted": req.weighted}
+	d := map[string]any{"format": req.format.Name, "directed": req.directed, "weighted": req.weighted, "communities": req.communities}
 	if p.Labels != nil {
 		d["labels"] = p.Labels
 	}

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"maps"
 	"math"
@@ -423,6 +424,51 @@ func TestExportDL(t *testing.T) {
 			}
 			if len(pairs) != ties {
 				t.Errorf("%s (directed %v): %d ties, the API %d", format, directed, len(pairs), ties)
+			}
+		}
+	}
+}
+
+// TestExportCommunities checks that communities=true gives every node the community the
+// API's communities query (same defaults) puts it in.
+func TestExportCommunities(t *testing.T) {
+	e := setup(t)
+	loadExportFixture(t, e)
+	var got struct {
+		Communities struct {
+			Communities []struct {
+				ID      string
+				Members []struct{ ID string }
+			}
+		}
+	}
+	e.ok(`{ communities { communities(first: 100) { id members(first: 100) { id } } } }`, nil, &got)
+	want := map[string]string{}
+	for _, c := range got.Communities.Communities {
+		i, err := strconv.Atoi(c.ID)
+		if err != nil {
+			t.Fatalf("community id %q", c.ID)
+		}
+		for _, m := range c.Members {
+			want[m.ID] = strconv.Itoa(i + 1)
+		}
+	}
+	if len(want) == 0 {
+		t.Fatal("the API finds no communities")
+	}
+	for _, format := range []string{"gexf", "graphml", "csv"} {
+		status, _, body := e.get("/export/" + format + "?communities=true&directed=false")
+		if status != http.StatusOK {
+			t.Fatalf("%s: status %d: %s", format, status, body)
+		}
+		r := readExport(t, format, body, false)
+		key := "community"
+		if format == "csv" {
+			key = "Community"
+		}
+		for id, a := range r.Attrs {
+			if fmt.Sprint(a[key]) != want[id] {
+				t.Errorf("%s: %s in community %v, the API says %s", format, id, a[key], want[id])
 			}
 		}
 	}
