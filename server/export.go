@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -147,7 +148,7 @@ func (s *Server) serveExport(w http.ResponseWriter, r *http.Request) {
 		ev.Detail = exportDetail(req)
 		out := &exportResponse{w: w, format: req.format, started: time.Now()}
 		meta := export.Meta{Directed: req.directed, Weighted: req.weighted, Scores: req.spec.Scores, Created: out.started,
-			Description: "Kith network export: " + req.spec.Key()}
+			Description: exportDescription(req)}
 		writer := req.format.New(out, meta)
 		var sink cypher.ExportSink = &exportHeaders{Writer: writer, out: out}
 		if scope.Pseudonymise {
@@ -217,6 +218,30 @@ func (s *Server) exportError(r *http.Request, err error) *apierr.Error {
 	ctx := r.Context()
 	s.log.ErrorContext(ctx, "export", "request_id", RequestID(ctx), "error", err.Error())
 	return &apierr.Error{Code: apierr.CodeInternal, Reason: "internal error; quote request id " + RequestID(ctx)}
+}
+
+// exportDescription says what an export holds, without ids (a pseudonymised file must not
+// carry the live ids of its area or wave) or names.
+func exportDescription(req exportRequest) string {
+	p := req.spec.ProjectionSpec
+	labels, kinds := cypher.DefaultProjectionLabels(), cypher.DefaultProjectionKinds()
+	if p.Labels != nil {
+		labels = p.Labels
+	}
+	if p.Kinds != nil {
+		kinds = p.Kinds
+	}
+	d := fmt.Sprintf("Kith network export: %s nodes, %s ties", strings.Join(labels, ", "), strings.Join(kinds, ", "))
+	if len(p.TrustPurposes) > 0 {
+		d += " (TRUSTS for " + strings.Join(p.TrustPurposes, ", ") + ")"
+	}
+	if p.AreaID != "" {
+		d += ", one area"
+	}
+	if p.WaveID != "" {
+		d += ", one wave"
+	}
+	return d + fmt.Sprintf("; directed %t, weighted %t", req.directed, req.weighted)
 }
 
 // exportDetail is the audit detail of an export: format and scope, ids but no names.

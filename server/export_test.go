@@ -473,3 +473,38 @@ func TestExportCommunities(t *testing.T) {
 		}
 	}
 }
+
+// TestExportAreaAndWave exports one area in one wave as an analyst, naming both by the
+// analyst's ids: the file holds only that area's consenting people and that wave's ties,
+// no live id, and is named for the area and the wave.
+func TestExportAreaAndWave(t *testing.T) {
+	e := setup(t)
+	f := loadExportFixture(t, e)
+	analyst := e.as(auth.Analyst)
+	var got struct {
+		Centrality struct{ Graph struct{ Nodes, Ties int } }
+	}
+	analyst.ok(`query($a: ID, $w: ID) { centrality(scope: {areaId: $a, waveId: $w}, measure: DEGREE) { graph { nodes ties } } }`,
+		map[string]any{"a": analystID(t, f.ids["barton"]), "w": analystID(t, f.ids["w1"])}, &got)
+	status, h, body := analyst.get("/export/graphml?areaId=" + analystID(t, f.ids["barton"]) + "&waveId=" + analystID(t, f.ids["w1"]))
+	if status != http.StatusOK {
+		t.Fatalf("status %d: %s", status, body)
+	}
+	if cd := h.Get("Content-Disposition"); !strings.Contains(cd, `filename="kith-barton-spring-`) || !strings.HasSuffix(cd, `.graphml"`) {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+	r := readExport(t, "graphml", body, true)
+	if r.Nodes != got.Centrality.Graph.Nodes || r.Pairs != got.Centrality.Graph.Ties || r.Nodes == 0 || r.Pairs == 0 {
+		t.Errorf("networkx reads %d nodes and %d ties, the API %+v", r.Nodes, r.Pairs, got.Centrality.Graph)
+	}
+	for key, v := range f.ids {
+		if strings.Contains(string(body), v) {
+			t.Errorf("the export holds the live id of %s", key)
+		}
+	}
+	for id, a := range r.Attrs {
+		if a["area"] != "Barton" {
+			t.Errorf("%s lives in %v", id, a["area"])
+		}
+	}
+}

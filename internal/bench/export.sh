@@ -9,7 +9,7 @@
 # one of its own: the load deletes everything in it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-: "${NEO4J_URI:?set NEO4J_URI to a Neo4j of the benchmark's own}"
+: "${NEO4J_URI:?set NEO4J_URI to a Neo4j kept for this benchmark}"
 people=${1:-100000}
 ties=${2:-500000}
 addr=${KITH_BENCH_ADDR:-127.0.0.1:18780}
@@ -28,7 +28,6 @@ for _ in $(seq 1 120); do
 	sleep 0.5
 done
 token=$(.kith/kith-export-bench token --role admin --ttl 1h)
-rss() { awk '/VmRSS/ {print $2}' "/proc/$pid/status"; }
 printf '| format | first byte (s) | total (s) | size (MB) |\n|---|---:|---:|---:|\n'
 for f in gexf graphml csv pajek dl; do
 	# One warm-up run plans the statements; the second is measured.
@@ -38,4 +37,5 @@ for f in gexf graphml csv pajek dl; do
 		awk -F'|' '{printf "|%s| %.2f | %.2f | %.1f |\n", $2, $3, $4, $5/1e6}'
 done
 echo
-echo "kith serve: RSS now $(rss) kB, peak (VmHWM) $(awk '/VmHWM/ {print $2}' "/proc/$pid/status") kB"
+grep -E 'VmHWM|VmRSS' "/proc/$pid/status" | sed 's/^/kith serve /'
+go run ./internal/bench/exportgen -uri "$NEO4J_URI" -floor
