@@ -31,7 +31,7 @@ func newCSV(w io.Writer, m Meta) Writer {
 
 func (c *csvZip) Begin(h cypher.ExportHeader) error {
 	c.spans = waveSpans(h.Waves)
-	f, err := c.z.Create("nodes.csv")
+	f, err := zipEntry(c.z, "nodes.csv", c.m)
 	if err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ func (c *csvZip) NodesDone() error {
 	if err := c.c.Error(); err != nil {
 		return err
 	}
-	f, err := c.z.Create("edges.csv")
+	f, err := zipEntry(c.z, "edges.csv", c.m)
 	if err != nil {
 		return err
 	}

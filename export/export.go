@@ -9,6 +9,7 @@
 package export
 
 import (
+	"archive/zip"
 	"bufio"
 	"crypto/hmac"
 	"crypto/rand"
@@ -220,6 +221,11 @@ func community(n cypher.ExportNode) string {
 		return ""
 	}
 	return strconv.Itoa(n.Community)
+}
+
+// zipEntry starts a file of a zip export, compressed and dated with the export.
+func zipEntry(z *zip.Writer, name string, m Meta) (io.Writer, error) {
+	return z.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: m.Created})
 }
 
 // label is a node's label in a file: its name, or its id when it has none.

@@ -65,7 +65,7 @@ func (p *pajek) Node(n cypher.ExportNode) error {
 }
 
 func (p *pajek) NodesDone() error {
-	f, err := p.z.Create("network.net")
+	f, err := zipEntry(p.z, "network.net", p.m)
 	if err != nil {
 		return err
 	}
@@ -143,7 +143,7 @@ func (p *pajek) Close() error {
 
 // file writes one more file into the zip.
 func (p *pajek) file(name string, fill func(w *bufio.Writer)) error {
-	f, err := p.z.Create(name)
+	f, err := zipEntry(p.z, name, p.m)
 	if err != nil {
 		return err
 	}
