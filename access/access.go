@@ -75,3 +75,20 @@ func SeesSensitive(p *auth.Principal) bool { return p.HasAny(auth.Admin, auth.Wo
 func Allowed(p *auth.Principal, roles []auth.Role) bool {
 	return p.Has(auth.Admin) || p.HasAny(roles...)
 }
+
+// ExportScope is the Scope of a caller's exports (GET /export), and false when their role
+// may not export. Admins and workers export what they read through the API; analysts, and
+// researchers (whose research copy holds what analysts see), export the analyst's view:
+// consenting people only, pseudonymised, without sensitive memberships. Whoever it
+// pseudonymises also gets ids of that export's own (package export), never the live ones.
+func ExportScope(p *auth.Principal) (cypher.Scope, bool) {
+	switch {
+	case p == nil:
+		return cypher.Scope{None: true}, false
+	case p.HasAny(auth.Admin, auth.Worker, auth.Analyst):
+		return Scope(p), true
+	case p.Has(auth.Researcher):
+		return cypher.AnalystScope(), true
+	}
+	return cypher.Scope{None: true}, false
+}

@@ -266,11 +266,19 @@ func (s *Store) ProjectionVersion(ctx context.Context, p ProjectionSpec) (string
 	return res.(string), nil
 }
 
-// projectionQuery builds the streaming statement: one row per node in scope with its
-// attributes and, per tie kind, the ids of the nodes its ties of that kind point to.
-func (s *Store) projectionQuery(scope Scope, p ProjectionSpec) (string, map[string]any, []string) {
-	b := newScopedBuilder(s.schema, scope)
-	labels := p.labels()
+// projectionMatch is the MATCH of a projection's nodes (variable n) with the spec's area
+// and the scope's person guard.
+func (s *Store) projectionMatch(b *builder, p ProjectionSpec) string {
+	q := fmt.Sprintf("MATCH (n:%s)", labelExpr(p.labels()))
+	if c := s.projectionCond(b, p, "n", p.labels()); c != "" {
+		q += " WHERE " + c
+	}
+	return q
+}
+
+// projectionCond is the condition a node in variable v of one of labels must meet to be
+// in the projection: in the spec's area, and a person the scope sees; "" when none.
+func (s *Store) projectionCond(b *builder, p ProjectionSpec, v string, labels []string) string {
 	var conds []string
 	if p.AreaID != "" {
 		area := b.param(p.AreaID)
@@ -279,10 +287,10 @@ func (s *Store) projectionQuery(scope Scope, p ProjectionSpec) (string, map[stri
 			lab := s.schema.Labels[l]
 			switch {
 			case l == "Area":
-				alts = append(alts, fmt.Sprintf("(n:Area AND EXISTS { MATCH (n)-[:IN]->{0,%d}(:Area {id: %s}) })", areaLevels+1, area))
+				alts = append(alts, fmt.Sprintf("(%s:Area AND EXISTS { MATCH (%s)-[:IN]->{0,%d}(:Area {id: %s}) })", v, v, areaLevels+1, area))
 			case lab.AreaTie != "":
-				alts = append(alts, fmt.Sprintf("(n:%s AND EXISTS { MATCH (n)-[:%s]->(:Area)-[:IN]->{0,%d}(:Area {id: %s}) })",
-					quote(l), quote(lab.AreaTie), areaLevels, area))
+				alts = append(alts, fmt.Sprintf("(%s:%s AND EXISTS { MATCH (%s)-[:%s]->(:Area)-[:IN]->{0,%d}(:Area {id: %s}) })",
+					v, quote(l), v, quote(lab.AreaTie), areaLevels, area))
 			}
 		}
 		if len(alts) == 0 {
@@ -290,25 +298,36 @@ func (s *Store) projectionQuery(scope Scope, p ProjectionSpec) (string, map[stri
 		}
 		conds = append(conds, "("+strings.Join(alts, " OR ")+")")
 	}
-	if g := b.personGuard("n"); g != "" {
+	if g := b.personGuard(v); g != "" {
 		conds = append(conds, g)
 	}
-	var q strings.Builder
-	fmt.Fprintf(&q, "MATCH (n:%s)", labelExpr(labels))
-	if len(conds) > 0 {
-		q.WriteString(" WHERE " + strings.Join(conds, " AND "))
-	}
-	// A person's attributes and wellbeing: without a wave, as last observed (the person's
-	// own properties, and the latest observation's employment); in a wave, as that wave
-	// observed them, so a person it did not survey has none (docs/waves.md).
-	household, ageBand, score := "n.householdType", "n.ageBand", "n.wellbeing"
-	employment := fmt.Sprintf("head(COLLECT { MATCH (n)-[:OBSERVED]->(o:%s)-[:IN_WAVE]->(ow:Wave) WHERE o.employment IS NOT NULL RETURN o.employment ORDER BY ow.collectedOn DESC, ow.id DESC LIMIT 1 })", ObservationLabel)
+	return strings.Join(conds, " AND ")
+}
+
+// personAttributes are the expressions of a person n's attributes and wellbeing score:
+// without a wave, as last observed (the person's own properties, and the latest
+// observation's employment); in a wave, as that wave observed them, so a person it did
+// not survey has none (docs/waves.md).
+func personAttributes(b *builder, p ProjectionSpec) (household, ageBand, score, employment string) {
+	household, ageBand, score = "n.householdType", "n.ageBand", "n.wellbeing"
+	employment = fmt.Sprintf("head(COLLECT { MATCH (n)-[:OBSERVED]->(o:%s)-[:IN_WAVE]->(ow:Wave) WHERE o.employment IS NOT NULL RETURN o.employment ORDER BY ow.collectedOn DESC, ow.id DESC LIMIT 1 })", ObservationLabel)
 	if p.WaveID != "" {
 		obs := func(prop string) string {
 			return fmt.Sprintf("head(COLLECT { MATCH (n)-[:OBSERVED]->(o:%s {waveId: %s}) RETURN o.%s })", ObservationLabel, b.param(p.WaveID), prop)
 		}
 		household, ageBand, score, employment = obs("household"), obs("ageBand"), obs("swemwbsRaw"), obs("employment")
 	}
+	return household, ageBand, score, employment
+}
+
+// projectionQuery builds the streaming statement: one row per node in scope with its
+// attributes and, per tie kind, the ids of the nodes its ties of that kind point to.
+func (s *Store) projectionQuery(scope Scope, p ProjectionSpec) (string, map[string]any, []string) {
+	b := newScopedBuilder(s.schema, scope)
+	labels := p.labels()
+	var q strings.Builder
+	q.WriteString(s.projectionMatch(b, p))
+	household, ageBand, score, employment := personAttributes(b, p)
 	wellbeing := score
 	if scope.RespectConsent {
 		wellbeing = fmt.Sprintf("CASE WHEN n.%s = true THEN %s END", quote(consentProp(ConsentWellbeing)), score)

@@ -114,6 +114,9 @@ type Config struct {
 	// Parts are the resolvers, analysis service, research copy and caches the server runs
 	// over (compose.go): kith serve builds them with Compose; nil, New composes them.
 	Parts *Parts
+	// ExportTimeout is the deadline of GET /export (KITH_EXPORT_TIMEOUT), instead of
+	// RequestTimeout.
+	ExportTimeout time.Duration
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
@@ -123,7 +126,7 @@ func DefaultConfig() Config {
 		MaxUploadBytes: survey.DefaultLimits().MaxUploadBytes, ImportTimeout: 5 * time.Minute,
 		MaxDepth: 12, MaxComplexity: 500_000, RateLimit: 50, RateBurst: 100, MinGroup: 5,
 		MaxStatementsPerRequest: 2, MaxStatementsPerToken: 2, Bounds: DefaultBounds(), StatePoll: 100 * time.Millisecond,
-		Epsilon: 1, PrivacyBudget: 10, PrivacyPeriod: 30 * 24 * time.Hour,
+		Epsilon: 1, PrivacyBudget: 10, PrivacyPeriod: 30 * 24 * time.Hour, ExportTimeout: 2 * time.Minute,
 		Cypher:     CypherConfig{Timeout: 5 * time.Second, MaxRows: 1000, MaxBytes: 4 << 20},
 		Pseudonyms: pseudonym.Random(),
 	}
@@ -266,6 +269,7 @@ func (s *Server) Handler() http.Handler {
 	})
 	s.devLoginRoutes(mux)
 	mux.Handle("POST /cypher", s.edge(requireUTF8(http.HandlerFunc(s.serveCypher))))
+	s.exportRoutes(mux)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/graphql", http.StatusFound)
 	})

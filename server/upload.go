@@ -46,6 +46,9 @@ func (s *Server) timeout(r *http.Request) time.Duration {
 	if isUpload(r) && s.cfg.ImportTimeout > 0 {
 		return s.cfg.ImportTimeout
 	}
+	if isExport(r) && s.cfg.ExportTimeout > 0 {
+		return s.cfg.ExportTimeout
+	}
 	return s.cfg.RequestTimeout
 }
 

@@ -6,6 +6,7 @@
 //	kith token    mint a development bearer token (--role, --area, --ttl)
 //	kith research-copy  refresh the research copy (KITH_RESEARCH_URI) from the live graph
 //	kith import   import a round of survey interviews (docs/import.md)
+//	kith export   download a network export for Gephi, UCINET, Pajek, R or Python (docs/export.md)
 //	kith bench    benchmark Kith against the raw driver and @neo4j/graphql
 //
 // Configuration comes from flags and the environment: NEO4J_URI (default
@@ -71,6 +72,8 @@ func main() {
 		err = benchIdentityCmd(ctx, args)
 	case "import":
 		err = importCmd(ctx, log, args)
+	case "export":
+		err = exportCmd(ctx, args)
 	case "help", "-h", "--help":
 		usage()
 		return
@@ -98,6 +101,7 @@ commands:
   research-copy  refresh the research copy (KITH_RESEARCH_URI) from the live graph
   bench-identity  identity matching on generated surveys, beside Splink (see BENCHMARKS.md)
   import   import a round of survey interviews (Network Canvas export or roster; docs/import.md)
+  export   download a network export: gexf, graphml, pajek, dl, dl-matrix, csv (docs/export.md)
 
 Run "kith <command> -h" for a command's flags.
 `)
@@ -171,6 +175,7 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 	fs.DurationVar(&cfg.RequestTimeout, "request-timeout", durationEnv("KITH_REQUEST_TIMEOUT", cfg.RequestTimeout), "deadline of each request")
 	fs.Int64Var(&cfg.MaxUploadBytes, "import-max-bytes", int64(intEnv("KITH_IMPORT_MAX_BYTES", int(cfg.MaxUploadBytes))), "largest survey file importSurvey accepts")
 	fs.DurationVar(&cfg.ImportTimeout, "import-timeout", durationEnv("KITH_IMPORT_TIMEOUT", cfg.ImportTimeout), "deadline of an importSurvey upload")
+	fs.DurationVar(&cfg.ExportTimeout, "export-timeout", durationEnv("KITH_EXPORT_TIMEOUT", cfg.ExportTimeout), "deadline of a GET /export")
 	var af authFlags
 	af.register(fs)
 	registerLimits(fs, &cfg)
