@@ -259,7 +259,7 @@ func (s *Server) Handler() http.Handler {
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
-	authed := s.edge(requireUTF8(gql))
+	authed := s.edge(requireUTF8(specHTTP(gql)))
 	mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
 		if s.cfg.Introspection && r.Method == http.MethodGet && r.URL.RawQuery == "" && strings.Contains(r.Header.Get("Accept"), "text/html") {
 			// GraphiQL's page holds no data; in development it is served without a token
