@@ -116,6 +116,9 @@ type Config struct {
 	// one per role; /dev/tokens hands them to loopback callers (devlogin.go). Nil in
 	// production, where /dev/tokens does not exist.
 	DevTokens []DevToken
+	// CORSOrigins are the browser origins allowed to call the API from other pages
+	// (KITH_CORS_ORIGINS; cors.go); none: no CORS headers.
+	CORSOrigins []string
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
@@ -274,7 +277,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/graphql", http.StatusFound)
 	})
-	return s.middleware(mux)
+	return s.middleware(s.cors(mux))
 }
 
 // edge is the middleware of every route that needs a token, one concern each, in order:

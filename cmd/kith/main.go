@@ -15,7 +15,7 @@
 // development secret), KITH_JWT_SECRET, KITH_JWT_PUBLIC_KEY or KITH_JWKS (which tokens are
 // accepted; none: a random development secret), KITH_JWT_ISSUER, KITH_JWT_AUDIENCE,
 // KITH_RESEARCH_URI (the research copy's Neo4j; KITH_RESEARCH_USER, KITH_RESEARCH_PASSWORD,
-// KITH_RESEARCH_DATABASE), KITH_PSEUDONYM_KEY, KITH_METRICS_ADDR (Prometheus metrics; none:
+// KITH_RESEARCH_DATABASE), KITH_CORS_ORIGINS (browser origins allowed), KITH_PSEUDONYM_KEY, KITH_METRICS_ADDR (Prometheus metrics; none:
 // not served) and OTEL_EXPORTER_OTLP_ENDPOINT (OpenTelemetry traces; none: off).
 package main
 
@@ -182,8 +182,13 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 	refresh := fs.Bool("refresh-research-copy", false, "refresh the research copy before serving (needs --research-uri)")
 	var tf telemetryFlags
 	tf.register(fs)
+	var df dashboardFlags
+	df.register(fs)
 	_ = fs.Parse(args)
 	tuneGC()
+	if err := df.apply(&cfg); err != nil {
+		return err
+	}
 	devSecret, err := af.verifier(&cfg)
 	if err != nil {
 		return err
