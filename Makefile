@@ -86,10 +86,12 @@ vet:
 generate:
 	$(GO) tool gqlgen generate
 	$(GO) run ./graph/internal/inorder graph/generated.go
+	$(GO) run ./cmd/kith schema > schema.graphql
 
 ## check-generated: fail when the committed generated code is not what schema/ gives.
 check-generated: generate
 	@git diff --exit-code --stat -- graph resolvers || { echo "generated code is stale: run make generate and commit"; exit 1; }
+	@git diff --exit-code --stat -- schema.graphql || { echo "schema.graphql is stale: run make generate and commit"; exit 1; }
 
 ## web: rebuild the browser bundles the binary embeds. Each app in web/<app>/ has its sources,
 ## a package.json with a pinned package-lock.json, and an `npm run build` that writes

@@ -21,7 +21,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"kith/analysisservice"
@@ -119,6 +118,9 @@ type Config struct {
 	// CORSOrigins are the browser origins allowed to call the API from other pages
 	// (KITH_CORS_ORIGINS; cors.go); none: no CORS headers.
 	CORSOrigins []string
+	// OIDC, when set, lets the GraphiQL page sign in with an OpenID Connect provider
+	// (KITH_OIDC_*; graphiql.go).
+	OIDC *OIDCConfig
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
@@ -247,7 +249,7 @@ func (s *Server) GraphQL() http.Handler {
 // Handler returns the full HTTP handler: routes and middleware.
 func (s *Server) Handler() http.Handler {
 	gql := s.GraphQL()
-	ide := playground.Handler("Kith", "/graphql")
+	ide := s.graphiqlPage()
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -264,15 +266,15 @@ func (s *Server) Handler() http.Handler {
 	})
 	authed := s.edge(requireUTF8(specHTTP(gql)))
 	mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
-		if s.cfg.Introspection && r.Method == http.MethodGet && r.URL.RawQuery == "" && strings.Contains(r.Header.Get("Accept"), "text/html") {
-			// GraphiQL's page holds no data; in development it is served without a token
-			// (paste one into its headers). Every query it sends needs the token.
+		if wantsPage(r) {
+			// GraphiQL's page holds no data (graphiql.go); every query it sends needs a token.
 			ide.ServeHTTP(w, r)
 			return
 		}
 		authed.ServeHTTP(w, r)
 	})
 	s.devLoginRoutes(mux)
+	s.graphiqlRoutes(mux)
 	mux.Handle("POST /cypher", s.edge(requireUTF8(http.HandlerFunc(s.serveCypher))))
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/graphql", http.StatusFound)

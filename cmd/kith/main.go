@@ -72,6 +72,8 @@ func main() {
 		err = benchIdentityCmd(ctx, args)
 	case "import":
 		err = importCmd(ctx, log, args)
+	case "schema":
+		err = schemaCmd()
 	case "help", "-h", "--help":
 		usage()
 		return
@@ -98,6 +100,7 @@ commands:
   bench    benchmark Kith against the raw driver and @neo4j/graphql (see BENCHMARKS.md)
   research-copy  refresh the research copy (KITH_RESEARCH_URI) from the live graph
   bench-identity  identity matching on generated surveys, beside Splink (see BENCHMARKS.md)
+  schema   print the GraphQL schema as SDL (the committed schema.graphql)
   import   import a round of survey interviews (Network Canvas export or roster; docs/import.md)
 
 Run "kith <command> -h" for a command's flags.
@@ -293,13 +296,12 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 	}
 	fmt.Printf(`
 Kith is serving GraphQL on http://%[1]s/graphql
-  GraphiQL: open that address in a browser.
-  Try:      { people(first: 5) { totalCount nodes { displayName area { name } memberships { group { name } } } } }
+%[3]s  Try:      { people(first: 5) { totalCount nodes { displayName area { name } memberships { group { name } } } } }
   Search:   { search(text: "knit") { node { __typename ... on Group { name meetsAt { name } } } } }
   Health:   http://%[1]s/healthz and /readyz. Stop with Ctrl-C.
 
 %[2]s
-`, ln.Addr(), tokens)
+`, ln.Addr(), tokens, browserBanner(cfg, ln.Addr().String()))
 	err = srv.Serve(ctx, ln)
 	stopMetrics()
 	return errors.Join(err, <-metrics)
