@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -43,10 +44,15 @@ func TestGraphiQLOffline(t *testing.T) {
 	}
 
 	ctx := browsertest.New(t, 2*time.Minute)
-	var requested []string
+	var (
+		mu        sync.Mutex
+		requested []string
+	)
 	chromedp.ListenTarget(ctx, func(ev any) {
 		if r, ok := ev.(*network.EventRequestWillBeSent); ok {
+			mu.Lock()
 			requested = append(requested, r.Request.URL)
+			mu.Unlock()
 		}
 	})
 	var result string
@@ -73,6 +79,8 @@ func TestGraphiQLOffline(t *testing.T) {
 	if strings.Contains(result, `"errors"`) {
 		t.Errorf("the example query failed: %s", result)
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	if !strings.Contains(strings.Join(requested, " "), "/graphiql/app.js") {
 		t.Errorf("the page's requests were not seen: %v", requested)
 	}
