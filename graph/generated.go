@@ -45,6 +45,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	Route() RouteResolver
 	RouteStep() RouteStepResolver
+	Subscription() SubscriptionResolver
 	Tie() TieResolver
 	Wave() WaveResolver
 }
@@ -756,6 +757,10 @@ type ComplexityRoot struct {
 		Score func(childComplexity int) int
 	}
 
+	Subscription struct {
+		TileCounts func(childComplexity int, by model.TileDimension, where map[string]any) int
+	}
+
 	Suggestion struct {
 		Activity        func(childComplexity int) int
 		GroupID         func(childComplexity int) int
@@ -1025,6 +1030,9 @@ type RouteResolver interface {
 type RouteStepResolver interface {
 	Node(ctx context.Context, obj *model.RouteStep) (model.Node, error)
 	Tie(ctx context.Context, obj *model.RouteStep) (*model.Tie, error)
+}
+type SubscriptionResolver interface {
+	TileCounts(ctx context.Context, by model.TileDimension, where map[string]any) (<-chan *model.TileCounts, error)
 }
 type TieResolver interface {
 	From(ctx context.Context, obj *model.Tie) (model.Node, error)
@@ -4425,6 +4433,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SearchHit.Score(childComplexity), true
 
+	case "Subscription.tileCounts":
+		if e.ComplexityRoot.Subscription.TileCounts == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_tileCounts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.TileCounts(childComplexity, args["by"].(model.TileDimension), args["where"].(map[string]any)), true
+
 	case "Suggestion.activity":
 		if e.ComplexityRoot.Suggestion.Activity == nil {
 			break
@@ -5069,6 +5089,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithUnmarshalerMap(ctx, inputUnmarshalMap)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -6039,6 +6076,21 @@ extend type Query {
   not special-category data; see docs/aggregates.md): a worker counts the people of their
   areas, an analyst those who consented to analysis, and memberships of sensitive groups
   count only where the caller may see them. One statement.
+  """
+  tileCounts(by: TileDimension!, where: PersonWhere): TileCounts!
+}
+
+"""
+Live updates over graphql-ws (GraphQL over WebSocket at /graphql; the token goes in
+connection_init's payload as Authorization: Bearer <token>). Each subscription is authorised
+like the query of the same name, re-read from Neo4j every KITH_LIVE_POLL on whichever Kith
+instance holds the socket (so writes through any instance show), and sent when it changed.
+A token may hold KITH_LIVE_MAX_PER_TOKEN subscriptions at once on one instance.
+"""
+type Subscription @auth(requires: [ADMIN, WORKER, ANALYST]) {
+  """
+  tileCounts, sent at once and again whenever it changes: e.g. by: AREA for an area's counts,
+  by: GROUP for members per group, by: TIE_KIND as new ties are recorded.
   """
   tileCounts(by: TileDimension!, where: PersonWhere): TileCounts!
 }
@@ -11804,6 +11856,28 @@ func (ec *executionContext) field_Query_wellbeingSummary_args(ctx context.Contex
 		return nil, err
 	}
 	args["tieChange"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_tileCounts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "by",
+		func(ctx context.Context, v any) (model.TileDimension, error) {
+			return ec.unmarshalNTileDimension2kithᚋgraphᚋmodelᚐTileDimension(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["by"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (map[string]any, error) {
+			return ec.unmarshalOPersonWhere2map(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg1
 	return args, nil
 }
 
@@ -26232,6 +26306,50 @@ func (ec *executionContext) fieldContext_SearchHit_node(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_tileCounts(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_tileCounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().TileCounts(ctx, fc.Args["by"].(model.TileDimension), fc.Args["where"].(map[string]any))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TileCounts) graphql.Marshaler {
+			return ec.marshalNTileCounts2ᚖkithᚋgraphᚋmodelᚐTileCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_tileCounts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TileCounts(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_tileCounts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Suggestion_groupId(ctx context.Context, field graphql.CollectedField, obj *model.Suggestion) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -39648,6 +39766,26 @@ func (ec *executionContext) _SearchHit(ctx context.Context, sel ast.SelectionSet
 	})
 
 	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "tileCounts":
+		return ec._Subscription_tileCounts(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
 }
 
 var suggestionImplementors = []string{"Suggestion"}

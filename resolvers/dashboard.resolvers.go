@@ -7,19 +7,18 @@ package resolvers
 
 import (
 	"context"
+	"kith/graph"
 	"kith/graph/model"
-	"kith/pseudonym"
 )
 
 func (r *queryResolver) TileCounts(ctx context.Context, by model.TileDimension, where map[string]any) (*model.TileCounts, error) {
-	c, err := r.Store.TileCounts(ctx, scopeOf(ctx), string(by), where)
-	if err != nil {
-		return nil, err
-	}
-	ids := pseudonym.FromContext(ctx) // a cell's value may be an area's, wave's or group's id
-	out := &model.TileCounts{By: by, Total: c.Total, Truncated: c.Truncated, Cells: make([]*model.TileCell, 0, len(c.Cells))}
-	for _, cell := range c.Cells {
-		out.Cells = append(out.Cells, &model.TileCell{Value: optString(ids.Encode(cell.Key)), Name: optString(ids.Encode(cell.Name)), Count: cell.Count})
-	}
-	return out, nil
+	return r.tileCounts(ctx, by, where)
 }
+
+func (r *subscriptionResolver) TileCounts(ctx context.Context, by model.TileDimension, where map[string]any) (<-chan *model.TileCounts, error) {
+	return live(ctx, r.Live, func(ctx context.Context) (*model.TileCounts, error) { return r.tileCounts(ctx, by, where) })
+}
+
+func (r *Resolver) Subscription() graph.SubscriptionResolver { return &subscriptionResolver{r} }
+
+type subscriptionResolver struct{ *Resolver }

@@ -121,6 +121,11 @@ type Config struct {
 	// OIDC, when set, lets the GraphiQL page sign in with an OpenID Connect provider
 	// (KITH_OIDC_*; graphiql.go).
 	OIDC *OIDCConfig
+	// LivePoll is how often a subscription re-reads Neo4j (KITH_LIVE_POLL; live.go), and
+	// LiveMaxPerToken how many subscriptions one token may hold at once on an instance
+	// (KITH_LIVE_MAX_PER_TOKEN; 0: no limit).
+	LivePoll        time.Duration
+	LiveMaxPerToken int
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
@@ -132,7 +137,7 @@ func DefaultConfig() Config {
 		MaxStatementsPerRequest: 2, MaxStatementsPerToken: 2, Bounds: DefaultBounds(), StatePoll: 100 * time.Millisecond,
 		Epsilon: 1, PrivacyBudget: 10, PrivacyPeriod: 30 * 24 * time.Hour,
 		Cypher:     CypherConfig{Timeout: 5 * time.Second, MaxRows: 1000, MaxBytes: 4 << 20},
-		Pseudonyms: pseudonym.Random(),
+		Pseudonyms: pseudonym.Random(), LivePoll: time.Second, LiveMaxPerToken: 5,
 	}
 }
 
@@ -217,7 +222,7 @@ func New(cfg Config, store *cypher.Store, log *slog.Logger) *Server {
 func (s *Server) GraphQL() http.Handler {
 	cfg := graph.Config{Resolvers: &resolvers.Resolver{Store: s.store, MinGroup: s.cfg.MinGroup, Privacy: s.cfg.privacy(),
 		BeforeErase: s.audit.flush, AfterErase: s.caches.purge, AfterRevoke: s.state.pollNow,
-		Analysis: s.caches.analyses, ResearchCopy: s.research, ImportLimits: s.importLimits(), Matcher: s.cfg.Matcher}}
+		Analysis: s.caches.analyses, ResearchCopy: s.research, ImportLimits: s.importLimits(), Matcher: s.cfg.Matcher, Live: s.cfg.liveConfig()}}
 	cfg.Directives.Auth = authDirective
 	cfg.Directives.Sensitive = sensitiveDirective
 	es := costed{ExecutableSchema: graph.NewExecutableSchema(cfg), defaultPage: paging.DefaultSize}
@@ -226,6 +231,7 @@ func (s *Server) GraphQL() http.Handler {
 	h.AddTransport(transport.GET{})
 	h.AddTransport(transport.POST{})
 	h.AddTransport(s.uploadTransport())
+	h.AddTransport(s.liveTransport())
 	h.SetQueryCache(s.caches.queries)
 	h.Use(observeOperations{tel: s.cfg.Telemetry}) // first: outermost
 	h.Use(operationBounds{bounds: s.cfg.Bounds, parsed: s.caches.queries})
@@ -234,6 +240,7 @@ func (s *Server) GraphQL() http.Handler {
 	h.Use(depthLimit{max: s.cfg.MaxDepth})
 	h.Use(extension.FixedComplexityLimit(s.cfg.MaxComplexity))
 	h.Use(extension.AutomaticPersistedQuery{Cache: s.caches.persisted})
+	h.Use(newLiveLimit(s.cfg.LiveMaxPerToken))
 	present := presentError(s.log, gate)
 	h.Use(batchTransaction{store: s.store, present: present, log: s.log})
 	h.AroundFields(s.authorise(es.Schema()))
@@ -265,10 +272,15 @@ func (s *Server) Handler() http.Handler {
 		_, _ = w.Write([]byte("ready\n"))
 	})
 	authed := s.edge(requireUTF8(specHTTP(gql)))
+	socket := s.liveSocket(gql)
 	mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
 		if wantsPage(r) {
 			// GraphiQL's page holds no data (graphiql.go); every query it sends needs a token.
 			ide.ServeHTTP(w, r)
+			return
+		}
+		if isWebsocket(r) {
+			socket.ServeHTTP(w, r) // authenticated by connection_init (live.go)
 			return
 		}
 		authed.ServeHTTP(w, r)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"kith/server"
 )
@@ -14,6 +15,8 @@ import (
 type dashboardFlags struct {
 	corsOrigins string
 	oidc        server.OIDCConfig
+	livePoll    time.Duration
+	liveMax     int
 }
 
 func (f *dashboardFlags) register(fs *flag.FlagSet) {
@@ -25,6 +28,8 @@ func (f *dashboardFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.oidc.ClientID, "oidc-client-id", env("KITH_OIDC_CLIENT_ID", ""), "GraphiQL's public client id at the provider (redirect URI <server>/graphiql)")
 	fs.StringVar(&f.oidc.Scope, "oidc-scope", env("KITH_OIDC_SCOPE", "openid"), "scope GraphiQL's sign-in asks for")
 	fs.StringVar(&f.oidc.Name, "oidc-name", env("KITH_OIDC_NAME", ""), "what GraphiQL's sign-in button calls the provider")
+	fs.DurationVar(&f.livePoll, "live-poll", durationEnv("KITH_LIVE_POLL", time.Second), "how often a subscription re-reads Neo4j")
+	fs.IntVar(&f.liveMax, "live-max-per-token", intEnv("KITH_LIVE_MAX_PER_TOKEN", 5), "subscriptions one token may hold at once on this instance (0: no limit)")
 }
 
 // apply puts the flags into the server's configuration.
@@ -34,6 +39,10 @@ func (f *dashboardFlags) apply(cfg *server.Config) error {
 		return err
 	}
 	cfg.CORSOrigins = origins
+	if f.livePoll < 10*time.Millisecond {
+		return fmt.Errorf("KITH_LIVE_POLL must be at least 10ms")
+	}
+	cfg.LivePoll, cfg.LiveMaxPerToken = f.livePoll, f.liveMax
 	if f.oidc.AuthorizationEndpoint != "" || f.oidc.TokenEndpoint != "" || f.oidc.ClientID != "" {
 		if err := f.oidc.Check(); err != nil {
 			return err
@@ -61,6 +70,7 @@ func browserBanner(cfg server.Config, addr string) string {
 	} else {
 		fmt.Fprintf(&b, "  Schema:   http://%s/schema.graphql and introspection (Docs, Explorer) for admins only.\n", addr)
 	}
+	fmt.Fprintf(&b, "  Live:     subscriptions over graphql-ws at ws://%s/graphql, re-read every %s, %d per token.\n", addr, cfg.LivePoll, cfg.LiveMaxPerToken)
 	if len(cfg.CORSOrigins) > 0 {
 		fmt.Fprintf(&b, "  CORS:     pages on %s may call the API.\n", strings.Join(cfg.CORSOrigins, ", "))
 	} else {

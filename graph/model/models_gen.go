@@ -667,6 +667,14 @@ type SearchHit struct {
 	Node  Node    `json:"node"`
 }
 
+// Live updates over graphql-ws (GraphQL over WebSocket at /graphql; the token goes in
+// connection_init's payload as Authorization: Bearer <token>). Each subscription is authorised
+// like the query of the same name, re-read from Neo4j every KITH_LIVE_POLL on whichever Kith
+// instance holds the socket (so writes through any instance show), and sent when it changed.
+// A token may hold KITH_LIVE_MAX_PER_TOKEN subscriptions at once on one instance.
+type Subscription struct {
+}
+
 // A group a person might join, and the reasons that put it there: a candidate for the person,
 // and whoever supports them, to judge, never a verdict. Only groups that are not sensitive and
 // not closed, and that the person does not belong to already.
