@@ -16,7 +16,7 @@ RESEARCH_TX_MEMORY ?= 256m
 TEST_TIMEOUT ?= 30m
 start_research = KITH_NEO4J_PORT=$(1) KITH_STATE_DIR=$(2) KITH_NEO4J_HEAP=1g KITH_NEO4J_TX_MEMORY=$(RESEARCH_TX_MEMORY) ./dev/localneo4j/start.sh
 
-.PHONY: run test test-faults vet generate check-generated neo4j neo4j-stop build clean bench pyenv chromium bench-identity web check-web
+.PHONY: run test test-faults vet generate check-generated neo4j neo4j-stop build clean bench pyenv chromium bench-identity web check-web check-example-dashboard
 
 build:
 	$(GO) build -o bin/kith ./cmd/kith
@@ -86,10 +86,12 @@ vet:
 generate:
 	$(GO) tool gqlgen generate
 	$(GO) run ./graph/internal/inorder graph/generated.go
+	$(GO) run ./cmd/kith schema > schema.graphql
 
 ## check-generated: fail when the committed generated code is not what schema/ gives.
 check-generated: generate
 	@git diff --exit-code --stat -- graph resolvers || { echo "generated code is stale: run make generate and commit"; exit 1; }
+	@git diff --exit-code --stat -- schema.graphql || { echo "schema.graphql is stale: run make generate and commit"; exit 1; }
 
 ## web: rebuild the browser bundles the binary embeds. Each app in web/<app>/ has its sources,
 ## a package.json with a pinned package-lock.json, and an `npm run build` that writes
@@ -105,6 +107,11 @@ check-web: web
 	@git diff --exit-code --stat -- web || { echo "a web bundle is stale: run make web and commit"; exit 1; }
 	@untracked=$$(git ls-files --others --exclude-standard -- web); \
 	if [ -n "$$untracked" ]; then echo "web bundle files not committed: $$untracked"; exit 1; fi
+
+## check-example-dashboard: the typed dashboard example (examples/dashboard): graphql-codegen
+## types its query from the committed schema.graphql, and tsc checks the code that uses them.
+check-example-dashboard:
+	cd examples/dashboard && npm ci --no-audit --no-fund --loglevel=error && npm run --silent check
 
 neo4j:
 	./dev/localneo4j/start.sh

@@ -177,7 +177,7 @@ func (s *Schema) Label(name string) (*Label, bool) {
 	return l, ok
 }
 
-// NewSchema returns Kith's graph model, as ../shared/DESIGN.md describes it.
+// NewSchema returns Kith's graph model, as docs/design.md describes it.
 func NewSchema() *Schema {
 	labels := []*Label{
 		{

@@ -45,6 +45,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	Route() RouteResolver
 	RouteStep() RouteStepResolver
+	Subscription() SubscriptionResolver
 	Tie() TieResolver
 	Wave() WaveResolver
 }
@@ -707,6 +708,7 @@ type ComplexityRoot struct {
 		Search               func(childComplexity int, text string, types []model.NodeType, first *int) int
 		ShortestTrustedPath  func(childComplexity int, from string, to model.RouteTarget, options *model.RouteOptions) int
 		Suggestions          func(childComplexity int, person string, first *int) int
+		TileCounts           func(childComplexity int, by model.TileDimension, where map[string]any) int
 		TrustedContacts      func(childComplexity int, person string, first *int) int
 		TrustedRoutes        func(childComplexity int, from string, to model.RouteTarget, options *model.RouteOptions, mode *model.RouteMode, k *int) int
 		Waves                func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
@@ -766,6 +768,10 @@ type ComplexityRoot struct {
 		Score func(childComplexity int) int
 	}
 
+	Subscription struct {
+		TileCounts func(childComplexity int, by model.TileDimension, where map[string]any) int
+	}
+
 	Suggestion struct {
 		Activity        func(childComplexity int) int
 		GroupID         func(childComplexity int) int
@@ -804,6 +810,19 @@ type ComplexityRoot struct {
 		To         func(childComplexity int) int
 		Wave       func(childComplexity int) int
 		Waves      func(childComplexity int) int
+	}
+
+	TileCell struct {
+		Count func(childComplexity int) int
+		Name  func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
+	TileCounts struct {
+		By        func(childComplexity int) int
+		Cells     func(childComplexity int) int
+		Total     func(childComplexity int) int
+		Truncated func(childComplexity int) int
 	}
 
 	TokenRevocation struct {
@@ -996,6 +1015,7 @@ type QueryResolver interface {
 	Waves(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Wave], error)
 	Interests(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Interest], error)
 	Gifts(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Gift], error)
+	TileCounts(ctx context.Context, by model.TileDimension, where map[string]any) (*model.TileCounts, error)
 	FamiliarStrangerList(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.FamiliarStranger], error)
 	Groups(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Group], error)
 	IdentityCandidates(ctx context.Context, first *int, after *string, last *int, before *string) (*paging.Connection[*model.IdentityCandidate], error)
@@ -1021,6 +1041,9 @@ type RouteResolver interface {
 type RouteStepResolver interface {
 	Node(ctx context.Context, obj *model.RouteStep) (model.Node, error)
 	Tie(ctx context.Context, obj *model.RouteStep) (*model.Tie, error)
+}
+type SubscriptionResolver interface {
+	TileCounts(ctx context.Context, by model.TileDimension, where map[string]any) (<-chan *model.TileCounts, error)
 }
 type TieResolver interface {
 	From(ctx context.Context, obj *model.Tie) (model.Node, error)
@@ -4249,6 +4272,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Suggestions(childComplexity, args["person"].(string), args["first"].(*int)), true
+	case "Query.tileCounts":
+		if e.ComplexityRoot.Query.TileCounts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_tileCounts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TileCounts(childComplexity, args["by"].(model.TileDimension), args["where"].(map[string]any)), true
 	case "Query.trustedContacts":
 		if e.ComplexityRoot.Query.TrustedContacts == nil {
 			break
@@ -4442,6 +4476,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SearchHit.Score(childComplexity), true
 
+	case "Subscription.tileCounts":
+		if e.ComplexityRoot.Subscription.TileCounts == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_tileCounts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.TileCounts(childComplexity, args["by"].(model.TileDimension), args["where"].(map[string]any)), true
+
 	case "Suggestion.activity":
 		if e.ComplexityRoot.Suggestion.Activity == nil {
 			break
@@ -4630,6 +4676,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Tie.Waves(childComplexity), true
+
+	case "TileCell.count":
+		if e.ComplexityRoot.TileCell.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TileCell.Count(childComplexity), true
+	case "TileCell.name":
+		if e.ComplexityRoot.TileCell.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TileCell.Name(childComplexity), true
+	case "TileCell.value":
+		if e.ComplexityRoot.TileCell.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TileCell.Value(childComplexity), true
+
+	case "TileCounts.by":
+		if e.ComplexityRoot.TileCounts.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TileCounts.By(childComplexity), true
+	case "TileCounts.cells":
+		if e.ComplexityRoot.TileCounts.Cells == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TileCounts.Cells(childComplexity), true
+	case "TileCounts.total":
+		if e.ComplexityRoot.TileCounts.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TileCounts.Total(childComplexity), true
+	case "TileCounts.truncated":
+		if e.ComplexityRoot.TileCounts.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TileCounts.Truncated(childComplexity), true
 
 	case "TokenRevocation.before":
 		if e.ComplexityRoot.TokenRevocation.Before == nil {
@@ -5042,6 +5132,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithUnmarshalerMap(ctx, inputUnmarshalMap)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -5973,6 +6080,77 @@ extend type Mutation {
   createGifts(input: [GiftInput!]!): [Gift!]!
   updateGifts(input: [GiftInput!]!): [Gift!]!
   deleteGifts(ids: [ID!]!): DeleteResult!
+}
+`, BuiltIn: false},
+	{Name: "../schema/dashboard.graphqls", Input: `# Counts for dashboards' tiles (cypher/dashboard.go, docs/dashboards.md): exact counts of
+# what the caller may see, never wellbeing.
+
+"What a tile counts by."
+enum TileDimension {
+  "People by the area they live in (value: the area's id)."
+  AREA
+  "People by householdType."
+  HOUSEHOLD_TYPE
+  "People by ageBand."
+  AGE_BAND
+  "People by employment status, as last observed by a survey wave."
+  EMPLOYMENT
+  "People by the survey waves that observed them (value: the wave's id); a person surveyed in two waves counts in both."
+  WAVE
+  "Members per group (value: the group's id), counting only memberships the caller may see; a person in two groups counts in both."
+  GROUP
+  """
+  Ties between people per kind (value: the kind: KNOWS, TRUSTS, GETS_INFO_FROM, ENCOURAGES),
+  with at least one end among the people selected and both ends people the caller may see;
+  total counts those ties. A tie recorded in several waves is one tie.
+  """
+  TIE_KIND
+}
+
+"One cell of a tile."
+type TileCell {
+  "The attribute's value, or the area's, wave's or group's id; null for people with none recorded."
+  value: String
+  "An area's, wave's or group's name, otherwise the same as value."
+  name: String
+  count: Int!
+}
+
+"A tile: the people (or ties) the caller may see, counted by one dimension."
+type TileCounts {
+  by: TileDimension!
+  "People selected (for TIE_KIND: ties) that the caller may see."
+  total: Int!
+  "The cells, the largest first (equal counts: by value), at most 200."
+  cells: [TileCell!]!
+  "More than 200 cells were counted; the smallest were left out."
+  truncated: Boolean!
+}
+
+extend type Query {
+  """
+  Counts for a dashboard tile: the people where selects (as people does), among those the
+  caller may see, counted by one dimension. Exact for every role that may call it (counts are
+  not special-category data; see docs/aggregates.md): a worker counts the people of their
+  areas, an analyst those who consented to analysis, and memberships of sensitive groups
+  count only where the caller may see them. One statement.
+  """
+  tileCounts(by: TileDimension!, where: PersonWhere): TileCounts!
+}
+
+"""
+Live updates over graphql-ws (GraphQL over WebSocket at /graphql; the token goes in
+connection_init's payload as Authorization: Bearer <token>). Each subscription is authorised
+like the query of the same name, re-read from Neo4j every KITH_LIVE_POLL on whichever Kith
+instance holds the socket (so writes through any instance show), and sent when it changed.
+A token may hold KITH_LIVE_MAX_PER_TOKEN subscriptions at once on one instance.
+"""
+type Subscription @auth(requires: [ADMIN, WORKER, ANALYST]) {
+  """
+  tileCounts, sent at once and again whenever it changes: e.g. by: AREA for an area's counts,
+  by: GROUP for members per group, by: TIE_KIND as new ties are recorded.
+  """
+  tileCounts(by: TileDimension!, where: PersonWhere): TileCounts!
 }
 `, BuiltIn: false},
 	{Name: "../schema/familiar_stranger.graphqls", Input: `# Familiar strangers: people known by their role in daily life.
@@ -9005,6 +9183,32 @@ func (ec *executionContext) childFields_Tie(ctx context.Context, field graphql.C
 	return nil, fmt.Errorf("no field named %q was found under type Tie", field.Name)
 }
 
+func (ec *executionContext) childFields_TileCell(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_TileCell_value(ctx, field)
+	case "name":
+		return ec.fieldContext_TileCell_name(ctx, field)
+	case "count":
+		return ec.fieldContext_TileCell_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TileCell", field.Name)
+}
+
+func (ec *executionContext) childFields_TileCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "by":
+		return ec.fieldContext_TileCounts_by(ctx, field)
+	case "total":
+		return ec.fieldContext_TileCounts_total(ctx, field)
+	case "cells":
+		return ec.fieldContext_TileCounts_cells(ctx, field)
+	case "truncated":
+		return ec.fieldContext_TileCounts_truncated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TileCounts", field.Name)
+}
+
 func (ec *executionContext) childFields_TokenRevocation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "subject":
@@ -11591,6 +11795,28 @@ func (ec *executionContext) field_Query_suggestions_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_tileCounts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "by",
+		func(ctx context.Context, v any) (model.TileDimension, error) {
+			return ec.unmarshalNTileDimension2kithᚋgraphᚋmodelᚐTileDimension(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["by"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (map[string]any, error) {
+			return ec.unmarshalOPersonWhere2map(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_trustedContacts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11740,6 +11966,28 @@ func (ec *executionContext) field_Query_wellbeingSummary_args(ctx context.Contex
 		return nil, err
 	}
 	args["tieChange"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_tileCounts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "by",
+		func(ctx context.Context, v any) (model.TileDimension, error) {
+			return ec.unmarshalNTileDimension2kithᚋgraphᚋmodelᚐTileDimension(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["by"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (map[string]any, error) {
+			return ec.unmarshalOPersonWhere2map(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg1
 	return args, nil
 }
 
@@ -24785,6 +25033,50 @@ func (ec *executionContext) fieldContext_Query_gifts(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_tileCounts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_tileCounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TileCounts(ctx, fc.Args["by"].(model.TileDimension), fc.Args["where"].(map[string]any))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TileCounts) graphql.Marshaler {
+			return ec.marshalNTileCounts2ᚖkithᚋgraphᚋmodelᚐTileCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_tileCounts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TileCounts(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_tileCounts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_familiarStrangerList(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26266,6 +26558,50 @@ func (ec *executionContext) fieldContext_SearchHit_node(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_tileCounts(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_tileCounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().TileCounts(ctx, fc.Args["by"].(model.TileDimension), fc.Args["where"].(map[string]any))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TileCounts) graphql.Marshaler {
+			return ec.marshalNTileCounts2ᚖkithᚋgraphᚋmodelᚐTileCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_tileCounts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TileCounts(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_tileCounts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Suggestion_groupId(ctx context.Context, field graphql.CollectedField, obj *model.Suggestion) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27031,6 +27367,176 @@ func (ec *executionContext) _Tie_recordedAt(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Tie_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Tie", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _TileCell_value(ctx context.Context, field graphql.CollectedField, obj *model.TileCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TileCell_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TileCell_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TileCell", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TileCell_name(ctx context.Context, field graphql.CollectedField, obj *model.TileCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TileCell_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TileCell_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TileCell", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TileCell_count(ctx context.Context, field graphql.CollectedField, obj *model.TileCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TileCell_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TileCell_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TileCell", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _TileCounts_by(ctx context.Context, field graphql.CollectedField, obj *model.TileCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TileCounts_by(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.By, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.TileDimension) graphql.Marshaler {
+			return ec.marshalNTileDimension2kithᚋgraphᚋmodelᚐTileDimension(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TileCounts_by(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TileCounts", field, false, false, errors.New("field of type TileDimension does not have child fields"))
+}
+
+func (ec *executionContext) _TileCounts_total(ctx context.Context, field graphql.CollectedField, obj *model.TileCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TileCounts_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TileCounts_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TileCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _TileCounts_cells(ctx context.Context, field graphql.CollectedField, obj *model.TileCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TileCounts_cells(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cells, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TileCell) graphql.Marshaler {
+			return ec.marshalNTileCell2ᚕᚖkithᚋgraphᚋmodelᚐTileCellᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TileCounts_cells(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TileCounts",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TileCell(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TileCounts_truncated(ctx context.Context, field graphql.CollectedField, obj *model.TileCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TileCounts_truncated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Truncated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TileCounts_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TileCounts", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _TokenRevocation_subject(ctx context.Context, field graphql.CollectedField, obj *model.TokenRevocation) (ret graphql.Marshaler) {
@@ -38615,6 +39121,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "tileCounts":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_tileCounts(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "familiarStrangerList":
 			field := field
 
@@ -39590,6 +40118,26 @@ func (ec *executionContext) _SearchHit(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "tileCounts":
+		return ec._Subscription_tileCounts(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
+}
+
 var suggestionImplementors = []string{"Suggestion"}
 
 func (ec *executionContext) _Suggestion(ctx context.Context, sel ast.SelectionSet, obj *model.Suggestion) graphql.Marshaler {
@@ -39987,6 +40535,107 @@ func (ec *executionContext) _Tie(ctx context.Context, sel ast.SelectionSet, obj 
 			out.Values[i] = ec._Tie_recordedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var tileCellImplementors = []string{"TileCell"}
+
+func (ec *executionContext) _TileCell(ctx context.Context, sel ast.SelectionSet, obj *model.TileCell) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tileCellImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TileCell")
+		case "value":
+			out.Values[i] = ec._TileCell_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._TileCell_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._TileCell_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var tileCountsImplementors = []string{"TileCounts"}
+
+func (ec *executionContext) _TileCounts(ctx context.Context, sel ast.SelectionSet, obj *model.TileCounts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tileCountsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TileCounts")
+		case "by":
+			out.Values[i] = ec._TileCounts_by(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._TileCounts_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cells":
+			out.Values[i] = ec._TileCounts_cells(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "truncated":
+			out.Values[i] = ec._TileCounts_truncated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -43202,6 +43851,52 @@ func (ec *executionContext) unmarshalNTieRemoveInput2ᚕmapᚄ(ctx context.Conte
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalNTileCell2ᚕᚖkithᚋgraphᚋmodelᚐTileCellᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TileCell) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTileCell2ᚖkithᚋgraphᚋmodelᚐTileCell(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTileCell2ᚖkithᚋgraphᚋmodelᚐTileCell(ctx context.Context, sel ast.SelectionSet, v *model.TileCell) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TileCell(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTileCounts2ᚖkithᚋgraphᚋmodelᚐTileCounts(ctx context.Context, sel ast.SelectionSet, v *model.TileCounts) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TileCounts(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTileDimension2kithᚋgraphᚋmodelᚐTileDimension(ctx context.Context, v any) (model.TileDimension, error) {
+	var res model.TileDimension
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTileDimension2kithᚋgraphᚋmodelᚐTileDimension(ctx context.Context, sel ast.SelectionSet, v model.TileDimension) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNTokenRevocation2ᚖkithᚋgraphᚋmodelᚐTokenRevocation(ctx context.Context, sel ast.SelectionSet, v *model.TokenRevocation) graphql.Marshaler {

@@ -33,4 +33,6 @@ type Resolver struct {
 	// ImportLimits bound what an import reads (zero: survey.DefaultLimits).
 	Matcher      survey.Matcher
 	ImportLimits survey.Limits
+	// Live configures subscriptions (dashboard.go).
+	Live Live
 }

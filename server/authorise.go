@@ -11,8 +11,8 @@ import (
 	"kith/auth"
 )
 
-// rootFields returns the kind ("query" or "mutation") of the field of ctx when it is a
-// root field of schema other than introspection, and false otherwise.
+// rootFields returns the kind ("query", "mutation" or "subscription") of the field of ctx
+// when it is a root field of schema other than introspection, and false otherwise.
 func rootFields(schema *ast.Schema) func(fc *graphql.FieldContext) (string, bool) {
 	roots := map[string]string{}
 	if schema.Query != nil {
@@ -20,6 +20,9 @@ func rootFields(schema *ast.Schema) func(fc *graphql.FieldContext) (string, bool
 	}
 	if schema.Mutation != nil {
 		roots[schema.Mutation.Name] = "mutation"
+	}
+	if schema.Subscription != nil {
+		roots[schema.Subscription.Name] = "subscription"
 	}
 	return func(fc *graphql.FieldContext) (string, bool) {
 		kind, ok := roots[fc.Object]

@@ -31,6 +31,6 @@ func Compose(cfg Config, store *cypher.Store) *Parts {
 	}
 	p.caches = &caches{queries: newCache[*ast.QueryDocument](1000), persisted: newCache[string](1000), analyses: p.Analysis}
 	p.Resolver = &resolvers.Resolver{Store: store, MinGroup: cfg.MinGroup, Privacy: cfg.privacy(), Analysis: p.Analysis,
-		ResearchCopy: p.Research, ImportLimits: cfg.importLimits(), Matcher: cfg.Matcher}
+		ResearchCopy: p.Research, ImportLimits: cfg.importLimits(), Matcher: cfg.Matcher, Live: cfg.liveConfig()}
 	return p
 }

@@ -39,6 +39,10 @@ func presentError(log *slog.Logger, gate introspectionGate) graphql.ErrorPresent
 			gerr.Extensions["code"] = string(apierr.CodeForbidden)
 			return gerr
 		}
+		if persistedQueryNotFound(err) {
+			gerr.Extensions["code"] = codePersistedQueryNotFound
+			return gerr
+		}
 		var inner *gqlerror.Error
 		if errors.As(err, &inner) && inner.Extensions != nil {
 			if code, _ := inner.Extensions["code"].(string); code != "" {

@@ -21,7 +21,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 
 	"kith/auth"
 	"kith/cypher"
@@ -117,6 +116,17 @@ type Config struct {
 	// ExportTimeout is the deadline of GET /export (KITH_EXPORT_TIMEOUT), instead of
 	// RequestTimeout.
 	ExportTimeout time.Duration
+	// CORSOrigins are the browser origins allowed to call the API from other pages
+	// (KITH_CORS_ORIGINS; cors.go); none: no CORS headers.
+	CORSOrigins []string
+	// OIDC, when set, lets the GraphiQL page sign in with an OpenID Connect provider
+	// (KITH_OIDC_*; graphiql.go).
+	OIDC *OIDCConfig
+	// LivePoll is how often a subscription re-reads Neo4j (KITH_LIVE_POLL; live.go), and
+	// LiveMaxPerToken how many subscriptions one token may hold at once on an instance
+	// (KITH_LIVE_MAX_PER_TOKEN; 0: no limit).
+	LivePoll        time.Duration
+	LiveMaxPerToken int
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
@@ -128,7 +138,7 @@ func DefaultConfig() Config {
 		MaxStatementsPerRequest: 2, MaxStatementsPerToken: 2, Bounds: DefaultBounds(), StatePoll: 100 * time.Millisecond,
 		Epsilon: 1, PrivacyBudget: 10, PrivacyPeriod: 30 * 24 * time.Hour, ExportTimeout: 2 * time.Minute,
 		Cypher:     CypherConfig{Timeout: 5 * time.Second, MaxRows: 1000, MaxBytes: 4 << 20},
-		Pseudonyms: pseudonym.Random(),
+		Pseudonyms: pseudonym.Random(), LivePoll: time.Second, LiveMaxPerToken: 5,
 	}
 }
 
@@ -219,6 +229,7 @@ func (s *Server) GraphQL() http.Handler {
 	h.AddTransport(transport.GET{})
 	h.AddTransport(transport.POST{})
 	h.AddTransport(s.uploadTransport())
+	h.AddTransport(s.liveTransport())
 	h.SetQueryCache(s.caches.queries)
 	h.Use(observeOperations{tel: s.cfg.Telemetry}) // first: outermost
 	h.Use(operationBounds{bounds: s.cfg.Bounds, parsed: s.caches.queries})
@@ -227,6 +238,7 @@ func (s *Server) GraphQL() http.Handler {
 	h.Use(depthLimit{max: s.cfg.MaxDepth})
 	h.Use(extension.FixedComplexityLimit(s.cfg.MaxComplexity))
 	h.Use(extension.AutomaticPersistedQuery{Cache: s.caches.persisted})
+	h.Use(newLiveLimit(s.cfg.LiveMaxPerToken))
 	present := presentError(s.log, gate)
 	h.Use(batchTransaction{store: s.store, present: present, log: s.log})
 	h.AroundFields(s.authorise(es.Schema()))
@@ -242,7 +254,7 @@ func (s *Server) GraphQL() http.Handler {
 // Handler returns the full HTTP handler: routes and middleware.
 func (s *Server) Handler() http.Handler {
 	gql := s.GraphQL()
-	ide := playground.Handler("Kith", "/graphql")
+	ide := s.graphiqlPage()
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -257,23 +269,28 @@ func (s *Server) Handler() http.Handler {
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
-	authed := s.edge(requireUTF8(gql))
+	authed := s.edge(requireUTF8(specHTTP(gql)))
+	socket := s.liveSocket(gql)
 	mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
-		if s.cfg.Introspection && r.Method == http.MethodGet && r.URL.RawQuery == "" && strings.Contains(r.Header.Get("Accept"), "text/html") {
-			// GraphiQL's page holds no data; in development it is served without a token
-			// (paste one into its headers). Every query it sends needs the token.
+		if wantsPage(r) {
+			// GraphiQL's page holds no data (graphiql.go); every query it sends needs a token.
 			ide.ServeHTTP(w, r)
+			return
+		}
+		if isWebsocket(r) {
+			socket.ServeHTTP(w, r) // authenticated by connection_init (live.go)
 			return
 		}
 		authed.ServeHTTP(w, r)
 	})
 	s.devLoginRoutes(mux)
+	s.graphiqlRoutes(mux)
 	mux.Handle("POST /cypher", s.edge(requireUTF8(http.HandlerFunc(s.serveCypher))))
 	s.exportRoutes(mux)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/graphql", http.StatusFound)
 	})
-	return s.middleware(mux)
+	return s.middleware(s.cors(mux))
 }
 
 // edge is the middleware of every route that needs a token, one concern each, in order:

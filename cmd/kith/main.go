@@ -16,7 +16,7 @@
 // development secret), KITH_JWT_SECRET, KITH_JWT_PUBLIC_KEY or KITH_JWKS (which tokens are
 // accepted; none: a random development secret), KITH_JWT_ISSUER, KITH_JWT_AUDIENCE,
 // KITH_RESEARCH_URI (the research copy's Neo4j; KITH_RESEARCH_USER, KITH_RESEARCH_PASSWORD,
-// KITH_RESEARCH_DATABASE), KITH_PSEUDONYM_KEY, KITH_METRICS_ADDR (Prometheus metrics; none:
+// KITH_RESEARCH_DATABASE), KITH_CORS_ORIGINS (browser origins allowed), KITH_PSEUDONYM_KEY, KITH_METRICS_ADDR (Prometheus metrics; none:
 // not served) and OTEL_EXPORTER_OTLP_ENDPOINT (OpenTelemetry traces; none: off).
 package main
 
@@ -74,6 +74,8 @@ func main() {
 		err = importCmd(ctx, log, args)
 	case "export":
 		err = exportCmd(ctx, args)
+	case "schema":
+		err = schemaCmd()
 	case "help", "-h", "--help":
 		usage()
 		return
@@ -100,6 +102,7 @@ commands:
   bench    benchmark Kith against the raw driver and @neo4j/graphql (see BENCHMARKS.md)
   research-copy  refresh the research copy (KITH_RESEARCH_URI) from the live graph
   bench-identity  identity matching on generated surveys, beside Splink (see BENCHMARKS.md)
+  schema   print the GraphQL schema as SDL (the committed schema.graphql)
   import   import a round of survey interviews (Network Canvas export or roster; docs/import.md)
   export   download a network export: gexf, graphml, pajek, dl, dl-matrix, csv (docs/export.md)
 
@@ -186,8 +189,13 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 	refresh := fs.Bool("refresh-research-copy", false, "refresh the research copy before serving (needs --research-uri)")
 	var tf telemetryFlags
 	tf.register(fs)
+	var df dashboardFlags
+	df.register(fs)
 	_ = fs.Parse(args)
 	tuneGC()
+	if err := df.apply(&cfg); err != nil {
+		return err
+	}
 	devSecret, err := af.verifier(&cfg)
 	if err != nil {
 		return err
@@ -292,13 +300,12 @@ func serve(ctx context.Context, log *slog.Logger, args []string) error {
 	}
 	fmt.Printf(`
 Kith is serving GraphQL on http://%[1]s/graphql
-  GraphiQL: open that address in a browser.
-  Try:      { people(first: 5) { totalCount nodes { displayName area { name } memberships { group { name } } } } }
+%[3]s  Try:      { people(first: 5) { totalCount nodes { displayName area { name } memberships { group { name } } } } }
   Search:   { search(text: "knit") { node { __typename ... on Group { name meetsAt { name } } } } }
   Health:   http://%[1]s/healthz and /readyz. Stop with Ctrl-C.
 
 %[2]s
-`, ln.Addr(), tokens)
+`, ln.Addr(), tokens, browserBanner(cfg, ln.Addr().String()))
 	err = srv.Serve(ctx, ln)
 	stopMetrics()
 	return errors.Join(err, <-metrics)

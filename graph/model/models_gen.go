@@ -537,6 +537,14 @@ type SearchHit struct {
 	Node  Node    `json:"node"`
 }
 
+// Live updates over graphql-ws (GraphQL over WebSocket at /graphql; the token goes in
+// connection_init's payload as Authorization: Bearer <token>). Each subscription is authorised
+// like the query of the same name, re-read from Neo4j every KITH_LIVE_POLL on whichever Kith
+// instance holds the socket (so writes through any instance show), and sent when it changed.
+// A token may hold KITH_LIVE_MAX_PER_TOKEN subscriptions at once on one instance.
+type Subscription struct {
+}
+
 // A group a person might join, and the reasons that put it there: a candidate for the person,
 // and whoever supports them, to judge, never a verdict. Only groups that are not sensitive and
 // not closed, and that the person does not belong to already.
@@ -586,6 +594,26 @@ type TieChange struct {
 	To     string        `json:"to"`
 	Change TieChangeKind `json:"change"`
 	Kinds  []TieKind     `json:"kinds,omitempty"`
+}
+
+// One cell of a tile.
+type TileCell struct {
+	// The attribute's value, or the area's, wave's or group's id; null for people with none recorded.
+	Value *string `json:"value,omitempty"`
+	// An area's, wave's or group's name, otherwise the same as value.
+	Name  *string `json:"name,omitempty"`
+	Count int     `json:"count"`
+}
+
+// A tile: the people (or ties) the caller may see, counted by one dimension.
+type TileCounts struct {
+	By TileDimension `json:"by"`
+	// People selected (for TIE_KIND: ties) that the caller may see.
+	Total int `json:"total"`
+	// The cells, the largest first (equal counts: by value), at most 200.
+	Cells []*TileCell `json:"cells"`
+	// More than 200 cells were counted; the smallest were left out.
+	Truncated bool `json:"truncated"`
 }
 
 // A revocation of a subject's tokens (revokeTokens).
@@ -2619,6 +2647,81 @@ func (e *TieStrength) UnmarshalJSON(b []byte) error {
 }
 
 func (e TieStrength) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a tile counts by.
+type TileDimension string
+
+const (
+	// People by the area they live in (value: the area's id).
+	TileDimensionArea TileDimension = "AREA"
+	// People by householdType.
+	TileDimensionHouseholdType TileDimension = "HOUSEHOLD_TYPE"
+	// People by ageBand.
+	TileDimensionAgeBand TileDimension = "AGE_BAND"
+	// People by employment status, as last observed by a survey wave.
+	TileDimensionEmployment TileDimension = "EMPLOYMENT"
+	// People by the survey waves that observed them (value: the wave's id); a person surveyed in two waves counts in both.
+	TileDimensionWave TileDimension = "WAVE"
+	// Members per group (value: the group's id), counting only memberships the caller may see; a person in two groups counts in both.
+	TileDimensionGroup TileDimension = "GROUP"
+	// Ties between people per kind (value: the kind: KNOWS, TRUSTS, GETS_INFO_FROM, ENCOURAGES),
+	// with at least one end among the people selected and both ends people the caller may see;
+	// total counts those ties. A tie recorded in several waves is one tie.
+	TileDimensionTieKind TileDimension = "TIE_KIND"
+)
+
+var AllTileDimension = []TileDimension{
+	TileDimensionArea,
+	TileDimensionHouseholdType,
+	TileDimensionAgeBand,
+	TileDimensionEmployment,
+	TileDimensionWave,
+	TileDimensionGroup,
+	TileDimensionTieKind,
+}
+
+func (e TileDimension) IsValid() bool {
+	switch e {
+	case TileDimensionArea, TileDimensionHouseholdType, TileDimensionAgeBand, TileDimensionEmployment, TileDimensionWave, TileDimensionGroup, TileDimensionTieKind:
+		return true
+	}
+	return false
+}
+
+func (e TileDimension) String() string {
+	return string(e)
+}
+
+func (e *TileDimension) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TileDimension(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TileDimension", str)
+	}
+	return nil
+}
+
+func (e TileDimension) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TileDimension) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TileDimension) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
