@@ -270,6 +270,7 @@ func (s *Server) Handler() http.Handler {
 		authed.ServeHTTP(w, r)
 	})
 	s.devLoginRoutes(mux)
+	s.mapRoutes(mux)
 	mux.Handle("POST /cypher", s.edge(requireUTF8(http.HandlerFunc(s.serveCypher))))
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/graphql", http.StatusFound)

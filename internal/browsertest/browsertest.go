@@ -37,9 +37,15 @@ func New(t testing.TB, timeout time.Duration) context.Context {
 	if exe == "" {
 		t.Fatal("no Chromium: run ./dev/chromium.sh (make test does) or set KITH_CHROMIUM")
 	}
+	// The profile is removed after the browser has gone, not by t.TempDir's cleanup, which
+	// can race Chromium's helper processes still writing to it as they exit.
+	profile, err := os.MkdirTemp("", "kith-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.NoSandbox,
 		chromedp.WindowSize(1280, 900),
 		chromedp.Flag("disable-dev-shm-usage", true),
@@ -56,6 +62,9 @@ func New(t testing.TB, timeout time.Duration) context.Context {
 		cancelTimeout()
 		cancelCtx()
 		cancelAlloc()
+		for i := 0; i < 20 && os.RemoveAll(profile) != nil; i++ {
+			time.Sleep(100 * time.Millisecond)
+		}
 	})
 	if err := chromedp.Run(ctx); err != nil {
 		t.Fatalf("start Chromium (%s): %v", exe, err)
