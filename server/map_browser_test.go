@@ -402,7 +402,7 @@ func TestMapServesItsPageWithAStrictPolicy(t *testing.T) {
 func shot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	var png []byte
-	if err := chromedp.Run(ctx, chromedp.Sleep(time.Second), chromedp.FullScreenshot(&png, 100)); err != nil {
+	if err := chromedp.Run(ctx, chromedp.Evaluate(`window.scrollTo(0, 0)`, nil), chromedp.Sleep(time.Second), chromedp.CaptureScreenshot(&png)); err != nil {
 		t.Fatal(err)
 	}
 	p := filepath.Join(browsertest.ArtifactDir(t), name)
@@ -410,4 +410,46 @@ func shot(t *testing.T, ctx context.Context, name string) {
 		t.Fatal(err)
 	}
 	t.Logf("screenshot: %s", p)
+}
+
+// Two waves side by side: the ties the page colours as gained and lost are the ones
+// compareWaves counts over the same people and kinds.
+func TestMapComparesTwoWaves(t *testing.T) {
+	e, _ := mapEnv(t)
+	var waves struct{ Waves struct{ Nodes []struct{ ID, CollectedOn string } } }
+	e.ok(`{ waves(first: 10) { nodes { id collectedOn } } }`, nil, &waves)
+	if len(waves.Waves.Nodes) < 2 {
+		t.Fatalf("the demo has %d waves", len(waves.Waves.Nodes))
+	}
+	before, after := waves.Waves.Nodes[0], waves.Waves.Nodes[1]
+	if before.CollectedOn > after.CollectedOn {
+		before, after = after, before
+	}
+	var cmp struct{ CompareWaves struct{ Gained, Lost int } }
+	e.ok(`query($a: ID!, $b: ID!) { compareWaves(before: $a, after: $b) { gained lost } }`, map[string]any{"a": before.ID, "b": after.ID}, &cmp)
+	if cmp.CompareWaves.Gained == 0 || cmp.CompareWaves.Lost == 0 {
+		t.Fatalf("the demo's waves differ by %+v: the test proves little", cmp.CompareWaves)
+	}
+	ctx := browsertest.New(t, 3*time.Minute)
+	watchErrors(t, ctx)
+	if s := signIn(t, ctx, e.srv.URL, auth.Admin); s != "drawn" {
+		t.Fatalf("state %q", s)
+	}
+	var gained, lost string
+	if err := chromedp.Run(ctx,
+		// compareWaves reads ties between people of the four social kinds by default.
+		chromedp.Click(`#kinds input[value="MEMBER_OF"]`),
+		chromedp.Click(`#others`),
+		chromedp.Evaluate(fmt.Sprintf(`(() => { const set = (id, v) => { const s = document.getElementById(id); s.value = v; s.dispatchEvent(new Event("change")); };
+			set("wave", %q); set("compare", %q); return 0; })()`, before.ID, after.ID), nil),
+		chromedp.WaitVisible(`#map2[data-gained]`),
+		chromedp.AttributeValue(`#map2`, "data-gained", &gained, nil),
+		chromedp.AttributeValue(`#map2`, "data-lost", &lost, nil),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if gained != strconv.Itoa(cmp.CompareWaves.Gained) || lost != strconv.Itoa(cmp.CompareWaves.Lost) {
+		t.Errorf("the map colours %s ties gained and %s lost; compareWaves says %d and %d", gained, lost, cmp.CompareWaves.Gained, cmp.CompareWaves.Lost)
+	}
+	shot(t, ctx, "map-waves.png")
 }

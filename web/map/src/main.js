@@ -167,7 +167,8 @@ function inArea(a, chosen) {
 function visible(wave) {
   const area = $("area").value;
   const kinds = new Set([...$("kinds").querySelectorAll("input:checked")].map((b) => b.value));
-  const nodes = [...state.nodes.values()].filter((n) => !area || n.type === "Organisation" || inArea(n.area, area));
+  const others = $("others").checked;
+  const nodes = [...state.nodes.values()].filter((n) => (others || n.type === "Person") && (!area || n.type === "Organisation" || inArea(n.area, area)));
   const keep = new Set(nodes.map((n) => n.id));
   const ties = state.ties.filter((t) => kinds.has(t.kind) && keep.has(t.from) && keep.has(t.to) && (!wave || t.waves.includes(wave)));
   // Things other than people stay when a kept tie reaches them (a group with no member in
@@ -349,11 +350,12 @@ function layout(g) {
   if (g.order === 0) return;
   const settings = forceAtlas2.inferSettings(g);
   state.layout = new FA2Layout(g, { settings: { ...settings, barnesHutOptimize: g.order > 500 } });
-  state.layout.start();
+  const mine = state.layout;
+  mine.start();
   const ms = Math.min(8000, 1500 + g.order * 2);
   setTimeout(() => {
-    if (!state.layout) return;
-    state.layout.stop();
+    if (state.layout !== mine) return; // a redraw replaced it
+    mine.stop();
     state.positionsSettled = true;
     g.forEachNode((id, a) => state.positions.set(id, { x: a.x, y: a.y }));
     $("map").dataset.settled = "true";
@@ -377,6 +379,8 @@ function compareWaves(v, other) {
     if (!g2.hasEdge(key)) g2.addDirectedEdgeWithKey(key, t.from, t.to, { size: 0.6, color: "#9a9a9a", change: inA.has(key) ? "" : "gained" });
   }
   state.graph.forEachEdge((key, a) => { a.change = inB.has(key) ? "" : "lost"; });
+  $("map2").dataset.gained = [...inB].filter((k) => !inA.has(k)).length;
+  $("map2").dataset.lost = [...inA].filter((k) => !inB.has(k)).length;
   // The second map follows the first's positions: it shares them when the layout settles.
   state.renderer2 = newRenderer(g2, $("map2"));
   const sync = () => { g2.forEachNode((id) => { const a = state.graph.getNodeAttributes(id); g2.mergeNodeAttributes(id, { x: a.x, y: a.y }); }); };
@@ -599,8 +603,11 @@ let download = (blob, name) => {
 
 async function start(token, who) {
   state.token = token;
+  // Marks for measuring the map (BENCHMARKS.md): sign-in, data read, first frame drawn.
+  performance.mark("kith-map-signin");
   try {
     await load();
+    performance.mark("kith-map-loaded");
   } catch (e) {
     state.token = "";
     status(e.code === "FORBIDDEN" ? "This role may not see the map: " + e.message : "Could not load the map: " + e.message, true);
@@ -612,6 +619,8 @@ async function start(token, who) {
   $("who").textContent = who ? "Signed in as " + who : "Signed in";
   await loadScores();
   redraw();
+  // sigma draws when it is made; the frame shows at the browser's next one.
+  requestAnimationFrame(() => performance.mark("kith-map-drawn"));
   keyPeople();
   document.body.dataset.state = "drawn";
 }
@@ -642,7 +651,7 @@ function main() {
     if (t) start(t, "");
   });
   $("signout").addEventListener("click", () => location.reload());
-  for (const id of ["area", "wave", "colour", "compare"]) $(id).addEventListener("change", () => { state.path = null; redraw(); });
+  for (const id of ["area", "wave", "colour", "compare", "others"]) $(id).addEventListener("change", () => { state.path = null; redraw(); });
   $("size").addEventListener("change", async () => { await loadScores(); redraw(); });
   $("search").addEventListener("change", () => {
     const q = $("search").value.trim().toLowerCase();

@@ -1,0 +1,109 @@
+package server_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/chromedp"
+
+	"kith/auth"
+	"kith/cypher"
+	"kith/internal/browsertest"
+	"kith/internal/neo4jtest"
+	"kith/seed"
+	"kith/server"
+)
+
+// BenchmarkMap measures the community map in headless Chromium over a synthetic community
+// (KITH_BENCH_PEOPLE, default 10,000 people): the time from sign-in to the first frame drawn
+// (reading the network through /graphql included, and without it), and the frames per
+// second the browser shows while the map is dragged for three seconds once the layout has
+// settled. Reported in BENCHMARKS.md:
+//
+//	KITH_BENCH_NEO4J_URI=bolt://127.0.0.1:7690 go test -run XXX -bench Map -benchtime 3x -timeout 30m ./server
+func BenchmarkMap(b *testing.B) {
+	uri, people := neo4jtest.BenchDatabase(b)
+	ctx := context.Background()
+	driver := neo4jtest.Driver(b, uri)
+	store := cypher.New(driver, cypher.Options{})
+	if _, err := store.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	g := seed.Synthetic(people, 1)
+	neo4jtest.EnsurePeople(b, driver, g.People(), func() error { return g.Load(ctx, store, nil) })
+	cfg := server.DefaultConfig()
+	verifier, err := auth.NewVerifier(auth.Config{Secret: testSecret, Issuer: testIssuer, Audience: testAudience})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg.Verifier, cfg.RateLimit = verifier, 0
+	cfg.RequestTimeout = 5 * time.Minute
+	cfg.DevTokens = []server.DevToken{{Role: "admin", About: "bench", Token: mint(b, "bench", []auth.Role{auth.Admin}, nil)}}
+	api := server.New(cfg, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv := httptest.NewServer(api.Handler())
+	defer func() { srv.Close(); api.Close() }()
+	browser := browsertest.New(b, 30*time.Minute)
+
+	var toDraw, drawOnly, fps float64
+	var nodes, ties int
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		tab, cancel := chromedp.NewContext(browser)
+		var timings []float64
+		var nodesAttr, tiesAttr string
+		var box []float64
+		err := chromedp.Run(tab,
+			chromedp.Navigate(srv.URL+"/map/"),
+			chromedp.WaitVisible(`#dev-role-list button[data-role="admin"]`),
+			chromedp.Click(`#dev-role-list button[data-role="admin"]`),
+			chromedp.WaitVisible(`body[data-state="drawn"]`),
+			chromedp.Poll(`performance.getEntriesByName("kith-map-drawn").length > 0`, nil),
+			chromedp.Evaluate(`["kith-map-signin", "kith-map-loaded", "kith-map-drawn"].map((n) => performance.getEntriesByName(n)[0].startTime)`, &timings),
+			chromedp.AttributeValue(`#map`, "data-nodes", &nodesAttr, nil),
+			chromedp.AttributeValue(`#map`, "data-ties", &tiesAttr, nil),
+			chromedp.WaitVisible(`#map[data-settled="true"]`),
+			chromedp.Evaluate(`(() => { const r = document.getElementById("map").getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()`, &box),
+		)
+		if err != nil {
+			b.Fatal(err)
+		}
+		toDraw += timings[2] - timings[0]
+		drawOnly += timings[2] - timings[1]
+		nodes, _ = strconv.Atoi(nodesAttr)
+		ties, _ = strconv.Atoi(tiesAttr)
+
+		// Drag the map to and fro for three seconds, counting the frames the browser shows.
+		cx, cy := box[0]+box[2]/2, box[1]+box[3]/2
+		var frames float64
+		actions := []chromedp.Action{
+			chromedp.Evaluate(`window.kithFrames = 0; (function tick() { window.kithFrames++; requestAnimationFrame(tick); })(); 0`, nil),
+			chromedp.MouseEvent(input.MousePressed, cx, cy, chromedp.ButtonLeft),
+		}
+		start := time.Now()
+		steps := 180
+		for s := 0; s < steps; s++ {
+			dx := 150 * float64((s%60)-30) / 30
+			actions = append(actions, chromedp.MouseEvent(input.MouseMoved, cx+dx, cy+dx/2, chromedp.ButtonLeft), chromedp.Sleep(16*time.Millisecond))
+		}
+		actions = append(actions, chromedp.MouseEvent(input.MouseReleased, cx, cy, chromedp.ButtonLeft),
+			chromedp.Evaluate(`window.kithFrames`, &frames))
+		if err := chromedp.Run(tab, actions...); err != nil {
+			b.Fatal(err)
+		}
+		fps += frames / time.Since(start).Seconds()
+		cancel()
+	}
+	b.StopTimer()
+	n := float64(b.N)
+	b.ReportMetric(toDraw/n, "ms-signin-to-draw")
+	b.ReportMetric(drawOnly/n, "ms-data-to-draw")
+	b.ReportMetric(fps/n, "fps-panning")
+	b.ReportMetric(float64(nodes), "nodes")
+	b.ReportMetric(float64(ties), "ties")
+}
