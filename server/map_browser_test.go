@@ -416,7 +416,11 @@ func shot(t *testing.T, ctx context.Context, name string) {
 // compareWaves counts over the same people and kinds.
 func TestMapComparesTwoWaves(t *testing.T) {
 	e, _ := mapEnv(t)
-	var waves struct{ Waves struct{ Nodes []struct{ ID, CollectedOn string } } }
+	var waves struct {
+		Waves struct {
+			Nodes []struct{ ID, CollectedOn string }
+		}
+	}
 	e.ok(`{ waves(first: 10) { nodes { id collectedOn } } }`, nil, &waves)
 	if len(waves.Waves.Nodes) < 2 {
 		t.Fatalf("the demo has %d waves", len(waves.Waves.Nodes))
