@@ -244,7 +244,7 @@ function style(g) {
   g.forEachNode((id, a) => {
     const n = state.nodes.get(id);
     const score = state.scores.has(id) ? state.scores.get(id) / maxScore : 0;
-    a.size = n.type === "Person" ? 3 + 9 * Math.sqrt(score) : 6;
+    a.size = n.type === "Person" ? 2.5 + 7 * Math.sqrt(score) : 5;
     a.type = n.type === "Person" || n.type === "FamiliarStranger" ? "bordered" : "square";
     a.color = n.type === "Person" ? colourOf(id) : { Group: "#CC79A7", Place: "#009E73", Organisation: "#999999", FamiliarStranger: "#FFFFFF" }[n.type];
     a.borderColor = "#000000";
@@ -345,22 +345,33 @@ function redraw() {
   if (!state.positionsSettled) layout(g);
 }
 
-// layout runs ForceAtlas2 in a web worker for a few seconds, then keeps the positions.
+// layout runs ForceAtlas2 in a web worker until it has run a while and taken enough steps
+// (a busy machine gives the worker fewer), then keeps the positions.
 function layout(g) {
   if (g.order === 0) return;
   const settings = forceAtlas2.inferSettings(g);
   state.layout = new FA2Layout(g, { settings: { ...settings, barnesHutOptimize: g.order > 500 } });
   const mine = state.layout;
+  let steps = 0;
+  g.on("eachNodeAttributesUpdated", () => { steps++; });
   mine.start();
-  const ms = Math.min(8000, 1500 + g.order * 2);
-  setTimeout(() => {
+  const began = performance.now();
+  const least = Math.min(8000, 1500 + g.order * 2);
+  const check = () => {
     if (state.layout !== mine) return; // a redraw replaced it
+    const took = performance.now() - began;
+    $("map").dataset.layoutSteps = steps;
+    if ((took < least || steps < 150) && took < 30000) {
+      setTimeout(check, 250);
+      return;
+    }
     mine.stop();
     state.positionsSettled = true;
     g.forEachNode((id, a) => state.positions.set(id, { x: a.x, y: a.y }));
     $("map").dataset.settled = "true";
     if (state.renderer2) state.renderer2.refresh();
-  }, ms);
+  };
+  setTimeout(check, 250);
 }
 
 // compareWaves draws the second wave beside the first over the same positions: ties only
