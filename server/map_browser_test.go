@@ -1,8 +1,11 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/xml"
 	"fmt"
+	"image/png"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -12,9 +15,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"kith/auth"
 	"kith/internal/browsertest"
@@ -456,4 +461,84 @@ func TestMapComparesTwoWaves(t *testing.T) {
 		t.Errorf("the map colours %s ties gained and %s lost; compareWaves says %d and %d", gained, lost, cmp.CompareWaves.Gained, cmp.CompareWaves.Lost)
 	}
 	shot(t, ctx, "map-waves.png")
+}
+
+// The poster exports are what the map draws (read back by Go's own SVG-as-XML and PNG
+// decoders), and the map can be driven from the keyboard and shown full screen.
+func TestMapExportsKeyboardAndPresentation(t *testing.T) {
+	e, _ := mapEnv(t)
+	ctx := browsertest.New(t, 3*time.Minute)
+	watchErrors(t, ctx)
+	dir := t.TempDir()
+	if err := chromedp.Run(ctx, browser.SetDownloadBehavior(browser.SetDownloadBehaviorBehaviorAllow).WithDownloadPath(dir)); err != nil {
+		t.Fatal(err)
+	}
+	if s := signIn(t, ctx, e.srv.URL, auth.Admin); s != "drawn" {
+		t.Fatalf("state %q", s)
+	}
+	var width float64
+	if err := chromedp.Run(ctx,
+		chromedp.WaitVisible(`#map[data-settled="true"]`),
+		chromedp.Click(`#export-svg`),
+		chromedp.Click(`#export-png`),
+		chromedp.Evaluate(`document.getElementById("map").getBoundingClientRect().width`, &width),
+	); err != nil {
+		t.Fatal(err)
+	}
+	file := func(name string) []byte {
+		t.Helper()
+		for i := 0; i < 100; i++ {
+			if b, err := os.ReadFile(filepath.Join(dir, name)); err == nil && len(b) > 0 {
+				return b
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Fatalf("%s was not saved", name)
+		return nil
+	}
+	var svg struct {
+		Circles []struct{} `xml:"circle"`
+		Rects   []struct{} `xml:"rect"`
+		Lines   []struct{} `xml:"line"`
+	}
+	if err := xml.Unmarshal(file("kith-map.svg"), &svg); err != nil {
+		t.Fatalf("the SVG does not parse: %v", err)
+	}
+	// One rect is the background.
+	if got, want := len(svg.Circles)+len(svg.Rects)-1, mapCount(t, ctx, "data-nodes"); got != want {
+		t.Errorf("the SVG has %d nodes, the map %d", got, want)
+	}
+	if got, want := len(svg.Lines), mapCount(t, ctx, "data-edges"); got != want {
+		t.Errorf("the SVG has %d ties, the map %d", got, want)
+	}
+	img, err := png.Decode(bytes.NewReader(file("kith-map.png")))
+	if err != nil {
+		t.Fatalf("the PNG does not decode: %v", err)
+	}
+	if w := img.Bounds().Dx(); w < int(width) {
+		t.Errorf("the PNG is %d wide for a map %v wide", w, width)
+	}
+
+	var heading, status string
+	var controlsShown, presenting bool
+	if err := chromedp.Run(ctx,
+		chromedp.Focus(`#map`),
+		chromedp.KeyEvent(kb.ArrowRight),
+		chromedp.KeyEvent(kb.ArrowRight),
+		chromedp.Text(`#status`, &status),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(`#panel h3`),
+		chromedp.Text(`#panel h2`, &heading),
+		chromedp.KeyEvent("p"),
+		chromedp.Evaluate(`document.body.classList.contains("presenting")`, &presenting),
+		chromedp.Evaluate(`getComputedStyle(document.getElementById("controls")).display !== "none"`, &controlsShown),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(status, "On the map: ") || heading == "" || !strings.Contains(status, heading) {
+		t.Errorf("keyboard: status %q, panel %q", status, heading)
+	}
+	if !presenting || controlsShown {
+		t.Errorf("presentation mode: on %v, controls shown %v", presenting, controlsShown)
+	}
 }
