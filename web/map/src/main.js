@@ -312,6 +312,9 @@ function newRenderer(g, container) {
   const r = new Sigma(g, container, {
     nodeProgramClasses: programs, renderEdgeLabels: false, defaultEdgeType: "arrow",
     labelRenderedSizeThreshold: 9, zIndex: true, allowInvalidContainer: true,
+    // Past some tens of thousands of ties, drawing them while the map moves costs more
+    // frames than seeing them mid-drag is worth.
+    hideEdgesOnMove: g.size > 20000,
   });
   reducers(r);
   return r;
@@ -468,15 +471,29 @@ async function showPath(id) {
   }
 }
 
+// degreeScores scores each node by the ties read (what a role that may not run analysis
+// sees, and what the map first draws with).
+function degreeScores() {
+  state.scores = new Map();
+  state.ties.forEach((t) => { state.scores.set(t.from, (state.scores.get(t.from) || 0) + 1); state.scores.set(t.to, (state.scores.get(t.to) || 0) + 1); });
+}
+
+// restyle recolours and resizes the map in place.
+function restyle() {
+  drawLegend(style(state.graph));
+  state.renderer.refresh();
+}
+
 async function loadScores() {
   const measure = $("size").value;
-  state.scores = new Map();
   try {
+    const scores = new Map();
     const edges = await all(`query($after: String, $m: CentralityMeasure!) { centrality(measure: $m, first: 500, after: $after) { pageInfo { hasNextPage endCursor } edges { score node { id } } } }`, "centrality", { m: measure });
-    edges.forEach((e) => e.node && state.scores.set(e.node.id, e.score));
+    edges.forEach((e) => e.node && scores.set(e.node.id, e.score));
+    state.scores = scores;
   } catch (e) {
-    // A role that may not run analysis sizes by the ties drawn.
-    state.ties.forEach((t) => { state.scores.set(t.from, (state.scores.get(t.from) || 0) + 1); state.scores.set(t.to, (state.scores.get(t.to) || 0) + 1); });
+    // A role that may not run analysis sizes by the ties read.
+    degreeScores();
   }
 }
 
@@ -628,10 +645,13 @@ async function start(token, who) {
   $("signin").hidden = true;
   $("app").hidden = false;
   $("who").textContent = who ? "Signed in as " + who : "Signed in";
-  await loadScores();
+  // Draw at once, sized by the ties read; then size by the chosen centrality.
+  degreeScores();
   redraw();
   // sigma draws when it is made; the frame shows at the browser's next one.
   requestAnimationFrame(() => performance.mark("kith-map-drawn"));
+  await loadScores();
+  restyle();
   keyPeople();
   document.body.dataset.state = "drawn";
 }
@@ -663,7 +683,7 @@ function main() {
   });
   $("signout").addEventListener("click", () => location.reload());
   for (const id of ["area", "wave", "colour", "compare", "others"]) $(id).addEventListener("change", () => { state.path = null; redraw(); });
-  $("size").addEventListener("change", async () => { await loadScores(); redraw(); });
+  $("size").addEventListener("change", async () => { await loadScores(); restyle(); });
   $("search").addEventListener("change", () => {
     const q = $("search").value.trim().toLowerCase();
     const hit = [...state.nodes.values()].find((n) => n.label.toLowerCase() === q) || [...state.nodes.values()].find((n) => n.label.toLowerCase().includes(q));
