@@ -251,7 +251,7 @@ function style(g) {
     a.borderSize = n.type === "FamiliarStranger" ? 0.45 : 0.12;
     if (state.isolated.has(id)) Object.assign(a, { borderColor: ISOLATED, borderSize: 0.5, size: Math.max(a.size, 7) });
     else if (state.nearly.has(id)) Object.assign(a, { borderColor: NEARLY, borderSize: 0.4, size: Math.max(a.size, 6) });
-    if (n.isAuthority) a.label = a.label + " (authority)";
+    a.label = n.isAuthority ? n.label + " (authority)" : n.label;
   });
   g.forEachEdge((e, a) => { a.color = "#9a9a9a"; });
   return legend;
