@@ -107,7 +107,6 @@ const Q_ISOLATES = `query($after: String, $max: Int) { isolates(maxTies: $max, f
 // organisations, say) is left out rather than failing the map; people are the map.
 async function load() {
   status("Loading the network…");
-  const people = await all(Q_PEOPLE, "people");
   const optional = async (q, f) => {
     try {
       return await all(q, f);
@@ -116,7 +115,9 @@ async function load() {
       throw e;
     }
   };
-  const [groups, places, orgs, strangers, areas, waves, isolated, nearly] = await Promise.all([
+  // Every list at once: people are the map, so their refusal refuses it.
+  const [people, groups, places, orgs, strangers, areas, waves, isolated, nearly] = await Promise.all([
+    all(Q_PEOPLE, "people"),
     optional(Q_GROUPS, "groups"), optional(Q_PLACES, "places"), optional(Q_ORGS, "organisations"),
     optional(Q_STRANGERS, "familiarStrangerList"), optional(Q_AREAS, "areas"), optional(Q_WAVES, "waves"),
     all(Q_ISOLATES, "isolates", { max: 0 }).catch(() => []), all(Q_ISOLATES, "isolates", { max: 1 }).catch(() => []),
