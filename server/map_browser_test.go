@@ -542,3 +542,39 @@ func TestMapExportsKeyboardAndPresentation(t *testing.T) {
 		t.Errorf("presentation mode: on %v, controls shown %v", presenting, controlsShown)
 	}
 }
+
+// A page that meets the per-token rate limit waits as Retry-After says and still draws.
+func TestMapWaitsOutTheRateLimit(t *testing.T) {
+	e := setupWith(t, func(c *server.Config) { c.RateLimit, c.RateBurst = 2, 3 })
+	ctx := browsertest.New(t, 2*time.Minute)
+	watchErrors(t, ctx)
+	limited := 0
+	var mu sync.Mutex
+	chromedp.ListenTarget(ctx, func(ev any) {
+		if ev, ok := ev.(*network.EventResponseReceived); ok && ev.Response.Status == http.StatusTooManyRequests {
+			mu.Lock()
+			limited++
+			mu.Unlock()
+		}
+	})
+	var state string
+	if err := chromedp.Run(ctx,
+		network.Enable(),
+		chromedp.Navigate(e.srv.URL+"/map/"),
+		chromedp.WaitVisible(`#token`),
+		chromedp.SendKeys(`#token`, e.token),
+		chromedp.Click(`#token-form button`),
+		chromedp.WaitVisible(`body[data-state]`),
+		chromedp.AttributeValue(`body`, "data-state", &state, nil),
+	); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if limited == 0 {
+		t.Fatal("no request met the limit: the test proves nothing")
+	}
+	if state != "drawn" {
+		t.Fatalf("after %d limited requests the page is %q", limited, state)
+	}
+}

@@ -61,13 +61,21 @@ const status = (text, error = false) => {
 
 // gql posts one GraphQL request with the bearer token and returns its data, or throws an
 // Error carrying the server's message and code.
+// A request over the server's per-token rate limit (429) is sent again after the wait its
+// Retry-After names, up to five times.
 async function gql(query, variables = {}) {
-  const res = await fetch("/graphql", {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Accept: "application/graphql-response+json, application/json", Authorization: "Bearer " + state.token },
-    body: JSON.stringify({ query, variables }),
-    cache: "no-store",
-  });
+  let res;
+  for (let attempt = 0; ; attempt++) {
+    res = await fetch("/graphql", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/graphql-response+json, application/json", Authorization: "Bearer " + state.token },
+      body: JSON.stringify({ query, variables }),
+      cache: "no-store",
+    });
+    if (res.status !== 429 || attempt >= 5) break;
+    const wait = Number(res.headers.get("Retry-After")) || 1;
+    await new Promise((done) => setTimeout(done, wait * 1000));
+  }
   const body = await res.json().catch(() => ({}));
   if (body.errors && body.errors.length) {
     const e = new Error(body.errors[0].message);
