@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -67,7 +66,7 @@ func TestGraphiQLOffline(t *testing.T) {
 		chromedp.Poll(`(() => { const r = document.querySelector('.graphiql-response'); return r && r.innerText.includes('"totalCount"'); })()`, nil, chromedp.WithPollingTimeout(time.Minute)),
 		chromedp.Text(`.graphiql-response`, &result),
 	)
-	shot(t, ctx, "graphiql-offline.png")
+	browsertest.Screenshot(t, ctx, "graphiql-offline.png")
 	if err != nil {
 		t.Fatalf("GraphiQL: %v (result %q)", err, result)
 	}
@@ -91,13 +90,6 @@ func TestGraphiQLOffline(t *testing.T) {
 	}
 }
 
-// shot saves a screenshot of the page for a person to look at.
-func shot(t *testing.T, ctx context.Context, name string) {
-	var png []byte
-	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&png, 80)); err == nil {
-		_ = os.WriteFile(filepath.Join(browsertest.ArtifactDir(t), name), png, 0o644)
-	}
-}
 
 // TestGraphiQLPage: the page and its bundle are served to every browser without a token,
 // with a policy that lets it load nothing from elsewhere; GraphQL requests without a token

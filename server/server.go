@@ -285,6 +285,7 @@ func (s *Server) Handler() http.Handler {
 	})
 	s.devLoginRoutes(mux)
 	s.graphiqlRoutes(mux)
+	s.mapRoutes(mux)
 	mux.Handle("POST /cypher", s.edge(requireUTF8(http.HandlerFunc(s.serveCypher))))
 	s.exportRoutes(mux)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {

@@ -37,9 +37,15 @@ func New(t testing.TB, timeout time.Duration) context.Context {
 	if exe == "" {
 		t.Fatal("no Chromium: run ./dev/chromium.sh (make test does) or set KITH_CHROMIUM")
 	}
+	// The profile is removed after the browser has gone, not by t.TempDir's cleanup, which
+	// can race Chromium's helper processes still writing to it as they exit.
+	profile, err := os.MkdirTemp("", "kith-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.NoSandbox,
 		chromedp.WindowSize(1280, 900),
 		chromedp.Flag("disable-dev-shm-usage", true),
@@ -56,6 +62,9 @@ func New(t testing.TB, timeout time.Duration) context.Context {
 		cancelTimeout()
 		cancelCtx()
 		cancelAlloc()
+		for i := 0; i < 20 && os.RemoveAll(profile) != nil; i++ {
+			time.Sleep(100 * time.Millisecond)
+		}
 	})
 	if err := chromedp.Run(ctx); err != nil {
 		t.Fatalf("start Chromium (%s): %v", exe, err)
@@ -79,6 +88,21 @@ func ArtifactDir(t testing.TB) string {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+// Screenshot saves what the page shows, from its top, in the artifact folder under name, for
+// a person to look at; a screenshot that cannot be taken fails the test.
+func Screenshot(t testing.TB, ctx context.Context, name string) {
+	t.Helper()
+	var png []byte
+	if err := chromedp.Run(ctx, chromedp.Evaluate(`window.scrollTo(0, 0)`, nil), chromedp.Sleep(time.Second), chromedp.CaptureScreenshot(&png)); err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	p := filepath.Join(ArtifactDir(t), name)
+	if err := os.WriteFile(p, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", p)
 }
 
 func moduleRoot() (string, error) {
