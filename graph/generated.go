@@ -753,7 +753,7 @@ type ComplexityRoot struct {
 		ResearchCopy         func(childComplexity int) int
 		Search               func(childComplexity int, text string, types []model.NodeType, first *int) int
 		ShortestTrustedPath  func(childComplexity int, from string, to model.RouteTarget, options *model.RouteOptions) int
-		Suggestions          func(childComplexity int, person string, first *int) int
+		Suggestions          func(childComplexity int, person *string, externalID *string, first *int) int
 		TrustedContacts      func(childComplexity int, person string, first *int) int
 		TrustedRoutes        func(childComplexity int, from string, to model.RouteTarget, options *model.RouteOptions, mode *model.RouteMode, k *int) int
 		VolunteerMatches     func(childComplexity int, group string, first *int, after *string, last *int, before *string) int
@@ -1126,7 +1126,7 @@ type QueryResolver interface {
 	EgoNetwork(ctx context.Context, id string, hops *int, kinds []model.TieKind, maxNodes *int) (*model.EgoNetwork, error)
 	Reach(ctx context.Context, people []string, hops *int, kinds []model.TieKind, through *model.ReachThrough) (*model.Reach, error)
 	ResearchCopy(ctx context.Context) (*model.ResearchCopyStatus, error)
-	Suggestions(ctx context.Context, person string, first *int) ([]*model.Suggestion, error)
+	Suggestions(ctx context.Context, person *string, externalID *string, first *int) ([]*model.Suggestion, error)
 }
 type RouteResolver interface {
 	Steps(ctx context.Context, obj *model.Route) ([]*model.RouteStep, error)
@@ -4609,7 +4609,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Suggestions(childComplexity, args["person"].(string), args["first"].(*int)), true
+		return e.ComplexityRoot.Query.Suggestions(childComplexity, args["person"].(*string), args["externalId"].(*string), args["first"].(*int)), true
 	case "Query.trustedContacts":
 		if e.ComplexityRoot.Query.TrustedContacts == nil {
 			break
@@ -8202,9 +8202,10 @@ extend type Query {
   suggestions, and for a worker only in their areas: an id that names anyone else, or nobody,
   is NOT_FOUND alike, so a partner cannot tell whether someone is recorded. Sensitive groups
   are never suggested, and a partner sees nothing else of the graph. At most ` + "`" + `first` + "`" + ` (default
-  5, 1 to 50).
+  5, 1 to 50). Name the person by ` + "`" + `person` + "`" + ` (their id) or by ` + "`" + `externalId` + "`" + ` (the id the
+  partner's own system knows them by), exactly one of the two.
   """
-  suggestions(person: ID!, first: Int = 5): [Suggestion!]! @auth(requires: [ADMIN, WORKER, PARTNER])
+  suggestions(person: ID, externalId: String, first: Int = 5): [Suggestion!]! @auth(requires: [ADMIN, WORKER, PARTNER])
 }
 `, BuiltIn: false},
 	{Name: "../schema/tie.graphqls", Input: `# Ties: trust, membership, information flow and everyday encounters, with provenance.
@@ -12751,21 +12752,29 @@ func (ec *executionContext) field_Query_suggestions_args(ctx context.Context, ra
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "person",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["person"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "externalId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["externalId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg1
+	args["first"] = arg2
 	return args, nil
 }
 
@@ -28196,7 +28205,7 @@ func (ec *executionContext) _Query_suggestions(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Suggestions(ctx, fc.Args["person"].(string), fc.Args["first"].(*int))
+			return ec.Resolvers.Query().Suggestions(ctx, fc.Args["person"].(*string), fc.Args["externalId"].(*string), fc.Args["first"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"kith/cypher"
 	"kith/graph/model"
 )
@@ -136,4 +138,13 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// auditedPerson sets the person argument of a root field whose answer is about one person
+// (server's aboutPerson) to the id the store found, so that the audit trail records whom a
+// partner asked about when it named them by externalId.
+func auditedPerson(ctx context.Context, id string) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && id != "" {
+		fc.Args["person"] = id
+	}
 }

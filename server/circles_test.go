@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -374,6 +375,39 @@ func TestGiveAndReceive(t *testing.T) {
 					c.as.with(t).fails(q.q, map[string]any{q.arg: id}, code, "")
 				})
 			}
+		}
+	})
+
+	t.Run("suggestions by the partner's externalId", func(t *testing.T) {
+		q := `query($p: ID, $x: String) { suggestions(person: $p, externalId: $x) { groupId score } }`
+		var byID, byExternal struct{ Suggestions []struct{ GroupID string } }
+		partner := e.as(auth.Partner).with(t)
+		partner.ok(q, map[string]any{"p": ids["ann"]}, &byID)
+		partner.ok(q, map[string]any{"x": "ann"}, &byExternal)
+		if len(byID.Suggestions) == 0 || fmt.Sprint(byID) != fmt.Sprint(byExternal) {
+			t.Errorf("by id %+v, by externalId %+v", byID, byExternal)
+		}
+		partner.fails(q, map[string]any{"x": "dan"}, "NOT_FOUND", "externalId") // no consent
+		partner.fails(q, map[string]any{"x": "nobody"}, "NOT_FOUND", "externalId")
+		partner.fails(q, map[string]any{"p": ids["ann"], "x": "ann"}, "BAD_USER_INPUT", "externalId")
+		partner.fails(q, nil, "BAD_USER_INPUT", "person")
+		e.as(auth.Worker, ids["Winton"]).with(t).fails(q, map[string]any{"x": "ann"}, "NOT_FOUND", "externalId")
+		e.as(auth.Analyst).with(t).fails(q, map[string]any{"x": "ann"}, "FORBIDDEN", "")
+		e.as(auth.Researcher).with(t).fails(q, map[string]any{"x": "ann"}, "FORBIDDEN", "")
+		e.as("").with(t).fails(q, map[string]any{"x": "ann"}, "UNAUTHENTICATED", "")
+		e.as(auth.Worker, ids["Barton"]).with(t).ok(q, map[string]any{"x": "ann"}, nil)
+		e.with(t).ok(q, map[string]any{"x": "ann"}, nil)
+		// A partner's answer by externalId is recorded against the person's id.
+		before := len(e.with(t).auditEvents("read", 0))
+		partner.ok(q, map[string]any{"x": "ann"}, nil)
+		found := false
+		for _, ev := range e.with(t).auditEvents("read", before+1) {
+			if slices.Contains(ev.IDs, ids["ann"]) && strings.Contains(ev.Operation, "query suggestions") && slices.Contains(ev.Roles, "partner") {
+				found = true
+			}
+		}
+		if !found {
+			t.Error("no audit record of the partner's suggestions by externalId")
 		}
 	})
 
