@@ -13,11 +13,11 @@ import (
 
 // Erasure says what ErasePerson removed; it names nothing about the person.
 type Erasure struct {
-	People, Ties, Gifts, AuditRecords, AnalysisRuns int
+	People, Ties, Gifts, Needs, AuditRecords, AnalysisRuns int
 }
 
 // ErasePerson erases one person in one write transaction: the gifts only they offered
-// (with those gifts' ties), the person, their observations and every tie they have, and the ids of all of
+// and the needs only they recorded (with those nodes' ties), the person, their observations and every tie they have, and the ids of all of
 // these from earlier audit records and from the top lists of stored analysis runs. It then
 // records the erasure, with counts and no id, in the same transaction. Derived data kept
 // elsewhere (query caches) is the caller's to drop.
@@ -48,17 +48,21 @@ func (s *Store) ErasePerson(ctx context.Context, id string) (Erasure, error) {
 		recs, err := s.run(ctx, tx, `MATCH (p:Person {id: $id})
 OPTIONAL MATCH (p)-[:OFFERS]->(g:Gift) WHERE NOT EXISTS { MATCH (g)<-[:OFFERS]-(o) WHERE o <> p }
 WITH p, collect(DISTINCT g) AS gifts
-WITH p, gifts, [(p)-[r]-() | r] + reduce(acc = [], g IN gifts | acc + [(g)-[r]-() | r]) AS ties
-WITH p, gifts, reduce(acc = [], r IN ties | CASE WHEN r IN acc THEN acc ELSE acc + [r] END) AS ties
-WITH p, gifts, ties, [p.id] + [g IN gifts | g.id] + [r IN ties WHERE r.id IS NOT NULL | r.id] AS gone
+OPTIONAL MATCH (p)-[:NEEDS]->(n:Need) WHERE NOT EXISTS { MATCH (n)<-[:NEEDS]-(o) WHERE o <> p }
+WITH p, gifts, collect(DISTINCT n) AS needs
+WITH p, gifts + needs AS gifts, size(needs) AS needs
+WITH p, gifts, needs, [(p)-[r]-() | r] + reduce(acc = [], g IN gifts | acc + [(g)-[r]-() | r]) AS ties
+WITH p, gifts, needs, reduce(acc = [], r IN ties | CASE WHEN r IN acc THEN acc ELSE acc + [r] END) AS ties
+WITH p, gifts, needs, ties, [p.id] + [g IN gifts | g.id] + [r IN ties WHERE r.id IS NOT NULL | r.id] AS gone
 FOREACH (g IN gifts | DETACH DELETE g)
 DETACH DELETE p
-RETURN size(gifts), size(ties), gone`, params)
+RETURN size(gifts) - needs, size(ties), gone, needs`, params)
 		if err != nil {
 			return nil, err
 		}
 		e.People = 1 + int(merged[0].Values[0].(int64))
 		e.Gifts = int(recs[0].Values[0].(int64))
+		e.Needs = int(recs[0].Values[3].(int64))
 		e.Ties = int(recs[0].Values[1].(int64))
 		params["gone"] = recs[0].Values[2]
 		recs, err = s.run(ctx, tx, fmt.Sprintf(`MATCH (a:%s) WHERE any(x IN a.ids WHERE x IN $gone)
@@ -75,7 +79,7 @@ RETURN count(a)`, AuditLabel), params)
 			return nil, err
 		}
 		ev := AuditEvent{Kind: "erasure", Detail: map[string]any{
-			"people": int64(e.People), "ties": int64(e.Ties), "gifts": int64(e.Gifts),
+			"people": int64(e.People), "ties": int64(e.Ties), "gifts": int64(e.Gifts), "needs": int64(e.Needs),
 			"auditRecords": int64(e.AuditRecords), "analysisRuns": int64(e.AnalysisRuns)}}
 		if a, ok := ActorFrom(ctx); ok {
 			ev.Subject, ev.Roles, ev.Operation, ev.RequestID = a.Subject, a.Roles, a.Operation, a.RequestID

@@ -201,6 +201,7 @@ func NewSchema() *Schema {
 				{Field: "memberships", Type: "MEMBER_OF", Out: true, Target: "Group", Shape: ShapeMembership, OrderBy: "name"},
 				{Field: "interests", Type: "INTERESTED_IN", Out: true, Target: "Interest", Shape: ShapeNodes, OrderBy: "name"},
 				{Field: "gifts", Type: "OFFERS", Out: true, Target: "Gift", Shape: ShapeNodes, OrderBy: "description"},
+				{Field: "needs", Type: "NEEDS", Out: true, Target: "Need", Shape: ShapeNodes, OrderBy: "topic"},
 				{Field: "worksFor", Type: "WORKS_FOR", Out: true, Target: "Organisation", Shape: ShapeNodes, OrderBy: "name"},
 			},
 			AreaTie: "LIVES_IN", AreaField: "areaId", DefaultOrder: "displayName",
@@ -244,6 +245,7 @@ func NewSchema() *Schema {
 				{Field: "meetsAt", Type: "MEETS_AT", Out: true, Target: "Place", Shape: ShapeNodes, OrderBy: "name"},
 				{Field: "members", Type: "MEMBER_OF", Out: false, Target: "Person", Shape: ShapeMembership, OrderBy: "displayName"},
 				{Field: "interests", Type: "INTERESTED_IN", Out: true, Target: "Interest", Shape: ShapeNodes, OrderBy: "name"},
+				{Field: "needs", Type: "NEEDS", Out: true, Target: "Need", Shape: ShapeNodes, OrderBy: "topic"},
 			},
 			Required: []string{"name"}, AreaTie: "IN", AreaField: "areaId", DefaultOrder: "name", LabelProps: []string{"name"},
 		},
@@ -257,6 +259,7 @@ func NewSchema() *Schema {
 			Rels: []Rel{
 				{Field: "area", Type: "IN", Out: true, Target: "Area", Shape: ShapeNode},
 				{Field: "staff", Type: "WORKS_FOR", Out: false, Target: "Person", Shape: ShapeNodes, OrderBy: "displayName"},
+				{Field: "needs", Type: "NEEDS", Out: true, Target: "Need", Shape: ShapeNodes, OrderBy: "topic"},
 			},
 			Required: []string{"name"}, AreaTie: "IN", AreaField: "areaId", DefaultOrder: "name", LabelProps: []string{"name"},
 		},
@@ -274,9 +277,27 @@ func NewSchema() *Schema {
 			Props: common(
 				Prop{Name: "kind", Kind: KindEnum, Enum: []string{"HEAD", "HEART", "HANDS"}},
 				Prop{Name: "description", Kind: KindString, Order: "DESCRIPTION"},
+				// What the gift helps with, in the words needs are recorded in (matching.go).
+				Prop{Name: "topic", Kind: KindEnum, Enum: HelpTopics, Order: "TOPIC"},
 			),
 			Rels:     []Rel{{Field: "offeredBy", Type: "OFFERS", Out: false, Target: "Person", Shape: ShapeNode}},
 			Required: []string{"kind"}, DefaultOrder: "description", LabelProps: []string{"description", "kind"},
+		},
+		{
+			// Help a person, group or organisation needs: a topic from the closed vocabulary
+			// and the need in their own words. A person's need says something private about
+			// them, so its words are Personal and it is copied for research only with them.
+			Name: "Need",
+			Props: common(
+				Prop{Name: "topic", Kind: KindEnum, Enum: HelpTopics, Order: "TOPIC"},
+				Prop{Name: "description", Kind: KindString, Order: "DESCRIPTION", Personal: true},
+			),
+			Rels: []Rel{
+				{Field: "person", Type: "NEEDS", Out: false, Target: "Person", Shape: ShapeNode},
+				{Field: "group", Type: "NEEDS", Out: false, Target: "Group", Shape: ShapeNode},
+				{Field: "organisation", Type: "NEEDS", Out: false, Target: "Organisation", Shape: ShapeNode},
+			},
+			Required: []string{"topic"}, DefaultOrder: "topic", LabelProps: []string{"description", "topic"},
 		},
 		{
 			Name:  "Area",
@@ -313,6 +334,7 @@ func NewSchema() *Schema {
 		{Name: "WORKS_FOR", From: people, To: []string{"Organisation"}, Props: withProvenance()},
 		{Name: "INTERESTED_IN", From: []string{"Person", "Group"}, To: []string{"Interest"}, Props: withProvenance()},
 		{Name: "OFFERS", From: people, To: []string{"Gift"}, Props: withProvenance()},
+		{Name: "NEEDS", From: []string{"Person", "Group", "Organisation"}, To: []string{"Need"}, Props: withProvenance()},
 		{Name: "LIVES_IN", From: people, To: []string{"Area"}, Props: withProvenance()},
 		{Name: "IN", From: []string{"Place", "Group", "Organisation", "FamiliarStranger", "Area"}, To: []string{"Area"}, Props: withProvenance()},
 		{Name: "POSSIBLY_SAME_AS", From: people, To: people, Props: withProvenance(Prop{Name: "score", Kind: KindFloat, Min: 0, Max: 1})},

@@ -31,15 +31,28 @@ var suggestionKinds = []string{"KNOWS", "TRUSTS", "ENCOURAGES"}
 // it meets is near them (their area, an area inside it or an area it is inside); ties go to
 // more known members, then to the name. The scope must carry the suggestions consent (the
 // resolver sets it): a person outside the scope is NOT_FOUND, as is an id that names nobody.
-func (s *Store) Suggestions(ctx context.Context, scope Scope, person string, first int) ([]Suggestion, error) {
-	if l, ok := nodeid.Label(person); !ok || l != "Person" {
-		return nil, apierr.BadUserInput("person", "is not the id of a Person")
+//
+// The person is named by id, or, when person is empty, by externalId; their id is returned
+// with the suggestions.
+func (s *Store) Suggestions(ctx context.Context, scope Scope, person, externalID string, first int) (string, []Suggestion, error) {
+	key, value := "id", person
+	switch {
+	case person != "" && externalID != "":
+		return "", nil, apierr.BadUserInput("externalId", "give person or externalId, not both")
+	case person == "" && externalID == "":
+		return "", nil, apierr.BadUserInput("person", "give person or externalId")
+	case person == "":
+		key, value = "externalId", externalID
+	default:
+		if l, ok := nodeid.Label(person); !ok || l != "Person" {
+			return "", nil, apierr.BadUserInput("person", "is not the id of a Person")
+		}
 	}
 	if first < 1 || first > MaxSuggestions {
-		return nil, apierr.BadUserInput("first", "must be between 1 and %d", MaxSuggestions)
+		return "", nil, apierr.BadUserInput("first", "must be between 1 and %d", MaxSuggestions)
 	}
 	if scope.Consent != ConsentSuggestions {
-		return nil, fmt.Errorf("suggestions: the scope does not require consent to suggestions")
+		return "", nil, fmt.Errorf("suggestions: the scope does not require consent to suggestions")
 	}
 	b := newScopedBuilder(s.schema, scope)
 	knows := strings.Join(quoteAll(suggestionKinds), "|")
@@ -48,7 +61,7 @@ func (s *Store) Suggestions(ctx context.Context, scope Scope, person string, fir
 	// side would expand every member of every candidate.
 	q := fmt.Sprintf(`%s
 WITH p, COLLECT { MATCH (p)-[:LIVES_IN]->(:Area)-[:IN]->{0,6}(a:Area) RETURN a } AS around
-RETURN p IS NOT NULL AS found, COLLECT {
+RETURN p IS NOT NULL AS found, p.id AS id, COLLECT {
   CALL (p) {
     MATCH (p)-[:INTERESTED_IN]->(i:Interest)<-[:INTERESTED_IN]-(g:Group) RETURN g, i.name AS interest, null AS o
     UNION ALL
@@ -70,16 +83,20 @@ RETURN p IS NOT NULL AS found, COLLECT {
   RETURN {groupId: g.id, name: g.name, activity: g.activity, openness: g.openness,
     meetsAt: COLLECT { MATCH (g)-[:MEETS_AT]->(m:Place) RETURN DISTINCT m.name AS n ORDER BY n },
     sharedInterests: shared, knownMembers: known, nearby: nearby, score: score}
-} AS suggestions`, b.scopedPerson("p", person), knows, b.param(int64(first)))
+} AS suggestions`, b.scopedPersonBy("p", key, value), knows, b.param(int64(first)))
 	row, err := s.readRow(ctx, q, b.params)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	if found, _ := row.Values[0].(bool); !found {
-		return nil, apierr.NotFound("person", "no Person who consented to suggestions has id %s", person)
+		field := "person"
+		if key == "externalId" {
+			field = "externalId"
+		}
+		return "", nil, apierr.NotFound(field, "no Person who consented to suggestions has %s %s", key, value)
 	}
 	var out []Suggestion
-	for _, v := range row.Values[1].([]any) {
+	for _, v := range row.Values[2].([]any) {
 		m := v.(map[string]any)
 		sg := Suggestion{MeetsAt: stringsOf(m["meetsAt"]), SharedInterests: stringsOf(m["sharedInterests"]), Nearby: m["nearby"] == true}
 		sg.GroupID, _ = m["groupId"].(string)
@@ -90,5 +107,16 @@ RETURN p IS NOT NULL AS found, COLLECT {
 		sg.Score = int(m["score"].(int64))
 		out = append(out, sg)
 	}
-	return out, nil
+	id, _ := row.Values[1].(string)
+	return id, out, nil
+}
+
+// scopedPersonBy binds v to the person whose key ("id" or "externalId") is value, if the
+// scope lets the caller see them, and to null otherwise.
+func (b *builder) scopedPersonBy(v, key, value string) string {
+	q := fmt.Sprintf("OPTIONAL MATCH (%s:Person {%s: %s})", v, quote(key), b.param(value))
+	if pred := b.personPredicate(v); pred != "" {
+		q += " WHERE " + pred
+	}
+	return q
 }

@@ -15,7 +15,7 @@ import (
 // NodeTypes maps the API's NodeType enum to labels.
 var nodeTypes = map[string]string{
 	"PERSON": "Person", "FAMILIAR_STRANGER": "FamiliarStranger", "PLACE": "Place", "GROUP": "Group",
-	"ORGANISATION": "Organisation", "INTEREST": "Interest", "GIFT": "Gift", "AREA": "Area", "WAVE": "Wave",
+	"ORGANISATION": "Organisation", "INTEREST": "Interest", "GIFT": "Gift", "NEED": "Need", "AREA": "Area", "WAVE": "Wave",
 }
 
 // LabelOfType returns the label a NodeType enum value names.

@@ -38,6 +38,7 @@ type ResolverRoot interface {
 	Interest() InterestResolver
 	Membership() MembershipResolver
 	Mutation() MutationResolver
+	Need() NeedResolver
 	Observation() ObservationResolver
 	Organisation() OrganisationResolver
 	Person() PersonResolver
@@ -252,6 +253,7 @@ type ComplexityRoot struct {
 		AnalysisRuns func(childComplexity int) int
 		AuditRecords func(childComplexity int) int
 		Gifts        func(childComplexity int) int
+		Needs        func(childComplexity int) int
 		People       func(childComplexity int) int
 		Ties         func(childComplexity int) int
 	}
@@ -296,6 +298,7 @@ type ComplexityRoot struct {
 		Label       func(childComplexity int) int
 		OfferedBy   func(childComplexity int) int
 		Ties        func(childComplexity int, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) int
+		Topic       func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
 	}
 
@@ -322,6 +325,7 @@ type ComplexityRoot struct {
 		MeetsAt    func(childComplexity int, first *int) int
 		Members    func(childComplexity int, first *int, wave *string) int
 		Name       func(childComplexity int) int
+		Needs      func(childComplexity int, first *int) int
 		Openness   func(childComplexity int) int
 		Sensitive  func(childComplexity int) int
 		Ties       func(childComplexity int, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) int
@@ -343,6 +347,28 @@ type ComplexityRoot struct {
 	}
 
 	GroupEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	HelpMatch struct {
+		Label           func(childComplexity int) int
+		PersonID        func(childComplexity int) int
+		Reach           func(childComplexity int) int
+		Reasons         func(childComplexity int) int
+		Score           func(childComplexity int) int
+		SharedInterests func(childComplexity int) int
+		Topics          func(childComplexity int) int
+		TrustedSteps    func(childComplexity int) int
+	}
+
+	HelpMatchConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	HelpMatchEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
@@ -498,6 +524,7 @@ type ComplexityRoot struct {
 		CreateGifts             func(childComplexity int, input []map[string]any) int
 		CreateGroups            func(childComplexity int, input []map[string]any) int
 		CreateInterests         func(childComplexity int, input []map[string]any) int
+		CreateNeeds             func(childComplexity int, input []map[string]any) int
 		CreateOrganisations     func(childComplexity int, input []map[string]any) int
 		CreatePeople            func(childComplexity int, input []map[string]any) int
 		CreatePlaces            func(childComplexity int, input []map[string]any) int
@@ -508,6 +535,7 @@ type ComplexityRoot struct {
 		DeleteGifts             func(childComplexity int, ids []string) int
 		DeleteGroups            func(childComplexity int, ids []string) int
 		DeleteInterests         func(childComplexity int, ids []string) int
+		DeleteNeeds             func(childComplexity int, ids []string) int
 		DeleteOrganisations     func(childComplexity int, ids []string) int
 		DeletePeople            func(childComplexity int, ids []string) int
 		DeletePlaces            func(childComplexity int, ids []string) int
@@ -527,10 +555,37 @@ type ComplexityRoot struct {
 		UpdateGifts             func(childComplexity int, input []map[string]any) int
 		UpdateGroups            func(childComplexity int, input []map[string]any) int
 		UpdateInterests         func(childComplexity int, input []map[string]any) int
+		UpdateNeeds             func(childComplexity int, input []map[string]any) int
 		UpdateOrganisations     func(childComplexity int, input []map[string]any) int
 		UpdatePeople            func(childComplexity int, input []map[string]any) int
 		UpdatePlaces            func(childComplexity int, input []map[string]any) int
 		UpdateWaves             func(childComplexity int, input []map[string]any) int
+	}
+
+	Need struct {
+		CreatedAt    func(childComplexity int) int
+		Description  func(childComplexity int) int
+		ExternalID   func(childComplexity int) int
+		Group        func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Label        func(childComplexity int) int
+		Organisation func(childComplexity int) int
+		Person       func(childComplexity int) int
+		Ties         func(childComplexity int, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) int
+		Topic        func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+	}
+
+	NeedConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	NeedEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	NetworkSummary struct {
@@ -582,6 +637,7 @@ type ComplexityRoot struct {
 		IsAuthority func(childComplexity int) int
 		Label       func(childComplexity int) int
 		Name        func(childComplexity int) int
+		Needs       func(childComplexity int, first *int) int
 		Sector      func(childComplexity int) int
 		Staff       func(childComplexity int, first *int) int
 		Ties        func(childComplexity int, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) int
@@ -622,6 +678,7 @@ type ComplexityRoot struct {
 		IsAuthority   func(childComplexity int) int
 		Label         func(childComplexity int) int
 		Memberships   func(childComplexity int, first *int, wave *string) int
+		Needs         func(childComplexity int, first *int) int
 		Observations  func(childComplexity int, wave *string) int
 		Pseudonym     func(childComplexity int) int
 		Roles         func(childComplexity int) int
@@ -696,6 +753,7 @@ type ComplexityRoot struct {
 		Isolates             func(childComplexity int, kinds []model.TieKind, measure *model.IsolationMeasure, maxTies *int, areaID *string, waveID *string, first *int, after *string, last *int, before *string) int
 		KeyPeople            func(childComplexity int, scope *model.AnalysisScope, role model.KeyRole, first *int, sample *int, seed *int) int
 		LinksToAuthority     func(childComplexity int, person string, maxHops *int, options *model.RouteOptions) int
+		Needs                func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
 		NetworkSummary       func(childComplexity int, scope *model.AnalysisScope, by *model.AnalysisGroupBy, authorityHops *int, resolution *float64, seed *int) int
 		Node                 func(childComplexity int, id string) int
 		Nodes                func(childComplexity int, ids []string) int
@@ -707,12 +765,16 @@ type ComplexityRoot struct {
 		ResearchCopy         func(childComplexity int) int
 		Search               func(childComplexity int, text string, types []model.NodeType, first *int) int
 		ShortestTrustedPath  func(childComplexity int, from string, to model.RouteTarget, options *model.RouteOptions) int
-		Suggestions          func(childComplexity int, person string, first *int) int
+		Suggestions          func(childComplexity int, person *string, externalID *string, first *int) int
 		TileCounts           func(childComplexity int, by model.TileDimension, where map[string]any) int
 		TrustedContacts      func(childComplexity int, person string, first *int) int
 		TrustedRoutes        func(childComplexity int, from string, to model.RouteTarget, options *model.RouteOptions, mode *model.RouteMode, k *int) int
+		VolunteerMatches     func(childComplexity int, group string, first *int, after *string, last *int, before *string) int
+		VolunteeringFor      func(childComplexity int, person string, first *int, after *string, last *int, before *string) int
 		Waves                func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
 		WellbeingSummary     func(childComplexity int, where map[string]any, wave *string, tieChange *model.TieChange) int
+		WhoCouldBeHelpedBy   func(childComplexity int, person string, first *int, after *string, last *int, before *string) int
+		WhoCouldHelp         func(childComplexity int, person string, first *int, after *string, last *int, before *string) int
 	}
 
 	Reach struct {
@@ -830,6 +892,51 @@ type ComplexityRoot struct {
 		Subject func(childComplexity int) int
 	}
 
+	VolunteerMatch struct {
+		KnownMembers    func(childComplexity int) int
+		Label           func(childComplexity int) int
+		Nearby          func(childComplexity int) int
+		PersonID        func(childComplexity int) int
+		Reasons         func(childComplexity int) int
+		Score           func(childComplexity int) int
+		SharedInterests func(childComplexity int) int
+		Topics          func(childComplexity int) int
+	}
+
+	VolunteerMatchConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	VolunteerMatchEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	VolunteerOpportunity struct {
+		ID              func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		KnownPeople     func(childComplexity int) int
+		Name            func(childComplexity int) int
+		Nearby          func(childComplexity int) int
+		Reasons         func(childComplexity int) int
+		Score           func(childComplexity int) int
+		SharedInterests func(childComplexity int) int
+		Topics          func(childComplexity int) int
+	}
+
+	VolunteerOpportunityConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	VolunteerOpportunityEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Wave struct {
 		CollectedOn func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
@@ -925,6 +1032,7 @@ type GroupResolver interface {
 	MeetsAt(ctx context.Context, obj *model.Group, first *int) ([]*model.Place, error)
 	Members(ctx context.Context, obj *model.Group, first *int, wave *string) ([]*model.Membership, error)
 	Interests(ctx context.Context, obj *model.Group, first *int) ([]*model.Interest, error)
+	Needs(ctx context.Context, obj *model.Group, first *int) ([]*model.Need, error)
 }
 type InterestResolver interface {
 	Ties(ctx context.Context, obj *model.Interest, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) ([]*model.Tie, error)
@@ -954,6 +1062,9 @@ type MutationResolver interface {
 	CreateGifts(ctx context.Context, input []map[string]any) ([]*model.Gift, error)
 	UpdateGifts(ctx context.Context, input []map[string]any) ([]*model.Gift, error)
 	DeleteGifts(ctx context.Context, ids []string) (*model.DeleteResult, error)
+	CreateNeeds(ctx context.Context, input []map[string]any) ([]*model.Need, error)
+	UpdateNeeds(ctx context.Context, input []map[string]any) ([]*model.Need, error)
+	DeleteNeeds(ctx context.Context, ids []string) (*model.DeleteResult, error)
 	CreateFamiliarStrangers(ctx context.Context, input []map[string]any) ([]*model.FamiliarStranger, error)
 	UpdateFamiliarStrangers(ctx context.Context, input []map[string]any) ([]*model.FamiliarStranger, error)
 	DeleteFamiliarStrangers(ctx context.Context, ids []string) (*model.DeleteResult, error)
@@ -978,6 +1089,12 @@ type MutationResolver interface {
 	RefreshResearchCopy(ctx context.Context) (*model.ResearchCopyStatus, error)
 	RecordObservations(ctx context.Context, input []*model.ObservationInput) (*model.RecordObservationsResult, error)
 }
+type NeedResolver interface {
+	Ties(ctx context.Context, obj *model.Need, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) ([]*model.Tie, error)
+	Person(ctx context.Context, obj *model.Need) (*model.Person, error)
+	Group(ctx context.Context, obj *model.Need) (*model.Group, error)
+	Organisation(ctx context.Context, obj *model.Need) (*model.Organisation, error)
+}
 type ObservationResolver interface {
 	Wave(ctx context.Context, obj *model.Observation) (*model.Wave, error)
 }
@@ -985,6 +1102,7 @@ type OrganisationResolver interface {
 	Ties(ctx context.Context, obj *model.Organisation, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) ([]*model.Tie, error)
 	Area(ctx context.Context, obj *model.Organisation) (*model.Area, error)
 	Staff(ctx context.Context, obj *model.Organisation, first *int) ([]*model.Person, error)
+	Needs(ctx context.Context, obj *model.Organisation, first *int) ([]*model.Need, error)
 }
 type PersonResolver interface {
 	Ties(ctx context.Context, obj *model.Person, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) ([]*model.Tie, error)
@@ -993,6 +1111,7 @@ type PersonResolver interface {
 	Interests(ctx context.Context, obj *model.Person, first *int) ([]*model.Interest, error)
 	Gifts(ctx context.Context, obj *model.Person, first *int) ([]*model.Gift, error)
 	WorksFor(ctx context.Context, obj *model.Person, first *int) ([]*model.Organisation, error)
+	Needs(ctx context.Context, obj *model.Person, first *int) ([]*model.Need, error)
 	Observations(ctx context.Context, obj *model.Person, wave *string) ([]*model.Observation, error)
 }
 type PlaceResolver interface {
@@ -1015,6 +1134,11 @@ type QueryResolver interface {
 	Waves(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Wave], error)
 	Interests(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Interest], error)
 	Gifts(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Gift], error)
+	Needs(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.NeedConnection, error)
+	WhoCouldHelp(ctx context.Context, person string, first *int, after *string, last *int, before *string) (*model.HelpMatchConnection, error)
+	WhoCouldBeHelpedBy(ctx context.Context, person string, first *int, after *string, last *int, before *string) (*model.HelpMatchConnection, error)
+	VolunteerMatches(ctx context.Context, group string, first *int, after *string, last *int, before *string) (*model.VolunteerMatchConnection, error)
+	VolunteeringFor(ctx context.Context, person string, first *int, after *string, last *int, before *string) (*model.VolunteerOpportunityConnection, error)
 	TileCounts(ctx context.Context, by model.TileDimension, where map[string]any) (*model.TileCounts, error)
 	FamiliarStrangerList(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.FamiliarStranger], error)
 	Groups(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Group], error)
@@ -1033,7 +1157,7 @@ type QueryResolver interface {
 	EgoNetwork(ctx context.Context, id string, hops *int, kinds []model.TieKind, maxNodes *int) (*model.EgoNetwork, error)
 	Reach(ctx context.Context, people []string, hops *int, kinds []model.TieKind, through *model.ReachThrough) (*model.Reach, error)
 	ResearchCopy(ctx context.Context) (*model.ResearchCopyStatus, error)
-	Suggestions(ctx context.Context, person string, first *int) ([]*model.Suggestion, error)
+	Suggestions(ctx context.Context, person *string, externalID *string, first *int) ([]*model.Suggestion, error)
 }
 type RouteResolver interface {
 	Steps(ctx context.Context, obj *model.Route) ([]*model.RouteStep, error)
@@ -1873,6 +1997,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ErasureResult.Gifts(childComplexity), true
+	case "ErasureResult.needs":
+		if e.ComplexityRoot.ErasureResult.Needs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErasureResult.Needs(childComplexity), true
 	case "ErasureResult.people":
 		if e.ComplexityRoot.ErasureResult.People == nil {
 			break
@@ -2062,6 +2192,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Gift.Ties(childComplexity, args["kinds"].([]model.TieKind), args["direction"].(*model.Direction), args["first"].(*int), args["wave"].(*string)), true
+	case "Gift.topic":
+		if e.ComplexityRoot.Gift.Topic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Gift.Topic(childComplexity), true
 	case "Gift.updatedAt":
 		if e.ComplexityRoot.Gift.UpdatedAt == nil {
 			break
@@ -2182,6 +2318,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.Name(childComplexity), true
+	case "Group.needs":
+		if e.ComplexityRoot.Group.Needs == nil {
+			break
+		}
+
+		args, err := ec.field_Group_needs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Group.Needs(childComplexity, args["first"].(*int)), true
 	case "Group.openness":
 		if e.ComplexityRoot.Group.Openness == nil {
 			break
@@ -2274,6 +2421,87 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GroupEdge.Node(childComplexity), true
+
+	case "HelpMatch.label":
+		if e.ComplexityRoot.HelpMatch.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpMatch.Label(childComplexity), true
+	case "HelpMatch.personId":
+		if e.ComplexityRoot.HelpMatch.PersonID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpMatch.PersonID(childComplexity), true
+	case "HelpMatch.reach":
+		if e.ComplexityRoot.HelpMatch.Reach == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpMatch.Reach(childComplexity), true
+	case "HelpMatch.reasons":
+		if e.ComplexityRoot.HelpMatch.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpMatch.Reasons(childComplexity), true
+	case "HelpMatch.score":
+		if e.ComplexityRoot.HelpMatch.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpMatch.Score(childComplexity), true
+	case "HelpMatch.sharedInterests":
+		if e.ComplexityRoot.HelpMatch.SharedInterests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpMatch.SharedInterests(childComplexity), true
+	case "HelpMatch.topics":
+		if e.ComplexityRoot.HelpMatch.Topics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpMatch.Topics(childComplexity), true
+	case "HelpMatch.trustedSteps":
+		if e.ComplexityRoot.HelpMatch.TrustedSteps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpMatch.TrustedSteps(childComplexity), true
+
+	case "HelpMatchConnection.edges":
+		if e.ComplexityRoot.HelpMatchConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpMatchConnection.Edges(childComplexity), true
+	case "HelpMatchConnection.pageInfo":
+		if e.ComplexityRoot.HelpMatchConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpMatchConnection.PageInfo(childComplexity), true
+	case "HelpMatchConnection.totalCount":
+		if e.ComplexityRoot.HelpMatchConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpMatchConnection.TotalCount(childComplexity), true
+
+	case "HelpMatchEdge.cursor":
+		if e.ComplexityRoot.HelpMatchEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpMatchEdge.Cursor(childComplexity), true
+	case "HelpMatchEdge.node":
+		if e.ComplexityRoot.HelpMatchEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpMatchEdge.Node(childComplexity), true
 
 	case "IdentityCandidate.candidateId":
 		if e.ComplexityRoot.IdentityCandidate.CandidateID == nil {
@@ -2909,6 +3137,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateInterests(childComplexity, args["input"].([]map[string]any)), true
+	case "Mutation.createNeeds":
+		if e.ComplexityRoot.Mutation.CreateNeeds == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createNeeds_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateNeeds(childComplexity, args["input"].([]map[string]any)), true
 	case "Mutation.createOrganisations":
 		if e.ComplexityRoot.Mutation.CreateOrganisations == nil {
 			break
@@ -3019,6 +3258,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteInterests(childComplexity, args["ids"].([]string)), true
+	case "Mutation.deleteNeeds":
+		if e.ComplexityRoot.Mutation.DeleteNeeds == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteNeeds_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteNeeds(childComplexity, args["ids"].([]string)), true
 	case "Mutation.deleteOrganisations":
 		if e.ComplexityRoot.Mutation.DeleteOrganisations == nil {
 			break
@@ -3223,6 +3473,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateInterests(childComplexity, args["input"].([]map[string]any)), true
+	case "Mutation.updateNeeds":
+		if e.ComplexityRoot.Mutation.UpdateNeeds == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateNeeds_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateNeeds(childComplexity, args["input"].([]map[string]any)), true
 	case "Mutation.updateOrganisations":
 		if e.ComplexityRoot.Mutation.UpdateOrganisations == nil {
 			break
@@ -3267,6 +3528,116 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateWaves(childComplexity, args["input"].([]map[string]any)), true
+
+	case "Need.createdAt":
+		if e.ComplexityRoot.Need.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Need.CreatedAt(childComplexity), true
+	case "Need.description":
+		if e.ComplexityRoot.Need.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Need.Description(childComplexity), true
+	case "Need.externalId":
+		if e.ComplexityRoot.Need.ExternalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Need.ExternalID(childComplexity), true
+	case "Need.group":
+		if e.ComplexityRoot.Need.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Need.Group(childComplexity), true
+	case "Need.id":
+		if e.ComplexityRoot.Need.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Need.ID(childComplexity), true
+	case "Need.label":
+		if e.ComplexityRoot.Need.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Need.Label(childComplexity), true
+	case "Need.organisation":
+		if e.ComplexityRoot.Need.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Need.Organisation(childComplexity), true
+	case "Need.person":
+		if e.ComplexityRoot.Need.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Need.Person(childComplexity), true
+	case "Need.ties":
+		if e.ComplexityRoot.Need.Ties == nil {
+			break
+		}
+
+		args, err := ec.field_Need_ties_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Need.Ties(childComplexity, args["kinds"].([]model.TieKind), args["direction"].(*model.Direction), args["first"].(*int), args["wave"].(*string)), true
+	case "Need.topic":
+		if e.ComplexityRoot.Need.Topic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Need.Topic(childComplexity), true
+	case "Need.updatedAt":
+		if e.ComplexityRoot.Need.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Need.UpdatedAt(childComplexity), true
+
+	case "NeedConnection.edges":
+		if e.ComplexityRoot.NeedConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedConnection.Edges(childComplexity), true
+	case "NeedConnection.nodes":
+		if e.ComplexityRoot.NeedConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedConnection.Nodes(childComplexity), true
+	case "NeedConnection.pageInfo":
+		if e.ComplexityRoot.NeedConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedConnection.PageInfo(childComplexity), true
+	case "NeedConnection.totalCount":
+		if e.ComplexityRoot.NeedConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedConnection.TotalCount(childComplexity), true
+
+	case "NeedEdge.cursor":
+		if e.ComplexityRoot.NeedEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedEdge.Cursor(childComplexity), true
+	case "NeedEdge.node":
+		if e.ComplexityRoot.NeedEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedEdge.Node(childComplexity), true
 
 	case "NetworkSummary.authority":
 		if e.ComplexityRoot.NetworkSummary.Authority == nil {
@@ -3522,6 +3893,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organisation.Name(childComplexity), true
+	case "Organisation.needs":
+		if e.ComplexityRoot.Organisation.Needs == nil {
+			break
+		}
+
+		args, err := ec.field_Organisation_needs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Organisation.Needs(childComplexity, args["first"].(*int)), true
 	case "Organisation.sector":
 		if e.ComplexityRoot.Organisation.Sector == nil {
 			break
@@ -3719,6 +4101,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.Memberships(childComplexity, args["first"].(*int), args["wave"].(*string)), true
+	case "Person.needs":
+		if e.ComplexityRoot.Person.Needs == nil {
+			break
+		}
+
+		args, err := ec.field_Person_needs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Person.Needs(childComplexity, args["first"].(*int)), true
 	case "Person.observations":
 		if e.ComplexityRoot.Person.Observations == nil {
 			break
@@ -4150,6 +4543,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.LinksToAuthority(childComplexity, args["person"].(string), args["maxHops"].(*int), args["options"].(*model.RouteOptions)), true
+	case "Query.needs":
+		if e.ComplexityRoot.Query.Needs == nil {
+			break
+		}
+
+		args, err := ec.field_Query_needs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Needs(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["where"].(map[string]any), args["orderBy"].([]map[string]any)), true
 	case "Query.networkSummary":
 		if e.ComplexityRoot.Query.NetworkSummary == nil {
 			break
@@ -4271,7 +4675,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Suggestions(childComplexity, args["person"].(string), args["first"].(*int)), true
+		return e.ComplexityRoot.Query.Suggestions(childComplexity, args["person"].(*string), args["externalId"].(*string), args["first"].(*int)), true
 	case "Query.tileCounts":
 		if e.ComplexityRoot.Query.TileCounts == nil {
 			break
@@ -4305,6 +4709,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.TrustedRoutes(childComplexity, args["from"].(string), args["to"].(model.RouteTarget), args["options"].(*model.RouteOptions), args["mode"].(*model.RouteMode), args["k"].(*int)), true
+	case "Query.volunteerMatches":
+		if e.ComplexityRoot.Query.VolunteerMatches == nil {
+			break
+		}
+
+		args, err := ec.field_Query_volunteerMatches_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.VolunteerMatches(childComplexity, args["group"].(string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.volunteeringFor":
+		if e.ComplexityRoot.Query.VolunteeringFor == nil {
+			break
+		}
+
+		args, err := ec.field_Query_volunteeringFor_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.VolunteeringFor(childComplexity, args["person"].(string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.waves":
 		if e.ComplexityRoot.Query.Waves == nil {
 			break
@@ -4327,6 +4753,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.WellbeingSummary(childComplexity, args["where"].(map[string]any), args["wave"].(*string), args["tieChange"].(*model.TieChange)), true
+	case "Query.whoCouldBeHelpedBy":
+		if e.ComplexityRoot.Query.WhoCouldBeHelpedBy == nil {
+			break
+		}
+
+		args, err := ec.field_Query_whoCouldBeHelpedBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.WhoCouldBeHelpedBy(childComplexity, args["person"].(string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.whoCouldHelp":
+		if e.ComplexityRoot.Query.WhoCouldHelp == nil {
+			break
+		}
+
+		args, err := ec.field_Query_whoCouldHelp_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.WhoCouldHelp(childComplexity, args["person"].(string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
 	case "Reach.byHops":
 		if e.ComplexityRoot.Reach.ByHops == nil {
@@ -4734,6 +5182,174 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TokenRevocation.Subject(childComplexity), true
 
+	case "VolunteerMatch.knownMembers":
+		if e.ComplexityRoot.VolunteerMatch.KnownMembers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerMatch.KnownMembers(childComplexity), true
+	case "VolunteerMatch.label":
+		if e.ComplexityRoot.VolunteerMatch.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerMatch.Label(childComplexity), true
+	case "VolunteerMatch.nearby":
+		if e.ComplexityRoot.VolunteerMatch.Nearby == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerMatch.Nearby(childComplexity), true
+	case "VolunteerMatch.personId":
+		if e.ComplexityRoot.VolunteerMatch.PersonID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerMatch.PersonID(childComplexity), true
+	case "VolunteerMatch.reasons":
+		if e.ComplexityRoot.VolunteerMatch.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerMatch.Reasons(childComplexity), true
+	case "VolunteerMatch.score":
+		if e.ComplexityRoot.VolunteerMatch.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerMatch.Score(childComplexity), true
+	case "VolunteerMatch.sharedInterests":
+		if e.ComplexityRoot.VolunteerMatch.SharedInterests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerMatch.SharedInterests(childComplexity), true
+	case "VolunteerMatch.topics":
+		if e.ComplexityRoot.VolunteerMatch.Topics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerMatch.Topics(childComplexity), true
+
+	case "VolunteerMatchConnection.edges":
+		if e.ComplexityRoot.VolunteerMatchConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerMatchConnection.Edges(childComplexity), true
+	case "VolunteerMatchConnection.pageInfo":
+		if e.ComplexityRoot.VolunteerMatchConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerMatchConnection.PageInfo(childComplexity), true
+	case "VolunteerMatchConnection.totalCount":
+		if e.ComplexityRoot.VolunteerMatchConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerMatchConnection.TotalCount(childComplexity), true
+
+	case "VolunteerMatchEdge.cursor":
+		if e.ComplexityRoot.VolunteerMatchEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerMatchEdge.Cursor(childComplexity), true
+	case "VolunteerMatchEdge.node":
+		if e.ComplexityRoot.VolunteerMatchEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerMatchEdge.Node(childComplexity), true
+
+	case "VolunteerOpportunity.id":
+		if e.ComplexityRoot.VolunteerOpportunity.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerOpportunity.ID(childComplexity), true
+	case "VolunteerOpportunity.kind":
+		if e.ComplexityRoot.VolunteerOpportunity.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerOpportunity.Kind(childComplexity), true
+	case "VolunteerOpportunity.knownPeople":
+		if e.ComplexityRoot.VolunteerOpportunity.KnownPeople == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerOpportunity.KnownPeople(childComplexity), true
+	case "VolunteerOpportunity.name":
+		if e.ComplexityRoot.VolunteerOpportunity.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerOpportunity.Name(childComplexity), true
+	case "VolunteerOpportunity.nearby":
+		if e.ComplexityRoot.VolunteerOpportunity.Nearby == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerOpportunity.Nearby(childComplexity), true
+	case "VolunteerOpportunity.reasons":
+		if e.ComplexityRoot.VolunteerOpportunity.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerOpportunity.Reasons(childComplexity), true
+	case "VolunteerOpportunity.score":
+		if e.ComplexityRoot.VolunteerOpportunity.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerOpportunity.Score(childComplexity), true
+	case "VolunteerOpportunity.sharedInterests":
+		if e.ComplexityRoot.VolunteerOpportunity.SharedInterests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerOpportunity.SharedInterests(childComplexity), true
+	case "VolunteerOpportunity.topics":
+		if e.ComplexityRoot.VolunteerOpportunity.Topics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerOpportunity.Topics(childComplexity), true
+
+	case "VolunteerOpportunityConnection.edges":
+		if e.ComplexityRoot.VolunteerOpportunityConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerOpportunityConnection.Edges(childComplexity), true
+	case "VolunteerOpportunityConnection.pageInfo":
+		if e.ComplexityRoot.VolunteerOpportunityConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerOpportunityConnection.PageInfo(childComplexity), true
+	case "VolunteerOpportunityConnection.totalCount":
+		if e.ComplexityRoot.VolunteerOpportunityConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerOpportunityConnection.TotalCount(childComplexity), true
+
+	case "VolunteerOpportunityEdge.cursor":
+		if e.ComplexityRoot.VolunteerOpportunityEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerOpportunityEdge.Cursor(childComplexity), true
+	case "VolunteerOpportunityEdge.node":
+		if e.ComplexityRoot.VolunteerOpportunityEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerOpportunityEdge.Node(childComplexity), true
+
 	case "Wave.collectedOn":
 		if e.ComplexityRoot.Wave.CollectedOn == nil {
 			break
@@ -5056,12 +5672,16 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputGroupOrder,
 		ec.unmarshalInputGroupRelation,
 		ec.unmarshalInputGroupWhere,
+		ec.unmarshalInputHelpTopicFilter,
 		ec.unmarshalInputIDFilter,
 		ec.unmarshalInputIntFilter,
 		ec.unmarshalInputInterestInput,
 		ec.unmarshalInputInterestOrder,
 		ec.unmarshalInputInterestRelation,
 		ec.unmarshalInputInterestWhere,
+		ec.unmarshalInputNeedInput,
+		ec.unmarshalInputNeedOrder,
+		ec.unmarshalInputNeedWhere,
 		ec.unmarshalInputNodeRef,
 		ec.unmarshalInputObservationInput,
 		ec.unmarshalInputOpennessFilter,
@@ -6011,6 +6631,8 @@ type Gift implements Node {
   kind: GiftKind!
   "can fix bikes, good listener, bookkeeping, ..."
   description: String
+  "What it helps with, in the vocabulary needs are recorded in: what matches it to needs."
+  topic: HelpTopic
   createdAt: DateTime!
   updatedAt: DateTime!
   ties(kinds: [TieKind!], direction: Direction = BOTH, first: Int = 50, "Only ties recorded in this survey wave; without it each tie appears once, with its waves." wave: ID): [Tie!]!
@@ -6040,6 +6662,7 @@ input GiftWhere {
   externalId: StringFilter
   kind: GiftKindFilter
   description: StringFilter
+  topic: HelpTopicFilter
   createdAt: DateTimeFilter
   updatedAt: DateTimeFilter
   offeredBy: PersonRelation
@@ -6050,6 +6673,7 @@ input GiftWhere {
 
 enum GiftOrderField {
   DESCRIPTION
+  TOPIC
   CREATED_AT
 }
 
@@ -6064,6 +6688,7 @@ input GiftInput {
   externalId: String
   kind: GiftKind
   description: String
+  topic: HelpTopic
 }
 
 extend type Query {
@@ -6080,6 +6705,297 @@ extend type Mutation {
   createGifts(input: [GiftInput!]!): [Gift!]!
   updateGifts(input: [GiftInput!]!): [Gift!]!
   deleteGifts(ids: [ID!]!): DeleteResult!
+}
+`, BuiltIn: false},
+	{Name: "../schema/circles.graphqls", Input: `# Circles Connected: give and receive. People record what they need beside what they can
+# give; groups and organisations record the help they need; the matching queries put gifts
+# and needs together, preferring people within a few trusted steps and in reach.
+
+"""
+What help is about: the closed vocabulary gifts and needs are matched on. It grows by adding
+a value here and in the store's table (cypher.HelpTopics); a need's or gift's own words go in
+its description.
+"""
+enum HelpTopic {
+  "Someone to talk to, a visit, a cup of tea."
+  COMPANY
+  "Someone who listens: a friendly ear in hard times."
+  LISTENING
+  "Lifts to appointments, the shops or a group."
+  TRANSPORT
+  "Shopping, errands, picking up a prescription."
+  SHOPPING
+  "Cooking, a meal, baking for an event."
+  COOKING
+  "Gardening and growing."
+  GARDENING
+  "Odd jobs and repairs: DIY, fixing bikes."
+  REPAIRS
+  "Getting online: phones, computers, the internet."
+  DIGITAL
+  "Forms, letters, benefits and money advice."
+  PAPERWORK
+  "Looking after children or someone cared for."
+  CARE
+  "Teaching a skill, a language, reading and writing."
+  TEACHING
+  "Music, arts and crafts."
+  ARTS
+  "Sport, walking, exercise."
+  EXERCISE
+  "Running things: organising, committees, publicity, bookkeeping."
+  ORGANISING
+  "People to help run a group or event: volunteers."
+  VOLUNTEERS
+  "A room or space to meet in."
+  VENUE
+  "Anything else: say what in the description."
+  OTHER
+}
+
+input HelpTopicFilter {
+  eq: HelpTopic
+  in: [HelpTopic!]
+}
+
+"Help a person, group or organisation needs: a topic, and the need in their own words."
+type Need implements Node {
+  id: ID!
+  "The name to show: the description, or the topic when there is none."
+  label: String!
+  externalId: String
+  topic: HelpTopic!
+  "a lift to the surgery on Tuesdays, two volunteers for the Friday lunch club, ..."
+  description: String
+  createdAt: DateTime!
+  updatedAt: DateTime!
+  ties(kinds: [TieKind!], direction: Direction = BOTH, first: Int = 50, "Only ties recorded in this survey wave; without it each tie appears once, with its waves." wave: ID): [Tie!]!
+  "The person who needs it (NEEDS), if a person does."
+  person: Person
+  "The group that needs it (NEEDS), if a group does."
+  group: Group
+  "The organisation that needs it (NEEDS), if an organisation does."
+  organisation: Organisation
+}
+
+type NeedEdge {
+  cursor: String!
+  node: Need!
+}
+
+type NeedConnection {
+  edges: [NeedEdge!]!
+  nodes: [Need!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+input NeedWhere {
+  id: IDFilter
+  externalId: StringFilter
+  topic: HelpTopicFilter
+  description: StringFilter
+  createdAt: DateTimeFilter
+  updatedAt: DateTimeFilter
+  person: PersonRelation
+  group: GroupRelation
+  organisation: OrganisationRelation
+  AND: [NeedWhere!]
+  OR: [NeedWhere!]
+  NOT: NeedWhere
+}
+
+enum NeedOrderField {
+  TOPIC
+  DESCRIPTION
+  CREATED_AT
+}
+
+input NeedOrder {
+  field: NeedOrderField!
+  direction: OrderDirection = ASC
+}
+
+"A need to create or update; topic is required on create. Join it to whoever needs it with a NEEDS tie."
+input NeedInput {
+  id: ID
+  externalId: String
+  topic: HelpTopic
+  description: String
+}
+
+extend enum NodeType {
+  NEED
+}
+
+extend enum TieKind {
+  "Person, Group or Organisation → Need."
+  NEEDS
+}
+
+extend type ErasureResult {
+  "Needs they recorded, removed with them."
+  needs: Int!
+}
+
+extend type Person {
+  "What they need (NEEDS), by topic."
+  needs(first: Int = 50): [Need!]!
+}
+
+extend type Group {
+  "The help the group needs (NEEDS): volunteers, skills, a venue."
+  needs(first: Int = 50): [Need!]!
+}
+
+extend type Organisation {
+  "The help the organisation needs (NEEDS): volunteers, skills, a venue."
+  needs(first: Int = 50): [Need!]!
+}
+
+"""
+A person who could help, or be helped by, another, and the reasons that put them there: a
+candidate for a worker, and the people themselves, to judge, never a verdict. Only people
+who consented to suggestions.
+"""
+type HelpMatch {
+  "The person matched."
+  personId: ID!
+  "Their name, as the caller may see it."
+  label: String! @sensitive(kind: NAME)
+  "The topics on which a gift of one meets a need of the other."
+  topics: [HelpTopic!]!
+  "The interests the two share (INTERESTED_IN), by name."
+  sharedInterests: [String!]!
+  """
+  The fewest KNOWS, TRUSTS or ENCOURAGES ties (either way, through people) between the two,
+  1 to 3, or null when they are further apart.
+  """
+  trustedSteps: Int
+  "SAME_AREA when they live in the same area, NEIGHBOURING when in areas next to each other in the area tree, else null."
+  reach: Nearness
+  "3 per topic, 1 per shared interest (at most 3), 4 - trustedSteps, 2 for the same area and 1 for a neighbouring one."
+  score: Int!
+  "The reasons in words, for a person to read."
+  reasons: [String!]!
+}
+
+"How near two people or a person and a group are."
+enum Nearness {
+  "The same area."
+  SAME_AREA
+  "Areas with the same parent, or one inside the other."
+  NEIGHBOURING
+}
+
+type HelpMatchEdge {
+  cursor: String!
+  node: HelpMatch!
+}
+
+type HelpMatchConnection {
+  edges: [HelpMatchEdge!]!
+  pageInfo: PageInfo!
+  "How many match, ignoring paging. Counted only when asked for."
+  totalCount: Int!
+}
+
+"Whether a volunteering opportunity is a group's or an organisation's."
+enum OpportunityKind {
+  GROUP
+  ORGANISATION
+}
+
+"""
+A group or organisation a person could volunteer for, and the reasons: its needs the
+person's gifts meet, interests they share, people the person knows there. Sensitive groups
+are never proposed.
+"""
+type VolunteerOpportunity {
+  "The group's or organisation's id."
+  id: ID!
+  kind: OpportunityKind!
+  name: String!
+  "The topics on which the person's gifts meet its needs."
+  topics: [HelpTopic!]!
+  "The interests the person and a group share (INTERESTED_IN), by name."
+  sharedInterests: [String!]!
+  "How many of its members or staff the person knows, trusts or is encouraged by. A count, never who."
+  knownPeople: Int!
+  "Whether it, or a place where it meets, is in the person's area or a neighbouring one."
+  nearby: Boolean!
+  "3 per topic, 1 per shared interest (at most 3), 1 per known person (at most 3), 1 when nearby."
+  score: Int!
+  reasons: [String!]!
+}
+
+type VolunteerOpportunityEdge {
+  cursor: String!
+  node: VolunteerOpportunity!
+}
+
+type VolunteerOpportunityConnection {
+  edges: [VolunteerOpportunityEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+"""
+A person who could volunteer for a group: their gifts meet its needs, or they share its
+interests; with how many members they already know and whether they live near it.
+"""
+type VolunteerMatch {
+  personId: ID!
+  label: String! @sensitive(kind: NAME)
+  "The topics on which the person's gifts meet the group's needs."
+  topics: [HelpTopic!]!
+  "The interests the person and the group share, by name."
+  sharedInterests: [String!]!
+  "How many of the group's members the person knows, trusts or is encouraged by. A count, never who."
+  knownMembers: Int!
+  "Whether the person lives in the area of the group, or of a place where it meets, or a neighbouring one."
+  nearby: Boolean!
+  "3 per topic, 1 per shared interest (at most 3), 1 per known member (at most 3), 1 when nearby."
+  score: Int!
+  reasons: [String!]!
+}
+
+type VolunteerMatchEdge {
+  cursor: String!
+  node: VolunteerMatch!
+}
+
+type VolunteerMatchConnection {
+  edges: [VolunteerMatchEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+extend type Query {
+  needs(first: Int, after: String, last: Int, before: String, where: NeedWhere, orderBy: [NeedOrder!]): NeedConnection!
+  """
+  People whose gifts meet the person's needs, best first (score, then id). Both must have
+  consented to suggestions, and for a worker both must live in their areas: a person id that
+  names anyone else, or nobody, is NOT_FOUND alike. Paged (first/after, last/before).
+  """
+  whoCouldHelp(person: ID!, first: Int, after: String, last: Int, before: String): HelpMatchConnection! @auth(requires: [ADMIN, WORKER, PARTNER])
+  "People whose needs the person's gifts meet, best first; consent and areas as whoCouldHelp."
+  whoCouldBeHelpedBy(person: ID!, first: Int, after: String, last: Int, before: String): HelpMatchConnection! @auth(requires: [ADMIN, WORKER, PARTNER])
+  """
+  People who could volunteer for a group, best first: consenting to suggestions, not members
+  already, with a gift that meets its needs or an interest it has. A sensitive group, or one
+  outside a worker's areas, is NOT_FOUND.
+  """
+  volunteerMatches(group: ID!, first: Int, after: String, last: Int, before: String): VolunteerMatchConnection! @auth(requires: [ADMIN, WORKER, PARTNER])
+  "Groups and organisations a person could volunteer for, best first; consent and areas as whoCouldHelp."
+  volunteeringFor(person: ID!, first: Int, after: String, last: Int, before: String): VolunteerOpportunityConnection! @auth(requires: [ADMIN, WORKER, PARTNER])
+}
+
+extend type Mutation {
+  "Creates needs in one transaction; idempotent on externalId. Join a need to whoever needs it with a NEEDS tie."
+  createNeeds(input: [NeedInput!]!): [Need!]!
+  updateNeeds(input: [NeedInput!]!): [Need!]!
+  deleteNeeds(ids: [ID!]!): DeleteResult!
 }
 `, BuiltIn: false},
 	{Name: "../schema/dashboard.graphqls", Input: `# Counts for dashboards' tiles (cypher/dashboard.go, docs/dashboards.md): exact counts of
@@ -7528,9 +8444,10 @@ extend type Query {
   suggestions, and for a worker only in their areas: an id that names anyone else, or nobody,
   is NOT_FOUND alike, so a partner cannot tell whether someone is recorded. Sensitive groups
   are never suggested, and a partner sees nothing else of the graph. At most ` + "`" + `first` + "`" + ` (default
-  5, 1 to 50).
+  5, 1 to 50). Name the person by ` + "`" + `person` + "`" + ` (their id) or by ` + "`" + `externalId` + "`" + ` (the id the
+  partner's own system knows them by), exactly one of the two.
   """
-  suggestions(person: ID!, first: Int = 5): [Suggestion!]! @auth(requires: [ADMIN, WORKER, PARTNER])
+  suggestions(person: ID, externalId: String, first: Int = 5): [Suggestion!]! @auth(requires: [ADMIN, WORKER, PARTNER])
 }
 `, BuiltIn: false},
 	{Name: "../schema/tie.graphqls", Input: `# Ties: trust, membership, information flow and everyday encounters, with provenance.
@@ -8229,6 +9146,8 @@ func (ec *executionContext) childFields_ErasureResult(ctx context.Context, field
 		return ec.fieldContext_ErasureResult_auditRecords(ctx, field)
 	case "analysisRuns":
 		return ec.fieldContext_ErasureResult_analysisRuns(ctx, field)
+	case "needs":
+		return ec.fieldContext_ErasureResult_needs(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ErasureResult", field.Name)
 }
@@ -8307,6 +9226,8 @@ func (ec *executionContext) childFields_Gift(ctx context.Context, field graphql.
 		return ec.fieldContext_Gift_kind(ctx, field)
 	case "description":
 		return ec.fieldContext_Gift_description(ctx, field)
+	case "topic":
+		return ec.fieldContext_Gift_topic(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Gift_createdAt(ctx, field)
 	case "updatedAt":
@@ -8373,6 +9294,8 @@ func (ec *executionContext) childFields_Group(ctx context.Context, field graphql
 		return ec.fieldContext_Group_members(ctx, field)
 	case "interests":
 		return ec.fieldContext_Group_interests(ctx, field)
+	case "needs":
+		return ec.fieldContext_Group_needs(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Group", field.Name)
 }
@@ -8413,6 +9336,50 @@ func (ec *executionContext) childFields_GroupEdge(ctx context.Context, field gra
 		return ec.fieldContext_GroupEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type GroupEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_HelpMatch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "personId":
+		return ec.fieldContext_HelpMatch_personId(ctx, field)
+	case "label":
+		return ec.fieldContext_HelpMatch_label(ctx, field)
+	case "topics":
+		return ec.fieldContext_HelpMatch_topics(ctx, field)
+	case "sharedInterests":
+		return ec.fieldContext_HelpMatch_sharedInterests(ctx, field)
+	case "trustedSteps":
+		return ec.fieldContext_HelpMatch_trustedSteps(ctx, field)
+	case "reach":
+		return ec.fieldContext_HelpMatch_reach(ctx, field)
+	case "score":
+		return ec.fieldContext_HelpMatch_score(ctx, field)
+	case "reasons":
+		return ec.fieldContext_HelpMatch_reasons(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HelpMatch", field.Name)
+}
+
+func (ec *executionContext) childFields_HelpMatchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_HelpMatchConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_HelpMatchConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_HelpMatchConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HelpMatchConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_HelpMatchEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_HelpMatchEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_HelpMatchEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HelpMatchEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_IdentityCandidate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8705,6 +9672,58 @@ func (ec *executionContext) childFields_MergeResult(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type MergeResult", field.Name)
 }
 
+func (ec *executionContext) childFields_Need(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Need_id(ctx, field)
+	case "label":
+		return ec.fieldContext_Need_label(ctx, field)
+	case "externalId":
+		return ec.fieldContext_Need_externalId(ctx, field)
+	case "topic":
+		return ec.fieldContext_Need_topic(ctx, field)
+	case "description":
+		return ec.fieldContext_Need_description(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Need_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Need_updatedAt(ctx, field)
+	case "ties":
+		return ec.fieldContext_Need_ties(ctx, field)
+	case "person":
+		return ec.fieldContext_Need_person(ctx, field)
+	case "group":
+		return ec.fieldContext_Need_group(ctx, field)
+	case "organisation":
+		return ec.fieldContext_Need_organisation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Need", field.Name)
+}
+
+func (ec *executionContext) childFields_NeedConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_NeedConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_NeedConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_NeedConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_NeedConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NeedConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_NeedEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_NeedEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_NeedEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NeedEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_NetworkSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "graph":
@@ -8811,6 +9830,8 @@ func (ec *executionContext) childFields_Organisation(ctx context.Context, field 
 		return ec.fieldContext_Organisation_area(ctx, field)
 	case "staff":
 		return ec.fieldContext_Organisation_staff(ctx, field)
+	case "needs":
+		return ec.fieldContext_Organisation_needs(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Organisation", field.Name)
 }
@@ -8895,6 +9916,8 @@ func (ec *executionContext) childFields_Person(ctx context.Context, field graphq
 		return ec.fieldContext_Person_gifts(ctx, field)
 	case "worksFor":
 		return ec.fieldContext_Person_worksFor(ctx, field)
+	case "needs":
+		return ec.fieldContext_Person_needs(ctx, field)
 	case "observations":
 		return ec.fieldContext_Person_observations(ctx, field)
 	}
@@ -9217,6 +10240,96 @@ func (ec *executionContext) childFields_TokenRevocation(ctx context.Context, fie
 		return ec.fieldContext_TokenRevocation_before(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TokenRevocation", field.Name)
+}
+
+func (ec *executionContext) childFields_VolunteerMatch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "personId":
+		return ec.fieldContext_VolunteerMatch_personId(ctx, field)
+	case "label":
+		return ec.fieldContext_VolunteerMatch_label(ctx, field)
+	case "topics":
+		return ec.fieldContext_VolunteerMatch_topics(ctx, field)
+	case "sharedInterests":
+		return ec.fieldContext_VolunteerMatch_sharedInterests(ctx, field)
+	case "knownMembers":
+		return ec.fieldContext_VolunteerMatch_knownMembers(ctx, field)
+	case "nearby":
+		return ec.fieldContext_VolunteerMatch_nearby(ctx, field)
+	case "score":
+		return ec.fieldContext_VolunteerMatch_score(ctx, field)
+	case "reasons":
+		return ec.fieldContext_VolunteerMatch_reasons(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerMatch", field.Name)
+}
+
+func (ec *executionContext) childFields_VolunteerMatchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_VolunteerMatchConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_VolunteerMatchConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_VolunteerMatchConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerMatchConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_VolunteerMatchEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_VolunteerMatchEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_VolunteerMatchEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerMatchEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_VolunteerOpportunity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_VolunteerOpportunity_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_VolunteerOpportunity_kind(ctx, field)
+	case "name":
+		return ec.fieldContext_VolunteerOpportunity_name(ctx, field)
+	case "topics":
+		return ec.fieldContext_VolunteerOpportunity_topics(ctx, field)
+	case "sharedInterests":
+		return ec.fieldContext_VolunteerOpportunity_sharedInterests(ctx, field)
+	case "knownPeople":
+		return ec.fieldContext_VolunteerOpportunity_knownPeople(ctx, field)
+	case "nearby":
+		return ec.fieldContext_VolunteerOpportunity_nearby(ctx, field)
+	case "score":
+		return ec.fieldContext_VolunteerOpportunity_score(ctx, field)
+	case "reasons":
+		return ec.fieldContext_VolunteerOpportunity_reasons(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerOpportunity", field.Name)
+}
+
+func (ec *executionContext) childFields_VolunteerOpportunityConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_VolunteerOpportunityConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_VolunteerOpportunityConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_VolunteerOpportunityConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerOpportunityConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_VolunteerOpportunityEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_VolunteerOpportunityEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_VolunteerOpportunityEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerOpportunityEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Wave(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9775,6 +10888,20 @@ func (ec *executionContext) field_Group_members_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Group_needs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Group_ties_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9949,6 +11076,20 @@ func (ec *executionContext) field_Mutation_createInterests_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createNeeds_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) ([]map[string]any, error) {
+			return ec.unmarshalNNeedInput2ᚕmapᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createOrganisations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10076,6 +11217,20 @@ func (ec *executionContext) field_Mutation_deleteGroups_args(ctx context.Context
 }
 
 func (ec *executionContext) field_Mutation_deleteInterests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteNeeds_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
@@ -10429,6 +11584,20 @@ func (ec *executionContext) field_Mutation_updateInterests_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateNeeds_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) ([]map[string]any, error) {
+			return ec.unmarshalNNeedInput2ᚕmapᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateOrganisations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10482,6 +11651,58 @@ func (ec *executionContext) field_Mutation_updateWaves_args(ctx context.Context,
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Need_ties_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.TieKind, error) {
+			return ec.unmarshalOTieKind2ᚕkithᚋgraphᚋmodelᚐTieKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*model.Direction, error) {
+			return ec.unmarshalODirection2ᚖkithᚋgraphᚋmodelᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "wave",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["wave"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Organisation_needs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -10584,6 +11805,20 @@ func (ec *executionContext) field_Person_memberships_args(ctx context.Context, r
 		return nil, err
 	}
 	args["wave"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Person_needs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -11439,6 +12674,60 @@ func (ec *executionContext) field_Query_linksToAuthority_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_needs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (map[string]any, error) {
+			return ec.unmarshalONeedWhere2map(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]map[string]any, error) {
+			return ec.unmarshalONeedOrder2ᚕmapᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_networkSummary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11777,21 +13066,29 @@ func (ec *executionContext) field_Query_suggestions_args(ctx context.Context, ra
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "person",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["person"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "externalId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["externalId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg1
+	args["first"] = arg2
 	return args, nil
 }
 
@@ -11885,6 +13182,98 @@ func (ec *executionContext) field_Query_trustedRoutes_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_volunteerMatches_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "group",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["group"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_volunteeringFor_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "person",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["person"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_waves_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11966,6 +13355,98 @@ func (ec *executionContext) field_Query_wellbeingSummary_args(ctx context.Contex
 		return nil, err
 	}
 	args["tieChange"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_whoCouldBeHelpedBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "person",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["person"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_whoCouldHelp_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "person",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["person"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -15444,6 +16925,29 @@ func (ec *executionContext) fieldContext_ErasureResult_analysisRuns(_ context.Co
 	return graphql.NewScalarFieldContext("ErasureResult", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _ErasureResult_needs(ctx context.Context, field graphql.CollectedField, obj *model.ErasureResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErasureResult_needs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Needs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErasureResult_needs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ErasureResult", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _FamiliarStranger_id(ctx context.Context, field graphql.CollectedField, obj *model.FamiliarStranger) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16114,6 +17618,29 @@ func (ec *executionContext) _Gift_description(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Gift_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Gift", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Gift_topic(ctx context.Context, field graphql.CollectedField, obj *model.Gift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Gift_topic(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Topic, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.HelpTopic) graphql.Marshaler {
+			return ec.marshalOHelpTopic2ᚖkithᚋgraphᚋmodelᚐHelpTopic(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Gift_topic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Gift", field, false, false, errors.New("field of type HelpTopic does not have child fields"))
 }
 
 func (ec *executionContext) _Gift_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Gift) (ret graphql.Marshaler) {
@@ -16845,6 +18372,50 @@ func (ec *executionContext) fieldContext_Group_interests(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Group_needs(ctx context.Context, field graphql.CollectedField, obj *model.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_needs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Group().Needs(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Need) graphql.Marshaler {
+			return ec.marshalNNeed2ᚕᚖkithᚋgraphᚋmodelᚐNeedᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Group_needs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Need(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Group_needs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _GroupConnection_edges(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Group]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17115,6 +18686,350 @@ func (ec *executionContext) fieldContext_GroupEdge_node(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Group(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HelpMatch_personId(ctx context.Context, field graphql.CollectedField, obj *model.HelpMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelpMatch_personId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PersonID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelpMatch_personId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelpMatch", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _HelpMatch_label(ctx context.Context, field graphql.CollectedField, obj *model.HelpMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelpMatch_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				kind, err := ec.unmarshalNSensitiveKind2kithᚋgraphᚋmodelᚐSensitiveKind(ctx, "NAME")
+				if err != nil {
+					var zeroVal string
+					return zeroVal, err
+				}
+				if ec.Directives.Sensitive == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive sensitive is not implemented")
+				}
+				return ec.Directives.Sensitive(ctx, obj, directive0, kind)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelpMatch_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelpMatch", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _HelpMatch_topics(ctx context.Context, field graphql.CollectedField, obj *model.HelpMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelpMatch_topics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Topics, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.HelpTopic) graphql.Marshaler {
+			return ec.marshalNHelpTopic2ᚕkithᚋgraphᚋmodelᚐHelpTopicᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelpMatch_topics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelpMatch", field, false, false, errors.New("field of type HelpTopic does not have child fields"))
+}
+
+func (ec *executionContext) _HelpMatch_sharedInterests(ctx context.Context, field graphql.CollectedField, obj *model.HelpMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelpMatch_sharedInterests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SharedInterests, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelpMatch_sharedInterests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelpMatch", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _HelpMatch_trustedSteps(ctx context.Context, field graphql.CollectedField, obj *model.HelpMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelpMatch_trustedSteps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrustedSteps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HelpMatch_trustedSteps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelpMatch", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _HelpMatch_reach(ctx context.Context, field graphql.CollectedField, obj *model.HelpMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelpMatch_reach(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reach, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Nearness) graphql.Marshaler {
+			return ec.marshalONearness2ᚖkithᚋgraphᚋmodelᚐNearness(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HelpMatch_reach(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelpMatch", field, false, false, errors.New("field of type Nearness does not have child fields"))
+}
+
+func (ec *executionContext) _HelpMatch_score(ctx context.Context, field graphql.CollectedField, obj *model.HelpMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelpMatch_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelpMatch_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelpMatch", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _HelpMatch_reasons(ctx context.Context, field graphql.CollectedField, obj *model.HelpMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelpMatch_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelpMatch_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelpMatch", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _HelpMatchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.HelpMatchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelpMatchConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.HelpMatchEdge) graphql.Marshaler {
+			return ec.marshalNHelpMatchEdge2ᚕᚖkithᚋgraphᚋmodelᚐHelpMatchEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelpMatchConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HelpMatchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HelpMatchEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HelpMatchConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.HelpMatchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelpMatchConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *paging.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖkithᚋpagingᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelpMatchConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HelpMatchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HelpMatchConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.HelpMatchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelpMatchConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelpMatchConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelpMatchConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _HelpMatchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.HelpMatchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelpMatchEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelpMatchEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelpMatchEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _HelpMatchEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.HelpMatchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelpMatchEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.HelpMatch) graphql.Marshaler {
+			return ec.marshalNHelpMatch2ᚖkithᚋgraphᚋmodelᚐHelpMatch(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelpMatchEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HelpMatchEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HelpMatch(ctx, field)
 		},
 	}
 	return fc, nil
@@ -20215,6 +22130,138 @@ func (ec *executionContext) fieldContext_Mutation_deleteGifts(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createNeeds(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createNeeds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateNeeds(ctx, fc.Args["input"].([]map[string]any))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Need) graphql.Marshaler {
+			return ec.marshalNNeed2ᚕᚖkithᚋgraphᚋmodelᚐNeedᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createNeeds(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Need(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createNeeds_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateNeeds(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateNeeds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateNeeds(ctx, fc.Args["input"].([]map[string]any))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Need) graphql.Marshaler {
+			return ec.marshalNNeed2ᚕᚖkithᚋgraphᚋmodelᚐNeedᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateNeeds(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Need(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateNeeds_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteNeeds(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteNeeds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteNeeds(ctx, fc.Args["ids"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteResult) graphql.Marshaler {
+			return ec.marshalNDeleteResult2ᚖkithᚋgraphᚋmodelᚐDeleteResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteNeeds(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteNeeds_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createFamiliarStrangers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21319,6 +23366,481 @@ func (ec *executionContext) fieldContext_Mutation_recordObservations(ctx context
 	if fc.Args, err = ec.field_Mutation_recordObservations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Need_id(ctx context.Context, field graphql.CollectedField, obj *model.Need) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Need_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Need_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Need", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Need_label(ctx context.Context, field graphql.CollectedField, obj *model.Need) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Need_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Need_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Need", field, true, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Need_externalId(ctx context.Context, field graphql.CollectedField, obj *model.Need) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Need_externalId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Need_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Need", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Need_topic(ctx context.Context, field graphql.CollectedField, obj *model.Need) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Need_topic(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Topic, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.HelpTopic) graphql.Marshaler {
+			return ec.marshalNHelpTopic2kithᚋgraphᚋmodelᚐHelpTopic(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Need_topic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Need", field, false, false, errors.New("field of type HelpTopic does not have child fields"))
+}
+
+func (ec *executionContext) _Need_description(ctx context.Context, field graphql.CollectedField, obj *model.Need) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Need_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Need_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Need", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Need_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Need) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Need_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Need_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Need", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _Need_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Need) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Need_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Need_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Need", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _Need_ties(ctx context.Context, field graphql.CollectedField, obj *model.Need) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Need_ties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Need().Ties(ctx, obj, fc.Args["kinds"].([]model.TieKind), fc.Args["direction"].(*model.Direction), fc.Args["first"].(*int), fc.Args["wave"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Tie) graphql.Marshaler {
+			return ec.marshalNTie2ᚕᚖkithᚋgraphᚋmodelᚐTieᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Need_ties(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Need",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tie(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Need_ties_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Need_person(ctx context.Context, field graphql.CollectedField, obj *model.Need) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Need_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Need().Person(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖkithᚋgraphᚋmodelᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Need_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Need",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Need_group(ctx context.Context, field graphql.CollectedField, obj *model.Need) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Need_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Need().Group(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Group) graphql.Marshaler {
+			return ec.marshalOGroup2ᚖkithᚋgraphᚋmodelᚐGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Need_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Need",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Need_organisation(ctx context.Context, field graphql.CollectedField, obj *model.Need) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Need_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Need().Organisation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Organisation) graphql.Marshaler {
+			return ec.marshalOOrganisation2ᚖkithᚋgraphᚋmodelᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Need_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Need",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NeedConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.NeedConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.NeedEdge) graphql.Marshaler {
+			return ec.marshalNNeedEdge2ᚕᚖkithᚋgraphᚋmodelᚐNeedEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NeedConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NeedEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NeedConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.NeedConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Need) graphql.Marshaler {
+			return ec.marshalNNeed2ᚕᚖkithᚋgraphᚋmodelᚐNeedᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NeedConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Need(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NeedConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.NeedConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *paging.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖkithᚋpagingᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NeedConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NeedConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.NeedConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _NeedEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.NeedEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _NeedEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.NeedEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Need) graphql.Marshaler {
+			return ec.marshalNNeed2ᚖkithᚋgraphᚋmodelᚐNeed(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NeedEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Need(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -22603,6 +25125,50 @@ func (ec *executionContext) fieldContext_Organisation_staff(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Organisation_needs(ctx context.Context, field graphql.CollectedField, obj *model.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organisation_needs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Organisation().Needs(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Need) graphql.Marshaler {
+			return ec.marshalNNeed2ᚕᚖkithᚋgraphᚋmodelᚐNeedᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organisation_needs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Organisation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Need(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Organisation_needs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OrganisationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Organisation]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23554,6 +26120,50 @@ func (ec *executionContext) fieldContext_Person_worksFor(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Person_worksFor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Person_needs(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_needs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Person().Needs(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Need) graphql.Marshaler {
+			return ec.marshalNNeed2ᚕᚖkithᚋgraphᚋmodelᚐNeedᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_needs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Need(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Person_needs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25033,6 +27643,298 @@ func (ec *executionContext) fieldContext_Query_gifts(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_needs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_needs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Needs(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["where"].(map[string]any), fc.Args["orderBy"].([]map[string]any))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NeedConnection) graphql.Marshaler {
+			return ec.marshalNNeedConnection2ᚖkithᚋgraphᚋmodelᚐNeedConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_needs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NeedConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_needs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_whoCouldHelp(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_whoCouldHelp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().WhoCouldHelp(ctx, fc.Args["person"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"ADMIN", "WORKER", "PARTNER"})
+				if err != nil {
+					var zeroVal *model.HelpMatchConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.HelpMatchConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.HelpMatchConnection) graphql.Marshaler {
+			return ec.marshalNHelpMatchConnection2ᚖkithᚋgraphᚋmodelᚐHelpMatchConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_whoCouldHelp(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HelpMatchConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_whoCouldHelp_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_whoCouldBeHelpedBy(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_whoCouldBeHelpedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().WhoCouldBeHelpedBy(ctx, fc.Args["person"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"ADMIN", "WORKER", "PARTNER"})
+				if err != nil {
+					var zeroVal *model.HelpMatchConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.HelpMatchConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.HelpMatchConnection) graphql.Marshaler {
+			return ec.marshalNHelpMatchConnection2ᚖkithᚋgraphᚋmodelᚐHelpMatchConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_whoCouldBeHelpedBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HelpMatchConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_whoCouldBeHelpedBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_volunteerMatches(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_volunteerMatches(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().VolunteerMatches(ctx, fc.Args["group"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"ADMIN", "WORKER", "PARTNER"})
+				if err != nil {
+					var zeroVal *model.VolunteerMatchConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.VolunteerMatchConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VolunteerMatchConnection) graphql.Marshaler {
+			return ec.marshalNVolunteerMatchConnection2ᚖkithᚋgraphᚋmodelᚐVolunteerMatchConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_volunteerMatches(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VolunteerMatchConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_volunteerMatches_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_volunteeringFor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_volunteeringFor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().VolunteeringFor(ctx, fc.Args["person"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"ADMIN", "WORKER", "PARTNER"})
+				if err != nil {
+					var zeroVal *model.VolunteerOpportunityConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.VolunteerOpportunityConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VolunteerOpportunityConnection) graphql.Marshaler {
+			return ec.marshalNVolunteerOpportunityConnection2ᚖkithᚋgraphᚋmodelᚐVolunteerOpportunityConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_volunteeringFor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VolunteerOpportunityConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_volunteeringFor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_tileCounts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25847,7 +28749,7 @@ func (ec *executionContext) _Query_suggestions(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Suggestions(ctx, fc.Args["person"].(string), fc.Args["first"].(*int))
+			return ec.Resolvers.Query().Suggestions(ctx, fc.Args["person"].(*string), fc.Args["externalId"].(*string), fc.Args["first"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -27583,6 +30485,699 @@ func (ec *executionContext) _TokenRevocation_before(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_TokenRevocation_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TokenRevocation", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _VolunteerMatch_personId(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerMatch_personId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PersonID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerMatch_personId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerMatch", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _VolunteerMatch_label(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerMatch_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				kind, err := ec.unmarshalNSensitiveKind2kithᚋgraphᚋmodelᚐSensitiveKind(ctx, "NAME")
+				if err != nil {
+					var zeroVal string
+					return zeroVal, err
+				}
+				if ec.Directives.Sensitive == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive sensitive is not implemented")
+				}
+				return ec.Directives.Sensitive(ctx, obj, directive0, kind)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerMatch_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerMatch", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _VolunteerMatch_topics(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerMatch_topics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Topics, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.HelpTopic) graphql.Marshaler {
+			return ec.marshalNHelpTopic2ᚕkithᚋgraphᚋmodelᚐHelpTopicᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerMatch_topics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerMatch", field, false, false, errors.New("field of type HelpTopic does not have child fields"))
+}
+
+func (ec *executionContext) _VolunteerMatch_sharedInterests(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerMatch_sharedInterests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SharedInterests, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerMatch_sharedInterests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerMatch", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _VolunteerMatch_knownMembers(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerMatch_knownMembers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KnownMembers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerMatch_knownMembers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerMatch", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _VolunteerMatch_nearby(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerMatch_nearby(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nearby, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerMatch_nearby(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerMatch", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _VolunteerMatch_score(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerMatch_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerMatch_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerMatch", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _VolunteerMatch_reasons(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerMatch_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerMatch_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerMatch", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _VolunteerMatchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerMatchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerMatchConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.VolunteerMatchEdge) graphql.Marshaler {
+			return ec.marshalNVolunteerMatchEdge2ᚕᚖkithᚋgraphᚋmodelᚐVolunteerMatchEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerMatchConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VolunteerMatchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VolunteerMatchEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VolunteerMatchConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerMatchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerMatchConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *paging.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖkithᚋpagingᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerMatchConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VolunteerMatchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VolunteerMatchConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerMatchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerMatchConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerMatchConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerMatchConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _VolunteerMatchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerMatchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerMatchEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerMatchEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerMatchEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _VolunteerMatchEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerMatchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerMatchEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VolunteerMatch) graphql.Marshaler {
+			return ec.marshalNVolunteerMatch2ᚖkithᚋgraphᚋmodelᚐVolunteerMatch(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerMatchEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VolunteerMatchEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VolunteerMatch(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VolunteerOpportunity_id(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerOpportunity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerOpportunity_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerOpportunity_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerOpportunity", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _VolunteerOpportunity_kind(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerOpportunity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerOpportunity_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OpportunityKind) graphql.Marshaler {
+			return ec.marshalNOpportunityKind2kithᚋgraphᚋmodelᚐOpportunityKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerOpportunity_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerOpportunity", field, false, false, errors.New("field of type OpportunityKind does not have child fields"))
+}
+
+func (ec *executionContext) _VolunteerOpportunity_name(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerOpportunity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerOpportunity_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerOpportunity_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerOpportunity", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _VolunteerOpportunity_topics(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerOpportunity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerOpportunity_topics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Topics, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.HelpTopic) graphql.Marshaler {
+			return ec.marshalNHelpTopic2ᚕkithᚋgraphᚋmodelᚐHelpTopicᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerOpportunity_topics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerOpportunity", field, false, false, errors.New("field of type HelpTopic does not have child fields"))
+}
+
+func (ec *executionContext) _VolunteerOpportunity_sharedInterests(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerOpportunity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerOpportunity_sharedInterests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SharedInterests, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerOpportunity_sharedInterests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerOpportunity", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _VolunteerOpportunity_knownPeople(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerOpportunity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerOpportunity_knownPeople(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KnownPeople, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerOpportunity_knownPeople(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerOpportunity", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _VolunteerOpportunity_nearby(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerOpportunity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerOpportunity_nearby(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nearby, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerOpportunity_nearby(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerOpportunity", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _VolunteerOpportunity_score(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerOpportunity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerOpportunity_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerOpportunity_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerOpportunity", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _VolunteerOpportunity_reasons(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerOpportunity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerOpportunity_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerOpportunity_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerOpportunity", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _VolunteerOpportunityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerOpportunityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerOpportunityConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.VolunteerOpportunityEdge) graphql.Marshaler {
+			return ec.marshalNVolunteerOpportunityEdge2ᚕᚖkithᚋgraphᚋmodelᚐVolunteerOpportunityEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerOpportunityConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VolunteerOpportunityConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VolunteerOpportunityEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VolunteerOpportunityConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerOpportunityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerOpportunityConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *paging.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖkithᚋpagingᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerOpportunityConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VolunteerOpportunityConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VolunteerOpportunityConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerOpportunityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerOpportunityConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerOpportunityConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerOpportunityConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _VolunteerOpportunityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerOpportunityEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerOpportunityEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerOpportunityEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerOpportunityEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _VolunteerOpportunityEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerOpportunityEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerOpportunityEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VolunteerOpportunity) graphql.Marshaler {
+			return ec.marshalNVolunteerOpportunity2ᚖkithᚋgraphᚋmodelᚐVolunteerOpportunity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerOpportunityEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VolunteerOpportunityEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VolunteerOpportunity(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Wave_id(ctx context.Context, field graphql.CollectedField, obj *model.Wave) (ret graphql.Marshaler) {
@@ -30529,7 +34124,7 @@ func (ec *executionContext) unmarshalInputGiftInput(ctx context.Context, obj any
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "externalId", "kind", "description"}
+	fieldsInOrder := [...]string{"id", "externalId", "kind", "description", "topic"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -30565,6 +34160,13 @@ func (ec *executionContext) unmarshalInputGiftInput(ctx context.Context, obj any
 				return it, err
 			}
 			it["description"] = data
+		case "topic":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topic"))
+			data, err := ec.unmarshalOHelpTopic2ᚖkithᚋgraphᚋmodelᚐHelpTopic(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["topic"] = data
 		}
 	}
 	return it, nil
@@ -30661,7 +34263,7 @@ func (ec *executionContext) unmarshalInputGiftWhere(ctx context.Context, obj any
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "externalId", "kind", "description", "createdAt", "updatedAt", "offeredBy", "AND", "OR", "NOT"}
+	fieldsInOrder := [...]string{"id", "externalId", "kind", "description", "topic", "createdAt", "updatedAt", "offeredBy", "AND", "OR", "NOT"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -30697,6 +34299,13 @@ func (ec *executionContext) unmarshalInputGiftWhere(ctx context.Context, obj any
 				return it, err
 			}
 			it["description"] = data
+		case "topic":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topic"))
+			data, err := ec.unmarshalOHelpTopicFilter2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["topic"] = data
 		case "createdAt":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
 			data, err := ec.unmarshalODateTimeFilter2map(ctx, v)
@@ -31021,6 +34630,44 @@ func (ec *executionContext) unmarshalInputGroupWhere(ctx context.Context, obj an
 				return it, err
 			}
 			it["NOT"] = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputHelpTopicFilter(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eq", "in"}
+	it = make(map[string]any, len(asMap))
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalOHelpTopic2ᚖkithᚋgraphᚋmodelᚐHelpTopic(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["eq"] = data
+		case "in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
+			data, err := ec.unmarshalOHelpTopic2ᚕkithᚋgraphᚋmodelᚐHelpTopicᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["in"] = data
 		}
 	}
 	return it, nil
@@ -31361,6 +35008,208 @@ func (ec *executionContext) unmarshalInputInterestWhere(ctx context.Context, obj
 		case "NOT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
 			data, err := ec.unmarshalOInterestWhere2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["NOT"] = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputNeedInput(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "externalId", "topic", "description"}
+	it = make(map[string]any, len(asMap))
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["id"] = data
+		case "externalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["externalId"] = data
+		case "topic":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topic"))
+			data, err := ec.unmarshalOHelpTopic2ᚖkithᚋgraphᚋmodelᚐHelpTopic(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["topic"] = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["description"] = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputNeedOrder(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	it = make(map[string]any, len(asMap))
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNNeedOrderField2kithᚋgraphᚋmodelᚐNeedOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["field"] = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalOOrderDirection2ᚖkithᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["direction"] = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputNeedWhere(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "externalId", "topic", "description", "createdAt", "updatedAt", "person", "group", "organisation", "AND", "OR", "NOT"}
+	it = make(map[string]any, len(asMap))
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOIDFilter2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["id"] = data
+		case "externalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
+			data, err := ec.unmarshalOStringFilter2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["externalId"] = data
+		case "topic":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topic"))
+			data, err := ec.unmarshalOHelpTopicFilter2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["topic"] = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOStringFilter2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["description"] = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalODateTimeFilter2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["createdAt"] = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalODateTimeFilter2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["updatedAt"] = data
+		case "person":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("person"))
+			data, err := ec.unmarshalOPersonRelation2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["person"] = data
+		case "group":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("group"))
+			data, err := ec.unmarshalOGroupRelation2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["group"] = data
+		case "organisation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organisation"))
+			data, err := ec.unmarshalOOrganisationRelation2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["organisation"] = data
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalONeedWhere2ᚕmapᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["AND"] = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalONeedWhere2ᚕmapᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["OR"] = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalONeedWhere2map(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -33200,6 +37049,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Organisation(ctx, sel, obj)
+	case model.Need:
+		return ec._Need(ctx, sel, &obj)
+	case *model.Need:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Need(ctx, sel, obj)
 	case model.Interest:
 		return ec._Interest(ctx, sel, &obj)
 	case *model.Interest:
@@ -34809,6 +38665,11 @@ func (ec *executionContext) _ErasureResult(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "needs":
+			out.Values[i] = ec._ErasureResult_needs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -35157,6 +39018,11 @@ func (ec *executionContext) _Gift(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "description":
 			out.Values[i] = ec._Gift_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "topic":
+			out.Values[i] = ec._Gift_topic(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -35610,6 +39476,44 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 			}
 
 			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "needs":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Group_needs(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the inOrder() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -35756,6 +39660,170 @@ func (ec *executionContext) _GroupEdge(ctx context.Context, sel ast.SelectionSet
 			}
 		case "node":
 			out.Values[i] = ec._GroupEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var helpMatchImplementors = []string{"HelpMatch"}
+
+func (ec *executionContext) _HelpMatch(ctx context.Context, sel ast.SelectionSet, obj *model.HelpMatch) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, helpMatchImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HelpMatch")
+		case "personId":
+			out.Values[i] = ec._HelpMatch_personId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._HelpMatch_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "topics":
+			out.Values[i] = ec._HelpMatch_topics(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sharedInterests":
+			out.Values[i] = ec._HelpMatch_sharedInterests(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "trustedSteps":
+			out.Values[i] = ec._HelpMatch_trustedSteps(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reach":
+			out.Values[i] = ec._HelpMatch_reach(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._HelpMatch_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reasons":
+			out.Values[i] = ec._HelpMatch_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var helpMatchConnectionImplementors = []string{"HelpMatchConnection"}
+
+func (ec *executionContext) _HelpMatchConnection(ctx context.Context, sel ast.SelectionSet, obj *model.HelpMatchConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, helpMatchConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HelpMatchConnection")
+		case "edges":
+			out.Values[i] = ec._HelpMatchConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._HelpMatchConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._HelpMatchConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var helpMatchEdgeImplementors = []string{"HelpMatchEdge"}
+
+func (ec *executionContext) _HelpMatchEdge(ctx context.Context, sel ast.SelectionSet, obj *model.HelpMatchEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, helpMatchEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HelpMatchEdge")
+		case "cursor":
+			out.Values[i] = ec._HelpMatchEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._HelpMatchEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -37185,6 +41253,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createNeeds":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createNeeds(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateNeeds":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateNeeds(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteNeeds":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteNeeds(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createFamiliarStrangers":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createFamiliarStrangers(ctx, field)
@@ -37343,6 +41432,322 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_recordObservations(ctx, field)
 			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var needImplementors = []string{"Need", "Node"}
+
+func (ec *executionContext) _Need(ctx context.Context, sel ast.SelectionSet, obj *model.Need) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, needImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Need")
+		case "id":
+			out.Values[i] = ec._Need_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "label":
+			out.Values[i] = ec._Need_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "externalId":
+			out.Values[i] = ec._Need_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "topic":
+			out.Values[i] = ec._Need_topic(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Need_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Need_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Need_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ties":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Need_ties(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the inOrder() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "person":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Need_person(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the inOrder() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "group":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Need_group(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the inOrder() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "organisation":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Need_organisation(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the inOrder() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var needConnectionImplementors = []string{"NeedConnection"}
+
+func (ec *executionContext) _NeedConnection(ctx context.Context, sel ast.SelectionSet, obj *model.NeedConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, needConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NeedConnection")
+		case "edges":
+			out.Values[i] = ec._NeedConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._NeedConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._NeedConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._NeedConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var needEdgeImplementors = []string{"NeedEdge"}
+
+func (ec *executionContext) _NeedEdge(ctx context.Context, sel ast.SelectionSet, obj *model.NeedEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, needEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NeedEdge")
+		case "cursor":
+			out.Values[i] = ec._NeedEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._NeedEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -37779,6 +42184,44 @@ func (ec *executionContext) _Organisation(ctx context.Context, sel ast.Selection
 					}
 				}()
 				res = ec._Organisation_staff(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the inOrder() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "needs":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Organisation_needs(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -38259,6 +42702,44 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 					}
 				}()
 				res = ec._Person_worksFor(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the inOrder() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "needs":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Person_needs(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -39109,6 +43590,116 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_gifts(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "needs":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_needs(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "whoCouldHelp":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_whoCouldHelp(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "whoCouldBeHelpedBy":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_whoCouldBeHelpedBy(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "volunteerMatches":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_volunteerMatches(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "volunteeringFor":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_volunteeringFor(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -40677,6 +45268,339 @@ func (ec *executionContext) _TokenRevocation(ctx context.Context, sel ast.Select
 			}
 		case "before":
 			out.Values[i] = ec._TokenRevocation_before(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var volunteerMatchImplementors = []string{"VolunteerMatch"}
+
+func (ec *executionContext) _VolunteerMatch(ctx context.Context, sel ast.SelectionSet, obj *model.VolunteerMatch) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, volunteerMatchImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VolunteerMatch")
+		case "personId":
+			out.Values[i] = ec._VolunteerMatch_personId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._VolunteerMatch_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "topics":
+			out.Values[i] = ec._VolunteerMatch_topics(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sharedInterests":
+			out.Values[i] = ec._VolunteerMatch_sharedInterests(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "knownMembers":
+			out.Values[i] = ec._VolunteerMatch_knownMembers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nearby":
+			out.Values[i] = ec._VolunteerMatch_nearby(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._VolunteerMatch_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reasons":
+			out.Values[i] = ec._VolunteerMatch_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var volunteerMatchConnectionImplementors = []string{"VolunteerMatchConnection"}
+
+func (ec *executionContext) _VolunteerMatchConnection(ctx context.Context, sel ast.SelectionSet, obj *model.VolunteerMatchConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, volunteerMatchConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VolunteerMatchConnection")
+		case "edges":
+			out.Values[i] = ec._VolunteerMatchConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._VolunteerMatchConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._VolunteerMatchConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var volunteerMatchEdgeImplementors = []string{"VolunteerMatchEdge"}
+
+func (ec *executionContext) _VolunteerMatchEdge(ctx context.Context, sel ast.SelectionSet, obj *model.VolunteerMatchEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, volunteerMatchEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VolunteerMatchEdge")
+		case "cursor":
+			out.Values[i] = ec._VolunteerMatchEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._VolunteerMatchEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var volunteerOpportunityImplementors = []string{"VolunteerOpportunity"}
+
+func (ec *executionContext) _VolunteerOpportunity(ctx context.Context, sel ast.SelectionSet, obj *model.VolunteerOpportunity) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, volunteerOpportunityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VolunteerOpportunity")
+		case "id":
+			out.Values[i] = ec._VolunteerOpportunity_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._VolunteerOpportunity_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._VolunteerOpportunity_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "topics":
+			out.Values[i] = ec._VolunteerOpportunity_topics(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sharedInterests":
+			out.Values[i] = ec._VolunteerOpportunity_sharedInterests(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "knownPeople":
+			out.Values[i] = ec._VolunteerOpportunity_knownPeople(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nearby":
+			out.Values[i] = ec._VolunteerOpportunity_nearby(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._VolunteerOpportunity_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reasons":
+			out.Values[i] = ec._VolunteerOpportunity_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var volunteerOpportunityConnectionImplementors = []string{"VolunteerOpportunityConnection"}
+
+func (ec *executionContext) _VolunteerOpportunityConnection(ctx context.Context, sel ast.SelectionSet, obj *model.VolunteerOpportunityConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, volunteerOpportunityConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VolunteerOpportunityConnection")
+		case "edges":
+			out.Values[i] = ec._VolunteerOpportunityConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._VolunteerOpportunityConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._VolunteerOpportunityConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var volunteerOpportunityEdgeImplementors = []string{"VolunteerOpportunityEdge"}
+
+func (ec *executionContext) _VolunteerOpportunityEdge(ctx context.Context, sel ast.SelectionSet, obj *model.VolunteerOpportunityEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, volunteerOpportunityEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VolunteerOpportunityEdge")
+		case "cursor":
+			out.Values[i] = ec._VolunteerOpportunityEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._VolunteerOpportunityEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -42533,6 +47457,92 @@ func (ec *executionContext) unmarshalNGroupWhere2map(ctx context.Context, v any)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNHelpMatch2ᚖkithᚋgraphᚋmodelᚐHelpMatch(ctx context.Context, sel ast.SelectionSet, v *model.HelpMatch) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._HelpMatch(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNHelpMatchConnection2ᚖkithᚋgraphᚋmodelᚐHelpMatchConnection(ctx context.Context, sel ast.SelectionSet, v *model.HelpMatchConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._HelpMatchConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNHelpMatchEdge2ᚕᚖkithᚋgraphᚋmodelᚐHelpMatchEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.HelpMatchEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHelpMatchEdge2ᚖkithᚋgraphᚋmodelᚐHelpMatchEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNHelpMatchEdge2ᚖkithᚋgraphᚋmodelᚐHelpMatchEdge(ctx context.Context, sel ast.SelectionSet, v *model.HelpMatchEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._HelpMatchEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNHelpTopic2kithᚋgraphᚋmodelᚐHelpTopic(ctx context.Context, v any) (model.HelpTopic, error) {
+	var res model.HelpTopic
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNHelpTopic2kithᚋgraphᚋmodelᚐHelpTopic(ctx context.Context, sel ast.SelectionSet, v model.HelpTopic) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNHelpTopic2ᚕkithᚋgraphᚋmodelᚐHelpTopicᚄ(ctx context.Context, v any) ([]model.HelpTopic, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.HelpTopic, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNHelpTopic2kithᚋgraphᚋmodelᚐHelpTopic(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNHelpTopic2ᚕkithᚋgraphᚋmodelᚐHelpTopicᚄ(ctx context.Context, sel ast.SelectionSet, v []model.HelpTopic) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHelpTopic2kithᚋgraphᚋmodelᚐHelpTopic(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := model.UnmarshalID(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -42962,6 +47972,107 @@ func (ec *executionContext) marshalNMergeResult2ᚖkithᚋgraphᚋmodelᚐMergeR
 	return ec._MergeResult(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNNeed2ᚕᚖkithᚋgraphᚋmodelᚐNeedᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Need) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNeed2ᚖkithᚋgraphᚋmodelᚐNeed(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNeed2ᚖkithᚋgraphᚋmodelᚐNeed(ctx context.Context, sel ast.SelectionSet, v *model.Need) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Need(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNeedConnection2ᚖkithᚋgraphᚋmodelᚐNeedConnection(ctx context.Context, sel ast.SelectionSet, v *model.NeedConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._NeedConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNeedEdge2ᚕᚖkithᚋgraphᚋmodelᚐNeedEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NeedEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNeedEdge2ᚖkithᚋgraphᚋmodelᚐNeedEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNeedEdge2ᚖkithᚋgraphᚋmodelᚐNeedEdge(ctx context.Context, sel ast.SelectionSet, v *model.NeedEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._NeedEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNNeedInput2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := ec.unmarshalInputNeedInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNNeedInput2ᚕmapᚄ(ctx context.Context, v any) ([]map[string]any, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]map[string]any, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNNeedInput2map(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNNeedOrder2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := ec.unmarshalInputNeedOrder(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNNeedOrderField2kithᚋgraphᚋmodelᚐNeedOrderField(ctx context.Context, v any) (model.NeedOrderField, error) {
+	var res model.NeedOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNeedOrderField2kithᚋgraphᚋmodelᚐNeedOrderField(ctx context.Context, sel ast.SelectionSet, v model.NeedOrderField) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNNeedWhere2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := ec.unmarshalInputNeedWhere(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNNetworkSummary2ᚖkithᚋgraphᚋmodelᚐNetworkSummary(ctx context.Context, sel ast.SelectionSet, v *model.NetworkSummary) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -43085,6 +48196,16 @@ func (ec *executionContext) unmarshalNOpenness2kithᚋgraphᚋmodelᚐOpenness(c
 }
 
 func (ec *executionContext) marshalNOpenness2kithᚋgraphᚋmodelᚐOpenness(ctx context.Context, sel ast.SelectionSet, v model.Openness) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNOpportunityKind2kithᚋgraphᚋmodelᚐOpportunityKind(ctx context.Context, v any) (model.OpportunityKind, error) {
+	var res model.OpportunityKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOpportunityKind2kithᚋgraphᚋmodelᚐOpportunityKind(ctx context.Context, sel ast.SelectionSet, v model.OpportunityKind) graphql.Marshaler {
 	return v
 }
 
@@ -43935,6 +49056,98 @@ func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋg
 	return res
 }
 
+func (ec *executionContext) marshalNVolunteerMatch2ᚖkithᚋgraphᚋmodelᚐVolunteerMatch(ctx context.Context, sel ast.SelectionSet, v *model.VolunteerMatch) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._VolunteerMatch(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVolunteerMatchConnection2ᚖkithᚋgraphᚋmodelᚐVolunteerMatchConnection(ctx context.Context, sel ast.SelectionSet, v *model.VolunteerMatchConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._VolunteerMatchConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVolunteerMatchEdge2ᚕᚖkithᚋgraphᚋmodelᚐVolunteerMatchEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.VolunteerMatchEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVolunteerMatchEdge2ᚖkithᚋgraphᚋmodelᚐVolunteerMatchEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNVolunteerMatchEdge2ᚖkithᚋgraphᚋmodelᚐVolunteerMatchEdge(ctx context.Context, sel ast.SelectionSet, v *model.VolunteerMatchEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._VolunteerMatchEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVolunteerOpportunity2ᚖkithᚋgraphᚋmodelᚐVolunteerOpportunity(ctx context.Context, sel ast.SelectionSet, v *model.VolunteerOpportunity) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._VolunteerOpportunity(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVolunteerOpportunityConnection2ᚖkithᚋgraphᚋmodelᚐVolunteerOpportunityConnection(ctx context.Context, sel ast.SelectionSet, v *model.VolunteerOpportunityConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._VolunteerOpportunityConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVolunteerOpportunityEdge2ᚕᚖkithᚋgraphᚋmodelᚐVolunteerOpportunityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.VolunteerOpportunityEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVolunteerOpportunityEdge2ᚖkithᚋgraphᚋmodelᚐVolunteerOpportunityEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNVolunteerOpportunityEdge2ᚖkithᚋgraphᚋmodelᚐVolunteerOpportunityEdge(ctx context.Context, sel ast.SelectionSet, v *model.VolunteerOpportunityEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._VolunteerOpportunityEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNWave2ᚕᚖkithᚋgraphᚋmodelᚐWaveᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Wave) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -44648,6 +49861,13 @@ func (ec *executionContext) unmarshalOGiftWhere2ᚕmapᚄ(ctx context.Context, v
 	return res, nil
 }
 
+func (ec *executionContext) marshalOGroup2ᚖkithᚋgraphᚋmodelᚐGroup(ctx context.Context, sel ast.SelectionSet, v *model.Group) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Group(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOGroupOrder2ᚕmapᚄ(ctx context.Context, v any) ([]map[string]any, error) {
 	if v == nil {
 		return nil, nil
@@ -44696,6 +49916,66 @@ func (ec *executionContext) unmarshalOGroupWhere2ᚕmapᚄ(ctx context.Context, 
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalOHelpTopic2ᚕkithᚋgraphᚋmodelᚐHelpTopicᚄ(ctx context.Context, v any) ([]model.HelpTopic, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.HelpTopic, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNHelpTopic2kithᚋgraphᚋmodelᚐHelpTopic(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOHelpTopic2ᚕkithᚋgraphᚋmodelᚐHelpTopicᚄ(ctx context.Context, sel ast.SelectionSet, v []model.HelpTopic) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHelpTopic2kithᚋgraphᚋmodelᚐHelpTopic(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOHelpTopic2ᚖkithᚋgraphᚋmodelᚐHelpTopic(ctx context.Context, v any) (*model.HelpTopic, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.HelpTopic)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOHelpTopic2ᚖkithᚋgraphᚋmodelᚐHelpTopic(ctx context.Context, sel ast.SelectionSet, v *model.HelpTopic) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOHelpTopicFilter2map(ctx context.Context, v any) (map[string]any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputHelpTopicFilter(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
@@ -44908,6 +50188,64 @@ func (ec *executionContext) marshalOMemberRole2ᚖkithᚋgraphᚋmodelᚐMemberR
 	return v
 }
 
+func (ec *executionContext) unmarshalONearness2ᚖkithᚋgraphᚋmodelᚐNearness(ctx context.Context, v any) (*model.Nearness, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.Nearness)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalONearness2ᚖkithᚋgraphᚋmodelᚐNearness(ctx context.Context, sel ast.SelectionSet, v *model.Nearness) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalONeedOrder2ᚕmapᚄ(ctx context.Context, v any) ([]map[string]any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]map[string]any, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNNeedOrder2map(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalONeedWhere2map(ctx context.Context, v any) (map[string]any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputNeedWhere(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalONeedWhere2ᚕmapᚄ(ctx context.Context, v any) ([]map[string]any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]map[string]any, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNNeedWhere2map(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalONode2kithᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -45049,6 +50387,13 @@ func (ec *executionContext) marshalOOrderDirection2ᚖkithᚋgraphᚋmodelᚐOrd
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOOrganisation2ᚖkithᚋgraphᚋmodelᚐOrganisation(ctx context.Context, sel ast.SelectionSet, v *model.Organisation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Organisation(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOOrganisationOrder2ᚕmapᚄ(ctx context.Context, v any) ([]map[string]any, error) {

@@ -30,6 +30,7 @@ var prefixes = map[string]string{
 	"Organisation":     "org",
 	"Interest":         "int",
 	"Gift":             "gft",
+	"Need":             "need",
 	"Area":             "area",
 	"Wave":             "wave",
 	"Event":            "evt",

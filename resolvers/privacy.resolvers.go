@@ -22,7 +22,7 @@ func (r *mutationResolver) ErasePerson(ctx context.Context, id string) (*model.E
 	if r.AfterErase != nil {
 		r.AfterErase()
 	}
-	return &model.ErasureResult{People: e.People, Ties: e.Ties, Gifts: e.Gifts, AuditRecords: e.AuditRecords, AnalysisRuns: e.AnalysisRuns}, nil
+	return &model.ErasureResult{People: e.People, Ties: e.Ties, Gifts: e.Gifts, Needs: e.Needs, AuditRecords: e.AuditRecords, AnalysisRuns: e.AnalysisRuns}, nil
 }
 
 func (r *queryResolver) WellbeingSummary(ctx context.Context, where map[string]any, wave *string, tieChange *model.TieChange) (*model.WellbeingSummary, error) {

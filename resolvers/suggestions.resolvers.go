@@ -10,15 +10,16 @@ import (
 	"kith/graph/model"
 )
 
-func (r *queryResolver) Suggestions(ctx context.Context, person string, first *int) ([]*model.Suggestion, error) {
+func (r *queryResolver) Suggestions(ctx context.Context, person *string, externalID *string, first *int) ([]*model.Suggestion, error) {
 	n := 5
 	if first != nil {
 		n = *first
 	}
-	found, err := r.Store.Suggestions(ctx, suggestionScope(ctx), person, n)
+	id, found, err := r.Store.Suggestions(ctx, suggestionScope(ctx), deref(person), deref(externalID), n)
 	if err != nil {
 		return nil, err
 	}
+	auditedPerson(ctx, id)
 	out := make([]*model.Suggestion, len(found))
 	for i, s := range found {
 		out[i] = &model.Suggestion{GroupID: s.GroupID, Name: s.Name, MeetsAt: s.MeetsAt, SharedInterests: s.SharedInterests,

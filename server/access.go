@@ -177,6 +177,10 @@ func nodeID(obj any) string {
 		return n.ID
 	case *model.Observation:
 		return n.PersonID
+	case *model.HelpMatch:
+		return n.PersonID
+	case *model.VolunteerMatch:
+		return n.PersonID
 	}
 	return ""
 }

@@ -255,7 +255,11 @@ func (s *Server) auditOperations(schema *ast.Schema) graphql.FieldMiddleware {
 			return next(ctx)
 		}
 		res, err := next(ctx)
-		if id, _ := fc.Args[arg].(string); err == nil && id != "" {
+		id, _ := fc.Args[arg].(string)
+		if ptr, ok := fc.Args[arg].(*string); ok && ptr != nil {
+			id = *ptr
+		}
+		if err == nil && id != "" {
 			readLogFrom(ctx).note(id, fc.Field.Name)
 		}
 		return res, err
@@ -265,4 +269,5 @@ func (s *Server) auditOperations(schema *ast.Schema) graphql.FieldMiddleware {
 // aboutPerson names the root fields whose whole answer is about one person, named by the
 // argument given, and may go to a role that sees nothing else of them (a partner app): the
 // audit trail records that person's id for every answer, whoever asked.
-var aboutPerson = map[string]string{"suggestions": "person"}
+var aboutPerson = map[string]string{"suggestions": "person", "whoCouldHelp": "person", "whoCouldBeHelpedBy": "person",
+	"volunteeringFor": "person"}

@@ -90,7 +90,6 @@ func TestGraphiQLOffline(t *testing.T) {
 	}
 }
 
-
 // TestGraphiQLPage: the page and its bundle are served to every browser without a token,
 // with a policy that lets it load nothing from elsewhere; GraphQL requests without a token
 // are still refused; /schema.graphql is the committed schema, for whoever may introspect.

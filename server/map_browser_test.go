@@ -403,7 +403,6 @@ func TestMapServesItsPageWithAStrictPolicy(t *testing.T) {
 	}
 }
 
-
 // Two waves side by side: the ties the page colours as gained and lost are the ones
 // compareWaves counts over the same people and kinds.
 func TestMapComparesTwoWaves(t *testing.T) {

@@ -34,6 +34,8 @@ func Decode(r *record) (any, error) {
 		out = &Interest{}
 	case "Gift":
 		out = &Gift{}
+	case "Need":
+		out = &Need{}
 	case "Area":
 		out = &Area{}
 	case "Wave":

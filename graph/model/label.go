@@ -30,6 +30,12 @@ func (g *Gift) Label() string {
 	return firstOf(g.Description, &kind)
 }
 
+// Label is the need's description, or its topic in words.
+func (n *Need) Label() string {
+	topic := strings.ToLower(strings.ReplaceAll(string(n.Topic), "_", " "))
+	return firstOf(n.Description, &topic)
+}
+
 // Label is the area's name.
 func (a *Area) Label() string { return a.Name }
 

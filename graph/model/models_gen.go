@@ -278,6 +278,8 @@ type ErasureResult struct {
 	AuditRecords int `json:"auditRecords"`
 	// Stored analysis runs from whose top lists their id, with its score, was removed.
 	AnalysisRuns int `json:"analysisRuns"`
+	// Needs they recorded, removed with them.
+	Needs int `json:"needs"`
 }
 
 // A familiar stranger and the isolated or nearly isolated people they see.
@@ -301,6 +303,41 @@ type GroupEi struct {
 	Size int `json:"size"`
 	// Ties from members to non-members (external) and between members (internal).
 	Ei *EIIndex `json:"ei"`
+}
+
+// A person who could help, or be helped by, another, and the reasons that put them there: a
+// candidate for a worker, and the people themselves, to judge, never a verdict. Only people
+// who consented to suggestions.
+type HelpMatch struct {
+	// The person matched.
+	PersonID string `json:"personId"`
+	// Their name, as the caller may see it.
+	Label string `json:"label"`
+	// The topics on which a gift of one meets a need of the other.
+	Topics []HelpTopic `json:"topics"`
+	// The interests the two share (INTERESTED_IN), by name.
+	SharedInterests []string `json:"sharedInterests"`
+	// The fewest KNOWS, TRUSTS or ENCOURAGES ties (either way, through people) between the two,
+	// 1 to 3, or null when they are further apart.
+	TrustedSteps *int `json:"trustedSteps,omitempty"`
+	// SAME_AREA when they live in the same area, NEIGHBOURING when in areas next to each other in the area tree, else null.
+	Reach *Nearness `json:"reach,omitempty"`
+	// 3 per topic, 1 per shared interest (at most 3), 4 - trustedSteps, 2 for the same area and 1 for a neighbouring one.
+	Score int `json:"score"`
+	// The reasons in words, for a person to read.
+	Reasons []string `json:"reasons"`
+}
+
+type HelpMatchConnection struct {
+	Edges    []*HelpMatchEdge `json:"edges"`
+	PageInfo *paging.PageInfo `json:"pageInfo"`
+	// How many match, ignoring paging. Counted only when asked for.
+	TotalCount int `json:"totalCount"`
+}
+
+type HelpMatchEdge struct {
+	Cursor string     `json:"cursor"`
+	Node   *HelpMatch `json:"node"`
 }
 
 type IsolateConnection struct {
@@ -355,6 +392,18 @@ type MergeResult struct {
 // errors of the first field that failed. With runAnalysis, erasePerson or refreshResearchCopy in the same
 // mutation, each field is its own transaction.
 type Mutation struct {
+}
+
+type NeedConnection struct {
+	Edges      []*NeedEdge      `json:"edges"`
+	Nodes      []*Need          `json:"nodes"`
+	PageInfo   *paging.PageInfo `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
+}
+
+type NeedEdge struct {
+	Cursor string `json:"cursor"`
+	Node   *Need  `json:"node"`
 }
 
 // A whole network in a few numbers.
@@ -623,6 +672,67 @@ type TokenRevocation struct {
 	// Tokens of the subject issued before this instant, and those without an issue time
 	// (iat), are refused by every Kith instance from its next request.
 	Before time.Time `json:"before"`
+}
+
+// A person who could volunteer for a group: their gifts meet its needs, or they share its
+// interests; with how many members they already know and whether they live near it.
+type VolunteerMatch struct {
+	PersonID string `json:"personId"`
+	Label    string `json:"label"`
+	// The topics on which the person's gifts meet the group's needs.
+	Topics []HelpTopic `json:"topics"`
+	// The interests the person and the group share, by name.
+	SharedInterests []string `json:"sharedInterests"`
+	// How many of the group's members the person knows, trusts or is encouraged by. A count, never who.
+	KnownMembers int `json:"knownMembers"`
+	// Whether the person lives in the area of the group, or of a place where it meets, or a neighbouring one.
+	Nearby bool `json:"nearby"`
+	// 3 per topic, 1 per shared interest (at most 3), 1 per known member (at most 3), 1 when nearby.
+	Score   int      `json:"score"`
+	Reasons []string `json:"reasons"`
+}
+
+type VolunteerMatchConnection struct {
+	Edges      []*VolunteerMatchEdge `json:"edges"`
+	PageInfo   *paging.PageInfo      `json:"pageInfo"`
+	TotalCount int                   `json:"totalCount"`
+}
+
+type VolunteerMatchEdge struct {
+	Cursor string          `json:"cursor"`
+	Node   *VolunteerMatch `json:"node"`
+}
+
+// A group or organisation a person could volunteer for, and the reasons: its needs the
+// person's gifts meet, interests they share, people the person knows there. Sensitive groups
+// are never proposed.
+type VolunteerOpportunity struct {
+	// The group's or organisation's id.
+	ID   string          `json:"id"`
+	Kind OpportunityKind `json:"kind"`
+	Name string          `json:"name"`
+	// The topics on which the person's gifts meet its needs.
+	Topics []HelpTopic `json:"topics"`
+	// The interests the person and a group share (INTERESTED_IN), by name.
+	SharedInterests []string `json:"sharedInterests"`
+	// How many of its members or staff the person knows, trusts or is encouraged by. A count, never who.
+	KnownPeople int `json:"knownPeople"`
+	// Whether it, or a place where it meets, is in the person's area or a neighbouring one.
+	Nearby bool `json:"nearby"`
+	// 3 per topic, 1 per shared interest (at most 3), 1 per known person (at most 3), 1 when nearby.
+	Score   int      `json:"score"`
+	Reasons []string `json:"reasons"`
+}
+
+type VolunteerOpportunityConnection struct {
+	Edges      []*VolunteerOpportunityEdge `json:"edges"`
+	PageInfo   *paging.PageInfo            `json:"pageInfo"`
+	TotalCount int                         `json:"totalCount"`
+}
+
+type VolunteerOpportunityEdge struct {
+	Cursor string                `json:"cursor"`
+	Node   *VolunteerOpportunity `json:"node"`
 }
 
 type WaveChangeConnection struct {
@@ -1294,17 +1404,19 @@ type GiftOrderField string
 
 const (
 	GiftOrderFieldDescription GiftOrderField = "DESCRIPTION"
+	GiftOrderFieldTopic       GiftOrderField = "TOPIC"
 	GiftOrderFieldCreatedAt   GiftOrderField = "CREATED_AT"
 )
 
 var AllGiftOrderField = []GiftOrderField{
 	GiftOrderFieldDescription,
+	GiftOrderFieldTopic,
 	GiftOrderFieldCreatedAt,
 }
 
 func (e GiftOrderField) IsValid() bool {
 	switch e {
-	case GiftOrderFieldDescription, GiftOrderFieldCreatedAt:
+	case GiftOrderFieldDescription, GiftOrderFieldTopic, GiftOrderFieldCreatedAt:
 		return true
 	}
 	return false
@@ -1399,6 +1511,111 @@ func (e *GroupOrderField) UnmarshalJSON(b []byte) error {
 }
 
 func (e GroupOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What help is about: the closed vocabulary gifts and needs are matched on. It grows by adding
+// a value here and in the store's table (cypher.HelpTopics); a need's or gift's own words go in
+// its description.
+type HelpTopic string
+
+const (
+	// Someone to talk to, a visit, a cup of tea.
+	HelpTopicCompany HelpTopic = "COMPANY"
+	// Someone who listens: a friendly ear in hard times.
+	HelpTopicListening HelpTopic = "LISTENING"
+	// Lifts to appointments, the shops or a group.
+	HelpTopicTransport HelpTopic = "TRANSPORT"
+	// Shopping, errands, picking up a prescription.
+	HelpTopicShopping HelpTopic = "SHOPPING"
+	// Cooking, a meal, baking for an event.
+	HelpTopicCooking HelpTopic = "COOKING"
+	// Gardening and growing.
+	HelpTopicGardening HelpTopic = "GARDENING"
+	// Odd jobs and repairs: DIY, fixing bikes.
+	HelpTopicRepairs HelpTopic = "REPAIRS"
+	// Getting online: phones, computers, the internet.
+	HelpTopicDigital HelpTopic = "DIGITAL"
+	// Forms, letters, benefits and money advice.
+	HelpTopicPaperwork HelpTopic = "PAPERWORK"
+	// Looking after children or someone cared for.
+	HelpTopicCare HelpTopic = "CARE"
+	// Teaching a skill, a language, reading and writing.
+	HelpTopicTeaching HelpTopic = "TEACHING"
+	// Music, arts and crafts.
+	HelpTopicArts HelpTopic = "ARTS"
+	// Sport, walking, exercise.
+	HelpTopicExercise HelpTopic = "EXERCISE"
+	// Running things: organising, committees, publicity, bookkeeping.
+	HelpTopicOrganising HelpTopic = "ORGANISING"
+	// People to help run a group or event: volunteers.
+	HelpTopicVolunteers HelpTopic = "VOLUNTEERS"
+	// A room or space to meet in.
+	HelpTopicVenue HelpTopic = "VENUE"
+	// Anything else: say what in the description.
+	HelpTopicOther HelpTopic = "OTHER"
+)
+
+var AllHelpTopic = []HelpTopic{
+	HelpTopicCompany,
+	HelpTopicListening,
+	HelpTopicTransport,
+	HelpTopicShopping,
+	HelpTopicCooking,
+	HelpTopicGardening,
+	HelpTopicRepairs,
+	HelpTopicDigital,
+	HelpTopicPaperwork,
+	HelpTopicCare,
+	HelpTopicTeaching,
+	HelpTopicArts,
+	HelpTopicExercise,
+	HelpTopicOrganising,
+	HelpTopicVolunteers,
+	HelpTopicVenue,
+	HelpTopicOther,
+}
+
+func (e HelpTopic) IsValid() bool {
+	switch e {
+	case HelpTopicCompany, HelpTopicListening, HelpTopicTransport, HelpTopicShopping, HelpTopicCooking, HelpTopicGardening, HelpTopicRepairs, HelpTopicDigital, HelpTopicPaperwork, HelpTopicCare, HelpTopicTeaching, HelpTopicArts, HelpTopicExercise, HelpTopicOrganising, HelpTopicVolunteers, HelpTopicVenue, HelpTopicOther:
+		return true
+	}
+	return false
+}
+
+func (e HelpTopic) String() string {
+	return string(e)
+}
+
+func (e *HelpTopic) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = HelpTopic(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid HelpTopic", str)
+	}
+	return nil
+}
+
+func (e HelpTopic) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *HelpTopic) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e HelpTopic) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -1646,6 +1863,121 @@ func (e MemberRole) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// How near two people or a person and a group are.
+type Nearness string
+
+const (
+	// The same area.
+	NearnessSameArea Nearness = "SAME_AREA"
+	// Areas with the same parent, or one inside the other.
+	NearnessNeighbouring Nearness = "NEIGHBOURING"
+)
+
+var AllNearness = []Nearness{
+	NearnessSameArea,
+	NearnessNeighbouring,
+}
+
+func (e Nearness) IsValid() bool {
+	switch e {
+	case NearnessSameArea, NearnessNeighbouring:
+		return true
+	}
+	return false
+}
+
+func (e Nearness) String() string {
+	return string(e)
+}
+
+func (e *Nearness) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Nearness(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Nearness", str)
+	}
+	return nil
+}
+
+func (e Nearness) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Nearness) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Nearness) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type NeedOrderField string
+
+const (
+	NeedOrderFieldTopic       NeedOrderField = "TOPIC"
+	NeedOrderFieldDescription NeedOrderField = "DESCRIPTION"
+	NeedOrderFieldCreatedAt   NeedOrderField = "CREATED_AT"
+)
+
+var AllNeedOrderField = []NeedOrderField{
+	NeedOrderFieldTopic,
+	NeedOrderFieldDescription,
+	NeedOrderFieldCreatedAt,
+}
+
+func (e NeedOrderField) IsValid() bool {
+	switch e {
+	case NeedOrderFieldTopic, NeedOrderFieldDescription, NeedOrderFieldCreatedAt:
+		return true
+	}
+	return false
+}
+
+func (e NeedOrderField) String() string {
+	return string(e)
+}
+
+func (e *NeedOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = NeedOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid NeedOrderField", str)
+	}
+	return nil
+}
+
+func (e NeedOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *NeedOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e NeedOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // The node types, for naming a node by {type, externalId} and for narrowing search.
 type NodeType string
 
@@ -1659,6 +1991,7 @@ const (
 	NodeTypeGift             NodeType = "GIFT"
 	NodeTypeArea             NodeType = "AREA"
 	NodeTypeWave             NodeType = "WAVE"
+	NodeTypeNeed             NodeType = "NEED"
 )
 
 var AllNodeType = []NodeType{
@@ -1671,11 +2004,12 @@ var AllNodeType = []NodeType{
 	NodeTypeGift,
 	NodeTypeArea,
 	NodeTypeWave,
+	NodeTypeNeed,
 }
 
 func (e NodeType) IsValid() bool {
 	switch e {
-	case NodeTypePerson, NodeTypeFamiliarStranger, NodeTypePlace, NodeTypeGroup, NodeTypeOrganisation, NodeTypeInterest, NodeTypeGift, NodeTypeArea, NodeTypeWave:
+	case NodeTypePerson, NodeTypeFamiliarStranger, NodeTypePlace, NodeTypeGroup, NodeTypeOrganisation, NodeTypeInterest, NodeTypeGift, NodeTypeArea, NodeTypeWave, NodeTypeNeed:
 		return true
 	}
 	return false
@@ -1834,6 +2168,62 @@ func (e *Openness) UnmarshalJSON(b []byte) error {
 }
 
 func (e Openness) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Whether a volunteering opportunity is a group's or an organisation's.
+type OpportunityKind string
+
+const (
+	OpportunityKindGroup        OpportunityKind = "GROUP"
+	OpportunityKindOrganisation OpportunityKind = "ORGANISATION"
+)
+
+var AllOpportunityKind = []OpportunityKind{
+	OpportunityKindGroup,
+	OpportunityKindOrganisation,
+}
+
+func (e OpportunityKind) IsValid() bool {
+	switch e {
+	case OpportunityKindGroup, OpportunityKindOrganisation:
+		return true
+	}
+	return false
+}
+
+func (e OpportunityKind) String() string {
+	return string(e)
+}
+
+func (e *OpportunityKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OpportunityKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OpportunityKind", str)
+	}
+	return nil
+}
+
+func (e OpportunityKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OpportunityKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OpportunityKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -2535,6 +2925,8 @@ const (
 	TieKindIn TieKind = "IN"
 	// Person → Person: two records that may be the same human; score 0 to 1.
 	TieKindPossiblySameAs TieKind = "POSSIBLY_SAME_AS"
+	// Person, Group or Organisation → Need.
+	TieKindNeeds TieKind = "NEEDS"
 )
 
 var AllTieKind = []TieKind{
@@ -2552,11 +2944,12 @@ var AllTieKind = []TieKind{
 	TieKindLivesIn,
 	TieKindIn,
 	TieKindPossiblySameAs,
+	TieKindNeeds,
 }
 
 func (e TieKind) IsValid() bool {
 	switch e {
-	case TieKindKnows, TieKindTrusts, TieKindGetsInfoFrom, TieKindEncourages, TieKindMemberOf, TieKindUses, TieKindMeetsAt, TieKindSees, TieKindWorksFor, TieKindInterestedIn, TieKindOffers, TieKindLivesIn, TieKindIn, TieKindPossiblySameAs:
+	case TieKindKnows, TieKindTrusts, TieKindGetsInfoFrom, TieKindEncourages, TieKindMemberOf, TieKindUses, TieKindMeetsAt, TieKindSees, TieKindWorksFor, TieKindInterestedIn, TieKindOffers, TieKindLivesIn, TieKindIn, TieKindPossiblySameAs, TieKindNeeds:
 		return true
 	}
 	return false

@@ -108,9 +108,21 @@ type Interest struct {
 
 // Gift is something a person can offer.
 type Gift struct {
+	ID          string     `db:"id"`
+	ExternalID  *string    `db:"externalId"`
+	Kind        GiftKind   `db:"kind"`
+	Description *string    `db:"description"`
+	Topic       *HelpTopic `db:"topic"`
+	CreatedAt   time.Time  `db:"createdAt"`
+	UpdatedAt   time.Time  `db:"updatedAt"`
+	Loaded
+}
+
+// Need is help a person, group or organisation needs.
+type Need struct {
 	ID          string    `db:"id"`
 	ExternalID  *string   `db:"externalId"`
-	Kind        GiftKind  `db:"kind"`
+	Topic       HelpTopic `db:"topic"`
 	Description *string   `db:"description"`
 	CreatedAt   time.Time `db:"createdAt"`
 	UpdatedAt   time.Time `db:"updatedAt"`
@@ -191,6 +203,7 @@ func (Group) IsNode()            {}
 func (Organisation) IsNode()     {}
 func (Interest) IsNode()         {}
 func (Gift) IsNode()             {}
+func (Need) IsNode()             {}
 func (Area) IsNode()             {}
 func (Wave) IsNode()             {}
 
