@@ -16,7 +16,7 @@ RESEARCH_TX_MEMORY ?= 256m
 TEST_TIMEOUT ?= 30m
 start_research = KITH_NEO4J_PORT=$(1) KITH_STATE_DIR=$(2) KITH_NEO4J_HEAP=1g KITH_NEO4J_TX_MEMORY=$(RESEARCH_TX_MEMORY) ./dev/localneo4j/start.sh
 
-.PHONY: run test test-faults vet generate check-generated neo4j neo4j-stop build clean bench pyenv chromium bench-identity web check-web check-example-dashboard
+.PHONY: run test test-faults vet generate check-generated neo4j neo4j-stop build clean bench pyenv nodeenv chromium bench-identity web check-web check-example-dashboard
 
 build:
 	$(GO) build -o bin/kith ./cmd/kith
@@ -33,7 +33,7 @@ run: build
 ## when set, otherwise a local instance on port $(TEST_NEO4J_PORT) (or, where a Docker
 ## engine runs and NEO4J_URI is unset, testcontainers); and the same for the research
 ## copy's: NEO4J_RESEARCH_URI, or a local instance on port $(TEST_RESEARCH_NEO4J_PORT).
-test: vet pyenv chromium
+test: vet pyenv nodeenv chromium
 	@docker=; if [ -n "$$DOCKER_HOST" ] || [ -S /var/run/docker.sock ]; then docker=1; fi; \
 	uri="$${NEO4J_URI:-}"; research="$${NEO4J_RESEARCH_URI:-}"; \
 	if [ -z "$$uri" ] && [ -z "$$docker" ]; then \
@@ -44,12 +44,17 @@ test: vet pyenv chromium
 	  $(call start_research,$(TEST_RESEARCH_NEO4J_PORT),.kith/test-research) || exit 1; \
 	  research=bolt://127.0.0.1:$(TEST_RESEARCH_NEO4J_PORT); \
 	fi; \
-	KITH_PYTHON=$(CURDIR)/.kith/venv/bin/python NEO4J_URI=$$uri NEO4J_RESEARCH_URI=$$research $(GO) test -p 1 -count=1 -timeout $(TEST_TIMEOUT) ./...
+	KITH_PYTHON=$(CURDIR)/.kith/venv/bin/python KITH_NODE_TOOLS=$(CURDIR)/dev/node NEO4J_URI=$$uri NEO4J_RESEARCH_URI=$$research $(GO) test -p 1 -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 ## pyenv: the independent readers (networkx, icalendar, jsonschema) the format tests use,
 ## pinned in dev/python/requirements.txt, in .kith/venv.
 pyenv:
 	./dev/python/venv.sh
+
+## nodeenv: the Node readers the tests use (graphql-http's audit of GraphQL over HTTP),
+## pinned in dev/node/package-lock.json, in dev/node/node_modules.
+nodeenv:
+	cd dev/node && npm ci --no-audit --no-fund --loglevel=error
 
 ## chromium: Debian's headless Chromium for the browser tests, when none is installed.
 chromium:

@@ -75,16 +75,43 @@ func firstByte(body []byte) byte {
 
 // specStatus turns gqlgen's 422 for a request that does not parse or validate into 200 when
 // the answer is application/json. Answers in application/graphql-response+json keep their
-// status (gqlgen gives those 400), as the specification asks.
+// status (gqlgen gives those 400), as the specification asks, and leave out the data entry
+// gqlgen writes as null: a request that never ran has no data.
 type specStatus struct {
 	http.ResponseWriter
+	notRun bool
 }
 
 func (w *specStatus) WriteHeader(code int) {
-	if code == http.StatusUnprocessableEntity && strings.HasPrefix(w.Header().Get("Content-Type"), "application/json") {
+	contentType := w.Header().Get("Content-Type")
+	switch {
+	case code == http.StatusUnprocessableEntity && strings.HasPrefix(contentType, "application/json"):
 		code = http.StatusOK
+	case code >= 400 && strings.HasPrefix(contentType, "application/graphql-response+json"):
+		w.notRun = true
 	}
 	w.ResponseWriter.WriteHeader(code)
+}
+
+// Write drops a null data entry from the answer to a request that never ran. gqlgen writes
+// such an answer in one call; anything else passes unchanged.
+func (w *specStatus) Write(b []byte) (int, error) {
+	if !w.notRun {
+		return w.ResponseWriter.Write(b)
+	}
+	var answer map[string]json.RawMessage
+	if err := json.Unmarshal(b, &answer); err != nil || string(answer["data"]) != "null" {
+		return w.ResponseWriter.Write(b)
+	}
+	delete(answer, "data")
+	out, err := json.Marshal(answer)
+	if err != nil {
+		return w.ResponseWriter.Write(b)
+	}
+	if _, err := w.ResponseWriter.Write(out); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }
 
 // Unwrap lets http.ResponseController reach the connection (flushes, deadlines).
