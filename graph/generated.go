@@ -1134,11 +1134,11 @@ type QueryResolver interface {
 	Waves(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Wave], error)
 	Interests(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Interest], error)
 	Gifts(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Gift], error)
-	Needs(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.NeedConnection, error)
-	WhoCouldHelp(ctx context.Context, person string, first *int, after *string, last *int, before *string) (*model.HelpMatchConnection, error)
-	WhoCouldBeHelpedBy(ctx context.Context, person string, first *int, after *string, last *int, before *string) (*model.HelpMatchConnection, error)
-	VolunteerMatches(ctx context.Context, group string, first *int, after *string, last *int, before *string) (*model.VolunteerMatchConnection, error)
-	VolunteeringFor(ctx context.Context, person string, first *int, after *string, last *int, before *string) (*model.VolunteerOpportunityConnection, error)
+	Needs(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Need], error)
+	WhoCouldHelp(ctx context.Context, person string, first *int, after *string, last *int, before *string) (*paging.Connection[*model.HelpMatch], error)
+	WhoCouldBeHelpedBy(ctx context.Context, person string, first *int, after *string, last *int, before *string) (*paging.Connection[*model.HelpMatch], error)
+	VolunteerMatches(ctx context.Context, group string, first *int, after *string, last *int, before *string) (*paging.Connection[*model.VolunteerMatch], error)
+	VolunteeringFor(ctx context.Context, person string, first *int, after *string, last *int, before *string) (*paging.Connection[*model.VolunteerOpportunity], error)
 	TileCounts(ctx context.Context, by model.TileDimension, where map[string]any) (*model.TileCounts, error)
 	FamiliarStrangerList(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.FamiliarStranger], error)
 	Groups(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Group], error)
@@ -18893,7 +18893,7 @@ func (ec *executionContext) fieldContext_HelpMatch_reasons(_ context.Context, fi
 	return graphql.NewScalarFieldContext("HelpMatch", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _HelpMatchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.HelpMatchConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _HelpMatchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.HelpMatch]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18905,8 +18905,8 @@ func (ec *executionContext) _HelpMatchConnection_edges(ctx context.Context, fiel
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.HelpMatchEdge) graphql.Marshaler {
-			return ec.marshalNHelpMatchEdge2ᚕᚖkithᚋgraphᚋmodelᚐHelpMatchEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*paging.Edge[*model.HelpMatch]) graphql.Marshaler {
+			return ec.marshalNHelpMatchEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18925,7 +18925,7 @@ func (ec *executionContext) fieldContext_HelpMatchConnection_edges(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _HelpMatchConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.HelpMatchConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _HelpMatchConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.HelpMatch]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18957,7 +18957,7 @@ func (ec *executionContext) fieldContext_HelpMatchConnection_pageInfo(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _HelpMatchConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.HelpMatchConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _HelpMatchConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.HelpMatch]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18980,7 +18980,7 @@ func (ec *executionContext) fieldContext_HelpMatchConnection_totalCount(_ contex
 	return graphql.NewScalarFieldContext("HelpMatchConnection", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _HelpMatchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.HelpMatchEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _HelpMatchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.HelpMatch]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19003,7 +19003,7 @@ func (ec *executionContext) fieldContext_HelpMatchEdge_cursor(_ context.Context,
 	return graphql.NewScalarFieldContext("HelpMatchEdge", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _HelpMatchEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.HelpMatchEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _HelpMatchEdge_node(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.HelpMatch]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23671,7 +23671,7 @@ func (ec *executionContext) fieldContext_Need_organisation(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _NeedConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.NeedConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _NeedConnection_edges(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Need]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23683,8 +23683,8 @@ func (ec *executionContext) _NeedConnection_edges(ctx context.Context, field gra
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.NeedEdge) graphql.Marshaler {
-			return ec.marshalNNeedEdge2ᚕᚖkithᚋgraphᚋmodelᚐNeedEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*paging.Edge[*model.Need]) graphql.Marshaler {
+			return ec.marshalNNeedEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -23703,7 +23703,7 @@ func (ec *executionContext) fieldContext_NeedConnection_edges(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _NeedConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.NeedConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _NeedConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Need]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23735,7 +23735,7 @@ func (ec *executionContext) fieldContext_NeedConnection_nodes(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _NeedConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.NeedConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _NeedConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Need]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23767,7 +23767,7 @@ func (ec *executionContext) fieldContext_NeedConnection_pageInfo(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _NeedConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.NeedConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _NeedConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Need]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23790,7 +23790,7 @@ func (ec *executionContext) fieldContext_NeedConnection_totalCount(_ context.Con
 	return graphql.NewScalarFieldContext("NeedConnection", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _NeedEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.NeedEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _NeedEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.Need]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23813,7 +23813,7 @@ func (ec *executionContext) fieldContext_NeedEdge_cursor(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("NeedEdge", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _NeedEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.NeedEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _NeedEdge_node(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.Need]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27656,8 +27656,8 @@ func (ec *executionContext) _Query_needs(ctx context.Context, field graphql.Coll
 			return ec.Resolvers.Query().Needs(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["where"].(map[string]any), fc.Args["orderBy"].([]map[string]any))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.NeedConnection) graphql.Marshaler {
-			return ec.marshalNNeedConnection2ᚖkithᚋgraphᚋmodelᚐNeedConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *paging.Connection[*model.Need]) graphql.Marshaler {
+			return ec.marshalNNeedConnection2ᚖkithᚋpagingᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -27705,11 +27705,11 @@ func (ec *executionContext) _Query_whoCouldHelp(ctx context.Context, field graph
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"ADMIN", "WORKER", "PARTNER"})
 				if err != nil {
-					var zeroVal *model.HelpMatchConnection
+					var zeroVal *paging.Connection[*model.HelpMatch]
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.HelpMatchConnection
+					var zeroVal *paging.Connection[*model.HelpMatch]
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -27718,8 +27718,8 @@ func (ec *executionContext) _Query_whoCouldHelp(ctx context.Context, field graph
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.HelpMatchConnection) graphql.Marshaler {
-			return ec.marshalNHelpMatchConnection2ᚖkithᚋgraphᚋmodelᚐHelpMatchConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *paging.Connection[*model.HelpMatch]) graphql.Marshaler {
+			return ec.marshalNHelpMatchConnection2ᚖkithᚋpagingᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -27767,11 +27767,11 @@ func (ec *executionContext) _Query_whoCouldBeHelpedBy(ctx context.Context, field
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"ADMIN", "WORKER", "PARTNER"})
 				if err != nil {
-					var zeroVal *model.HelpMatchConnection
+					var zeroVal *paging.Connection[*model.HelpMatch]
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.HelpMatchConnection
+					var zeroVal *paging.Connection[*model.HelpMatch]
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -27780,8 +27780,8 @@ func (ec *executionContext) _Query_whoCouldBeHelpedBy(ctx context.Context, field
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.HelpMatchConnection) graphql.Marshaler {
-			return ec.marshalNHelpMatchConnection2ᚖkithᚋgraphᚋmodelᚐHelpMatchConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *paging.Connection[*model.HelpMatch]) graphql.Marshaler {
+			return ec.marshalNHelpMatchConnection2ᚖkithᚋpagingᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -27829,11 +27829,11 @@ func (ec *executionContext) _Query_volunteerMatches(ctx context.Context, field g
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"ADMIN", "WORKER", "PARTNER"})
 				if err != nil {
-					var zeroVal *model.VolunteerMatchConnection
+					var zeroVal *paging.Connection[*model.VolunteerMatch]
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.VolunteerMatchConnection
+					var zeroVal *paging.Connection[*model.VolunteerMatch]
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -27842,8 +27842,8 @@ func (ec *executionContext) _Query_volunteerMatches(ctx context.Context, field g
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.VolunteerMatchConnection) graphql.Marshaler {
-			return ec.marshalNVolunteerMatchConnection2ᚖkithᚋgraphᚋmodelᚐVolunteerMatchConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *paging.Connection[*model.VolunteerMatch]) graphql.Marshaler {
+			return ec.marshalNVolunteerMatchConnection2ᚖkithᚋpagingᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -27891,11 +27891,11 @@ func (ec *executionContext) _Query_volunteeringFor(ctx context.Context, field gr
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"ADMIN", "WORKER", "PARTNER"})
 				if err != nil {
-					var zeroVal *model.VolunteerOpportunityConnection
+					var zeroVal *paging.Connection[*model.VolunteerOpportunity]
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.VolunteerOpportunityConnection
+					var zeroVal *paging.Connection[*model.VolunteerOpportunity]
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -27904,8 +27904,8 @@ func (ec *executionContext) _Query_volunteeringFor(ctx context.Context, field gr
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.VolunteerOpportunityConnection) graphql.Marshaler {
-			return ec.marshalNVolunteerOpportunityConnection2ᚖkithᚋgraphᚋmodelᚐVolunteerOpportunityConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *paging.Connection[*model.VolunteerOpportunity]) graphql.Marshaler {
+			return ec.marshalNVolunteerOpportunityConnection2ᚖkithᚋpagingᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -30689,7 +30689,7 @@ func (ec *executionContext) fieldContext_VolunteerMatch_reasons(_ context.Contex
 	return graphql.NewScalarFieldContext("VolunteerMatch", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _VolunteerMatchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerMatchConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _VolunteerMatchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.VolunteerMatch]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30701,8 +30701,8 @@ func (ec *executionContext) _VolunteerMatchConnection_edges(ctx context.Context,
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.VolunteerMatchEdge) graphql.Marshaler {
-			return ec.marshalNVolunteerMatchEdge2ᚕᚖkithᚋgraphᚋmodelᚐVolunteerMatchEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*paging.Edge[*model.VolunteerMatch]) graphql.Marshaler {
+			return ec.marshalNVolunteerMatchEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -30721,7 +30721,7 @@ func (ec *executionContext) fieldContext_VolunteerMatchConnection_edges(_ contex
 	return fc, nil
 }
 
-func (ec *executionContext) _VolunteerMatchConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerMatchConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _VolunteerMatchConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.VolunteerMatch]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30753,7 +30753,7 @@ func (ec *executionContext) fieldContext_VolunteerMatchConnection_pageInfo(_ con
 	return fc, nil
 }
 
-func (ec *executionContext) _VolunteerMatchConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerMatchConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _VolunteerMatchConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.VolunteerMatch]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30776,7 +30776,7 @@ func (ec *executionContext) fieldContext_VolunteerMatchConnection_totalCount(_ c
 	return graphql.NewScalarFieldContext("VolunteerMatchConnection", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _VolunteerMatchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerMatchEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _VolunteerMatchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.VolunteerMatch]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30799,7 +30799,7 @@ func (ec *executionContext) fieldContext_VolunteerMatchEdge_cursor(_ context.Con
 	return graphql.NewScalarFieldContext("VolunteerMatchEdge", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _VolunteerMatchEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerMatchEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _VolunteerMatchEdge_node(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.VolunteerMatch]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31038,7 +31038,7 @@ func (ec *executionContext) fieldContext_VolunteerOpportunity_reasons(_ context.
 	return graphql.NewScalarFieldContext("VolunteerOpportunity", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _VolunteerOpportunityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerOpportunityConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _VolunteerOpportunityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.VolunteerOpportunity]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31050,8 +31050,8 @@ func (ec *executionContext) _VolunteerOpportunityConnection_edges(ctx context.Co
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.VolunteerOpportunityEdge) graphql.Marshaler {
-			return ec.marshalNVolunteerOpportunityEdge2ᚕᚖkithᚋgraphᚋmodelᚐVolunteerOpportunityEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*paging.Edge[*model.VolunteerOpportunity]) graphql.Marshaler {
+			return ec.marshalNVolunteerOpportunityEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -31070,7 +31070,7 @@ func (ec *executionContext) fieldContext_VolunteerOpportunityConnection_edges(_ 
 	return fc, nil
 }
 
-func (ec *executionContext) _VolunteerOpportunityConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerOpportunityConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _VolunteerOpportunityConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.VolunteerOpportunity]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31102,7 +31102,7 @@ func (ec *executionContext) fieldContext_VolunteerOpportunityConnection_pageInfo
 	return fc, nil
 }
 
-func (ec *executionContext) _VolunteerOpportunityConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerOpportunityConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _VolunteerOpportunityConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.VolunteerOpportunity]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31125,7 +31125,7 @@ func (ec *executionContext) fieldContext_VolunteerOpportunityConnection_totalCou
 	return graphql.NewScalarFieldContext("VolunteerOpportunityConnection", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _VolunteerOpportunityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerOpportunityEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _VolunteerOpportunityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.VolunteerOpportunity]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31148,7 +31148,7 @@ func (ec *executionContext) fieldContext_VolunteerOpportunityEdge_cursor(_ conte
 	return graphql.NewScalarFieldContext("VolunteerOpportunityEdge", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _VolunteerOpportunityEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerOpportunityEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _VolunteerOpportunityEdge_node(ctx context.Context, field graphql.CollectedField, obj *paging.Edge[*model.VolunteerOpportunity]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -39759,7 +39759,7 @@ func (ec *executionContext) _HelpMatch(ctx context.Context, sel ast.SelectionSet
 
 var helpMatchConnectionImplementors = []string{"HelpMatchConnection"}
 
-func (ec *executionContext) _HelpMatchConnection(ctx context.Context, sel ast.SelectionSet, obj *model.HelpMatchConnection) graphql.Marshaler {
+func (ec *executionContext) _HelpMatchConnection(ctx context.Context, sel ast.SelectionSet, obj *paging.Connection[*model.HelpMatch]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, helpMatchConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -39807,7 +39807,7 @@ func (ec *executionContext) _HelpMatchConnection(ctx context.Context, sel ast.Se
 
 var helpMatchEdgeImplementors = []string{"HelpMatchEdge"}
 
-func (ec *executionContext) _HelpMatchEdge(ctx context.Context, sel ast.SelectionSet, obj *model.HelpMatchEdge) graphql.Marshaler {
+func (ec *executionContext) _HelpMatchEdge(ctx context.Context, sel ast.SelectionSet, obj *paging.Edge[*model.HelpMatch]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, helpMatchEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -41678,7 +41678,7 @@ func (ec *executionContext) _Need(ctx context.Context, sel ast.SelectionSet, obj
 
 var needConnectionImplementors = []string{"NeedConnection"}
 
-func (ec *executionContext) _NeedConnection(ctx context.Context, sel ast.SelectionSet, obj *model.NeedConnection) graphql.Marshaler {
+func (ec *executionContext) _NeedConnection(ctx context.Context, sel ast.SelectionSet, obj *paging.Connection[*model.Need]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, needConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -41731,7 +41731,7 @@ func (ec *executionContext) _NeedConnection(ctx context.Context, sel ast.Selecti
 
 var needEdgeImplementors = []string{"NeedEdge"}
 
-func (ec *executionContext) _NeedEdge(ctx context.Context, sel ast.SelectionSet, obj *model.NeedEdge) graphql.Marshaler {
+func (ec *executionContext) _NeedEdge(ctx context.Context, sel ast.SelectionSet, obj *paging.Edge[*model.Need]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, needEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -45367,7 +45367,7 @@ func (ec *executionContext) _VolunteerMatch(ctx context.Context, sel ast.Selecti
 
 var volunteerMatchConnectionImplementors = []string{"VolunteerMatchConnection"}
 
-func (ec *executionContext) _VolunteerMatchConnection(ctx context.Context, sel ast.SelectionSet, obj *model.VolunteerMatchConnection) graphql.Marshaler {
+func (ec *executionContext) _VolunteerMatchConnection(ctx context.Context, sel ast.SelectionSet, obj *paging.Connection[*model.VolunteerMatch]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, volunteerMatchConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -45415,7 +45415,7 @@ func (ec *executionContext) _VolunteerMatchConnection(ctx context.Context, sel a
 
 var volunteerMatchEdgeImplementors = []string{"VolunteerMatchEdge"}
 
-func (ec *executionContext) _VolunteerMatchEdge(ctx context.Context, sel ast.SelectionSet, obj *model.VolunteerMatchEdge) graphql.Marshaler {
+func (ec *executionContext) _VolunteerMatchEdge(ctx context.Context, sel ast.SelectionSet, obj *paging.Edge[*model.VolunteerMatch]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, volunteerMatchEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -45536,7 +45536,7 @@ func (ec *executionContext) _VolunteerOpportunity(ctx context.Context, sel ast.S
 
 var volunteerOpportunityConnectionImplementors = []string{"VolunteerOpportunityConnection"}
 
-func (ec *executionContext) _VolunteerOpportunityConnection(ctx context.Context, sel ast.SelectionSet, obj *model.VolunteerOpportunityConnection) graphql.Marshaler {
+func (ec *executionContext) _VolunteerOpportunityConnection(ctx context.Context, sel ast.SelectionSet, obj *paging.Connection[*model.VolunteerOpportunity]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, volunteerOpportunityConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -45584,7 +45584,7 @@ func (ec *executionContext) _VolunteerOpportunityConnection(ctx context.Context,
 
 var volunteerOpportunityEdgeImplementors = []string{"VolunteerOpportunityEdge"}
 
-func (ec *executionContext) _VolunteerOpportunityEdge(ctx context.Context, sel ast.SelectionSet, obj *model.VolunteerOpportunityEdge) graphql.Marshaler {
+func (ec *executionContext) _VolunteerOpportunityEdge(ctx context.Context, sel ast.SelectionSet, obj *paging.Edge[*model.VolunteerOpportunity]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, volunteerOpportunityEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -47467,7 +47467,7 @@ func (ec *executionContext) marshalNHelpMatch2ᚖkithᚋgraphᚋmodelᚐHelpMatc
 	return ec._HelpMatch(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNHelpMatchConnection2ᚖkithᚋgraphᚋmodelᚐHelpMatchConnection(ctx context.Context, sel ast.SelectionSet, v *model.HelpMatchConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNHelpMatchConnection2ᚖkithᚋpagingᚐConnection(ctx context.Context, sel ast.SelectionSet, v *paging.Connection[*model.HelpMatch]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -47477,11 +47477,11 @@ func (ec *executionContext) marshalNHelpMatchConnection2ᚖkithᚋgraphᚋmodel�
 	return ec._HelpMatchConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNHelpMatchEdge2ᚕᚖkithᚋgraphᚋmodelᚐHelpMatchEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.HelpMatchEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNHelpMatchEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*paging.Edge[*model.HelpMatch]) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNHelpMatchEdge2ᚖkithᚋgraphᚋmodelᚐHelpMatchEdge(ctx, sel, v[i])
+		return ec.marshalNHelpMatchEdge2ᚖkithᚋpagingᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -47493,7 +47493,7 @@ func (ec *executionContext) marshalNHelpMatchEdge2ᚕᚖkithᚋgraphᚋmodelᚐH
 	return ret
 }
 
-func (ec *executionContext) marshalNHelpMatchEdge2ᚖkithᚋgraphᚋmodelᚐHelpMatchEdge(ctx context.Context, sel ast.SelectionSet, v *model.HelpMatchEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNHelpMatchEdge2ᚖkithᚋpagingᚐEdge(ctx context.Context, sel ast.SelectionSet, v *paging.Edge[*model.HelpMatch]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -47998,7 +47998,7 @@ func (ec *executionContext) marshalNNeed2ᚖkithᚋgraphᚋmodelᚐNeed(ctx cont
 	return ec._Need(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNNeedConnection2ᚖkithᚋgraphᚋmodelᚐNeedConnection(ctx context.Context, sel ast.SelectionSet, v *model.NeedConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNNeedConnection2ᚖkithᚋpagingᚐConnection(ctx context.Context, sel ast.SelectionSet, v *paging.Connection[*model.Need]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -48008,11 +48008,11 @@ func (ec *executionContext) marshalNNeedConnection2ᚖkithᚋgraphᚋmodelᚐNee
 	return ec._NeedConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNNeedEdge2ᚕᚖkithᚋgraphᚋmodelᚐNeedEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NeedEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNNeedEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*paging.Edge[*model.Need]) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNNeedEdge2ᚖkithᚋgraphᚋmodelᚐNeedEdge(ctx, sel, v[i])
+		return ec.marshalNNeedEdge2ᚖkithᚋpagingᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -48024,7 +48024,7 @@ func (ec *executionContext) marshalNNeedEdge2ᚕᚖkithᚋgraphᚋmodelᚐNeedEd
 	return ret
 }
 
-func (ec *executionContext) marshalNNeedEdge2ᚖkithᚋgraphᚋmodelᚐNeedEdge(ctx context.Context, sel ast.SelectionSet, v *model.NeedEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNNeedEdge2ᚖkithᚋpagingᚐEdge(ctx context.Context, sel ast.SelectionSet, v *paging.Edge[*model.Need]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -49066,7 +49066,7 @@ func (ec *executionContext) marshalNVolunteerMatch2ᚖkithᚋgraphᚋmodelᚐVol
 	return ec._VolunteerMatch(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNVolunteerMatchConnection2ᚖkithᚋgraphᚋmodelᚐVolunteerMatchConnection(ctx context.Context, sel ast.SelectionSet, v *model.VolunteerMatchConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNVolunteerMatchConnection2ᚖkithᚋpagingᚐConnection(ctx context.Context, sel ast.SelectionSet, v *paging.Connection[*model.VolunteerMatch]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -49076,11 +49076,11 @@ func (ec *executionContext) marshalNVolunteerMatchConnection2ᚖkithᚋgraphᚋm
 	return ec._VolunteerMatchConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNVolunteerMatchEdge2ᚕᚖkithᚋgraphᚋmodelᚐVolunteerMatchEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.VolunteerMatchEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNVolunteerMatchEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*paging.Edge[*model.VolunteerMatch]) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNVolunteerMatchEdge2ᚖkithᚋgraphᚋmodelᚐVolunteerMatchEdge(ctx, sel, v[i])
+		return ec.marshalNVolunteerMatchEdge2ᚖkithᚋpagingᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -49092,7 +49092,7 @@ func (ec *executionContext) marshalNVolunteerMatchEdge2ᚕᚖkithᚋgraphᚋmode
 	return ret
 }
 
-func (ec *executionContext) marshalNVolunteerMatchEdge2ᚖkithᚋgraphᚋmodelᚐVolunteerMatchEdge(ctx context.Context, sel ast.SelectionSet, v *model.VolunteerMatchEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNVolunteerMatchEdge2ᚖkithᚋpagingᚐEdge(ctx context.Context, sel ast.SelectionSet, v *paging.Edge[*model.VolunteerMatch]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -49112,7 +49112,7 @@ func (ec *executionContext) marshalNVolunteerOpportunity2ᚖkithᚋgraphᚋmodel
 	return ec._VolunteerOpportunity(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNVolunteerOpportunityConnection2ᚖkithᚋgraphᚋmodelᚐVolunteerOpportunityConnection(ctx context.Context, sel ast.SelectionSet, v *model.VolunteerOpportunityConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNVolunteerOpportunityConnection2ᚖkithᚋpagingᚐConnection(ctx context.Context, sel ast.SelectionSet, v *paging.Connection[*model.VolunteerOpportunity]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -49122,11 +49122,11 @@ func (ec *executionContext) marshalNVolunteerOpportunityConnection2ᚖkithᚋgra
 	return ec._VolunteerOpportunityConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNVolunteerOpportunityEdge2ᚕᚖkithᚋgraphᚋmodelᚐVolunteerOpportunityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.VolunteerOpportunityEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNVolunteerOpportunityEdge2ᚕᚖkithᚋpagingᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*paging.Edge[*model.VolunteerOpportunity]) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNVolunteerOpportunityEdge2ᚖkithᚋgraphᚋmodelᚐVolunteerOpportunityEdge(ctx, sel, v[i])
+		return ec.marshalNVolunteerOpportunityEdge2ᚖkithᚋpagingᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -49138,7 +49138,7 @@ func (ec *executionContext) marshalNVolunteerOpportunityEdge2ᚕᚖkithᚋgraph�
 	return ret
 }
 
-func (ec *executionContext) marshalNVolunteerOpportunityEdge2ᚖkithᚋgraphᚋmodelᚐVolunteerOpportunityEdge(ctx context.Context, sel ast.SelectionSet, v *model.VolunteerOpportunityEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNVolunteerOpportunityEdge2ᚖkithᚋpagingᚐEdge(ctx context.Context, sel ast.SelectionSet, v *paging.Edge[*model.VolunteerOpportunity]) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")

@@ -9,6 +9,7 @@ import (
 
 	"kith/cypher"
 	"kith/graph/model"
+	"kith/paging"
 )
 
 // helpFinder is WhoCouldHelp or WhoCouldBeHelpedBy.
@@ -22,7 +23,7 @@ func (r *Resolver) helpMatches(ctx context.Context, find helpFinder, person stri
 	if err != nil {
 		return nil, err
 	}
-	edges := make([]*model.HelpMatchEdge, len(found))
+	nodes := make([]*model.HelpMatch, len(found))
 	for i, m := range found {
 		n := &model.HelpMatch{PersonID: m.PersonID, Label: m.Label, Topics: helpTopics(m.Topics),
 			SharedInterests: nonNil(m.SharedInterests), Score: m.Score, Reasons: helpReasons(m)}
@@ -32,9 +33,9 @@ func (r *Resolver) helpMatches(ctx context.Context, find helpFinder, person stri
 		if near := model.Nearness(m.Reach); near.IsValid() {
 			n.Reach = &near
 		}
-		edges[i] = &model.HelpMatchEdge{Cursor: p.Cursors[i], Node: n}
+		nodes[i] = n
 	}
-	return &model.HelpMatchConnection{PageInfo: p.PageInfo, TotalCount: p.Total, Edges: edges}, nil
+	return paging.Connect(p.Page, nodes), nil
 }
 
 // volunteerMatches reads one page of volunteerMatches.
@@ -44,18 +45,17 @@ func (r *Resolver) volunteerMatches(ctx context.Context, group string, args cyph
 	if err != nil {
 		return nil, err
 	}
-	edges := make([]*model.VolunteerMatchEdge, len(found))
+	nodes := make([]*model.VolunteerMatch, len(found))
 	for i, m := range found {
 		reasons := append(topicReasons(m.Topics, "has a gift for what the group needs: "), interestReasons(m.SharedInterests)...)
 		reasons = append(reasons, knownReasons(m.KnownMembers, "member")...)
 		if m.Nearby {
 			reasons = append(reasons, "lives near where the group meets")
 		}
-		edges[i] = &model.VolunteerMatchEdge{Cursor: p.Cursors[i], Node: &model.VolunteerMatch{PersonID: m.PersonID, Label: m.Label,
-			Topics: helpTopics(m.Topics), SharedInterests: nonNil(m.SharedInterests), KnownMembers: m.KnownMembers,
-			Nearby: m.Nearby, Score: m.Score, Reasons: reasons}}
+		nodes[i] = &model.VolunteerMatch{PersonID: m.PersonID, Label: m.Label, Topics: helpTopics(m.Topics),
+			SharedInterests: nonNil(m.SharedInterests), KnownMembers: m.KnownMembers, Nearby: m.Nearby, Score: m.Score, Reasons: reasons}
 	}
-	return &model.VolunteerMatchConnection{PageInfo: p.PageInfo, TotalCount: p.Total, Edges: edges}, nil
+	return paging.Connect(p.Page, nodes), nil
 }
 
 // volunteeringFor reads one page of volunteeringFor.
@@ -65,18 +65,17 @@ func (r *Resolver) volunteeringFor(ctx context.Context, person string, args cyph
 	if err != nil {
 		return nil, err
 	}
-	edges := make([]*model.VolunteerOpportunityEdge, len(found))
+	nodes := make([]*model.VolunteerOpportunity, len(found))
 	for i, o := range found {
 		reasons := append(topicReasons(o.Topics, "needs what the person can give: "), interestReasons(o.SharedInterests)...)
 		reasons = append(reasons, knownReasons(o.KnownPeople, "person there")...)
 		if o.Nearby {
 			reasons = append(reasons, "meets near where the person lives")
 		}
-		edges[i] = &model.VolunteerOpportunityEdge{Cursor: p.Cursors[i], Node: &model.VolunteerOpportunity{ID: o.ID,
-			Kind: model.OpportunityKind(o.Kind), Name: o.Name, Topics: helpTopics(o.Topics), SharedInterests: nonNil(o.SharedInterests),
-			KnownPeople: o.KnownPeople, Nearby: o.Nearby, Score: o.Score, Reasons: reasons}}
+		nodes[i] = &model.VolunteerOpportunity{ID: o.ID, Kind: model.OpportunityKind(o.Kind), Name: o.Name, Topics: helpTopics(o.Topics),
+			SharedInterests: nonNil(o.SharedInterests), KnownPeople: o.KnownPeople, Nearby: o.Nearby, Score: o.Score, Reasons: reasons}
 	}
-	return &model.VolunteerOpportunityConnection{PageInfo: p.PageInfo, TotalCount: p.Total, Edges: edges}, nil
+	return paging.Connect(p.Page, nodes), nil
 }
 
 // helpReasons says in words why two people were matched.

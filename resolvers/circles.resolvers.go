@@ -52,28 +52,27 @@ func (r *personResolver) Needs(ctx context.Context, obj *model.Person, first *in
 	return loadedList[*model.Need](ctx, obj.Loaded)
 }
 
-func (r *queryResolver) Needs(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*model.NeedConnection, error) {
+func (r *queryResolver) Needs(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Need], error) {
 	p, nodes, err := list[*model.Need](ctx, r.Resolver, "Need", first, after, last, before, where, orderBy)
 	if err != nil {
 		return nil, err
 	}
-	return &model.NeedConnection{Nodes: nodes, PageInfo: p.PageInfo, TotalCount: p.Total,
-		Edges: paging.Edges(p.Page, nodes, func(cursor string, n *model.Need) *model.NeedEdge { return &model.NeedEdge{Cursor: cursor, Node: n} })}, nil
+	return paging.Connect(p.Page, nodes), nil
 }
 
-func (r *queryResolver) WhoCouldHelp(ctx context.Context, person string, first *int, after *string, last *int, before *string) (*model.HelpMatchConnection, error) {
+func (r *queryResolver) WhoCouldHelp(ctx context.Context, person string, first *int, after *string, last *int, before *string) (*paging.Connection[*model.HelpMatch], error) {
 	return r.helpMatches(ctx, r.Store.WhoCouldHelp, person, pageArgs(first, after, last, before))
 }
 
-func (r *queryResolver) WhoCouldBeHelpedBy(ctx context.Context, person string, first *int, after *string, last *int, before *string) (*model.HelpMatchConnection, error) {
+func (r *queryResolver) WhoCouldBeHelpedBy(ctx context.Context, person string, first *int, after *string, last *int, before *string) (*paging.Connection[*model.HelpMatch], error) {
 	return r.helpMatches(ctx, r.Store.WhoCouldBeHelpedBy, person, pageArgs(first, after, last, before))
 }
 
-func (r *queryResolver) VolunteerMatches(ctx context.Context, group string, first *int, after *string, last *int, before *string) (*model.VolunteerMatchConnection, error) {
+func (r *queryResolver) VolunteerMatches(ctx context.Context, group string, first *int, after *string, last *int, before *string) (*paging.Connection[*model.VolunteerMatch], error) {
 	return r.volunteerMatches(ctx, group, pageArgs(first, after, last, before))
 }
 
-func (r *queryResolver) VolunteeringFor(ctx context.Context, person string, first *int, after *string, last *int, before *string) (*model.VolunteerOpportunityConnection, error) {
+func (r *queryResolver) VolunteeringFor(ctx context.Context, person string, first *int, after *string, last *int, before *string) (*paging.Connection[*model.VolunteerOpportunity], error) {
 	return r.volunteeringFor(ctx, person, pageArgs(first, after, last, before))
 }
 

@@ -305,41 +305,6 @@ type GroupEi struct {
 	Ei *EIIndex `json:"ei"`
 }
 
-// A person who could help, or be helped by, another, and the reasons that put them there: a
-// candidate for a worker, and the people themselves, to judge, never a verdict. Only people
-// who consented to suggestions.
-type HelpMatch struct {
-	// The person matched.
-	PersonID string `json:"personId"`
-	// Their name, as the caller may see it.
-	Label string `json:"label"`
-	// The topics on which a gift of one meets a need of the other.
-	Topics []HelpTopic `json:"topics"`
-	// The interests the two share (INTERESTED_IN), by name.
-	SharedInterests []string `json:"sharedInterests"`
-	// The fewest KNOWS, TRUSTS or ENCOURAGES ties (either way, through people) between the two,
-	// 1 to 3, or null when they are further apart.
-	TrustedSteps *int `json:"trustedSteps,omitempty"`
-	// SAME_AREA when they live in the same area, NEIGHBOURING when in areas next to each other in the area tree, else null.
-	Reach *Nearness `json:"reach,omitempty"`
-	// 3 per topic, 1 per shared interest (at most 3), 4 - trustedSteps, 2 for the same area and 1 for a neighbouring one.
-	Score int `json:"score"`
-	// The reasons in words, for a person to read.
-	Reasons []string `json:"reasons"`
-}
-
-type HelpMatchConnection struct {
-	Edges    []*HelpMatchEdge `json:"edges"`
-	PageInfo *paging.PageInfo `json:"pageInfo"`
-	// How many match, ignoring paging. Counted only when asked for.
-	TotalCount int `json:"totalCount"`
-}
-
-type HelpMatchEdge struct {
-	Cursor string     `json:"cursor"`
-	Node   *HelpMatch `json:"node"`
-}
-
 type IsolateConnection struct {
 	Edges    []*IsolateEdge   `json:"edges"`
 	PageInfo *paging.PageInfo `json:"pageInfo"`
@@ -392,18 +357,6 @@ type MergeResult struct {
 // errors of the first field that failed. With runAnalysis, erasePerson or refreshResearchCopy in the same
 // mutation, each field is its own transaction.
 type Mutation struct {
-}
-
-type NeedConnection struct {
-	Edges      []*NeedEdge      `json:"edges"`
-	Nodes      []*Need          `json:"nodes"`
-	PageInfo   *paging.PageInfo `json:"pageInfo"`
-	TotalCount int              `json:"totalCount"`
-}
-
-type NeedEdge struct {
-	Cursor string `json:"cursor"`
-	Node   *Need  `json:"node"`
 }
 
 // A whole network in a few numbers.
@@ -672,67 +625,6 @@ type TokenRevocation struct {
 	// Tokens of the subject issued before this instant, and those without an issue time
 	// (iat), are refused by every Kith instance from its next request.
 	Before time.Time `json:"before"`
-}
-
-// A person who could volunteer for a group: their gifts meet its needs, or they share its
-// interests; with how many members they already know and whether they live near it.
-type VolunteerMatch struct {
-	PersonID string `json:"personId"`
-	Label    string `json:"label"`
-	// The topics on which the person's gifts meet the group's needs.
-	Topics []HelpTopic `json:"topics"`
-	// The interests the person and the group share, by name.
-	SharedInterests []string `json:"sharedInterests"`
-	// How many of the group's members the person knows, trusts or is encouraged by. A count, never who.
-	KnownMembers int `json:"knownMembers"`
-	// Whether the person lives in the area of the group, or of a place where it meets, or a neighbouring one.
-	Nearby bool `json:"nearby"`
-	// 3 per topic, 1 per shared interest (at most 3), 1 per known member (at most 3), 1 when nearby.
-	Score   int      `json:"score"`
-	Reasons []string `json:"reasons"`
-}
-
-type VolunteerMatchConnection struct {
-	Edges      []*VolunteerMatchEdge `json:"edges"`
-	PageInfo   *paging.PageInfo      `json:"pageInfo"`
-	TotalCount int                   `json:"totalCount"`
-}
-
-type VolunteerMatchEdge struct {
-	Cursor string          `json:"cursor"`
-	Node   *VolunteerMatch `json:"node"`
-}
-
-// A group or organisation a person could volunteer for, and the reasons: its needs the
-// person's gifts meet, interests they share, people the person knows there. Sensitive groups
-// are never proposed.
-type VolunteerOpportunity struct {
-	// The group's or organisation's id.
-	ID   string          `json:"id"`
-	Kind OpportunityKind `json:"kind"`
-	Name string          `json:"name"`
-	// The topics on which the person's gifts meet its needs.
-	Topics []HelpTopic `json:"topics"`
-	// The interests the person and a group share (INTERESTED_IN), by name.
-	SharedInterests []string `json:"sharedInterests"`
-	// How many of its members or staff the person knows, trusts or is encouraged by. A count, never who.
-	KnownPeople int `json:"knownPeople"`
-	// Whether it, or a place where it meets, is in the person's area or a neighbouring one.
-	Nearby bool `json:"nearby"`
-	// 3 per topic, 1 per shared interest (at most 3), 1 per known person (at most 3), 1 when nearby.
-	Score   int      `json:"score"`
-	Reasons []string `json:"reasons"`
-}
-
-type VolunteerOpportunityConnection struct {
-	Edges      []*VolunteerOpportunityEdge `json:"edges"`
-	PageInfo   *paging.PageInfo            `json:"pageInfo"`
-	TotalCount int                         `json:"totalCount"`
-}
-
-type VolunteerOpportunityEdge struct {
-	Cursor string                `json:"cursor"`
-	Node   *VolunteerOpportunity `json:"node"`
 }
 
 type WaveChangeConnection struct {
