@@ -84,7 +84,7 @@ func startInProcess(b *testing.B) *inProcess {
 // in the test process, 2 at a time per CPU, so that Kith can be profiled alone:
 //
 //	make bench   # once, to start and load the benchmark Neo4j
-//	go test ./bench -run '^$' -bench KithInProcess -benchtime 2000x -cpuprofile cpu.out
+//	go test ./internal/bench -run '^$' -bench KithInProcess -benchtime 2000x -cpuprofile cpu.out
 //	go tool pprof -top bench.test cpu.out
 func BenchmarkKithInProcess(b *testing.B) {
 	p := startInProcess(b)
@@ -126,7 +126,7 @@ func BenchmarkKithInProcess(b *testing.B) {
 //
 // Compare runs with benchstat:
 //
-//	go test ./bench -run '^$' -bench NestedReadLayers -benchtime 2000x -count 6 > new.txt
+//	go test ./internal/bench -run '^$' -bench NestedReadLayers -benchtime 2000x -count 6 > new.txt
 func BenchmarkNestedReadLayers(b *testing.B) {
 	p := startInProcess(b)
 	ctx := context.Background()
