@@ -3,12 +3,14 @@ package server
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -36,9 +38,12 @@ func isWebsocket(r *http.Request) bool {
 	return r.Method == http.MethodGet && strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
 }
 
-// liveTransport is gqlgen's WebSocket transport, authenticating connection_init.
+// liveTransport is gqlgen's WebSocket transport, authenticating connection_init. The
+// WebSocket library accepts the server's own origin and the origins CORS allows
+// (liveOrigin's rule, which liveSocket applies first to answer with a coded error).
 func (s *Server) liveTransport() transport.Websocket {
 	return transport.Websocket{
+		Implementation:        transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{OriginPatterns: s.cfg.CORSOrigins}},
 		KeepAlivePingInterval: 15 * time.Second,
 		InitFunc: func(ctx context.Context, init transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 			token, ok := strings.CutPrefix(init.Authorization(), "Bearer ")
@@ -62,10 +67,33 @@ func (s *Server) liveTransport() transport.Websocket {
 // lifetime instead of a request's deadline, and the writer the socket needs.
 func (s *Server) liveSocket(gql http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.liveOrigin(r) {
+			writeError(w, http.StatusForbidden, apierr.Forbidden("Origin", "a page on this origin may not open a socket: list it in KITH_CORS_ORIGINS"))
+			return
+		}
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), liveLifetime)
 		defer cancel()
 		gql.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// liveOrigin reports whether a socket may open from the request's Origin: none (not a
+// browser), the server's own, or one CORS allows (Config.CORSOrigins, cors.go), as for a
+// request. Browsers do not preflight sockets, so this is where other pages are kept out.
+func (s *Server) liveOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	if u, err := url.Parse(origin); err == nil && u.Host != "" && strings.EqualFold(u.Host, r.Host) {
+		return true
+	}
+	for _, allowed := range s.cfg.CORSOrigins {
+		if strings.EqualFold(origin, allowed) {
+			return true
+		}
+	}
+	return false
 }
 
 // Unwrap lets the WebSocket upgrade reach the connection through the access log's writer.

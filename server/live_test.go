@@ -3,6 +3,8 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -176,6 +178,51 @@ func TestLiveTileCounts(t *testing.T) {
 		r.ok(`{ people(first: 1) { totalCount } }`, nil, &list)
 		if got := liveTotal(t, m); got != list.People.TotalCount {
 			t.Errorf("%s: live total %d, people lists %d", role, got, list.People.TotalCount)
+		}
+	}
+}
+
+// TestLiveSocketOrigins: a browser's socket opens from the origins CORS allows and the
+// server's own, and is refused (403, before any message) from any other origin.
+func TestLiveSocketOrigins(t *testing.T) {
+	e := setupWith(t, func(c *server.Config) { c.CORSOrigins = []string{"http://dash.example:5173"} })
+	dial := func(origin string) (int, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		h := http.Header{}
+		if origin != "" {
+			h.Set("Origin", origin)
+		}
+		c, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(e.srv.URL, "http")+"/graphql",
+			&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}, HTTPHeader: h})
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		if err != nil {
+			return status, err
+		}
+		defer c.CloseNow()
+		if err := wsjson.Write(ctx, c, map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer " + e.token}}); err != nil {
+			return status, err
+		}
+		var m wsMsg
+		if err := wsjson.Read(ctx, c, &m); err != nil {
+			return status, err
+		}
+		if m.Type != "connection_ack" {
+			return status, fmt.Errorf("answer to connection_init: %s", m.Type)
+		}
+		return status, nil
+	}
+	for _, origin := range []string{"", "http://dash.example:5173", e.srv.URL} {
+		if status, err := dial(origin); err != nil || status != http.StatusSwitchingProtocols {
+			t.Errorf("origin %q: status %d, %v", origin, status, err)
+		}
+	}
+	for _, origin := range []string{"http://evil.example", "http://dash.example:5174", "https://dash.example:5173", "null"} {
+		if status, err := dial(origin); err == nil || status != http.StatusForbidden {
+			t.Errorf("origin %q: status %d, %v; want 403", origin, status, err)
 		}
 	}
 }
