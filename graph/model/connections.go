@@ -13,6 +13,10 @@ import (
 type (
 	AreaConnection              = paging.Connection[*Area]
 	AreaEdge                    = paging.Edge[*Area]
+	EventConnection             = paging.Connection[*Event]
+	EventEdge                   = paging.Edge[*Event]
+	OccurrenceConnection        = paging.Connection[*Occurrence]
+	OccurrenceEdge              = paging.Edge[*Occurrence]
 	CommunityBridgeConnection   = paging.Connection[*CommunityBridge]
 	CommunityBridgeEdge         = paging.Edge[*CommunityBridge]
 	FamiliarStrangerConnection  = paging.Connection[*FamiliarStranger]
@@ -56,4 +60,12 @@ type IdentityCandidate struct {
 	Score         float64
 	Reasons       []string
 	RecordedAt    *time.Time
+}
+
+// Occurrence is the GraphQL Occurrence (schema/events.graphqls): one occurrence of an event.
+type Occurrence struct {
+	EventID string
+	Start   time.Time
+	End     *time.Time
+	Event   *Event
 }
