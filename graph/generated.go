@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"kith/cypher"
 	"kith/graph/model"
 	"kith/paging"
 	"kith/survey"
@@ -34,6 +35,7 @@ type ResolverRoot interface {
 	Area() AreaResolver
 	Event() EventResolver
 	FamiliarStranger() FamiliarStrangerResolver
+	FeedToken() FeedTokenResolver
 	Gift() GiftResolver
 	Group() GroupResolver
 	Interest() InterestResolver
@@ -323,6 +325,14 @@ type ComplexityRoot struct {
 		Seen             func(childComplexity int) int
 	}
 
+	FeedToken struct {
+		Area      func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Target    func(childComplexity int) int
+	}
+
 	Gift struct {
 		CreatedAt   func(childComplexity int) int
 		Description func(childComplexity int) int
@@ -520,6 +530,12 @@ type ComplexityRoot struct {
 		Ties    func(childComplexity int) int
 	}
 
+	IssuedFeed struct {
+		Feed  func(childComplexity int) int
+		Path  func(childComplexity int) int
+		Token func(childComplexity int) int
+	}
+
 	KeyCandidate struct {
 		Components func(childComplexity int) int
 		Node       func(childComplexity int) int
@@ -579,11 +595,13 @@ type ComplexityRoot struct {
 		DeleteWaves             func(childComplexity int, ids []string) int
 		ErasePerson             func(childComplexity int, id string) int
 		ImportSurvey            func(childComplexity int, file graphql.Upload, mapping *graphql.Upload, wave string, area *string, dryRun *bool) int
+		IssueFeedToken          func(childComplexity int, kind model.FeedKind, target string, area *string) int
 		KeepApart               func(childComplexity int, a string, b string) int
 		MergePeople             func(childComplexity int, keep string, merge string) int
 		RecordObservations      func(childComplexity int, input []*model.ObservationInput) int
 		RefreshResearchCopy     func(childComplexity int) int
 		RemoveTies              func(childComplexity int, input []map[string]any) int
+		RevokeFeedToken         func(childComplexity int, id string) int
 		RevokeTokens            func(childComplexity int, subject string, before *time.Time) int
 		RunAnalysis             func(childComplexity int, scope *model.AnalysisScope, measures []model.CentralityMeasure, sample *int, seed *int) int
 		UnmergePeople           func(childComplexity int, keep string, merge string) int
@@ -1092,6 +1110,11 @@ type FamiliarStrangerResolver interface {
 	Ties(ctx context.Context, obj *model.FamiliarStranger, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) ([]*model.Tie, error)
 	Area(ctx context.Context, obj *model.FamiliarStranger) (*model.Area, error)
 }
+type FeedTokenResolver interface {
+	Kind(ctx context.Context, obj *cypher.Feed) (model.FeedKind, error)
+
+	Area(ctx context.Context, obj *cypher.Feed) (*string, error)
+}
 type GiftResolver interface {
 	Ties(ctx context.Context, obj *model.Gift, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) ([]*model.Tie, error)
 	OfferedBy(ctx context.Context, obj *model.Gift) (*model.Person, error)
@@ -1142,6 +1165,8 @@ type MutationResolver interface {
 	CreateFamiliarStrangers(ctx context.Context, input []map[string]any) ([]*model.FamiliarStranger, error)
 	UpdateFamiliarStrangers(ctx context.Context, input []map[string]any) ([]*model.FamiliarStranger, error)
 	DeleteFamiliarStrangers(ctx context.Context, ids []string) (*model.DeleteResult, error)
+	IssueFeedToken(ctx context.Context, kind model.FeedKind, target string, area *string) (*model.IssuedFeed, error)
+	RevokeFeedToken(ctx context.Context, id string) (bool, error)
 	CreateGroups(ctx context.Context, input []map[string]any) ([]*model.Group, error)
 	UpdateGroups(ctx context.Context, input []map[string]any) ([]*model.Group, error)
 	DeleteGroups(ctx context.Context, ids []string) (*model.DeleteResult, error)
@@ -2375,6 +2400,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FamiliarStrangerReach.Seen(childComplexity), true
 
+	case "FeedToken.area":
+		if e.ComplexityRoot.FeedToken.Area == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedToken.Area(childComplexity), true
+	case "FeedToken.createdAt":
+		if e.ComplexityRoot.FeedToken.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedToken.CreatedAt(childComplexity), true
+	case "FeedToken.id":
+		if e.ComplexityRoot.FeedToken.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedToken.ID(childComplexity), true
+	case "FeedToken.kind":
+		if e.ComplexityRoot.FeedToken.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedToken.Kind(childComplexity), true
+	case "FeedToken.target":
+		if e.ComplexityRoot.FeedToken.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedToken.Target(childComplexity), true
+
 	case "Gift.createdAt":
 		if e.ComplexityRoot.Gift.CreatedAt == nil {
 			break
@@ -3199,6 +3255,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IsolateEdge.Ties(childComplexity), true
 
+	case "IssuedFeed.feed":
+		if e.ComplexityRoot.IssuedFeed.Feed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssuedFeed.Feed(childComplexity), true
+	case "IssuedFeed.path":
+		if e.ComplexityRoot.IssuedFeed.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssuedFeed.Path(childComplexity), true
+	case "IssuedFeed.token":
+		if e.ComplexityRoot.IssuedFeed.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssuedFeed.Token(childComplexity), true
+
 	case "KeyCandidate.components":
 		if e.ComplexityRoot.KeyCandidate.Components == nil {
 			break
@@ -3604,6 +3679,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ImportSurvey(childComplexity, args["file"].(graphql.Upload), args["mapping"].(*graphql.Upload), args["wave"].(string), args["area"].(*string), args["dryRun"].(*bool)), true
+	case "Mutation.issueFeedToken":
+		if e.ComplexityRoot.Mutation.IssueFeedToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_issueFeedToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.IssueFeedToken(childComplexity, args["kind"].(model.FeedKind), args["target"].(string), args["area"].(*string)), true
 	case "Mutation.keepApart":
 		if e.ComplexityRoot.Mutation.KeepApart == nil {
 			break
@@ -3654,6 +3740,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveTies(childComplexity, args["input"].([]map[string]any)), true
+	case "Mutation.revokeFeedToken":
+		if e.ComplexityRoot.Mutation.RevokeFeedToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeFeedToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeFeedToken(childComplexity, args["id"].(string)), true
 	case "Mutation.revokeTokens":
 		if e.ComplexityRoot.Mutation.RevokeTokens == nil {
 			break
@@ -7724,6 +7821,58 @@ extend type Mutation {
   deleteFamiliarStrangers(ids: [ID!]!): DeleteResult!
 }
 `, BuiltIn: false},
+	{Name: "../schema/feeds.graphqls", Input: `# Calendar feeds: the social calendar as iCalendar (RFC 5545) at GET /feeds/{token}.ics,
+# for Google Calendar, PlaceCal or any calendar app to subscribe to (docs/circles.md).
+
+"What a feed holds the events of."
+enum FeedKind {
+  "The events a group runs (RUNS)."
+  GROUP
+  "The events held at a place (HELD_AT)."
+  PLACE
+  "The events held at a place, or run by a group, in an area or an area inside it."
+  AREA
+  "The events of groups interested in an interest (INTERESTED_IN), in an area when one is given."
+  INTEREST
+  "A person's calendar: the events of their groups (MEMBER_OF) and of groups sharing their interests, as myWeek."
+  PERSON
+}
+
+"A feed's capability token, as stored: its hash only, never the token."
+type FeedToken {
+  id: ID!
+  kind: FeedKind!
+  "The group, place, area, interest or person the feed is of."
+  target: ID!
+  "The area an interest feed is narrowed to."
+  area: ID
+  createdAt: DateTime!
+}
+
+"A feed token just issued: the only time the token is shown."
+type IssuedFeed {
+  feed: FeedToken!
+  "The capability: whoever holds it reads this one feed, until it is revoked."
+  token: String!
+  "The feed's path on this server, /feeds/<token>.ics: give the calendar app the server's address followed by it."
+  path: String!
+}
+
+extend type Mutation {
+  """
+  Issues a token that opens the feed of one group, place, area, interest or person, for a
+  calendar app to subscribe to. A worker issues feeds of their areas only: a group or place
+  in them, one of them, an interest with ` + "`" + `area` + "`" + ` one of them, a person living in them
+  (FORBIDDEN otherwise). The token is stored as its hash and shown this once.
+  """
+  issueFeedToken(kind: FeedKind!, target: ID!, area: ID): IssuedFeed! @auth(requires: [ADMIN, WORKER])
+  """
+  Revokes a feed token: its URL answers 404 from then on, as for any token that opens
+  nothing. A worker revokes tokens of feeds they could issue.
+  """
+  revokeFeedToken(id: ID!): Boolean! @auth(requires: [ADMIN, WORKER])
+}
+`, BuiltIn: false},
 	{Name: "../schema/group.graphqls", Input: `# Groups, clubs and activities: knit and natter, the darts team, a walking group.
 
 "How easily a newcomer can join."
@@ -9860,6 +10009,22 @@ func (ec *executionContext) childFields_FamiliarStrangerReach(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type FamiliarStrangerReach", field.Name)
 }
 
+func (ec *executionContext) childFields_FeedToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_FeedToken_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_FeedToken_kind(ctx, field)
+	case "target":
+		return ec.fieldContext_FeedToken_target(ctx, field)
+	case "area":
+		return ec.fieldContext_FeedToken_area(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_FeedToken_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FeedToken", field.Name)
+}
+
 func (ec *executionContext) childFields_Gift(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -10252,6 +10417,18 @@ func (ec *executionContext) childFields_IsolateEdge(ctx context.Context, field g
 		return ec.fieldContext_IsolateEdge_inTies(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IsolateEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_IssuedFeed(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "feed":
+		return ec.fieldContext_IssuedFeed_feed(ctx, field)
+	case "token":
+		return ec.fieldContext_IssuedFeed_token(ctx, field)
+	case "path":
+		return ec.fieldContext_IssuedFeed_path(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IssuedFeed", field.Name)
 }
 
 func (ec *executionContext) childFields_KeyCandidate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12144,6 +12321,36 @@ func (ec *executionContext) field_Mutation_importSurvey_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_issueFeedToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (model.FeedKind, error) {
+			return ec.unmarshalNFeedKind2kithᚋgraphᚋmodelᚐFeedKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "target",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["target"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "area",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["area"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_keepApart_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12213,6 +12420,20 @@ func (ec *executionContext) field_Mutation_removeTies_args(ctx context.Context, 
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeFeedToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -19157,6 +19378,121 @@ func (ec *executionContext) fieldContext_FamiliarStrangerReach_isolated(_ contex
 	return fc, nil
 }
 
+func (ec *executionContext) _FeedToken_id(ctx context.Context, field graphql.CollectedField, obj *cypher.Feed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedToken_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeedToken_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeedToken", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _FeedToken_kind(ctx context.Context, field graphql.CollectedField, obj *cypher.Feed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedToken_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.FeedToken().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.FeedKind) graphql.Marshaler {
+			return ec.marshalNFeedKind2kithᚋgraphᚋmodelᚐFeedKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeedToken_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeedToken", field, true, true, errors.New("field of type FeedKind does not have child fields"))
+}
+
+func (ec *executionContext) _FeedToken_target(ctx context.Context, field graphql.CollectedField, obj *cypher.Feed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedToken_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeedToken_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeedToken", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _FeedToken_area(ctx context.Context, field graphql.CollectedField, obj *cypher.Feed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedToken_area(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.FeedToken().Area(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FeedToken_area(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeedToken", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _FeedToken_createdAt(ctx context.Context, field graphql.CollectedField, obj *cypher.Feed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedToken_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeedToken_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeedToken", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
 func (ec *executionContext) _Gift_id(ctx context.Context, field graphql.CollectedField, obj *model.Gift) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22539,6 +22875,84 @@ func (ec *executionContext) fieldContext_IsolateEdge_inTies(_ context.Context, f
 	return graphql.NewScalarFieldContext("IsolateEdge", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _IssuedFeed_feed(ctx context.Context, field graphql.CollectedField, obj *model.IssuedFeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssuedFeed_feed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Feed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cypher.Feed) graphql.Marshaler {
+			return ec.marshalNFeedToken2ᚖkithᚋcypherᚐFeed(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssuedFeed_feed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IssuedFeed",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FeedToken(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IssuedFeed_token(ctx context.Context, field graphql.CollectedField, obj *model.IssuedFeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssuedFeed_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Token, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssuedFeed_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssuedFeed", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _IssuedFeed_path(ctx context.Context, field graphql.CollectedField, obj *model.IssuedFeed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssuedFeed_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssuedFeed_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssuedFeed", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _KeyCandidate_rank(ctx context.Context, field graphql.CollectedField, obj *model.KeyCandidate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24216,6 +24630,130 @@ func (ec *executionContext) fieldContext_Mutation_deleteFamiliarStrangers(ctx co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_deleteFamiliarStrangers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_issueFeedToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_issueFeedToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().IssueFeedToken(ctx, fc.Args["kind"].(model.FeedKind), fc.Args["target"].(string), fc.Args["area"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"ADMIN", "WORKER"})
+				if err != nil {
+					var zeroVal *model.IssuedFeed
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.IssuedFeed
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IssuedFeed) graphql.Marshaler {
+			return ec.marshalNIssuedFeed2ᚖkithᚋgraphᚋmodelᚐIssuedFeed(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_issueFeedToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IssuedFeed(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_issueFeedToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeFeedToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeFeedToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeFeedToken(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"ADMIN", "WORKER"})
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeFeedToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeFeedToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -41981,6 +42519,130 @@ func (ec *executionContext) _FamiliarStrangerReach(ctx context.Context, sel ast.
 	return out
 }
 
+var feedTokenImplementors = []string{"FeedToken"}
+
+func (ec *executionContext) _FeedToken(ctx context.Context, sel ast.SelectionSet, obj *cypher.Feed) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, feedTokenImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FeedToken")
+		case "id":
+			out.Values[i] = ec._FeedToken_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._FeedToken_kind(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the inOrder() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "target":
+			out.Values[i] = ec._FeedToken_target(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "area":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._FeedToken_area(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the inOrder() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "createdAt":
+			out.Values[i] = ec._FeedToken_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var giftImplementors = []string{"Gift", "Node"}
 
 func (ec *executionContext) _Gift(ctx context.Context, sel ast.SelectionSet, obj *model.Gift) graphql.Marshaler {
@@ -43794,6 +44456,54 @@ func (ec *executionContext) _IsolateEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var issuedFeedImplementors = []string{"IssuedFeed"}
+
+func (ec *executionContext) _IssuedFeed(ctx context.Context, sel ast.SelectionSet, obj *model.IssuedFeed) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, issuedFeedImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IssuedFeed")
+		case "feed":
+			out.Values[i] = ec._IssuedFeed_feed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "token":
+			out.Values[i] = ec._IssuedFeed_token(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "path":
+			out.Values[i] = ec._IssuedFeed_path(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var keyCandidateImplementors = []string{"KeyCandidate"}
 
 func (ec *executionContext) _KeyCandidate(ctx context.Context, sel ast.SelectionSet, obj *model.KeyCandidate) graphql.Marshaler {
@@ -44347,6 +45057,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "deleteFamiliarStrangers":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteFamiliarStrangers(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issueFeedToken":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_issueFeedToken(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeFeedToken":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeFeedToken(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -50702,6 +51426,26 @@ func (ec *executionContext) unmarshalNFamiliarStrangerWhere2map(ctx context.Cont
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNFeedKind2kithᚋgraphᚋmodelᚐFeedKind(ctx context.Context, v any) (model.FeedKind, error) {
+	var res model.FeedKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFeedKind2kithᚋgraphᚋmodelᚐFeedKind(ctx context.Context, sel ast.SelectionSet, v model.FeedKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNFeedToken2ᚖkithᚋcypherᚐFeed(ctx context.Context, sel ast.SelectionSet, v *cypher.Feed) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._FeedToken(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloatContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -51387,6 +52131,16 @@ func (ec *executionContext) marshalNIsolateEdge2ᚖkithᚋgraphᚋmodelᚐIsolat
 		return graphql.Null
 	}
 	return ec._IsolateEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIssuedFeed2ᚖkithᚋgraphᚋmodelᚐIssuedFeed(ctx context.Context, sel ast.SelectionSet, v *model.IssuedFeed) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._IssuedFeed(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNKeyCandidate2ᚕᚖkithᚋgraphᚋmodelᚐKeyCandidateᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.KeyCandidate) graphql.Marshaler {

@@ -21,7 +21,7 @@ import (
 //	knitnight weekly on Tuesdays 7-9 pm London time from 3 March 2026, not on 17 March; Knit and Natter at the Hub
 //	walk   once, 12 March 2026 10 am; the Walkers at Winton Hall
 //	lunch  the first Saturday of the month at noon, five times, from 7 March 2026; at the Hub, in Europe/Paris time
-//	cafe   weekly on Thursdays 2 pm from 5 March 2026; the Memory Café at the Hub; p001 went
+//	cafeweekly weekly on Thursdays 2 pm from 5 March 2026; the Memory Café at the Hub; p001 went
 //
 // It returns the ids by external id (and area name).
 func eventsFixture(e *env) map[string]string {
@@ -62,7 +62,7 @@ func eventsFixture(e *env) map[string]string {
 		{"externalId": "walk", "title": "Spring walk", "start": "2026-03-12T10:00:00Z", "groupId": ids["walkers"], "placeId": ids["hall"]},
 		{"externalId": "lunch", "title": "Lunch club", "start": "2026-03-07T11:00:00Z", "timeZone": "Europe/Paris",
 			"recurrence": "RRULE:FREQ=MONTHLY;BYDAY=1SA;COUNT=5", "placeId": ids["hub"]},
-		{"externalId": "cafe", "title": "Memory café", "start": "2026-03-05T14:00:00Z", "recurrence": "FREQ=WEEKLY", "groupId": ids["cafe"], "placeId": ids["hub"]},
+		{"externalId": "cafeweekly", "title": "Memory café", "start": "2026-03-05T14:00:00Z", "recurrence": "FREQ=WEEKLY", "groupId": ids["cafe"], "placeId": ids["hub"]},
 	}}, &created)
 	for _, ev := range created.CreateEvents {
 		ids[ev.ExternalID] = ev.ID
@@ -70,7 +70,7 @@ func eventsFixture(e *env) map[string]string {
 	e.ok(`mutation($in: [TieInput!]!) { createTies(input: $in) { id } }`, map[string]any{"in": []map[string]any{
 		{"kind": "INTERESTED_IN", "from": ref("GROUP", "walkers"), "to": ref("INTEREST", "walking")},
 		{"kind": "INTERESTED_IN", "from": ref("PERSON", "p002"), "to": ref("INTEREST", "walking")},
-		{"kind": "ATTENDED", "from": ref("PERSON", "p001"), "to": ref("EVENT", "cafe")},
+		{"kind": "ATTENDED", "from": ref("PERSON", "p001"), "to": ref("EVENT", "cafeweekly")},
 	}}, nil)
 	return ids
 }
@@ -524,7 +524,7 @@ func TestEventAccess(t *testing.T) {
 					Ties      []struct{ ID string }
 				}
 			}
-			w.ok(q, map[string]any{"id": w.idFor(ids["cafe"])}, &r)
+			w.ok(q, map[string]any{"id": w.idFor(ids["cafeweekly"])}, &r)
 			if len(r.Node.Attendees) != c.want || len(r.Node.Ties) != c.want {
 				t.Errorf("%s: %+v, want %d", c.name, r.Node, c.want)
 			}

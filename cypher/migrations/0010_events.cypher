@@ -12,3 +12,6 @@ CREATE INDEX tie_attended_id IF NOT EXISTS FOR ()-[r:ATTENDED]-() ON (r.id);
 CREATE INDEX tie_runs_updated_at IF NOT EXISTS FOR ()-[r:RUNS]-() ON (r.updatedAt);
 CREATE INDEX tie_held_at_updated_at IF NOT EXISTS FOR ()-[r:HELD_AT]-() ON (r.updatedAt);
 CREATE INDEX tie_attended_updated_at IF NOT EXISTS FOR ()-[r:ATTENDED]-() ON (r.updatedAt);
+// Feed tokens (feeds.go): a feed URL's capability token is found by its hash, never stored.
+CREATE CONSTRAINT feed_token_id IF NOT EXISTS FOR (n:FeedToken) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT feed_token_hash IF NOT EXISTS FOR (n:FeedToken) REQUIRE n.hash IS UNIQUE;

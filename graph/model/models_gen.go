@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"kith/cypher"
 	"kith/paging"
 	"strconv"
 	"time"
@@ -356,6 +357,15 @@ type IsolateEdge struct {
 	OutTies int `json:"outTies"`
 	// Ties of the chosen kinds made towards this person.
 	InTies int `json:"inTies"`
+}
+
+// A feed token just issued: the only time the token is shown.
+type IssuedFeed struct {
+	Feed *cypher.Feed `json:"feed"`
+	// The capability: whoever holds it reads this one feed, until it is revoked.
+	Token string `json:"token"`
+	// The feed's path on this server, /feeds/<token>.ics: give the calendar app the server's address followed by it.
+	Path string `json:"path"`
 }
 
 // A person put forward for a role, with the scores that put them there.
@@ -1337,6 +1347,73 @@ func (e *FamiliarStrangerOrderField) UnmarshalJSON(b []byte) error {
 }
 
 func (e FamiliarStrangerOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a feed holds the events of.
+type FeedKind string
+
+const (
+	// The events a group runs (RUNS).
+	FeedKindGroup FeedKind = "GROUP"
+	// The events held at a place (HELD_AT).
+	FeedKindPlace FeedKind = "PLACE"
+	// The events held at a place, or run by a group, in an area or an area inside it.
+	FeedKindArea FeedKind = "AREA"
+	// The events of groups interested in an interest (INTERESTED_IN), in an area when one is given.
+	FeedKindInterest FeedKind = "INTEREST"
+	// A person's calendar: the events of their groups (MEMBER_OF) and of groups sharing their interests, as myWeek.
+	FeedKindPerson FeedKind = "PERSON"
+)
+
+var AllFeedKind = []FeedKind{
+	FeedKindGroup,
+	FeedKindPlace,
+	FeedKindArea,
+	FeedKindInterest,
+	FeedKindPerson,
+}
+
+func (e FeedKind) IsValid() bool {
+	switch e {
+	case FeedKindGroup, FeedKindPlace, FeedKindArea, FeedKindInterest, FeedKindPerson:
+		return true
+	}
+	return false
+}
+
+func (e FeedKind) String() string {
+	return string(e)
+}
+
+func (e *FeedKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = FeedKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid FeedKind", str)
+	}
+	return nil
+}
+
+func (e FeedKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *FeedKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e FeedKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
