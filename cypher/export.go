@@ -163,6 +163,11 @@ func (s *Store) exportQueries(scope Scope, spec ExportSpec) (nodes, ties string,
 				cond += " AND " + gp
 			}
 		}
+		if k == "ATTENDED" {
+			if ep := b.eventPredicate("m"); ep != "" {
+				cond += " AND " + ep
+			}
+		}
 		fmt.Fprintf(&q, ",\n COLLECT { MATCH (n)-[r:%s]->(m:%s) WHERE m <> n AND %s RETURN [m.id, '%s', r.strength, r.`for`, r.waves] } AS t%d",
 			quote(k), labelExpr(to), cond, k, i)
 	}

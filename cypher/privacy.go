@@ -35,6 +35,10 @@ func (s *Store) ErasePerson(ctx context.Context, id string) (Erasure, error) {
 		if err := s.deleteObservations(ctx, tx, []string{id}); err != nil {
 			return nil, err
 		}
+		// Their calendar feeds (feeds.go): the tokens that opened them open nothing now.
+		if _, err := s.run(ctx, tx, "MATCH (f:"+FeedTokenLabel+" {target: $id}) DETACH DELETE f", params); err != nil {
+			return nil, err
+		}
 		// The source keys a survey import knew them by.
 		if _, err := s.run(ctx, tx, "MATCH (k:SourceKey)-[:SOURCE_OF]->(:Person {id: $id}) DETACH DELETE k", params); err != nil {
 			return nil, err

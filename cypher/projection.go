@@ -49,8 +49,8 @@ type ProjectionSpec struct {
 	TrustPurposes []string
 	// AreaID, when set, keeps only the nodes in that area or an area inside it (up to six
 	// levels down): people who live there, places, groups, organisations and familiar
-	// strangers in it, and the areas themselves. Interests, gifts and waves have no area
-	// and are left out.
+	// strangers in it, events held at such a place or run by such a group, and the areas
+	// themselves. Interests, gifts and waves have no area and are left out.
 	AreaID string
 	// WaveID, when set, keeps only ties recorded in that wave.
 	WaveID string
@@ -188,6 +188,10 @@ func (s *Store) versionQuery(p ProjectionSpec) (string, map[string]any) {
 	slices.Sort(labels)
 	labels = slices.Compact(labels)
 	kinds := append(p.kinds(), "LIVES_IN", "IN", "MEMBER_OF")
+	if contains(kinds, "ATTENDED") {
+		// Who runs an event decides whether its attendance is seen (eventPredicate).
+		kinds = append(kinds, "RUNS")
+	}
 	slices.Sort(kinds)
 	kinds = slices.Compact(kinds)
 	var q strings.Builder
@@ -288,6 +292,10 @@ func (s *Store) projectionCond(b *builder, p ProjectionSpec, v string, labels []
 			switch {
 			case l == "Area":
 				alts = append(alts, fmt.Sprintf("(%s:Area AND EXISTS { MATCH (%s)-[:IN]->{0,%d}(:Area {id: %s}) })", v, v, areaLevels+1, area))
+			case l == "Event":
+				// An event is where it is held, and where the group that runs it is.
+				alts = append(alts, fmt.Sprintf("(%s:Event AND (EXISTS { MATCH (%s)-[:HELD_AT]->(:Place)-[:IN]->(:Area)-[:IN]->{0,%d}(:Area {id: %s}) } OR EXISTS { MATCH (%s)<-[:RUNS]-(:Group)-[:IN]->(:Area)-[:IN]->{0,%d}(:Area {id: %s}) }))",
+					v, v, areaLevels, area, v, areaLevels, area))
 			case lab.AreaTie != "":
 				alts = append(alts, fmt.Sprintf("(%s:%s AND EXISTS { MATCH (%s)-[:%s]->(:Area)-[:IN]->{0,%d}(:Area {id: %s}) })",
 					v, quote(l), v, quote(lab.AreaTie), areaLevels, area))
@@ -370,6 +378,11 @@ func (s *Store) projectionQuery(scope Scope, p ProjectionSpec) (string, map[stri
 		if k == "MEMBER_OF" {
 			if gp := b.groupPredicate("m"); gp != "" {
 				cond += " AND " + gp
+			}
+		}
+		if k == "ATTENDED" {
+			if ep := b.eventPredicate("m"); ep != "" {
+				cond += " AND " + ep
 			}
 		}
 		i := len(kinds)

@@ -14,7 +14,8 @@ import (
 // defaultIsolationKinds are the ties whose absence makes someone isolated: Kith's one
 // definition of an isolated person (schema/questions.graphqls, IsolationMeasure) is no tie
 // of these kinds with anyone or anything, in either direction, in any wave.
-var defaultIsolationKinds = []string{"KNOWS", "TRUSTS", "GETS_INFO_FROM", "ENCOURAGES", "MEMBER_OF"}
+// ATTENDED counts as MEMBER_OF does: someone who goes to a group's events is not alone.
+var defaultIsolationKinds = []string{"KNOWS", "TRUSTS", "GETS_INFO_FROM", "ENCOURAGES", "MEMBER_OF", "ATTENDED"}
 
 // IsolatesArgs select isolated people.
 type IsolatesArgs struct {

@@ -295,6 +295,8 @@ func nodeFilter(b *builder, l *Label, v string) string {
 		conds = append(conds, b.personPredicate(v))
 	case "Group":
 		conds = append(conds, b.groupPredicate(v))
+	case "Event":
+		conds = append(conds, b.eventPredicate(v))
 	}
 	// A node that belongs to one person (a gift they offer) says something about them: it
 	// is copied only with them, or when it belongs to nobody.

@@ -79,6 +79,28 @@ type Label struct {
 	// LabelProps are the properties a node's label (the Node.label field) is made of, the
 	// first present winning.
 	LabelProps []string
+	// Links are the ties an input sets by naming the node at the other end (an event's
+	// placeId and groupId), as AreaField sets AreaTie.
+	Links []Link
+}
+
+// Link is an input field that names the one node a tie joins the node to: the input's
+// id replaces the node's tie of that type to that label, and null removes it.
+type Link struct {
+	Field  string // input field, e.g. "placeId"
+	Type   string // tie kind
+	Out    bool   // true: (n)-[:Type]->(target); false: (n)<-[:Type]-(target)
+	Target string // label of the node named
+}
+
+// Link returns the link set by the input field with the given name.
+func (l *Label) Link(field string) (Link, bool) {
+	for _, k := range l.Links {
+		if k.Field == field {
+			return k, true
+		}
+	}
+	return Link{}, false
 }
 
 // Prop returns the property with the given name.
@@ -203,6 +225,7 @@ func NewSchema() *Schema {
 				{Field: "gifts", Type: "OFFERS", Out: true, Target: "Gift", Shape: ShapeNodes, OrderBy: "description"},
 				{Field: "needs", Type: "NEEDS", Out: true, Target: "Need", Shape: ShapeNodes, OrderBy: "topic"},
 				{Field: "worksFor", Type: "WORKS_FOR", Out: true, Target: "Organisation", Shape: ShapeNodes, OrderBy: "name"},
+				{Field: "attended", Type: "ATTENDED", Out: true, Target: "Event", Shape: ShapeNodes, OrderBy: "start"},
 			},
 			AreaTie: "LIVES_IN", AreaField: "areaId", DefaultOrder: "displayName",
 			LabelProps: []string{"displayName", "pseudonym"},
@@ -229,6 +252,7 @@ func NewSchema() *Schema {
 			Rels: []Rel{
 				{Field: "area", Type: "IN", Out: true, Target: "Area", Shape: ShapeNode},
 				{Field: "groups", Type: "MEETS_AT", Out: false, Target: "Group", Shape: ShapeNodes, OrderBy: "name"},
+				{Field: "events", Type: "HELD_AT", Out: false, Target: "Event", Shape: ShapeNodes, OrderBy: "start"},
 			},
 			Required: []string{"name"}, AreaTie: "IN", AreaField: "areaId", DefaultOrder: "name", LabelProps: []string{"name"},
 		},
@@ -246,6 +270,7 @@ func NewSchema() *Schema {
 				{Field: "members", Type: "MEMBER_OF", Out: false, Target: "Person", Shape: ShapeMembership, OrderBy: "displayName"},
 				{Field: "interests", Type: "INTERESTED_IN", Out: true, Target: "Interest", Shape: ShapeNodes, OrderBy: "name"},
 				{Field: "needs", Type: "NEEDS", Out: true, Target: "Need", Shape: ShapeNodes, OrderBy: "topic"},
+				{Field: "events", Type: "RUNS", Out: true, Target: "Event", Shape: ShapeNodes, OrderBy: "start"},
 			},
 			Required: []string{"name"}, AreaTie: "IN", AreaField: "areaId", DefaultOrder: "name", LabelProps: []string{"name"},
 		},
@@ -300,6 +325,33 @@ func NewSchema() *Schema {
 			Required: []string{"topic"}, DefaultOrder: "topic", LabelProps: []string{"description", "topic"},
 		},
 		{
+			// An entry in the social calendar (events.go): when it starts and ends, in which
+			// time zone its recurrence (an RFC 5545 RRULE, less its exceptions) is expanded,
+			// where it is held (HELD_AT) and which group runs it (RUNS).
+			Name: "Event",
+			Props: common(
+				Prop{Name: "title", Kind: KindString, Order: "TITLE"},
+				Prop{Name: "description", Kind: KindString},
+				Prop{Name: "start", Kind: KindDateTime, Order: "START"},
+				Prop{Name: "end", Kind: KindDateTime},
+				Prop{Name: "timeZone", Kind: KindString},
+				Prop{Name: "recurrence", Kind: KindString},
+				Prop{Name: "exceptions", Kind: KindStringList, Default: []string{}},
+				Prop{Name: "cost", Kind: KindString},
+				Prop{Name: "accessibility", Kind: KindString},
+			),
+			Rels: []Rel{
+				{Field: "place", Type: "HELD_AT", Out: true, Target: "Place", Shape: ShapeNode},
+				{Field: "group", Type: "RUNS", Out: false, Target: "Group", Shape: ShapeNode},
+				{Field: "attendees", Type: "ATTENDED", Out: false, Target: "Person", Shape: ShapeNodes, OrderBy: "displayName"},
+			},
+			Links: []Link{
+				{Field: "placeId", Type: "HELD_AT", Out: true, Target: "Place"},
+				{Field: "groupId", Type: "RUNS", Out: false, Target: "Group"},
+			},
+			Required: []string{"title", "start"}, DefaultOrder: "start", LabelProps: []string{"title"},
+		},
+		{
 			Name:  "Area",
 			Props: common(Prop{Name: "name", Kind: KindString, Order: "NAME"}),
 			Rels: []Rel{
@@ -337,6 +389,9 @@ func NewSchema() *Schema {
 		{Name: "NEEDS", From: []string{"Person", "Group", "Organisation"}, To: []string{"Need"}, Props: withProvenance()},
 		{Name: "LIVES_IN", From: people, To: []string{"Area"}, Props: withProvenance()},
 		{Name: "IN", From: []string{"Place", "Group", "Organisation", "FamiliarStranger", "Area"}, To: []string{"Area"}, Props: withProvenance()},
+		{Name: "RUNS", From: []string{"Group"}, To: []string{"Event"}, Props: withProvenance()},
+		{Name: "HELD_AT", From: []string{"Event"}, To: []string{"Place"}, Props: withProvenance()},
+		{Name: "ATTENDED", From: people, To: []string{"Event"}, Props: withProvenance()},
 		{Name: "POSSIBLY_SAME_AS", From: people, To: people, Props: withProvenance(Prop{Name: "score", Kind: KindFloat, Min: 0, Max: 1})},
 	}
 	s := &Schema{Labels: map[string]*Label{}, Ties: map[string]*TieKind{}}

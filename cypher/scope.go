@@ -139,6 +139,19 @@ func (b *builder) groupPredicate(g string) string {
 	return ""
 }
 
+// eventPredicate is the condition an Event in variable e must meet for its ATTENDED ties
+// to be seen under the scope, "" when all may be seen: attending an event says what
+// membership of the group that runs it says, so it is hidden where that membership would
+// be (an event of a sensitive group).
+func (b *builder) eventPredicate(e string) string {
+	g := b.fresh("eg")
+	gp := b.groupPredicate(g)
+	if gp == "" {
+		return ""
+	}
+	return fmt.Sprintf("NOT EXISTS { MATCH (%s:Group)-[:RUNS]->(%s) WHERE NOT (%s) }", g, e, gp)
+}
+
 // relPredicate is the condition on the far end m of a typed relation of v
 // (Group.members, Person.memberships, Area.residents...) under the scope.
 func (b *builder) relPredicate(v string, rel Rel, m string) string {
@@ -158,6 +171,15 @@ func (b *builder) relPredicate(v string, rel Rel, m string) string {
 			conds = append(conds, p)
 		}
 	}
+	if rel.Type == "ATTENDED" {
+		ev := m
+		if rel.Target == "Person" {
+			ev = v
+		}
+		if p := b.eventPredicate(ev); p != "" {
+			conds = append(conds, p)
+		}
+	}
 	return strings.Join(conds, " AND ")
 }
 
@@ -171,6 +193,7 @@ func (b *builder) tiePredicate(v, r, m string) string {
 	}
 	if gm, gv := b.groupPredicate(m), b.groupPredicate(v); gm != "" {
 		conds = append(conds, fmt.Sprintf("(type(%s) <> 'MEMBER_OF' OR ((NOT %s:Group OR %s) AND (NOT %s:Group OR %s)))", r, m, gm, v, gv))
+		conds = append(conds, fmt.Sprintf("(type(%s) <> 'ATTENDED' OR ((NOT %s:Event OR %s) AND (NOT %s:Event OR %s)))", r, m, b.eventPredicate(m), v, b.eventPredicate(v)))
 	}
 	return strings.Join(conds, " AND ")
 }

@@ -15,7 +15,7 @@ import (
 // NodeTypes maps the API's NodeType enum to labels.
 var nodeTypes = map[string]string{
 	"PERSON": "Person", "FAMILIAR_STRANGER": "FamiliarStranger", "PLACE": "Place", "GROUP": "Group",
-	"ORGANISATION": "Organisation", "INTEREST": "Interest", "GIFT": "Gift", "NEED": "Need", "AREA": "Area", "WAVE": "Wave",
+	"ORGANISATION": "Organisation", "INTEREST": "Interest", "GIFT": "Gift", "NEED": "Need", "EVENT": "Event", "AREA": "Area", "WAVE": "Wave",
 }
 
 // LabelOfType returns the label a NodeType enum value names.
@@ -307,6 +307,19 @@ RETURN t.i AS i, %s AS tie`, name, tieMerge(kind, "t"), proj))
 		if err != nil {
 			return nil, err
 		}
+		var events, eventPaths []string
+		for _, it := range items {
+			if ev := eventOf(it.kind.Name, it.from.id, it.to.id); ev != "" {
+				end := "to"
+				if ev == it.to.id {
+					end = "from"
+				}
+				events, eventPaths = append(events, ev), append(eventPaths, fmt.Sprintf("input[%d].%s", it.i, end))
+			}
+		}
+		if err := s.checkEventsInScope(ctx, tx, scope, events, eventPaths, ""); err != nil {
+			return nil, err
+		}
 		var areas, areaPaths []string
 		for _, it := range items {
 			if it.kind.Name == "IN" && it.from.label == "Area" {
@@ -410,6 +423,15 @@ func (s *Store) RemoveTies(ctx context.Context, scope Scope, inputs []map[string
 		if err := s.checkTieIDsInScope(ctx, tx, scope, byID); err != nil {
 			return nil, err
 		}
+		var events, eventPaths []string
+		for _, e := range ends {
+			if ev := eventOf(e.kind, e.from.id, e.to.id); ev != "" {
+				events, eventPaths = append(events, ev), append(eventPaths, fmt.Sprintf("input[%d]", e.i))
+			}
+		}
+		if err := s.checkEventsInScope(ctx, tx, scope, events, eventPaths, ""); err != nil {
+			return nil, err
+		}
 		var touched []string
 		for _, r := range refs {
 			touched = append(touched, r.id)
@@ -507,22 +529,30 @@ func (s *Store) checkTieIDsInScope(ctx context.Context, tx neo4j.ManagedTransact
 	}
 	var parts []string
 	for _, kind := range s.schema.TieOrder {
-		parts = append(parts, fmt.Sprintf("UNWIND $ties AS t MATCH (a)-[r:%s {id: t.id}]->(z) RETURN t.i AS i, a.id AS a, z.id AS z", quote(kind)))
+		parts = append(parts, fmt.Sprintf("UNWIND $ties AS t MATCH (a)-[r:%s {id: t.id}]->(z) RETURN t.i AS i, a.id AS a, z.id AS z, type(r) AS kind", quote(kind)))
 	}
 	recs, err := s.run(ctx, tx, joinUnion(parts), map[string]any{"ties": byID})
 	if err != nil {
 		return err
 	}
-	var ids, paths []string
+	var ids, paths, events, eventPaths []string
 	for _, r := range recs {
 		path := fmt.Sprintf("input[%d].id", r.Values[0].(int64))
-		for _, end := range r.Values[1:] {
+		for _, end := range r.Values[1:3] {
 			if id, _ := end.(string); isPerson(id) {
 				ids, paths = append(ids, id), append(paths, path)
 			}
 		}
+		a, _ := r.Values[1].(string)
+		z, _ := r.Values[2].(string)
+		if ev := eventOf(r.Values[3].(string), a, z); ev != "" {
+			events, eventPaths = append(events, ev), append(eventPaths, path)
+		}
 	}
-	return s.checkPeopleInScope(ctx, tx, scope, ids, paths)
+	if err := s.checkPeopleInScope(ctx, tx, scope, ids, paths); err != nil {
+		return err
+	}
+	return s.checkEventsInScope(ctx, tx, scope, events, eventPaths, "")
 }
 
 func isPerson(id string) bool {

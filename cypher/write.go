@@ -24,6 +24,9 @@ type nodeItem struct {
 	// (an explicit null removes the tie on update).
 	Area    any
 	hasArea bool
+	// Links are the ids the input named for its label's Links (nil: remove the tie), by
+	// input field; a link left out is not in the map.
+	Links map[string]any
 }
 
 func (it nodeItem) param() map[string]any {
@@ -50,6 +53,25 @@ func (s *Store) checkNodeInput(l *Label, in map[string]any, path string, create 
 		case l.Name == "Person" && k == consentField:
 			if err := consentInput(v, field, it.Props); err != nil {
 				return it, err
+			}
+		case l.Name == "Event" && k == "exceptions":
+			pv, err := eventExceptions(v, field)
+			if err != nil {
+				return it, err
+			}
+			it.Props[k] = pv
+		case hasLink(l, k):
+			link, _ := l.Link(k)
+			if it.Links == nil {
+				it.Links = map[string]any{}
+			}
+			it.Links[k] = nil
+			if v != nil {
+				id, _ := v.(string)
+				if got, ok := nodeid.Label(id); !ok || got != link.Target {
+					return it, apierr.BadUserInput(field, "is not the id of a %s", link.Target)
+				}
+				it.Links[k] = id
 			}
 		case l.AreaField != "" && k == l.AreaField:
 			it.hasArea = true
@@ -88,7 +110,17 @@ func (s *Store) checkNodeInput(l *Label, in map[string]any, path string, create 
 			}
 		}
 	}
+	if l.Name == "Event" {
+		if err := eventInput(it.Props, path, create); err != nil {
+			return it, err
+		}
+	}
 	return it, nil
+}
+
+func hasLink(l *Label, field string) bool {
+	_, ok := l.Link(field)
+	return ok
 }
 
 func checkBatch(n int) error {
@@ -156,6 +188,9 @@ RETURN item.i AS i, n.id AS id`, lq, EntityLabel)
 		if err := s.checkExternalInScope(ctx, tx, scope, l, items); err != nil {
 			return nil, err
 		}
+		if err := s.checkEventsBefore(ctx, tx, scope, l, merged); err != nil {
+			return nil, err
+		}
 		ids := make([]string, len(items))
 		for _, st := range []struct {
 			q     string
@@ -175,7 +210,11 @@ RETURN item.i AS i, n.id AS id`, lq, EntityLabel)
 		for i := range items {
 			items[i].ID = ids[i]
 		}
-		return s.finishNodes(ctx, tx, scope, l, items, ids, sel)
+		recs, err := s.finishNodes(ctx, tx, scope, l, items, ids, sel)
+		if err != nil {
+			return nil, err
+		}
+		return recs, s.checkEventsAfter(ctx, tx, scope, l, items)
 	})
 	if err != nil {
 		return nil, err
@@ -231,6 +270,9 @@ RETURN item.i AS i, n.id AS id`, lq, lq)
 		if err := s.checkUpdateInScope(ctx, tx, scope, l, params); err != nil {
 			return nil, err
 		}
+		if err := s.checkEventsBefore(ctx, tx, scope, l, params); err != nil {
+			return nil, err
+		}
 		recs, err := s.run(ctx, tx, q, map[string]any{"items": params})
 		if err != nil {
 			return nil, err
@@ -245,7 +287,11 @@ RETURN item.i AS i, n.id AS id`, lq, lq)
 			}
 			items[i].ID = id
 		}
-		return s.finishNodes(ctx, tx, scope, l, items, ids, sel)
+		out, err := s.finishNodes(ctx, tx, scope, l, items, ids, sel)
+		if err != nil {
+			return nil, err
+		}
+		return out, s.checkEventsAfter(ctx, tx, scope, l, items)
 	})
 	if err != nil {
 		return nil, err
@@ -275,6 +321,11 @@ func (s *Store) DeleteNodes(ctx context.Context, scope Scope, label string, ids 
 				return nil, err
 			}
 			if err := s.deleteObservations(ctx, tx, ids); err != nil {
+				return nil, err
+			}
+		}
+		if label == "Event" {
+			if err := s.checkEventsInScope(ctx, tx, scope, ids, indexPaths("ids", len(ids)), ""); err != nil {
 				return nil, err
 			}
 		}
@@ -347,6 +398,37 @@ func (s *Store) finishNodes(ctx context.Context, tx neo4j.ManagedTransaction, sc
 			rows = append(rows, map[string]any{"i": int64(it.I), "node": it.ID, "area": it.Area, "tie": nodeid.New("Tie")})
 		}
 	}
+	var missingLists []string
+	for li, link := range l.Links {
+		var linkRows []any
+		for _, it := range items {
+			if v, ok := it.Links[link.Field]; ok {
+				linkRows = append(linkRows, map[string]any{"i": int64(it.I), "node": it.ID, "to": v, "tie": nodeid.New("Tie")})
+			}
+		}
+		if len(linkRows) == 0 {
+			continue
+		}
+		old, created := fmt.Sprintf("(n)-[old:%s]->(:%s)", quote(link.Type), quote(link.Target)),
+			fmt.Sprintf("(n)-[:%s {id: x.tie, key: '', waves: [], createdAt: datetime(), updatedAt: datetime(), recordedAt: datetime(), source: 'api'}]->(a)", quote(link.Type))
+		if !link.Out {
+			old, created = fmt.Sprintf("(n)<-[old:%s]-(:%s)", quote(link.Type), quote(link.Target)),
+				fmt.Sprintf("(n)<-[:%s {id: x.tie, key: '', waves: [], createdAt: datetime(), updatedAt: datetime(), recordedAt: datetime(), source: 'api'}]-(a)", quote(link.Type))
+		}
+		name := fmt.Sprintf("missingLink%d", li)
+		fmt.Fprintf(&q, `CALL () {
+  UNWIND %s AS x
+  MATCH (n:%s {id: x.node})
+  CALL (n) { MATCH %s DELETE old }
+  WITH n, x WHERE x.to IS NOT NULL
+  OPTIONAL MATCH (a:%s {id: x.to})
+  FOREACH (_ IN CASE WHEN a IS NULL THEN [] ELSE [1] END | CREATE %s)
+  WITH x WHERE a IS NULL
+  RETURN collect([x.i, x.to, %s]) AS %s
+}
+`, b.param(linkRows), quote(l.Name), old, quote(link.Target), created, b.param(link.Field), name)
+		missingLists = append(missingLists, name)
+	}
 	missing := "[]"
 	if len(rows) > 0 {
 		tq := quote(l.AreaTie)
@@ -363,6 +445,9 @@ func (s *Store) finishNodes(ctx context.Context, tx neo4j.ManagedTransaction, sc
 }
 `, b.param(rows), quote(l.Name), tq, tq)
 		missing = "missing"
+	}
+	if len(missingLists) > 0 {
+		missing += " + " + strings.Join(missingLists, " + ")
 	}
 	proj, err := b.nodeProjection("n", []string{l.Name}, sel)
 	if err != nil {
@@ -395,7 +480,13 @@ func (s *Store) finishNodes(ctx context.Context, tx neo4j.ManagedTransaction, sc
 					first = g
 				}
 			}
-			return nil, apierr.NotFound(fmt.Sprintf("input[%d].%s", first[0].(int64), l.AreaField), "no Area has id %s", first[1])
+			field, target := l.AreaField, "Area"
+			if len(first) > 2 {
+				field = first[2].(string)
+				link, _ := l.Link(field)
+				target = link.Target
+			}
+			return nil, apierr.NotFound(fmt.Sprintf("input[%d].%s", first[0].(int64), field), "no %s has id %s", target, first[1])
 		}
 		out[r.Values[0].(int64)] = decodeRecord(r.Values[1])
 	}

@@ -288,6 +288,7 @@ func (s *Server) Handler() http.Handler {
 	s.mapRoutes(mux)
 	mux.Handle("POST /cypher", s.edge(requireUTF8(http.HandlerFunc(s.serveCypher))))
 	s.exportRoutes(mux)
+	s.feedRoutes(mux)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/graphql", http.StatusFound)
 	})
@@ -392,7 +393,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			sw.Header().Set("Content-Type", "application/json")
 			sw.WriteHeader(http.StatusRequestEntityTooLarge)
 			_, _ = fmt.Fprintf(sw, `{"errors":[{"message":"the request body is larger than %d bytes","extensions":{"code":"BAD_USER_INPUT"}}]}`, limit)
-			s.log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", http.StatusRequestEntityTooLarge)
+			s.log.Info("request", "request_id", id, "method", r.Method, "path", loggedPath(r), "status", http.StatusRequestEntityTooLarge)
 			return
 		}
 		ctx, cancel := context.WithTimeout(context.WithValue(ctx, requestIDKey, id), s.timeout(r))
@@ -406,7 +407,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 					http.Error(sw, "internal error", http.StatusInternalServerError)
 				}
 			}
-			s.log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path,
+			s.log.Info("request", "request_id", id, "method", r.Method, "path", loggedPath(r),
 				"status", sw.status, "bytes", sw.bytes, "ms", time.Since(start).Milliseconds())
 		}()
 		next.ServeHTTP(sw, r)

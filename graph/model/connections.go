@@ -15,6 +15,8 @@ type (
 	AreaEdge                       = paging.Edge[*Area]
 	CommunityBridgeConnection      = paging.Connection[*CommunityBridge]
 	CommunityBridgeEdge            = paging.Edge[*CommunityBridge]
+	EventConnection                = paging.Connection[*Event]
+	EventEdge                      = paging.Edge[*Event]
 	FamiliarStrangerConnection     = paging.Connection[*FamiliarStranger]
 	FamiliarStrangerEdge           = paging.Edge[*FamiliarStranger]
 	GiftConnection                 = paging.Connection[*Gift]
@@ -29,6 +31,8 @@ type (
 	InterestEdge                   = paging.Edge[*Interest]
 	NeedConnection                 = paging.Connection[*Need]
 	NeedEdge                       = paging.Edge[*Need]
+	OccurrenceConnection           = paging.Connection[*Occurrence]
+	OccurrenceEdge                 = paging.Edge[*Occurrence]
 	OrganisationConnection         = paging.Connection[*Organisation]
 	OrganisationEdge               = paging.Edge[*Organisation]
 	PersonConnection               = paging.Connection[*Person]
@@ -104,4 +108,12 @@ type VolunteerOpportunity struct {
 	Nearby          bool
 	Score           int
 	Reasons         []string
+}
+
+// Occurrence is the GraphQL Occurrence (schema/events.graphqls): one occurrence of an event.
+type Occurrence struct {
+	EventID string
+	Start   time.Time
+	End     *time.Time
+	Event   *Event
 }

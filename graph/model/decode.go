@@ -36,6 +36,8 @@ func Decode(r *record) (any, error) {
 		out = &Gift{}
 	case "Need":
 		out = &Need{}
+	case "Event":
+		out = &Event{}
 	case "Area":
 		out = &Area{}
 	case "Wave":

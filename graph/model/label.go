@@ -36,6 +36,9 @@ func (n *Need) Label() string {
 	return firstOf(n.Description, &topic)
 }
 
+// Label is the event's title.
+func (e *Event) Label() string { return e.Title }
+
 // Label is the area's name.
 func (a *Area) Label() string { return a.Name }
 

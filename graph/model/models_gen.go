@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"kith/cypher"
 	"kith/paging"
 	"strconv"
 	"time"
@@ -323,6 +324,15 @@ type IsolateEdge struct {
 	InTies int `json:"inTies"`
 }
 
+// A feed token just issued: the only time the token is shown.
+type IssuedFeed struct {
+	Feed *cypher.Feed `json:"feed"`
+	// The capability: whoever holds it reads this one feed, until it is revoked.
+	Token string `json:"token"`
+	// The feed's path on this server, /feeds/<token>.ics: give the calendar app the server's address followed by it.
+	Path string `json:"path"`
+}
+
 // A person put forward for a role, with the scores that put them there.
 type KeyCandidate struct {
 	Rank int `json:"rank"`
@@ -590,7 +600,7 @@ type SummaryGroup struct {
 }
 
 // People surveyed in both waves whose ties (of the kinds given, either way; by default those
-// isolation counts: KNOWS, TRUSTS, GETS_INFO_FROM, ENCOURAGES, MEMBER_OF) changed as change says.
+// isolation counts: KNOWS, TRUSTS, GETS_INFO_FROM, ENCOURAGES, MEMBER_OF, ATTENDED) changed as change says.
 type TieChange struct {
 	From   string        `json:"from"`
 	To     string        `json:"to"`
@@ -1116,6 +1126,65 @@ func (e EmploymentStatus) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+type EventOrderField string
+
+const (
+	EventOrderFieldTitle     EventOrderField = "TITLE"
+	EventOrderFieldStart     EventOrderField = "START"
+	EventOrderFieldCreatedAt EventOrderField = "CREATED_AT"
+	EventOrderFieldUpdatedAt EventOrderField = "UPDATED_AT"
+)
+
+var AllEventOrderField = []EventOrderField{
+	EventOrderFieldTitle,
+	EventOrderFieldStart,
+	EventOrderFieldCreatedAt,
+	EventOrderFieldUpdatedAt,
+}
+
+func (e EventOrderField) IsValid() bool {
+	switch e {
+	case EventOrderFieldTitle, EventOrderFieldStart, EventOrderFieldCreatedAt, EventOrderFieldUpdatedAt:
+		return true
+	}
+	return false
+}
+
+func (e EventOrderField) String() string {
+	return string(e)
+}
+
+func (e *EventOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = EventOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid EventOrderField", str)
+	}
+	return nil
+}
+
+func (e EventOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *EventOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e EventOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type FamiliarStrangerOrderField string
 
 const (
@@ -1170,6 +1239,73 @@ func (e *FamiliarStrangerOrderField) UnmarshalJSON(b []byte) error {
 }
 
 func (e FamiliarStrangerOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a feed holds the events of.
+type FeedKind string
+
+const (
+	// The events a group runs (RUNS).
+	FeedKindGroup FeedKind = "GROUP"
+	// The events held at a place (HELD_AT).
+	FeedKindPlace FeedKind = "PLACE"
+	// The events held at a place, or run by a group, in an area or an area inside it.
+	FeedKindArea FeedKind = "AREA"
+	// The events of groups interested in an interest (INTERESTED_IN), in an area when one is given.
+	FeedKindInterest FeedKind = "INTEREST"
+	// A person's calendar: the events of their groups (MEMBER_OF) and of groups sharing their interests, as myWeek.
+	FeedKindPerson FeedKind = "PERSON"
+)
+
+var AllFeedKind = []FeedKind{
+	FeedKindGroup,
+	FeedKindPlace,
+	FeedKindArea,
+	FeedKindInterest,
+	FeedKindPerson,
+}
+
+func (e FeedKind) IsValid() bool {
+	switch e {
+	case FeedKindGroup, FeedKindPlace, FeedKindArea, FeedKindInterest, FeedKindPerson:
+		return true
+	}
+	return false
+}
+
+func (e FeedKind) String() string {
+	return string(e)
+}
+
+func (e *FeedKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = FeedKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid FeedKind", str)
+	}
+	return nil
+}
+
+func (e FeedKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *FeedKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e FeedKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -1570,7 +1706,7 @@ func (e InterestOrderField) MarshalJSON() ([]byte, error) {
 
 // Which measure of isolation to use on directed survey ties. Kith's definition of an isolated
 // person, which `isolates` (with its defaults), `networkSummary.isolatedPeople` and the map use,
-// is ALL_TIES over the isolation kinds KNOWS, TRUSTS, GETS_INFO_FROM, ENCOURAGES and MEMBER_OF:
+// is ALL_TIES over the isolation kinds KNOWS, TRUSTS, GETS_INFO_FROM, ENCOURAGES, MEMBER_OF and ATTENDED:
 // no such tie with anyone or anything, in either direction, recorded in any wave.
 type IsolationMeasure string
 
@@ -1884,6 +2020,7 @@ const (
 	NodeTypeArea             NodeType = "AREA"
 	NodeTypeWave             NodeType = "WAVE"
 	NodeTypeNeed             NodeType = "NEED"
+	NodeTypeEvent            NodeType = "EVENT"
 )
 
 var AllNodeType = []NodeType{
@@ -1897,11 +2034,12 @@ var AllNodeType = []NodeType{
 	NodeTypeArea,
 	NodeTypeWave,
 	NodeTypeNeed,
+	NodeTypeEvent,
 }
 
 func (e NodeType) IsValid() bool {
 	switch e {
-	case NodeTypePerson, NodeTypeFamiliarStranger, NodeTypePlace, NodeTypeGroup, NodeTypeOrganisation, NodeTypeInterest, NodeTypeGift, NodeTypeArea, NodeTypeWave, NodeTypeNeed:
+	case NodeTypePerson, NodeTypeFamiliarStranger, NodeTypePlace, NodeTypeGroup, NodeTypeOrganisation, NodeTypeInterest, NodeTypeGift, NodeTypeArea, NodeTypeWave, NodeTypeNeed, NodeTypeEvent:
 		return true
 	}
 	return false
@@ -2819,6 +2957,12 @@ const (
 	TieKindPossiblySameAs TieKind = "POSSIBLY_SAME_AS"
 	// Person, Group or Organisation → Need.
 	TieKindNeeds TieKind = "NEEDS"
+	// Group → Event: the group runs the event.
+	TieKindRuns TieKind = "RUNS"
+	// Event → Place: where the event is held.
+	TieKindHeldAt TieKind = "HELD_AT"
+	// Person → Event: the person went. Counts in analysis and isolation as MEMBER_OF does.
+	TieKindAttended TieKind = "ATTENDED"
 )
 
 var AllTieKind = []TieKind{
@@ -2837,11 +2981,14 @@ var AllTieKind = []TieKind{
 	TieKindIn,
 	TieKindPossiblySameAs,
 	TieKindNeeds,
+	TieKindRuns,
+	TieKindHeldAt,
+	TieKindAttended,
 }
 
 func (e TieKind) IsValid() bool {
 	switch e {
-	case TieKindKnows, TieKindTrusts, TieKindGetsInfoFrom, TieKindEncourages, TieKindMemberOf, TieKindUses, TieKindMeetsAt, TieKindSees, TieKindWorksFor, TieKindInterestedIn, TieKindOffers, TieKindLivesIn, TieKindIn, TieKindPossiblySameAs, TieKindNeeds:
+	case TieKindKnows, TieKindTrusts, TieKindGetsInfoFrom, TieKindEncourages, TieKindMemberOf, TieKindUses, TieKindMeetsAt, TieKindSees, TieKindWorksFor, TieKindInterestedIn, TieKindOffers, TieKindLivesIn, TieKindIn, TieKindPossiblySameAs, TieKindNeeds, TieKindRuns, TieKindHeldAt, TieKindAttended:
 		return true
 	}
 	return false

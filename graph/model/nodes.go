@@ -118,6 +118,24 @@ type Gift struct {
 	Loaded
 }
 
+// Event is an entry in the social calendar.
+type Event struct {
+	ID            string     `db:"id"`
+	ExternalID    *string    `db:"externalId"`
+	Title         string     `db:"title"`
+	Description   *string    `db:"description"`
+	Start         time.Time  `db:"start"`
+	End           *time.Time `db:"end"`
+	TimeZone      string     `db:"timeZone"`
+	Recurrence    *string    `db:"recurrence"`
+	ExceptionList []string   `db:"exceptions"`
+	Cost          *string    `db:"cost"`
+	Accessibility *string    `db:"accessibility"`
+	CreatedAt     time.Time  `db:"createdAt"`
+	UpdatedAt     time.Time  `db:"updatedAt"`
+	Loaded
+}
+
 // Need is help a person, group or organisation needs.
 type Need struct {
 	ID          string    `db:"id"`
@@ -204,6 +222,7 @@ func (Organisation) IsNode()     {}
 func (Interest) IsNode()         {}
 func (Gift) IsNode()             {}
 func (Need) IsNode()             {}
+func (Event) IsNode()            {}
 func (Area) IsNode()             {}
 func (Wave) IsNode()             {}
 
