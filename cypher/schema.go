@@ -225,6 +225,8 @@ func NewSchema() *Schema {
 				Prop{Name: "category", Kind: KindString, Order: "CATEGORY"},
 				Prop{Name: "latitude", Kind: KindFloat, Min: -90, Max: 90},
 				Prop{Name: "longitude", Kind: KindFloat, Min: -180, Max: 180},
+				// Listed in the public directory (GET /openreferral, directory.go).
+				Prop{Name: "public", Kind: KindBool, Default: false},
 			),
 			Rels: []Rel{
 				{Field: "area", Type: "IN", Out: true, Target: "Area", Shape: ShapeNode},
@@ -239,6 +241,8 @@ func NewSchema() *Schema {
 				Prop{Name: "activity", Kind: KindString, Order: "ACTIVITY"},
 				Prop{Name: "openness", Kind: KindEnum, Enum: []string{"OPEN", "BY_INVITATION", "CLOSED"}},
 				Prop{Name: "sensitive", Kind: KindBool, Default: false},
+				// Listed in the public directory (GET /openreferral, directory.go).
+				Prop{Name: "public", Kind: KindBool, Default: false},
 			),
 			Rels: []Rel{
 				{Field: "area", Type: "IN", Out: true, Target: "Area", Shape: ShapeNode},
@@ -246,6 +250,7 @@ func NewSchema() *Schema {
 				{Field: "members", Type: "MEMBER_OF", Out: false, Target: "Person", Shape: ShapeMembership, OrderBy: "displayName"},
 				{Field: "interests", Type: "INTERESTED_IN", Out: true, Target: "Interest", Shape: ShapeNodes, OrderBy: "name"},
 				{Field: "needs", Type: "NEEDS", Out: true, Target: "Need", Shape: ShapeNodes, OrderBy: "topic"},
+				{Field: "runBy", Type: "RUN_BY", Out: true, Target: "Organisation", Shape: ShapeNode},
 			},
 			Required: []string{"name"}, AreaTie: "IN", AreaField: "areaId", DefaultOrder: "name", LabelProps: []string{"name"},
 		},
@@ -255,10 +260,13 @@ func NewSchema() *Schema {
 				Prop{Name: "name", Kind: KindString, Order: "NAME"},
 				Prop{Name: "sector", Kind: KindEnum, Enum: []string{"PUBLIC", "BUSINESS", "FAITH", "VOLUNTARY"}},
 				Prop{Name: "isAuthority", Kind: KindBool, Default: false},
+				// Listed in the public directory (GET /openreferral, directory.go).
+				Prop{Name: "public", Kind: KindBool, Default: false},
 			),
 			Rels: []Rel{
 				{Field: "area", Type: "IN", Out: true, Target: "Area", Shape: ShapeNode},
 				{Field: "staff", Type: "WORKS_FOR", Out: false, Target: "Person", Shape: ShapeNodes, OrderBy: "displayName"},
+				{Field: "runs", Type: "RUN_BY", Out: false, Target: "Group", Shape: ShapeNodes, OrderBy: "name"},
 				{Field: "needs", Type: "NEEDS", Out: true, Target: "Need", Shape: ShapeNodes, OrderBy: "topic"},
 			},
 			Required: []string{"name"}, AreaTie: "IN", AreaField: "areaId", DefaultOrder: "name", LabelProps: []string{"name"},
@@ -337,6 +345,8 @@ func NewSchema() *Schema {
 		{Name: "NEEDS", From: []string{"Person", "Group", "Organisation"}, To: []string{"Need"}, Props: withProvenance()},
 		{Name: "LIVES_IN", From: people, To: []string{"Area"}, Props: withProvenance()},
 		{Name: "IN", From: []string{"Place", "Group", "Organisation", "FamiliarStranger", "Area"}, To: []string{"Area"}, Props: withProvenance()},
+		// The organisation that runs a group: the directory lists the group as a service of it.
+		{Name: "RUN_BY", From: []string{"Group"}, To: []string{"Organisation"}, Props: withProvenance()},
 		{Name: "POSSIBLY_SAME_AS", From: people, To: people, Props: withProvenance(Prop{Name: "score", Kind: KindFloat, Min: 0, Max: 1})},
 	}
 	s := &Schema{Labels: map[string]*Label{}, Ties: map[string]*TieKind{}}

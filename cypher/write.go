@@ -175,7 +175,11 @@ RETURN item.i AS i, n.id AS id`, lq, EntityLabel)
 		for i := range items {
 			items[i].ID = ids[i]
 		}
-		return s.finishNodes(ctx, tx, scope, l, items, ids, sel)
+		out, err := s.finishNodes(ctx, tx, scope, l, items, ids, sel)
+		if err != nil {
+			return nil, err
+		}
+		return out, s.checkPublicInScope(ctx, tx, scope, l, items)
 	})
 	if err != nil {
 		return nil, err
@@ -245,7 +249,11 @@ RETURN item.i AS i, n.id AS id`, lq, lq)
 			}
 			items[i].ID = id
 		}
-		return s.finishNodes(ctx, tx, scope, l, items, ids, sel)
+		out, err := s.finishNodes(ctx, tx, scope, l, items, ids, sel)
+		if err != nil {
+			return nil, err
+		}
+		return out, s.checkPublicInScope(ctx, tx, scope, l, items)
 	})
 	if err != nil {
 		return nil, err

@@ -288,6 +288,7 @@ func (s *Server) Handler() http.Handler {
 	s.mapRoutes(mux)
 	mux.Handle("POST /cypher", s.edge(requireUTF8(http.HandlerFunc(s.serveCypher))))
 	s.exportRoutes(mux)
+	s.openReferralRoutes(mux)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/graphql", http.StatusFound)
 	})

@@ -2927,6 +2927,8 @@ const (
 	TieKindPossiblySameAs TieKind = "POSSIBLY_SAME_AS"
 	// Person, Group or Organisation → Need.
 	TieKindNeeds TieKind = "NEEDS"
+	// Group → Organisation: the organisation that runs the group.
+	TieKindRunBy TieKind = "RUN_BY"
 )
 
 var AllTieKind = []TieKind{
@@ -2945,11 +2947,12 @@ var AllTieKind = []TieKind{
 	TieKindIn,
 	TieKindPossiblySameAs,
 	TieKindNeeds,
+	TieKindRunBy,
 }
 
 func (e TieKind) IsValid() bool {
 	switch e {
-	case TieKindKnows, TieKindTrusts, TieKindGetsInfoFrom, TieKindEncourages, TieKindMemberOf, TieKindUses, TieKindMeetsAt, TieKindSees, TieKindWorksFor, TieKindInterestedIn, TieKindOffers, TieKindLivesIn, TieKindIn, TieKindPossiblySameAs, TieKindNeeds:
+	case TieKindKnows, TieKindTrusts, TieKindGetsInfoFrom, TieKindEncourages, TieKindMemberOf, TieKindUses, TieKindMeetsAt, TieKindSees, TieKindWorksFor, TieKindInterestedIn, TieKindOffers, TieKindLivesIn, TieKindIn, TieKindPossiblySameAs, TieKindNeeds, TieKindRunBy:
 		return true
 	}
 	return false
