@@ -248,6 +248,8 @@ func NewSchema() *Schema {
 				Prop{Name: "category", Kind: KindString, Order: "CATEGORY"},
 				Prop{Name: "latitude", Kind: KindFloat, Min: -90, Max: 90},
 				Prop{Name: "longitude", Kind: KindFloat, Min: -180, Max: 180},
+				// Listed in the public directory (GET /openreferral, directory.go).
+				Prop{Name: "public", Kind: KindBool, Default: false},
 			),
 			Rels: []Rel{
 				{Field: "area", Type: "IN", Out: true, Target: "Area", Shape: ShapeNode},
@@ -263,6 +265,8 @@ func NewSchema() *Schema {
 				Prop{Name: "activity", Kind: KindString, Order: "ACTIVITY"},
 				Prop{Name: "openness", Kind: KindEnum, Enum: []string{"OPEN", "BY_INVITATION", "CLOSED"}},
 				Prop{Name: "sensitive", Kind: KindBool, Default: false},
+				// Listed in the public directory (GET /openreferral, directory.go).
+				Prop{Name: "public", Kind: KindBool, Default: false},
 			),
 			Rels: []Rel{
 				{Field: "area", Type: "IN", Out: true, Target: "Area", Shape: ShapeNode},
@@ -271,6 +275,7 @@ func NewSchema() *Schema {
 				{Field: "interests", Type: "INTERESTED_IN", Out: true, Target: "Interest", Shape: ShapeNodes, OrderBy: "name"},
 				{Field: "needs", Type: "NEEDS", Out: true, Target: "Need", Shape: ShapeNodes, OrderBy: "topic"},
 				{Field: "events", Type: "RUNS", Out: true, Target: "Event", Shape: ShapeNodes, OrderBy: "start"},
+				{Field: "runBy", Type: "RUN_BY", Out: true, Target: "Organisation", Shape: ShapeNode},
 			},
 			Required: []string{"name"}, AreaTie: "IN", AreaField: "areaId", DefaultOrder: "name", LabelProps: []string{"name"},
 		},
@@ -280,10 +285,13 @@ func NewSchema() *Schema {
 				Prop{Name: "name", Kind: KindString, Order: "NAME"},
 				Prop{Name: "sector", Kind: KindEnum, Enum: []string{"PUBLIC", "BUSINESS", "FAITH", "VOLUNTARY"}},
 				Prop{Name: "isAuthority", Kind: KindBool, Default: false},
+				// Listed in the public directory (GET /openreferral, directory.go).
+				Prop{Name: "public", Kind: KindBool, Default: false},
 			),
 			Rels: []Rel{
 				{Field: "area", Type: "IN", Out: true, Target: "Area", Shape: ShapeNode},
 				{Field: "staff", Type: "WORKS_FOR", Out: false, Target: "Person", Shape: ShapeNodes, OrderBy: "displayName"},
+				{Field: "runs", Type: "RUN_BY", Out: false, Target: "Group", Shape: ShapeNodes, OrderBy: "name"},
 				{Field: "needs", Type: "NEEDS", Out: true, Target: "Need", Shape: ShapeNodes, OrderBy: "topic"},
 			},
 			Required: []string{"name"}, AreaTie: "IN", AreaField: "areaId", DefaultOrder: "name", LabelProps: []string{"name"},
@@ -392,6 +400,8 @@ func NewSchema() *Schema {
 		{Name: "RUNS", From: []string{"Group"}, To: []string{"Event"}, Props: withProvenance()},
 		{Name: "HELD_AT", From: []string{"Event"}, To: []string{"Place"}, Props: withProvenance()},
 		{Name: "ATTENDED", From: people, To: []string{"Event"}, Props: withProvenance()},
+		// The organisation that runs a group: the directory lists the group as a service of it.
+		{Name: "RUN_BY", From: []string{"Group"}, To: []string{"Organisation"}, Props: withProvenance()},
 		{Name: "POSSIBLY_SAME_AS", From: people, To: people, Props: withProvenance(Prop{Name: "score", Kind: KindFloat, Min: 0, Max: 1})},
 	}
 	s := &Schema{Labels: map[string]*Label{}, Ties: map[string]*TieKind{}}

@@ -214,7 +214,10 @@ RETURN item.i AS i, n.id AS id`, lq, EntityLabel)
 		if err != nil {
 			return nil, err
 		}
-		return recs, s.checkEventsAfter(ctx, tx, scope, l, items)
+		if err := s.checkEventsAfter(ctx, tx, scope, l, items); err != nil {
+			return nil, err
+		}
+		return recs, s.checkPublicInScope(ctx, tx, scope, l, items)
 	})
 	if err != nil {
 		return nil, err
@@ -291,7 +294,10 @@ RETURN item.i AS i, n.id AS id`, lq, lq)
 		if err != nil {
 			return nil, err
 		}
-		return out, s.checkEventsAfter(ctx, tx, scope, l, items)
+		if err := s.checkEventsAfter(ctx, tx, scope, l, items); err != nil {
+			return nil, err
+		}
+		return out, s.checkPublicInScope(ctx, tx, scope, l, items)
 	})
 	if err != nil {
 		return nil, err

@@ -372,6 +372,8 @@ type ComplexityRoot struct {
 		Name       func(childComplexity int) int
 		Needs      func(childComplexity int, first *int) int
 		Openness   func(childComplexity int) int
+		Public     func(childComplexity int) int
+		RunBy      func(childComplexity int) int
 		Sensitive  func(childComplexity int) int
 		Ties       func(childComplexity int, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) int
 		UpdatedAt  func(childComplexity int) int
@@ -713,6 +715,8 @@ type ComplexityRoot struct {
 		Label       func(childComplexity int) int
 		Name        func(childComplexity int) int
 		Needs       func(childComplexity int, first *int) int
+		Public      func(childComplexity int) int
+		Runs        func(childComplexity int, first *int) int
 		Sector      func(childComplexity int) int
 		Staff       func(childComplexity int, first *int) int
 		Ties        func(childComplexity int, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) int
@@ -789,6 +793,7 @@ type ComplexityRoot struct {
 		Latitude   func(childComplexity int) int
 		Longitude  func(childComplexity int) int
 		Name       func(childComplexity int) int
+		Public     func(childComplexity int) int
 		Ties       func(childComplexity int, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) int
 		UpdatedAt  func(childComplexity int) int
 	}
@@ -1126,6 +1131,8 @@ type GroupResolver interface {
 	Members(ctx context.Context, obj *model.Group, first *int, wave *string) ([]*model.Membership, error)
 	Interests(ctx context.Context, obj *model.Group, first *int) ([]*model.Interest, error)
 	Needs(ctx context.Context, obj *model.Group, first *int) ([]*model.Need, error)
+
+	RunBy(ctx context.Context, obj *model.Group) (*model.Organisation, error)
 	Events(ctx context.Context, obj *model.Group, first *int) ([]*model.Event, error)
 }
 type InterestResolver interface {
@@ -1202,6 +1209,8 @@ type OrganisationResolver interface {
 	Area(ctx context.Context, obj *model.Organisation) (*model.Area, error)
 	Staff(ctx context.Context, obj *model.Organisation, first *int) ([]*model.Person, error)
 	Needs(ctx context.Context, obj *model.Organisation, first *int) ([]*model.Need, error)
+
+	Runs(ctx context.Context, obj *model.Organisation, first *int) ([]*model.Group, error)
 }
 type PersonResolver interface {
 	Ties(ctx context.Context, obj *model.Person, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) ([]*model.Tie, error)
@@ -1218,6 +1227,7 @@ type PlaceResolver interface {
 	Ties(ctx context.Context, obj *model.Place, kinds []model.TieKind, direction *model.Direction, first *int, wave *string) ([]*model.Tie, error)
 	Area(ctx context.Context, obj *model.Place) (*model.Area, error)
 	Groups(ctx context.Context, obj *model.Place, first *int) ([]*model.Group, error)
+
 	Events(ctx context.Context, obj *model.Place, first *int) ([]*model.Event, error)
 }
 type QueryResolver interface {
@@ -2638,6 +2648,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.Openness(childComplexity), true
+	case "Group.public":
+		if e.ComplexityRoot.Group.Public == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Group.Public(childComplexity), true
+	case "Group.runBy":
+		if e.ComplexityRoot.Group.RunBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Group.RunBy(childComplexity), true
 	case "Group.sensitive":
 		if e.ComplexityRoot.Group.Sensitive == nil {
 			break
@@ -4344,6 +4366,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organisation.Needs(childComplexity, args["first"].(*int)), true
+	case "Organisation.public":
+		if e.ComplexityRoot.Organisation.Public == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Public(childComplexity), true
+	case "Organisation.runs":
+		if e.ComplexityRoot.Organisation.Runs == nil {
+			break
+		}
+
+		args, err := ec.field_Organisation_runs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Organisation.Runs(childComplexity, args["first"].(*int)), true
 	case "Organisation.sector":
 		if e.ComplexityRoot.Organisation.Sector == nil {
 			break
@@ -4741,6 +4780,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Place.Name(childComplexity), true
+	case "Place.public":
+		if e.ComplexityRoot.Place.Public == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Place.Public(childComplexity), true
 	case "Place.ties":
 		if e.ComplexityRoot.Place.Ties == nil {
 			break
@@ -7567,6 +7612,69 @@ type Subscription @auth(requires: [ADMIN, WORKER, ANALYST]) {
   tileCounts(by: TileDimension!, where: PersonWhere): TileCounts!
 }
 `, BuiltIn: false},
+	{Name: "../schema/directory.graphqls", Input: `# The public directory (GET /openreferral, docs/circles.md): which groups, places and
+# organisations it lists, and which organisation runs a group.
+
+extend enum TieKind {
+  "Group → Organisation: the organisation that runs the group."
+  RUN_BY
+}
+
+extend type Group {
+  """
+  Listed in the public directory (GET /openreferral/services) to anyone, without a token.
+  False unless set; admins, and workers for groups in their areas, set it.
+  """
+  public: Boolean!
+  "The organisation that runs the group (RUN_BY), if one does."
+  runBy: Organisation
+}
+
+extend type Place {
+  """
+  Listed in the public directory (GET /openreferral/locations) to anyone, without a token.
+  False unless set; admins, and workers for places in their areas, set it.
+  """
+  public: Boolean!
+}
+
+extend type Organisation {
+  """
+  Listed in the public directory (GET /openreferral/organizations) to anyone, without a
+  token. False unless set; admins, and workers for organisations in their areas, set it.
+  """
+  public: Boolean!
+  "The groups it runs (RUN_BY), by name."
+  runs(first: Int = 50): [Group!]!
+}
+
+extend input GroupInput {
+  "Whether the public directory lists the group; only within the areas a worker covers (FORBIDDEN otherwise, nothing written)."
+  public: Boolean
+}
+
+extend input PlaceInput {
+  "Whether the public directory lists the place; only within the areas a worker covers (FORBIDDEN otherwise, nothing written)."
+  public: Boolean
+}
+
+extend input OrganisationInput {
+  "Whether the public directory lists the organisation; only within the areas a worker covers (FORBIDDEN otherwise, nothing written)."
+  public: Boolean
+}
+
+extend input GroupWhere {
+  public: BooleanFilter
+}
+
+extend input PlaceWhere {
+  public: BooleanFilter
+}
+
+extend input OrganisationWhere {
+  public: BooleanFilter
+}
+`, BuiltIn: false},
 	{Name: "../schema/events.graphqls", Input: `# The social calendar: events that groups run at places, their recurrences, and who went.
 
 """
@@ -10107,6 +10215,10 @@ func (ec *executionContext) childFields_Group(ctx context.Context, field graphql
 		return ec.fieldContext_Group_interests(ctx, field)
 	case "needs":
 		return ec.fieldContext_Group_needs(ctx, field)
+	case "public":
+		return ec.fieldContext_Group_public(ctx, field)
+	case "runBy":
+		return ec.fieldContext_Group_runBy(ctx, field)
 	case "events":
 		return ec.fieldContext_Group_events(ctx, field)
 	}
@@ -10695,6 +10807,10 @@ func (ec *executionContext) childFields_Organisation(ctx context.Context, field 
 		return ec.fieldContext_Organisation_staff(ctx, field)
 	case "needs":
 		return ec.fieldContext_Organisation_needs(ctx, field)
+	case "public":
+		return ec.fieldContext_Organisation_public(ctx, field)
+	case "runs":
+		return ec.fieldContext_Organisation_runs(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Organisation", field.Name)
 }
@@ -10841,6 +10957,8 @@ func (ec *executionContext) childFields_Place(ctx context.Context, field graphql
 		return ec.fieldContext_Place_area(ctx, field)
 	case "groups":
 		return ec.fieldContext_Place_groups(ctx, field)
+	case "public":
+		return ec.fieldContext_Place_public(ctx, field)
 	case "events":
 		return ec.fieldContext_Place_events(ctx, field)
 	}
@@ -12712,6 +12830,20 @@ func (ec *executionContext) field_Need_ties_args(ctx context.Context, rawArgs ma
 }
 
 func (ec *executionContext) field_Organisation_needs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Organisation_runs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
@@ -20404,6 +20536,61 @@ func (ec *executionContext) fieldContext_Group_needs(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Group_public(ctx context.Context, field graphql.CollectedField, obj *model.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_public(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Public, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Group_public(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Group", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Group_runBy(ctx context.Context, field graphql.CollectedField, obj *model.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_runBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Group().RunBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Organisation) graphql.Marshaler {
+			return ec.marshalOOrganisation2ᚖkithᚋgraphᚋmodelᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Group_runBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Group_events(ctx context.Context, field graphql.CollectedField, obj *model.Group) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27810,6 +27997,73 @@ func (ec *executionContext) fieldContext_Organisation_needs(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Organisation_public(ctx context.Context, field graphql.CollectedField, obj *model.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organisation_public(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Public, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organisation_public(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organisation", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Organisation_runs(ctx context.Context, field graphql.CollectedField, obj *model.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organisation_runs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Organisation().Runs(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Group) graphql.Marshaler {
+			return ec.marshalNGroup2ᚕᚖkithᚋgraphᚋmodelᚐGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organisation_runs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Organisation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Organisation_runs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OrganisationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *paging.Connection[*model.Organisation]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -29421,6 +29675,29 @@ func (ec *executionContext) fieldContext_Place_groups(ctx context.Context, field
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Place_public(ctx context.Context, field graphql.CollectedField, obj *model.Place) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Place_public(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Public, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Place_public(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Place", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _Place_events(ctx context.Context, field graphql.CollectedField, obj *model.Place) (ret graphql.Marshaler) {
@@ -37508,7 +37785,7 @@ func (ec *executionContext) unmarshalInputGroupInput(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "externalId", "name", "activity", "openness", "sensitive", "areaId"}
+	fieldsInOrder := [...]string{"id", "externalId", "name", "activity", "openness", "sensitive", "areaId", "public"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -37565,6 +37842,13 @@ func (ec *executionContext) unmarshalInputGroupInput(ctx context.Context, obj an
 				return it, err
 			}
 			it["areaId"] = data
+		case "public":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("public"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["public"] = data
 		}
 	}
 	return it, nil
@@ -37661,7 +37945,7 @@ func (ec *executionContext) unmarshalInputGroupWhere(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "externalId", "name", "activity", "openness", "sensitive", "createdAt", "updatedAt", "area", "meetsAt", "members", "interests", "AND", "OR", "NOT"}
+	fieldsInOrder := [...]string{"id", "externalId", "name", "activity", "openness", "sensitive", "createdAt", "updatedAt", "area", "meetsAt", "members", "interests", "AND", "OR", "NOT", "public"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -37774,6 +38058,13 @@ func (ec *executionContext) unmarshalInputGroupWhere(ctx context.Context, obj an
 				return it, err
 			}
 			it["NOT"] = data
+		case "public":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("public"))
+			data, err := ec.unmarshalOBooleanFilter2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["public"] = data
 		}
 	}
 	return it, nil
@@ -38599,7 +38890,7 @@ func (ec *executionContext) unmarshalInputOrganisationInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "externalId", "name", "sector", "isAuthority", "areaId"}
+	fieldsInOrder := [...]string{"id", "externalId", "name", "sector", "isAuthority", "areaId", "public"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -38649,6 +38940,13 @@ func (ec *executionContext) unmarshalInputOrganisationInput(ctx context.Context,
 				return it, err
 			}
 			it["areaId"] = data
+		case "public":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("public"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["public"] = data
 		}
 	}
 	return it, nil
@@ -38745,7 +39043,7 @@ func (ec *executionContext) unmarshalInputOrganisationWhere(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "externalId", "name", "sector", "isAuthority", "createdAt", "updatedAt", "area", "staff", "AND", "OR", "NOT"}
+	fieldsInOrder := [...]string{"id", "externalId", "name", "sector", "isAuthority", "createdAt", "updatedAt", "area", "staff", "AND", "OR", "NOT", "public"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -38837,6 +39135,13 @@ func (ec *executionContext) unmarshalInputOrganisationWhere(ctx context.Context,
 				return it, err
 			}
 			it["NOT"] = data
+		case "public":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("public"))
+			data, err := ec.unmarshalOBooleanFilter2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["public"] = data
 		}
 	}
 	return it, nil
@@ -39191,7 +39496,7 @@ func (ec *executionContext) unmarshalInputPlaceInput(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "externalId", "name", "kind", "category", "latitude", "longitude", "areaId"}
+	fieldsInOrder := [...]string{"id", "externalId", "name", "kind", "category", "latitude", "longitude", "areaId", "public"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -39255,6 +39560,13 @@ func (ec *executionContext) unmarshalInputPlaceInput(ctx context.Context, obj an
 				return it, err
 			}
 			it["areaId"] = data
+		case "public":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("public"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["public"] = data
 		}
 	}
 	return it, nil
@@ -39396,7 +39708,7 @@ func (ec *executionContext) unmarshalInputPlaceWhere(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "externalId", "name", "kind", "category", "createdAt", "updatedAt", "area", "groups", "AND", "OR", "NOT"}
+	fieldsInOrder := [...]string{"id", "externalId", "name", "kind", "category", "createdAt", "updatedAt", "area", "groups", "AND", "OR", "NOT", "public"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -39488,6 +39800,13 @@ func (ec *executionContext) unmarshalInputPlaceWhere(ctx context.Context, obj an
 				return it, err
 			}
 			it["NOT"] = data
+		case "public":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("public"))
+			data, err := ec.unmarshalOBooleanFilter2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["public"] = data
 		}
 	}
 	return it, nil
@@ -43173,6 +43492,49 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 			}
 
 			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "public":
+			out.Values[i] = ec._Group_public(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "runBy":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Group_runBy(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the inOrder() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "events":
 			field := field
 
@@ -46179,6 +46541,49 @@ func (ec *executionContext) _Organisation(ctx context.Context, sel ast.Selection
 			}
 
 			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "public":
+			out.Values[i] = ec._Organisation_public(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "runs":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Organisation_runs(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the inOrder() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -47066,6 +47471,11 @@ func (ec *executionContext) _Place(ctx context.Context, sel ast.SelectionSet, ob
 			}
 
 			inOrder(ctx, out, i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "public":
+			out.Values[i] = ec._Place_public(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "events":
 			field := field
 

@@ -96,7 +96,20 @@ func generate(p *plan, rng *rand.Rand) *Graph {
 	b.addPlaceNodes()
 	b.addResidents()
 	b.addTies()
+	b.addRunBy()
 	return b.finish()
+}
+
+// addRunBy ties each group to the organisation that runs it. It comes after every other
+// draw, so the rest of a plan's community is the same with or without these ties.
+func (b *builder) addRunBy() {
+	for i, gr := range b.p.groups {
+		for j, o := range b.p.orgs {
+			if gr.runBy != "" && o.key == gr.runBy {
+				b.add(runBy, 0, b.groupNode[i], b.orgNode[j], 0, 0)
+			}
+		}
+	}
 }
 
 func newBuilder(p *plan, rng *rand.Rand) *builder {
@@ -190,7 +203,7 @@ func (b *builder) addAreas() {
 func (b *builder) addOrgs() {
 	for i, o := range b.p.orgs {
 		n := b.addNode(labelOrganisation, o.key, map[string]any{
-			"name": o.name, "sector": o.kind.sector, "isAuthority": o.kind.authority})
+			"name": o.name, "sector": o.kind.sector, "isAuthority": o.kind.authority, "public": o.public})
 		b.orgNode = append(b.orgNode, n)
 		b.add(in, 0, n, b.areaNode[o.area], 0, 0)
 		for _, a := range b.served(o.area) {
@@ -202,7 +215,7 @@ func (b *builder) addOrgs() {
 func (b *builder) addPlaces() {
 	for i, pl := range b.p.places {
 		n := b.addNode(labelPlace, pl.key, map[string]any{
-			"name": pl.name, "kind": pl.kind.kind, "category": pl.kind.category})
+			"name": pl.name, "kind": pl.kind.kind, "category": pl.kind.category, "public": pl.public})
 		b.placeNode = append(b.placeNode, n)
 		b.add(in, 0, n, b.areaNode[pl.area], 0, 0)
 		for _, a := range b.served(pl.area) {
@@ -218,7 +231,7 @@ func (b *builder) addGroups() {
 	for i, gr := range b.p.groups {
 		n := b.addNode(labelGroup, gr.key, map[string]any{
 			"name": gr.name, "activity": gr.kind.activity, "openness": gr.kind.openness,
-			"sensitive": gr.kind.sensitive})
+			"sensitive": gr.kind.sensitive, "public": gr.public})
 		b.groupNode = append(b.groupNode, n)
 		b.add(in, 0, n, b.areaNode[gr.area], 0, 0)
 		if gr.place >= 0 {

@@ -2,6 +2,7 @@ package seed
 
 import (
 	"math/rand/v2"
+	"strings"
 	"time"
 )
 
@@ -64,7 +65,11 @@ func demoOrgs() []orgSpec {
 		return orgSpec{key: key, name: name, area: area,
 			kind: &orgKind{name: name, sector: sector, authority: authority, staff: staff}}
 	}
-	return []orgSpec{
+	// The directory (GET /openreferral) lists the council, the church, the food bank and
+	// the community trust; the others are not public.
+	public := map[string]bool{"demo-org-council": true, "demo-org-church": true, "demo-org-food-bank": true,
+		"demo-org-community-trust": true}
+	orgs := []orgSpec{
 		org("demo-org-council", "East Moor District Council", "PUBLIC", true, thornleyMoor, "ward clerk"),
 		org("demo-org-councillors-office", "Thornley Moor Councillors' Office", "PUBLIC", true, chapelHill,
 			"councillor", "councillor", "councillor"),
@@ -78,13 +83,21 @@ func demoOrgs() []orgSpec {
 		org("demo-org-community-trust", "East Moor Community Trust", "VOLUNTARY", false, thornleyMoor,
 			"community development worker"),
 	}
+	for i := range orgs {
+		orgs[i].public = public[orgs[i].key]
+	}
+	return orgs
 }
 
 func demoPlaces() []placeSpec {
 	place := func(key, name, category string, area int) placeSpec {
 		return placeSpec{key: "demo-place-" + key, name: name, kind: findPlaceKind(category), area: area}
 	}
-	return []placeSpec{
+	// The directory lists the places open to anyone; the pub, the school gates, the shop,
+	// the legion club and the allotments are not public.
+	public := map[string]bool{"community-hub": true, "library": true, "welfare-park": true, "church-hall": true,
+		"community-chat": true, "bluebell-cafe": true, "cricket-ground": true}
+	places := []placeSpec{
 		place("community-hub", "Thornley Moor Community Hub", "community hub", chapelHill),
 		place("legion", "Thornley Moor Legion", "club", collieryRow),
 		place("library", "Thornley Moor Library", "library", chapelHill),
@@ -98,6 +111,10 @@ func demoPlaces() []placeSpec {
 		place("pit-lane-allotments", "Pit Lane Allotments", "allotments", collieryRow),
 		place("station-road-stores", "Station Road Stores", "shop", stationEstate),
 	}
+	for i := range places {
+		places[i].public = public[strings.TrimPrefix(places[i].key, "demo-place-")]
+	}
+	return places
 }
 
 // demoGroups lists the groups; the last, the mothers' group, forms between the waves.
@@ -110,7 +127,12 @@ func demoGroups(places []placeSpec) []groupSpec {
 		return groupSpec{key: "demo-group-" + key, name: name, kind: findGroupKind(activity),
 			area: places[i].area, place: i, weight: weight, founded: founded}
 	}
-	return []groupSpec{
+	// The directory lists the groups that welcome anyone, with the organisation that runs
+	// three of them; the peer group, the darts and quiz teams and the mothers' group are
+	// not public.
+	public := map[string]string{"knit-and-natter": "demo-org-community-trust", "cricket-club": "", "gardening-club": "",
+		"walking-group": "", "coffee-club": "", "memory-cafe": "demo-org-church", "computer-buddies": "demo-org-community-trust"}
+	groups := []groupSpec{
 		group("knit-and-natter", "Knit and Natter", "knit and natter", "community-hub", 3, date(2012, time.May, 1)),
 		group("darts-team", "Legion Darts Team", "darts", "legion", 2, date(1978, time.September, 1)),
 		group("cricket-club", "Thornley Moor Cricket Club", "cricket", "cricket-ground", 5, date(1921, time.April, 1)),
@@ -123,4 +145,9 @@ func demoGroups(places []placeSpec) []groupSpec {
 		group("quiz-team", "Colliery Inn Quiz Team", "quiz", "colliery-inn", 1, date(2008, time.January, 1)),
 		group("thornley-moor-mams", "Thornley Moor Mams", "mothers' group", "community-hub", 2, date(2024, time.September, 1)),
 	}
+	for i := range groups {
+		org, ok := public[strings.TrimPrefix(groups[i].key, "demo-group-")]
+		groups[i].public, groups[i].runBy = ok, org
+	}
+	return groups
 }

@@ -44,14 +44,15 @@
 //
 // Demo has 437 nodes: 306 Person (300 residents and 6 survey alters, names given
 // without a surname that may be a resident: POSSIBLY_SAME_AS), 70 Gift, 16 Interest, 12
-// Place, 11 Group, 9 Organisation, 6 FamiliarStranger, 5 Area and 2 Wave. It has 7,280
+// Place, 11 Group, 9 Organisation, 6 FamiliarStranger, 5 Area and 2 Wave. It has 7,283
 // ties, by kind (wave 1 + wave 2 where there are waves): KNOWS 2,287 (1,152 + 1,135),
 // TRUSTS 1,111 (579 + 532), GETS_INFO_FROM 935 (479 + 456), USES 859 (438 + 421),
 // INTERESTED_IN 737 (375 + 352, and 10 of groups), MEMBER_OF 539 (263 + 276),
 // LIVES_IN 300, ENCOURAGES 220 (107 + 113), SEES 145, OFFERS 70, IN 42, POSSIBLY_SAME_AS
-// 12, WORKS_FOR 12 and MEETS_AT 11. Wave 2 repeats about 92% of wave 1's survey ties
+// 12, WORKS_FOR 12, MEETS_AT 11 and RUN_BY 3. Wave 2 repeats about 92% of wave 1's survey ties
 // and adds new ones, above all the Mams' 15 members, who get to know and encourage one
-// another: 224 survey ties are only in wave 1 and 116 only in wave 2.
+// another: 224 survey ties are only in wave 1 and 116 only in wave 2. The public
+// directory (GET /openreferral) lists 7 of its groups, 7 places and 4 organisations.
 //
 // Its structure:
 //   - 6 isolates (2.0% of people) and 16 people with ties to only one other node (9

@@ -84,12 +84,14 @@ const (
 	livesIn
 	in
 	possiblySameAs
+	runBy
 	numKinds
 )
 
 var kindNames = [numKinds]string{
 	"KNOWS", "TRUSTS", "GETS_INFO_FROM", "ENCOURAGES", "MEMBER_OF", "USES", "MEETS_AT",
 	"SEES", "WORKS_FOR", "INTERESTED_IN", "OFFERS", "LIVES_IN", "IN", "POSSIBLY_SAME_AS",
+	"RUN_BY",
 }
 
 // fromSurvey reports whether ties of kind k are answers to a survey, and so belong to a

@@ -44,6 +44,7 @@ type placeSpec struct {
 	key, name string
 	kind      *placeKind
 	area      int
+	public    bool // listed in the public directory
 }
 
 type groupSpec struct {
@@ -53,12 +54,15 @@ type groupSpec struct {
 	place     int     // where it meets, or -1
 	weight    float64 // popularity
 	founded   time.Time
+	public    bool   // listed in the public directory
+	runBy     string // the key of the organisation that runs it (RUN_BY), or ""
 }
 
 type orgSpec struct {
 	key, name string
 	kind      *orgKind
 	area      int
+	public    bool // listed in the public directory
 }
 
 type strangerSpec struct {

@@ -289,6 +289,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /cypher", s.edge(requireUTF8(http.HandlerFunc(s.serveCypher))))
 	s.exportRoutes(mux)
 	s.feedRoutes(mux)
+	s.openReferralRoutes(mux)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/graphql", http.StatusFound)
 	})

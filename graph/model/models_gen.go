@@ -2957,6 +2957,8 @@ const (
 	TieKindPossiblySameAs TieKind = "POSSIBLY_SAME_AS"
 	// Person, Group or Organisation → Need.
 	TieKindNeeds TieKind = "NEEDS"
+	// Group → Organisation: the organisation that runs the group.
+	TieKindRunBy TieKind = "RUN_BY"
 	// Group → Event: the group runs the event.
 	TieKindRuns TieKind = "RUNS"
 	// Event → Place: where the event is held.
@@ -2981,6 +2983,7 @@ var AllTieKind = []TieKind{
 	TieKindIn,
 	TieKindPossiblySameAs,
 	TieKindNeeds,
+	TieKindRunBy,
 	TieKindRuns,
 	TieKindHeldAt,
 	TieKindAttended,
@@ -2988,7 +2991,7 @@ var AllTieKind = []TieKind{
 
 func (e TieKind) IsValid() bool {
 	switch e {
-	case TieKindKnows, TieKindTrusts, TieKindGetsInfoFrom, TieKindEncourages, TieKindMemberOf, TieKindUses, TieKindMeetsAt, TieKindSees, TieKindWorksFor, TieKindInterestedIn, TieKindOffers, TieKindLivesIn, TieKindIn, TieKindPossiblySameAs, TieKindNeeds, TieKindRuns, TieKindHeldAt, TieKindAttended:
+	case TieKindKnows, TieKindTrusts, TieKindGetsInfoFrom, TieKindEncourages, TieKindMemberOf, TieKindUses, TieKindMeetsAt, TieKindSees, TieKindWorksFor, TieKindInterestedIn, TieKindOffers, TieKindLivesIn, TieKindIn, TieKindPossiblySameAs, TieKindNeeds, TieKindRunBy, TieKindRuns, TieKindHeldAt, TieKindAttended:
 		return true
 	}
 	return false

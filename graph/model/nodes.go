@@ -66,6 +66,7 @@ type Place struct {
 	Category   *string    `db:"category"`
 	Latitude   *float64   `db:"latitude"`
 	Longitude  *float64   `db:"longitude"`
+	Public     bool       `db:"public"`
 	CreatedAt  time.Time  `db:"createdAt"`
 	UpdatedAt  time.Time  `db:"updatedAt"`
 	Loaded
@@ -79,6 +80,7 @@ type Group struct {
 	Activity   *string   `db:"activity"`
 	Openness   *Openness `db:"openness"`
 	Sensitive  bool      `db:"sensitive"`
+	Public     bool      `db:"public"`
 	CreatedAt  time.Time `db:"createdAt"`
 	UpdatedAt  time.Time `db:"updatedAt"`
 	Loaded
@@ -91,6 +93,7 @@ type Organisation struct {
 	Name        string    `db:"name"`
 	Sector      *Sector   `db:"sector"`
 	IsAuthority bool      `db:"isAuthority"`
+	Public      bool      `db:"public"`
 	CreatedAt   time.Time `db:"createdAt"`
 	UpdatedAt   time.Time `db:"updatedAt"`
 	Loaded
