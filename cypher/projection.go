@@ -359,15 +359,7 @@ func (s *Store) projectionQuery(scope Scope, p ProjectionSpec) (string, map[stri
 	}
 	for _, k := range p.kinds() {
 		kind := s.schema.Ties[k]
-		var from, to []string
-		for _, l := range labels {
-			if contains(kind.From, l) {
-				from = append(from, l)
-			}
-			if contains(kind.To, l) {
-				to = append(to, l)
-			}
-		}
+		from, to := kind.ends(labels)
 		if len(from) == 0 || len(to) == 0 {
 			continue // this kind joins none of the labels read
 		}

@@ -151,6 +151,19 @@ func (k *TieKind) Prop(name string) (Prop, bool) {
 	return Prop{}, false
 }
 
+// ends returns the labels among labels that the kind's ties may start from and end at.
+func (k *TieKind) ends(labels []string) (from, to []string) {
+	for _, l := range labels {
+		if contains(k.From, l) {
+			from = append(from, l)
+		}
+		if contains(k.To, l) {
+			to = append(to, l)
+		}
+	}
+	return from, to
+}
+
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
