@@ -241,7 +241,9 @@ func (w linkWorld) broadVars(id func(string) string) map[string]any {
 // or an externalId; the answer is there (the test reads pseudonymous ids back); the same
 // query by an admin does hold the live ids (so the walk can see them).
 func TestAnalystIDsUnlinkable(t *testing.T) {
-	e := setup(t)
+	// The broad query asks for many fields at once, each waiting its turn for one of the
+	// request's statements: on a busy machine that outlasts the default deadline.
+	e := setupWith(t, func(c *server.Config) { c.RequestTimeout = 2 * time.Minute })
 	w := e.linkWorld()
 	analyst := e.as(auth.Analyst)
 	pa := func(id string) string { return analystID(t, id) }
