@@ -189,33 +189,66 @@ func (e EventTiming) bounded() bool {
 // Starts returns the starts of the event's occurrences in [from, to), in order, at most
 // limit of them (errTooMany past it).
 func (e EventTiming) Starts(from, to time.Time, limit int) ([]time.Time, error) {
-	if e.Recurrence == "" {
-		if !e.Start.Before(from) && e.Start.Before(to) {
-			return []time.Time{e.Start}, nil
+	var out []time.Time
+	err := e.each(from, to, func(t time.Time) error {
+		if len(out) == limit {
+			return errTooMany
 		}
-		return nil, nil
-	}
-	set, err := e.Rule(to)
+		out = append(out, t)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	var out []time.Time
+	return out, nil
+}
+
+// Next returns the start of the event's first occurrence in [from, to), and false when
+// the window holds none.
+func (e EventTiming) Next(from, to time.Time) (time.Time, bool, error) {
+	var first time.Time
+	err := e.each(from, to, func(t time.Time) error {
+		first = t
+		return errStop
+	})
+	if err != nil && !errors.Is(err, errStop) {
+		return time.Time{}, false, err
+	}
+	return first, !first.IsZero(), nil
+}
+
+// errStop ends an each early without an error.
+var errStop = errors.New("stop")
+
+// each calls fn with the start of each of the event's occurrences in [from, to), in order,
+// until fn returns an error, which each returns. Skipping more than maxSteps occurrences
+// before from is errTooMany.
+func (e EventTiming) each(from, to time.Time, fn func(time.Time) error) error {
+	if e.Recurrence == "" {
+		if !e.Start.Before(from) && e.Start.Before(to) {
+			return fn(e.Start)
+		}
+		return nil
+	}
+	set, err := e.Rule(to)
+	if err != nil {
+		return err
+	}
 	next := set.Iterator()
 	for steps := 0; ; steps++ {
 		t, ok := next()
 		if !ok || !t.Before(to) {
-			return out, nil
+			return nil
 		}
 		if t.Before(from) {
 			if steps > maxSteps {
-				return nil, errTooMany
+				return errTooMany
 			}
 			continue
 		}
-		if len(out) == limit {
-			return nil, errTooMany
+		if err := fn(t); err != nil {
+			return err
 		}
-		out = append(out, t)
 	}
 }
 

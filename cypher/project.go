@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"kith/apierr"
 	"kith/nodeid"
@@ -32,6 +33,11 @@ func newBuilder(s *Schema) *builder {
 
 // param binds a value and returns its placeholder.
 func (b *builder) param(v any) string {
+	// A time goes as UTC: the driver sends a time's zone by name, and a time.Now() carries
+	// Go's "Local", which Neo4j refuses as no zone it knows.
+	if t, ok := v.(time.Time); ok {
+		v = t.UTC()
+	}
 	name := "p" + strconv.Itoa(len(b.params))
 	b.params[name] = v
 	return "$" + name

@@ -215,6 +215,13 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Companion struct {
+		ExternalID func(childComplexity int) int
+		Label      func(childComplexity int) int
+		PersonID   func(childComplexity int) int
+		Ties       func(childComplexity int) int
+	}
+
 	Consent struct {
 		Analysis    func(childComplexity int) int
 		Contact     func(childComplexity int) int
@@ -292,6 +299,26 @@ type ComplexityRoot struct {
 	EventEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	EventSuggestion struct {
+		Accessibility   func(childComplexity int) int
+		Cost            func(childComplexity int) int
+		Description     func(childComplexity int) int
+		End             func(childComplexity int) int
+		EventID         func(childComplexity int) int
+		GoAlongWith     func(childComplexity int) int
+		Group           func(childComplexity int) int
+		GroupID         func(childComplexity int) int
+		KnownGoing      func(childComplexity int) int
+		Nearby          func(childComplexity int) int
+		Place           func(childComplexity int) int
+		Reasons         func(childComplexity int) int
+		Recurrence      func(childComplexity int) int
+		Score           func(childComplexity int) int
+		SharedInterests func(childComplexity int) int
+		Start           func(childComplexity int) int
+		Title           func(childComplexity int) int
 	}
 
 	FamiliarStranger struct {
@@ -827,6 +854,7 @@ type ComplexityRoot struct {
 		CompareWaves         func(childComplexity int, before string, after string, scope *model.AnalysisScope) int
 		EgoNetwork           func(childComplexity int, id string, hops *int, kinds []model.TieKind, maxNodes *int) int
 		EventList            func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
+		EventSuggestions     func(childComplexity int, person *string, externalID *string, from *time.Time, to *time.Time, first *int) int
 		Events               func(childComplexity int, from time.Time, to time.Time, area *string, interests []string, first *int, after *string, last *int, before *string) int
 		FamiliarStrangerList func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
 		FamiliarStrangers    func(childComplexity int, areaID *string, maxTies *int, first *int) int
@@ -921,6 +949,7 @@ type ComplexityRoot struct {
 
 	Suggestion struct {
 		Activity        func(childComplexity int) int
+		GoAlongWith     func(childComplexity int) int
 		GroupID         func(childComplexity int) int
 		KnownMembers    func(childComplexity int) int
 		MeetsAt         func(childComplexity int) int
@@ -1272,6 +1301,7 @@ type QueryResolver interface {
 	Reach(ctx context.Context, people []string, hops *int, kinds []model.TieKind, through *model.ReachThrough) (*model.Reach, error)
 	ResearchCopy(ctx context.Context) (*model.ResearchCopyStatus, error)
 	Suggestions(ctx context.Context, person *string, externalID *string, first *int) ([]*model.Suggestion, error)
+	EventSuggestions(ctx context.Context, person *string, externalID *string, from *time.Time, to *time.Time, first *int) ([]*model.EventSuggestion, error)
 }
 type RouteResolver interface {
 	Steps(ctx context.Context, obj *model.Route) ([]*model.RouteStep, error)
@@ -1973,6 +2003,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CommunityBridgeEdge.Node(childComplexity), true
 
+	case "Companion.externalId":
+		if e.ComplexityRoot.Companion.ExternalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Companion.ExternalID(childComplexity), true
+	case "Companion.label":
+		if e.ComplexityRoot.Companion.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Companion.Label(childComplexity), true
+	case "Companion.personId":
+		if e.ComplexityRoot.Companion.PersonID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Companion.PersonID(childComplexity), true
+	case "Companion.ties":
+		if e.ComplexityRoot.Companion.Ties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Companion.Ties(childComplexity), true
+
 	case "Consent.analysis":
 		if e.ComplexityRoot.Consent.Analysis == nil {
 			break
@@ -2286,6 +2341,109 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EventEdge.Node(childComplexity), true
+
+	case "EventSuggestion.accessibility":
+		if e.ComplexityRoot.EventSuggestion.Accessibility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSuggestion.Accessibility(childComplexity), true
+	case "EventSuggestion.cost":
+		if e.ComplexityRoot.EventSuggestion.Cost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSuggestion.Cost(childComplexity), true
+	case "EventSuggestion.description":
+		if e.ComplexityRoot.EventSuggestion.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSuggestion.Description(childComplexity), true
+	case "EventSuggestion.end":
+		if e.ComplexityRoot.EventSuggestion.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSuggestion.End(childComplexity), true
+	case "EventSuggestion.eventId":
+		if e.ComplexityRoot.EventSuggestion.EventID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSuggestion.EventID(childComplexity), true
+	case "EventSuggestion.goAlongWith":
+		if e.ComplexityRoot.EventSuggestion.GoAlongWith == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSuggestion.GoAlongWith(childComplexity), true
+	case "EventSuggestion.group":
+		if e.ComplexityRoot.EventSuggestion.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSuggestion.Group(childComplexity), true
+	case "EventSuggestion.groupId":
+		if e.ComplexityRoot.EventSuggestion.GroupID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSuggestion.GroupID(childComplexity), true
+	case "EventSuggestion.knownGoing":
+		if e.ComplexityRoot.EventSuggestion.KnownGoing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSuggestion.KnownGoing(childComplexity), true
+	case "EventSuggestion.nearby":
+		if e.ComplexityRoot.EventSuggestion.Nearby == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSuggestion.Nearby(childComplexity), true
+	case "EventSuggestion.place":
+		if e.ComplexityRoot.EventSuggestion.Place == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSuggestion.Place(childComplexity), true
+	case "EventSuggestion.reasons":
+		if e.ComplexityRoot.EventSuggestion.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSuggestion.Reasons(childComplexity), true
+	case "EventSuggestion.recurrence":
+		if e.ComplexityRoot.EventSuggestion.Recurrence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSuggestion.Recurrence(childComplexity), true
+	case "EventSuggestion.score":
+		if e.ComplexityRoot.EventSuggestion.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSuggestion.Score(childComplexity), true
+	case "EventSuggestion.sharedInterests":
+		if e.ComplexityRoot.EventSuggestion.SharedInterests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSuggestion.SharedInterests(childComplexity), true
+	case "EventSuggestion.start":
+		if e.ComplexityRoot.EventSuggestion.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSuggestion.Start(childComplexity), true
+	case "EventSuggestion.title":
+		if e.ComplexityRoot.EventSuggestion.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventSuggestion.Title(childComplexity), true
 
 	case "FamiliarStranger.area":
 		if e.ComplexityRoot.FamiliarStranger.Area == nil {
@@ -4961,6 +5119,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.EventList(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["where"].(map[string]any), args["orderBy"].([]map[string]any)), true
+	case "Query.eventSuggestions":
+		if e.ComplexityRoot.Query.EventSuggestions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_eventSuggestions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.EventSuggestions(childComplexity, args["person"].(*string), args["externalId"].(*string), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int)), true
 	case "Query.events":
 		if e.ComplexityRoot.Query.Events == nil {
 			break
@@ -5482,6 +5651,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Suggestion.Activity(childComplexity), true
+	case "Suggestion.goAlongWith":
+		if e.ComplexityRoot.Suggestion.GoAlongWith == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suggestion.GoAlongWith(childComplexity), true
 	case "Suggestion.groupId":
 		if e.ComplexityRoot.Suggestion.GroupID == nil {
 			break
@@ -9242,7 +9417,8 @@ extend type Mutation {
 }
 `, BuiltIn: false},
 	{Name: "../schema/suggestions.graphqls", Input: `# Suggestions for partner apps (social prescribing, community circles): groups a person who
-# consented to suggestions might join, starting from their interests and the people they know.
+# consented to suggestions might join and events they might go to, starting from their
+# interests and the people they know, each with people to go along with the first time.
 
 """
 A group a person might join, and the reasons that put it there: a candidate for the person,
@@ -9272,6 +9448,66 @@ type Suggestion {
   nearby: Boolean!
   "2 per shared interest, 1 per known member (at most 3), and 1 when nearby."
   score: Int!
+  """
+  Up to three of the known members to go along with the first time: those the person
+  trusts or is encouraged by first. Only people who consented to suggestions themselves
+  (and, for a worker, live in their areas); knownMembers counts everyone.
+  """
+  goAlongWith: [Companion!]!
+}
+
+"""
+Someone a person could go along with the first time: a person they know, trust or are
+encouraged by (either way) who is there already, and who consented to suggestions.
+"""
+type Companion {
+  personId: ID!
+  "The id the partner's own system knows them by, when they have one."
+  externalId: String
+  "Their name, as the caller may see it: a partner app gets none."
+  label: String! @sensitive(kind: NAME)
+  "How the two are tied: KNOWS, TRUSTS or ENCOURAGES, either way."
+  ties: [TieKind!]!
+}
+
+"""
+An event a person might go to, its next occurrence in the window asked about, and the
+reasons that put it there: a candidate to judge, never a verdict. Never an event of a
+sensitive or closed group, of the person's own groups (those are in myWeek) or one they
+have been to.
+"""
+type EventSuggestion {
+  eventId: ID!
+  title: String!
+  description: String
+  "The start of its next occurrence in the window."
+  start: DateTime!
+  "The end of that occurrence; null when the event has no end."
+  end: DateTime
+  "How it repeats (an RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=TU); null when it happens once."
+  recurrence: String
+  "Where it is held (HELD_AT), by place name."
+  place: String
+  "The group that runs it (RUNS)."
+  groupId: ID
+  group: String
+  cost: String
+  accessibility: String
+  "The interests the person and the event's group share, by name."
+  sharedInterests: [String!]!
+  """
+  How many people the person knows, trusts or is encouraged by (either way) belong to the
+  group that runs it or have been to it. A count, never who.
+  """
+  knownGoing: Int!
+  "Whether it is held, or its group meets, in the person's area, an area inside it or an area it is inside."
+  nearby: Boolean!
+  "2 per shared interest, 1 per known person going (at most 3), and 1 when nearby."
+  score: Int!
+  "Up to three of the known people going to go along with, as Suggestion.goAlongWith."
+  goAlongWith: [Companion!]!
+  "The reasons in words, for a person to read."
+  reasons: [String!]!
 }
 
 extend type Query {
@@ -9285,6 +9521,12 @@ extend type Query {
   partner's own system knows them by), exactly one of the two.
   """
   suggestions(person: ID, externalId: String, first: Int = 5): [Suggestion!]! @auth(requires: [ADMIN, WORKER, PARTNER])
+  """
+  Events a person might go to with an occurrence from ` + "`" + `from` + "`" + ` (default now) until ` + "`" + `to` + "`" + `
+  (default four weeks later; at most 366 days), best first (score, then the next
+  occurrence, then id). Person, consent, areas and ` + "`" + `first` + "`" + ` as suggestions.
+  """
+  eventSuggestions(person: ID, externalId: String, from: DateTime, to: DateTime, first: Int = 5): [EventSuggestion!]! @auth(requires: [ADMIN, WORKER, PARTNER])
 }
 `, BuiltIn: false},
 	{Name: "../schema/tie.graphqls", Input: `# Ties: trust, membership, information flow and everyday encounters, with provenance.
@@ -9897,6 +10139,20 @@ func (ec *executionContext) childFields_CommunityBridgeEdge(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type CommunityBridgeEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Companion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "personId":
+		return ec.fieldContext_Companion_personId(ctx, field)
+	case "externalId":
+		return ec.fieldContext_Companion_externalId(ctx, field)
+	case "label":
+		return ec.fieldContext_Companion_label(ctx, field)
+	case "ties":
+		return ec.fieldContext_Companion_ties(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Companion", field.Name)
+}
+
 func (ec *executionContext) childFields_Consent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "analysis":
@@ -10053,6 +10309,46 @@ func (ec *executionContext) childFields_EventEdge(ctx context.Context, field gra
 		return ec.fieldContext_EventEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EventEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_EventSuggestion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "eventId":
+		return ec.fieldContext_EventSuggestion_eventId(ctx, field)
+	case "title":
+		return ec.fieldContext_EventSuggestion_title(ctx, field)
+	case "description":
+		return ec.fieldContext_EventSuggestion_description(ctx, field)
+	case "start":
+		return ec.fieldContext_EventSuggestion_start(ctx, field)
+	case "end":
+		return ec.fieldContext_EventSuggestion_end(ctx, field)
+	case "recurrence":
+		return ec.fieldContext_EventSuggestion_recurrence(ctx, field)
+	case "place":
+		return ec.fieldContext_EventSuggestion_place(ctx, field)
+	case "groupId":
+		return ec.fieldContext_EventSuggestion_groupId(ctx, field)
+	case "group":
+		return ec.fieldContext_EventSuggestion_group(ctx, field)
+	case "cost":
+		return ec.fieldContext_EventSuggestion_cost(ctx, field)
+	case "accessibility":
+		return ec.fieldContext_EventSuggestion_accessibility(ctx, field)
+	case "sharedInterests":
+		return ec.fieldContext_EventSuggestion_sharedInterests(ctx, field)
+	case "knownGoing":
+		return ec.fieldContext_EventSuggestion_knownGoing(ctx, field)
+	case "nearby":
+		return ec.fieldContext_EventSuggestion_nearby(ctx, field)
+	case "score":
+		return ec.fieldContext_EventSuggestion_score(ctx, field)
+	case "goAlongWith":
+		return ec.fieldContext_EventSuggestion_goAlongWith(ctx, field)
+	case "reasons":
+		return ec.fieldContext_EventSuggestion_reasons(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EventSuggestion", field.Name)
 }
 
 func (ec *executionContext) childFields_FamiliarStranger(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11131,6 +11427,8 @@ func (ec *executionContext) childFields_Suggestion(ctx context.Context, field gr
 		return ec.fieldContext_Suggestion_nearby(ctx, field)
 	case "score":
 		return ec.fieldContext_Suggestion_score(ctx, field)
+	case "goAlongWith":
+		return ec.fieldContext_Suggestion_goAlongWith(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Suggestion", field.Name)
 }
@@ -13466,6 +13764,52 @@ func (ec *executionContext) field_Query_eventList_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_eventSuggestions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "person",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["person"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "externalId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["externalId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
 	return args, nil
 }
 
@@ -17658,6 +18002,116 @@ func (ec *executionContext) fieldContext_CommunityBridgeEdge_node(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Companion_personId(ctx context.Context, field graphql.CollectedField, obj *model.Companion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Companion_personId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PersonID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Companion_personId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Companion", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Companion_externalId(ctx context.Context, field graphql.CollectedField, obj *model.Companion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Companion_externalId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Companion_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Companion", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Companion_label(ctx context.Context, field graphql.CollectedField, obj *model.Companion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Companion_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				kind, err := ec.unmarshalNSensitiveKind2kithᚋgraphᚋmodelᚐSensitiveKind(ctx, "NAME")
+				if err != nil {
+					var zeroVal string
+					return zeroVal, err
+				}
+				if ec.Directives.Sensitive == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive sensitive is not implemented")
+				}
+				return ec.Directives.Sensitive(ctx, obj, directive0, kind)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Companion_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Companion", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Companion_ties(ctx context.Context, field graphql.CollectedField, obj *model.Companion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Companion_ties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ties, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.TieKind) graphql.Marshaler {
+			return ec.marshalNTieKind2ᚕkithᚋgraphᚋmodelᚐTieKindᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Companion_ties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Companion", field, false, false, errors.New("field of type TieKind does not have child fields"))
+}
+
 func (ec *executionContext) _Consent_analysis(ctx context.Context, field graphql.CollectedField, obj *model.Consent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18951,6 +19405,406 @@ func (ec *executionContext) fieldContext_EventEdge_node(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _EventSuggestion_eventId(ctx context.Context, field graphql.CollectedField, obj *model.EventSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventSuggestion_eventId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EventID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventSuggestion_eventId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventSuggestion", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _EventSuggestion_title(ctx context.Context, field graphql.CollectedField, obj *model.EventSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventSuggestion_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventSuggestion_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventSuggestion", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _EventSuggestion_description(ctx context.Context, field graphql.CollectedField, obj *model.EventSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventSuggestion_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EventSuggestion_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventSuggestion", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _EventSuggestion_start(ctx context.Context, field graphql.CollectedField, obj *model.EventSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventSuggestion_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventSuggestion_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventSuggestion", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _EventSuggestion_end(ctx context.Context, field graphql.CollectedField, obj *model.EventSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventSuggestion_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EventSuggestion_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventSuggestion", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _EventSuggestion_recurrence(ctx context.Context, field graphql.CollectedField, obj *model.EventSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventSuggestion_recurrence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Recurrence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EventSuggestion_recurrence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventSuggestion", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _EventSuggestion_place(ctx context.Context, field graphql.CollectedField, obj *model.EventSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventSuggestion_place(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Place, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EventSuggestion_place(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventSuggestion", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _EventSuggestion_groupId(ctx context.Context, field graphql.CollectedField, obj *model.EventSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventSuggestion_groupId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GroupID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EventSuggestion_groupId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventSuggestion", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _EventSuggestion_group(ctx context.Context, field graphql.CollectedField, obj *model.EventSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventSuggestion_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Group, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EventSuggestion_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventSuggestion", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _EventSuggestion_cost(ctx context.Context, field graphql.CollectedField, obj *model.EventSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventSuggestion_cost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EventSuggestion_cost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventSuggestion", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _EventSuggestion_accessibility(ctx context.Context, field graphql.CollectedField, obj *model.EventSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventSuggestion_accessibility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accessibility, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EventSuggestion_accessibility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventSuggestion", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _EventSuggestion_sharedInterests(ctx context.Context, field graphql.CollectedField, obj *model.EventSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventSuggestion_sharedInterests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SharedInterests, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventSuggestion_sharedInterests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventSuggestion", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _EventSuggestion_knownGoing(ctx context.Context, field graphql.CollectedField, obj *model.EventSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventSuggestion_knownGoing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KnownGoing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventSuggestion_knownGoing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventSuggestion", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _EventSuggestion_nearby(ctx context.Context, field graphql.CollectedField, obj *model.EventSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventSuggestion_nearby(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nearby, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventSuggestion_nearby(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventSuggestion", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _EventSuggestion_score(ctx context.Context, field graphql.CollectedField, obj *model.EventSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventSuggestion_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventSuggestion_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventSuggestion", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _EventSuggestion_goAlongWith(ctx context.Context, field graphql.CollectedField, obj *model.EventSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventSuggestion_goAlongWith(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GoAlongWith, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Companion) graphql.Marshaler {
+			return ec.marshalNCompanion2ᚕᚖkithᚋgraphᚋmodelᚐCompanionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventSuggestion_goAlongWith(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventSuggestion",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Companion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EventSuggestion_reasons(ctx context.Context, field graphql.CollectedField, obj *model.EventSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventSuggestion_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventSuggestion_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventSuggestion", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _FamiliarStranger_id(ctx context.Context, field graphql.CollectedField, obj *model.FamiliarStranger) (ret graphql.Marshaler) {
@@ -31957,6 +32811,68 @@ func (ec *executionContext) fieldContext_Query_suggestions(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_eventSuggestions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_eventSuggestions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().EventSuggestions(ctx, fc.Args["person"].(*string), fc.Args["externalId"].(*string), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕkithᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"ADMIN", "WORKER", "PARTNER"})
+				if err != nil {
+					var zeroVal []*model.EventSuggestion
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.EventSuggestion
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.EventSuggestion) graphql.Marshaler {
+			return ec.marshalNEventSuggestion2ᚕᚖkithᚋgraphᚋmodelᚐEventSuggestionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_eventSuggestions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EventSuggestion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_eventSuggestions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32865,6 +33781,38 @@ func (ec *executionContext) _Suggestion_score(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Suggestion_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Suggestion", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Suggestion_goAlongWith(ctx context.Context, field graphql.CollectedField, obj *model.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suggestion_goAlongWith(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GoAlongWith, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Companion) graphql.Marshaler {
+			return ec.marshalNCompanion2ᚕᚖkithᚋgraphᚋmodelᚐCompanionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Suggestion_goAlongWith(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Suggestion",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Companion(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _SummaryGroup_value(ctx context.Context, field graphql.CollectedField, obj *model.SummaryGroup) (ret graphql.Marshaler) {
@@ -41805,6 +42753,59 @@ func (ec *executionContext) _CommunityBridgeEdge(ctx context.Context, sel ast.Se
 	return out
 }
 
+var companionImplementors = []string{"Companion"}
+
+func (ec *executionContext) _Companion(ctx context.Context, sel ast.SelectionSet, obj *model.Companion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, companionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Companion")
+		case "personId":
+			out.Values[i] = ec._Companion_personId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "externalId":
+			out.Values[i] = ec._Companion_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._Companion_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ties":
+			out.Values[i] = ec._Companion_ties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var consentImplementors = []string{"Consent"}
 
 func (ec *executionContext) _Consent(ctx context.Context, sel ast.SelectionSet, obj *model.Consent) graphql.Marshaler {
@@ -42521,6 +43522,124 @@ func (ec *executionContext) _EventEdge(ctx context.Context, sel ast.SelectionSet
 			}
 		case "node":
 			out.Values[i] = ec._EventEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var eventSuggestionImplementors = []string{"EventSuggestion"}
+
+func (ec *executionContext) _EventSuggestion(ctx context.Context, sel ast.SelectionSet, obj *model.EventSuggestion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, eventSuggestionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EventSuggestion")
+		case "eventId":
+			out.Values[i] = ec._EventSuggestion_eventId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._EventSuggestion_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._EventSuggestion_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "start":
+			out.Values[i] = ec._EventSuggestion_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "end":
+			out.Values[i] = ec._EventSuggestion_end(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "recurrence":
+			out.Values[i] = ec._EventSuggestion_recurrence(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "place":
+			out.Values[i] = ec._EventSuggestion_place(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "groupId":
+			out.Values[i] = ec._EventSuggestion_groupId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "group":
+			out.Values[i] = ec._EventSuggestion_group(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cost":
+			out.Values[i] = ec._EventSuggestion_cost(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "accessibility":
+			out.Values[i] = ec._EventSuggestion_accessibility(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sharedInterests":
+			out.Values[i] = ec._EventSuggestion_sharedInterests(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "knownGoing":
+			out.Values[i] = ec._EventSuggestion_knownGoing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nearby":
+			out.Values[i] = ec._EventSuggestion_nearby(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._EventSuggestion_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "goAlongWith":
+			out.Values[i] = ec._EventSuggestion_goAlongWith(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reasons":
+			out.Values[i] = ec._EventSuggestion_reasons(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -48611,6 +49730,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "eventSuggestions":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_eventSuggestions(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -49264,6 +50405,11 @@ func (ec *executionContext) _Suggestion(ctx context.Context, sel ast.SelectionSe
 			}
 		case "score":
 			out.Values[i] = ec._Suggestion_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "goAlongWith":
+			out.Values[i] = ec._Suggestion_goAlongWith(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -51455,6 +52601,32 @@ func (ec *executionContext) marshalNCommunityBridgeEdge2ᚖkithᚋpagingᚐEdge(
 	return ec._CommunityBridgeEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCompanion2ᚕᚖkithᚋgraphᚋmodelᚐCompanionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Companion) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCompanion2ᚖkithᚋgraphᚋmodelᚐCompanion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCompanion2ᚖkithᚋgraphᚋmodelᚐCompanion(ctx context.Context, sel ast.SelectionSet, v *model.Companion) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Companion(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNConsent2ᚖkithᚋgraphᚋmodelᚐConsent(ctx context.Context, sel ast.SelectionSet, v *model.Consent) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -51702,6 +52874,32 @@ func (ec *executionContext) unmarshalNEventOrderField2kithᚋgraphᚋmodelᚐEve
 
 func (ec *executionContext) marshalNEventOrderField2kithᚋgraphᚋmodelᚐEventOrderField(ctx context.Context, sel ast.SelectionSet, v model.EventOrderField) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNEventSuggestion2ᚕᚖkithᚋgraphᚋmodelᚐEventSuggestionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.EventSuggestion) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEventSuggestion2ᚖkithᚋgraphᚋmodelᚐEventSuggestion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEventSuggestion2ᚖkithᚋgraphᚋmodelᚐEventSuggestion(ctx context.Context, sel ast.SelectionSet, v *model.EventSuggestion) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._EventSuggestion(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNEventWhere2map(ctx context.Context, v any) (map[string]any, error) {
@@ -53678,6 +54876,36 @@ func (ec *executionContext) unmarshalNTieKind2kithᚋgraphᚋmodelᚐTieKind(ctx
 
 func (ec *executionContext) marshalNTieKind2kithᚋgraphᚋmodelᚐTieKind(ctx context.Context, sel ast.SelectionSet, v model.TieKind) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNTieKind2ᚕkithᚋgraphᚋmodelᚐTieKindᚄ(ctx context.Context, v any) ([]model.TieKind, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.TieKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTieKind2kithᚋgraphᚋmodelᚐTieKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNTieKind2ᚕkithᚋgraphᚋmodelᚐTieKindᚄ(ctx context.Context, sel ast.SelectionSet, v []model.TieKind) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTieKind2kithᚋgraphᚋmodelᚐTieKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNTieRemoveInput2map(ctx context.Context, v any) (map[string]any, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -146,4 +147,29 @@ func auditedPerson(ctx context.Context, id string) {
 	if fc := graphql.GetFieldContext(ctx); fc != nil && id != "" {
 		fc.Args["person"] = id
 	}
+}
+
+// eventSuggestionWindow is how far ahead eventSuggestions looks when not told: four weeks.
+const eventSuggestionWindow = 28 * 24 * time.Hour
+
+// companions gives the people to go along with of a suggestion.
+func companions(cs []cypher.Companion) []*model.Companion {
+	out := make([]*model.Companion, len(cs))
+	for i, c := range cs {
+		kinds := make([]model.TieKind, len(c.Ties))
+		for j, k := range c.Ties {
+			kinds[j] = model.TieKind(k)
+		}
+		out[i] = &model.Companion{PersonID: c.PersonID, ExternalID: optString(c.ExternalID), Label: c.Label, Ties: kinds}
+	}
+	return out
+}
+
+// eventReasons are an event suggestion's reasons in words.
+func eventReasons(s cypher.EventSuggestion) []string {
+	reasons := append(interestReasons(s.SharedInterests), knownReasons(s.KnownGoing, "regular")...)
+	if s.Nearby {
+		reasons = append(reasons, "near where the person lives")
+	}
+	return reasons
 }

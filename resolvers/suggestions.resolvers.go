@@ -8,6 +8,7 @@ package resolvers
 import (
 	"context"
 	"kith/graph/model"
+	"time"
 )
 
 func (r *queryResolver) Suggestions(ctx context.Context, person *string, externalID *string, first *int) ([]*model.Suggestion, error) {
@@ -23,13 +24,41 @@ func (r *queryResolver) Suggestions(ctx context.Context, person *string, externa
 	out := make([]*model.Suggestion, len(found))
 	for i, s := range found {
 		out[i] = &model.Suggestion{GroupID: s.GroupID, Name: s.Name, MeetsAt: s.MeetsAt, SharedInterests: s.SharedInterests,
-			KnownMembers: s.KnownMembers, Nearby: s.Nearby, Score: s.Score}
+			KnownMembers: s.KnownMembers, Nearby: s.Nearby, Score: s.Score, GoAlongWith: companions(s.GoAlongWith)}
 		if s.Activity != "" {
 			out[i].Activity = &s.Activity
 		}
 		if o := model.Openness(s.Openness); o.IsValid() {
 			out[i].Openness = &o
 		}
+	}
+	return out, nil
+}
+
+func (r *queryResolver) EventSuggestions(ctx context.Context, person *string, externalID *string, from *time.Time, to *time.Time, first *int) ([]*model.EventSuggestion, error) {
+	start := time.Now()
+	if from != nil {
+		start = *from
+	}
+	end := start.Add(eventSuggestionWindow)
+	if to != nil {
+		end = *to
+	}
+	id, found, err := r.Store.EventSuggestions(ctx, suggestionScope(ctx), deref(person), deref(externalID), start, end, derefInt(first, 5))
+	if err != nil {
+		return nil, err
+	}
+	auditedPerson(ctx, id)
+	out := make([]*model.EventSuggestion, len(found))
+	for i, s := range found {
+		es := &model.EventSuggestion{EventID: s.EventID, Title: s.Title, Description: optString(s.Description), Start: s.Start,
+			Recurrence: optString(s.Recurrence), Place: optString(s.Place), GroupID: optString(s.GroupID), Group: optString(s.Group),
+			Cost: optString(s.Cost), Accessibility: optString(s.Accessibility), SharedInterests: nonNil(s.SharedInterests),
+			KnownGoing: s.KnownGoing, Nearby: s.Nearby, Score: s.Score, GoAlongWith: companions(s.GoAlongWith), Reasons: eventReasons(s)}
+		if s.HasEnd {
+			es.End = &s.End
+		}
+		out[i] = es
 	}
 	return out, nil
 }

@@ -181,6 +181,8 @@ func nodeID(obj any) string {
 		return n.PersonID
 	case *model.VolunteerMatch:
 		return n.PersonID
+	case *model.Companion:
+		return n.PersonID
 	}
 	return ""
 }

@@ -296,6 +296,16 @@ func TestAccessMatrix(t *testing.T) {
 				}),
 				"researcher": forbidden,
 			}},
+		{"event suggestions for a person who consented, by externalId", `{ eventSuggestions(externalId: "wendy") { title } }`, nil, map[string]cell{
+			// The world has no events: the cells are who may ask (TestEventSuggestions ranks).
+			"no token":        unauth,
+			"admin":           count("eventSuggestions", 0),
+			"worker (Eccles)": no("NOT_FOUND"),
+			"worker (Winton)": count("eventSuggestions", 0),
+			"analyst":         forbidden,
+			"partner":         count("eventSuggestions", 0),
+			"researcher":      forbidden,
+		}},
 		{"suggestions for a person who did not consent", `query($id: ID!) { suggestions(person: $id) { name } }`,
 			map[string]any{"id": w.moira}, map[string]cell{
 				"no token":        unauth,

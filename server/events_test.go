@@ -491,6 +491,14 @@ func TestEventAccess(t *testing.T) {
 		if got := week(e.as(auth.Worker, ids["Barton"]).with(t), ids["p002"]); len(got) != 2 {
 			t.Errorf("p002's week for a Barton worker: %v", got)
 		}
+		// Without from, the week starts now: the weekly knit night falls in it once.
+		var now struct {
+			MyWeek struct{ TotalCount int }
+		}
+		e.with(t).ok(myWeekQuery, map[string]any{"p": ids["p000"]}, &now)
+		if now.MyWeek.TotalCount != 1 {
+			t.Errorf("p000's week from now holds %d occurrences, want the knit night once", now.MyWeek.TotalCount)
+		}
 		e.as(auth.Worker, ids["Winton"]).with(t).fails(myWeekQuery, map[string]any{"p": ids["p002"]}, "NOT_FOUND", "person")
 		e.with(t).fails(myWeekQuery, map[string]any{"p": "per_00000000000000000000"}, "NOT_FOUND", "person")
 		e.with(t).fails(myWeekQuery, map[string]any{"p": ids["knit"]}, "BAD_USER_INPUT", "person")

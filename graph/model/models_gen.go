@@ -230,6 +230,18 @@ type Community struct {
 	Members []Node `json:"members"`
 }
 
+// Someone a person could go along with the first time: a person they know, trust or are
+// encouraged by (either way) who is there already, and who consented to suggestions.
+type Companion struct {
+	PersonID string `json:"personId"`
+	// The id the partner's own system knows them by, when they have one.
+	ExternalID *string `json:"externalId,omitempty"`
+	// Their name, as the caller may see it: a partner app gets none.
+	Label string `json:"label"`
+	// How the two are tied: KNOWS, TRUSTS or ENCOURAGES, either way.
+	Ties []TieKind `json:"ties"`
+}
+
 // A tie through which someone or something could reach a person.
 type Contact struct {
 	// The person, familiar stranger, group, place or organisation.
@@ -281,6 +293,42 @@ type ErasureResult struct {
 	AnalysisRuns int `json:"analysisRuns"`
 	// Needs they recorded, removed with them.
 	Needs int `json:"needs"`
+}
+
+// An event a person might go to, its next occurrence in the window asked about, and the
+// reasons that put it there: a candidate to judge, never a verdict. Never an event of a
+// sensitive or closed group, of the person's own groups (those are in myWeek) or one they
+// have been to.
+type EventSuggestion struct {
+	EventID     string  `json:"eventId"`
+	Title       string  `json:"title"`
+	Description *string `json:"description,omitempty"`
+	// The start of its next occurrence in the window.
+	Start time.Time `json:"start"`
+	// The end of that occurrence; null when the event has no end.
+	End *time.Time `json:"end,omitempty"`
+	// How it repeats (an RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=TU); null when it happens once.
+	Recurrence *string `json:"recurrence,omitempty"`
+	// Where it is held (HELD_AT), by place name.
+	Place *string `json:"place,omitempty"`
+	// The group that runs it (RUNS).
+	GroupID       *string `json:"groupId,omitempty"`
+	Group         *string `json:"group,omitempty"`
+	Cost          *string `json:"cost,omitempty"`
+	Accessibility *string `json:"accessibility,omitempty"`
+	// The interests the person and the event's group share, by name.
+	SharedInterests []string `json:"sharedInterests"`
+	// How many people the person knows, trusts or is encouraged by (either way) belong to the
+	// group that runs it or have been to it. A count, never who.
+	KnownGoing int `json:"knownGoing"`
+	// Whether it is held, or its group meets, in the person's area, an area inside it or an area it is inside.
+	Nearby bool `json:"nearby"`
+	// 2 per shared interest, 1 per known person going (at most 3), and 1 when nearby.
+	Score int `json:"score"`
+	// Up to three of the known people going to go along with, as Suggestion.goAlongWith.
+	GoAlongWith []*Companion `json:"goAlongWith"`
+	// The reasons in words, for a person to read.
+	Reasons []string `json:"reasons"`
 }
 
 // A familiar stranger and the isolated or nearly isolated people they see.
@@ -579,6 +627,10 @@ type Suggestion struct {
 	Nearby bool `json:"nearby"`
 	// 2 per shared interest, 1 per known member (at most 3), and 1 when nearby.
 	Score int `json:"score"`
+	// Up to three of the known members to go along with the first time: those the person
+	// trusts or is encouraged by first. Only people who consented to suggestions themselves
+	// (and, for a worker, live in their areas); knownMembers counts everyone.
+	GoAlongWith []*Companion `json:"goAlongWith"`
 }
 
 // The people of one group.
