@@ -56,7 +56,7 @@ type AuditEvent struct {
 	Roles     []string
 	Operation string
 	// Kind is "write", "read" (a sensitive read), "cypher" (the read-only Cypher
-	// endpoint) or "erasure".
+	// endpoint), "erasure" or "feed" (a calendar feed read by its token).
 	Kind      string
 	IDs       []string
 	RequestID string

@@ -18,9 +18,10 @@ import (
 	"kith/cypher"
 )
 
-// feedRoutes registers the feeds.
+// feedRoutes registers the feeds, anonymous (ratelimit.go): held to the rate limit per
+// client address, which also bounds guessing at tokens.
 func (s *Server) feedRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /feeds/{file}", s.serveFeed)
+	mux.Handle("GET /feeds/{file}", s.anonymous(http.HandlerFunc(s.serveFeed)))
 }
 
 // feedPathPrefix starts every feed's path; the access log never shows the rest (the token).
@@ -67,6 +68,15 @@ func (s *Server) serveFeed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body := calendarOf(name, events, now)
+	// Who reads a feed is an app, not a person: the record names the feed (never its
+	// token) and, for a personal feed, the person, so an admin can see whether a lost
+	// phone's calendar is still being read before revoking it.
+	ev := cypher.AuditEvent{Subject: "feed " + f.ID, Operation: "GET /feeds", Kind: "feed", RequestID: RequestID(ctx),
+		Detail: map[string]any{"events": int64(len(events))}}
+	if f.Kind == "PERSON" {
+		ev.IDs = []string{f.Target}
+	}
+	s.audit.submit(ev)
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
 	w.Header().Set("Content-Disposition", `inline; filename="kith.ics"`)
 	// The URL is a credential: no shared cache keeps the answer, no page passes it on.

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"kith/auth"
+	"kith/server"
 )
 
 // icsRead is what testdata/read_ics.py (Python's icalendar and recurring-ical-events)
@@ -268,4 +270,42 @@ func TestFeeds(t *testing.T) {
 		}
 		e.as("").with(t).fails(issueFeed, map[string]any{"k": "GROUP", "t": ids["knit"]}, "UNAUTHENTICATED", "")
 	})
+}
+
+// TestFeedsAnonymousEdge holds feed reads, which carry no bearer token, to the rate limit
+// per client address (a guessed token costs as much as a real one), and records each read
+// in the audit log by the feed's id, never its token.
+func TestFeedsAnonymousEdge(t *testing.T) {
+	const burst = 20
+	e := setupWith(t, func(c *server.Config) { c.RateLimit, c.RateBurst = 0.001, burst })
+	people := e.fixture(1)
+	feed := e.issue("PERSON", people[0], "")
+	for i := range burst - 1 {
+		if s, _, b := e.getFeed(feed.Path); s != http.StatusOK {
+			t.Fatalf("read %d: %d %s", i, s, b)
+		}
+	}
+	if s, _, _ := e.getFeed("/feeds/kf_forgedforgedforgedforgedforgedforgedforgedforged.ics"); s != http.StatusNotFound {
+		t.Fatalf("a forged token within the limit: %d", s)
+	}
+	for _, p := range []string{feed.Path, "/feeds/kf_forgedforgedforgedforgedforgedforgedforgedforged.ics"} {
+		s, h, b := e.getFeed(p)
+		if s != http.StatusTooManyRequests || h.Get("Retry-After") == "" || !strings.Contains(string(b), "UNAVAILABLE") {
+			t.Errorf("past the limit: %d %q %s", s, h.Get("Retry-After"), b)
+		}
+	}
+	if strings.Contains(e.logs.String(), feed.Token[3:]) {
+		t.Errorf("the log holds the token")
+	}
+
+	reads := e.auditEvents("feed", burst-1)
+	if len(reads) != burst-1 {
+		t.Fatalf("%d feed reads audited, want %d", len(reads), burst-1)
+	}
+	for _, ev := range reads {
+		if ev.Subject != "feed "+feed.Feed.ID || ev.Operation != "GET /feeds" || !slices.Equal(ev.IDs, []string{people[0]}) ||
+			ev.Detail["events"] != int64(0) || strings.Contains(fmt.Sprint(ev), feed.Token[3:]) {
+			t.Errorf("audit record %+v", ev)
+		}
+	}
 }

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"crypto/sha1"
 	"encoding/json"
 	"fmt"
@@ -64,29 +63,19 @@ const (
 
 // directoryEdge is the edge of the directory's routes: a request with an Authorization
 // header goes through edge (token, rate limit, revocations, fair use) like any other; one
-// without is anonymous, rate-limited and held to fair use per client address (per
-// instance, and per proxy when one stands in front of Kith).
+// without is anonymous (ratelimit.go), and any page may read it.
 func (s *Server) directoryEdge(h http.Handler) http.Handler {
 	authed := s.edge(h)
-	anonymous := s.fairUse(h)
+	anonymous := s.anonymous(h)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, sent := bearer(r); sent {
 			authed.ServeHTTP(w, r)
 			return
 		}
-		ctx := r.Context()
-		key := "anonymous:" + clientAddress(r)
-		if wait, ok := s.limiter.allow(key); !ok {
-			s.log.InfoContext(ctx, "rate limited", "request_id", RequestID(ctx), "path", r.URL.Path, "sub", "")
-			s.cfg.Telemetry.RateLimited(r.URL.Path)
-			w.Header().Set("Retry-After", wait)
-			writeError(w, http.StatusTooManyRequests, apierr.Unavailable("too many requests from this address; retry after "+wait+" s", nil))
-			return
-		}
 		if w.Header().Get("Access-Control-Allow-Origin") == "" {
 			w.Header().Set("Access-Control-Allow-Origin", "*")
 		}
-		anonymous.ServeHTTP(w, r.WithContext(context.WithValue(ctx, tokenCtxKey{}, key)))
+		anonymous.ServeHTTP(w, r)
 	})
 }
 

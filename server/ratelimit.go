@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"math"
 	"net/http"
 	"strconv"
@@ -86,5 +87,25 @@ func (s *Server) rateLimit(next http.Handler) http.Handler {
 			return
 		}
 		next.ServeHTTP(w, r)
+	})
+}
+
+// anonymous is the edge of the routes callers reach without a bearer token (the directory,
+// calendar feeds): each client address is held to the rate limit, and to fair use, as a
+// token is. The address is the connection's, so it holds per instance, and a proxy in
+// front of Kith makes its callers one address.
+func (s *Server) anonymous(next http.Handler) http.Handler {
+	fair := s.fairUse(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		key := "anonymous:" + clientAddress(r)
+		if wait, ok := s.limiter.allow(key); !ok {
+			s.log.InfoContext(ctx, "rate limited", "request_id", RequestID(ctx), "path", loggedPath(r), "sub", "")
+			s.cfg.Telemetry.RateLimited(loggedPath(r))
+			w.Header().Set("Retry-After", wait)
+			writeError(w, http.StatusTooManyRequests, apierr.Unavailable("too many requests from this address; retry after "+wait+" s", nil))
+			return
+		}
+		fair.ServeHTTP(w, r.WithContext(context.WithValue(ctx, tokenCtxKey{}, key)))
 	})
 }
