@@ -110,7 +110,9 @@ func visible(n string) string {
 // An event of a hidden group, or at a hidden place, stays out even where its other end is
 // listed: the directory says nothing about what was not chosen for it.
 func visibleEvent(e string) string {
-	return fmt.Sprintf("((EXISTS { (%[1]s)-[:HELD_AT]->(:Place) } OR EXISTS { (:Group)-[:RUNS]->(%[1]s) }) AND NOT EXISTS { MATCH (%[1]s)-[:HELD_AT]->(vp:Place) WHERE NOT %[2]s } AND NOT EXISTS { MATCH (vg:Group)-[:RUNS]->(%[1]s) WHERE NOT %[3]s })",
+	// coalesce: visible is null, not false, for an entry whose public flag was never set,
+	// and NOT null would keep it out of the hidden ones.
+	return fmt.Sprintf("((EXISTS { (%[1]s)-[:HELD_AT]->(:Place) } OR EXISTS { (:Group)-[:RUNS]->(%[1]s) }) AND NOT EXISTS { MATCH (%[1]s)-[:HELD_AT]->(vp:Place) WHERE NOT coalesce(%[2]s, false) } AND NOT EXISTS { MATCH (vg:Group)-[:RUNS]->(%[1]s) WHERE NOT coalesce(%[3]s, false) })",
 		e, visible("vp"), visible("vg"))
 }
 

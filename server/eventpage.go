@@ -194,7 +194,7 @@ func schemaSchedule(e cypher.DirectoryEventDetail, opt *rrule.ROption) map[strin
 		if w.N() == 0 {
 			days = append(days, "https://schema.org/"+schemaDays[w.Day()])
 		} else {
-			days = append(days, w.String())
+			days = append(days, dayCode(w))
 		}
 	}
 	if len(days) > 0 {

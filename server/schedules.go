@@ -163,6 +163,11 @@ func clock(t time.Time) string {
 // hsdsWeekdays are RFC 5545's weekday codes, rrule-go's order (Monday first).
 var hsdsWeekdays = []rrule.Weekday{rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU}
 
+// dayCode is a weekday as RFC 5545's BYDAY writes it: TU, 1SA, -1FR (rrule-go writes +1SA).
+func dayCode(w rrule.Weekday) string {
+	return strings.TrimPrefix(w.String(), "+")
+}
+
 // recurrence fills the schedule's freq, interval, byday, bymonthday and wkst from opt when
 // HSDS can say the same, and returns the pattern in words. start is the first occurrence
 // in the event's zone; rule the RRULE as stored, quoted when HSDS cannot say it.
@@ -199,7 +204,7 @@ func (s *hsdsSchedule) weekly(interval int, days []rrule.Weekday, wkst rrule.Wee
 	s.Freq, s.Interval = "WEEKLY", interval
 	var codes, names []string
 	for _, w := range days {
-		codes = append(codes, w.String())
+		codes = append(codes, dayCode(w))
 		names = append(names, time.Weekday((w.Day()+1)%7).String())
 	}
 	s.ByDay = strings.Join(codes, ",")
@@ -225,7 +230,7 @@ func (s *hsdsSchedule) monthly(interval int, days []rrule.Weekday, monthDays []i
 	if len(days) > 0 {
 		var codes, names []string
 		for _, w := range days {
-			codes = append(codes, w.String())
+			codes = append(codes, dayCode(w))
 			name := time.Weekday((w.Day() + 1) % 7).String()
 			if w.N() != 0 {
 				name = ordinalWord(w.N()) + " " + name
