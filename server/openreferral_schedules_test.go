@@ -38,7 +38,9 @@ func scheduleEvents(t *testing.T, e *env, f directoryFixture) map[string]string 
 		{"externalId": "darts", "title": "Darts league", "start": "2099-01-08T20:00:00Z", "recurrence": "FREQ=WEEKLY",
 			"groupId": f.hiddenA, "placeId": f.hall},
 	}
-	var created struct{ CreateEvents []struct{ ID, ExternalID string } }
+	var created struct {
+		CreateEvents []struct{ ID, ExternalID string }
+	}
 	e.ok(`mutation($in: [EventInput!]!) { createEvents(input: $in) { id externalId } }`, map[string]any{"in": in}, &created)
 	ids := map[string]string{}
 	for _, ev := range created.CreateEvents {
