@@ -94,9 +94,13 @@ var eventPageTemplate = template.Must(template.New("event").Parse(`<!doctype htm
 func (d directoryRequest) eventPageHTML(e cypher.DirectoryEventDetail) (eventPageHTML, error) {
 	zone := e.Zone()
 	page := eventPageData{Title: e.Title, Description: e.Description, Cost: e.Cost, Accessibility: e.Accessibility, HasEnd: e.End != nil}
-	starts, err := e.Starts(d.now.Add(-e.Duration()), d.now.Add(cypher.MaxWindow), cypher.MaxOccurrences)
-	if err != nil {
-		starts = nil // too many to list: the pattern and the schedule still say when
+	// From the next occurrence (one under way included), however far off it is.
+	var starts []time.Time
+	if next, _, err := e.Outlook(d.now); err == nil && !next.IsZero() {
+		starts, err = e.Starts(next, next.Add(cypher.MaxWindow), cypher.MaxOccurrences)
+		if err != nil {
+			starts = nil // too many to list: the pattern still says when
+		}
 	}
 	for _, t := range starts[:min(len(starts), maxPageOccurrences)] {
 		page.Occurrences = append(page.Occurrences, pageOccurrence{Start: t.In(zone), End: t.Add(e.Duration()).In(zone)})
@@ -105,7 +109,8 @@ func (d directoryRequest) eventPageHTML(e cypher.DirectoryEventDetail) (eventPag
 		page.Group, page.GroupURL = e.Group.Name, d.base+"/services/"+DirectoryID(e.Group.ID)
 	}
 	if sched, ok := d.when(e.DirectoryEvent); ok {
-		page.Pattern = strings.TrimPrefix(sched.Description, e.Title+": ")
+		pattern := strings.TrimPrefix(sched.Description, e.Title+": ")
+		page.Pattern = strings.ToUpper(pattern[:1]) + pattern[1:]
 	} else {
 		page.Pattern = "It is over: last on " + e.Start.In(zone).Format("Monday 2 January 2006") + "."
 	}
