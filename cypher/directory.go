@@ -94,7 +94,6 @@ type DirectoryMeeting struct {
 type DirectoryEvent struct {
 	EventTiming
 	Title, Description, Cost, Accessibility string
-	UpdatedAt                               time.Time
 }
 
 // maxDirectoryEvents bounds the events read for one entry: the ones that start last.
@@ -118,7 +117,7 @@ func visibleEvent(e string) string {
 
 // eventColumns are the values read of an event e the directory shows, in the order
 // decodeDirEvent reads them.
-const eventColumns = eventTimingCols + ", e.title, e.description, e.cost, e.accessibility, e.updatedAt"
+const eventColumns = eventTimingCols + ", e.title, e.description, e.cost, e.accessibility"
 
 // eventsOf returns a COLLECT of the events e matching pattern that the scope shows, the
 // maxDirectoryEvents that start last.
@@ -429,7 +428,7 @@ func decodeDirPlace(m map[string]any) DirectoryPlace {
 // decodeDirEvent reads an event from the values of eventColumns.
 func decodeDirEvent(row []any) DirectoryEvent {
 	return DirectoryEvent{EventTiming: timingOf(row[:6]), Title: dirString(row[6]), Description: dirString(row[7]),
-		Cost: dirString(row[8]), Accessibility: dirString(row[9]), UpdatedAt: dirTime(row[10])}
+		Cost: dirString(row[8]), Accessibility: dirString(row[9])}
 }
 
 // decodeDirEvents reads a COLLECT of eventsOf, in order of start (then id).

@@ -42,7 +42,7 @@ func (s *Server) directoryEventPage(w http.ResponseWriter, r *http.Request) (any
 	if err != nil {
 		return nil, err
 	}
-	return req.eventPageHTML(e)
+	return req.renderEventPage(e)
 }
 
 // pageOccurrence is one occurrence as the page shows it, in the event's zone.
@@ -89,9 +89,9 @@ var eventPageTemplate = template.Must(template.New("event").Parse(`<!doctype htm
 </html>
 `))
 
-// eventPageHTML renders the page of e: its next occurrences, where, who runs it, and the
+// renderEventPage renders the page of e: its next occurrences, where, who runs it, and the
 // same as schema.org Event JSON-LD.
-func (d directoryRequest) eventPageHTML(e cypher.DirectoryEventDetail) (eventPageHTML, error) {
+func (d directoryRequest) renderEventPage(e cypher.DirectoryEventDetail) (eventPageHTML, error) {
 	zone := e.Zone()
 	page := eventPageData{Title: e.Title, Description: e.Description, Cost: e.Cost, Accessibility: e.Accessibility, HasEnd: e.End != nil}
 	// From the next occurrence (one under way included), however far off it is.
