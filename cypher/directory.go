@@ -3,6 +3,7 @@ package cypher
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,10 +14,12 @@ import (
 
 // This file is the store side of the public directory (GET /openreferral, server/
 // openreferral.go): organisations, groups (as services), places (as locations) and the
-// places groups meet at (service_at_locations), one parameterised statement per read.
-// An entry is listed when it is marked public; a DirectoryScope may add the entries of
-// some areas, or all of them. Nothing about a person is ever read: no members, no staff,
-// no counts of them.
+// places groups meet at (service_at_locations), one parameterised statement per read,
+// with the events that give each its schedules. An entry is listed when it is marked
+// public; a DirectoryScope may add the entries of some areas, or all of them. An event
+// has no flag of its own: it is listed with the group that runs it and the place it is
+// held at, when the scope shows every one of them (visibleEvent). Nothing about a person
+// is ever read: no members, no staff, no attendees, no counts of them.
 
 // DirectoryScope says which directory entries a caller sees besides the public ones.
 type DirectoryScope struct {
@@ -60,8 +63,11 @@ type DirectoryGroup struct {
 	UpdatedAt          time.Time
 	// Organisation is the organisation that runs it, when the caller sees that one.
 	Organisation *DirectoryOrganisation
-	// Places are where it meets, among the places the caller sees (its own read only).
+	// Places are where it meets, among the places the caller sees (its own read only),
+	// each with the events the group runs there.
 	Places []DirectoryPlace
+	// Events are the events it runs that the caller sees (its lists and its own read).
+	Events []DirectoryEvent
 }
 
 // DirectoryPlace is a place as the directory shows it (an HSDS location).
@@ -70,17 +76,54 @@ type DirectoryPlace struct {
 	Latitude, Longitude      *float64
 	Public                   bool
 	UpdatedAt                time.Time
+	// Events are the events held there that the caller sees (its list and its own read);
+	// under DirectoryGroup.Places, those the group runs there.
+	Events []DirectoryEvent
 }
 
 // DirectoryMeeting is a group meeting at a place (an HSDS service_at_location).
 type DirectoryMeeting struct {
 	Group DirectoryGroup
 	Place DirectoryPlace
+	// Events are the events the group runs at the place that the caller sees.
+	Events []DirectoryEvent
 }
+
+// DirectoryEvent is an event as the directory shows it: its timing, for schedules, and
+// what it says of itself, for its page. Never who goes.
+type DirectoryEvent struct {
+	EventTiming
+	Title, Description, Cost, Accessibility string
+}
+
+// maxDirectoryEvents bounds the events read for one entry: the ones that start last.
+const maxDirectoryEvents = 20
 
 // visible is the predicate of an entry n the scope shows: public, or in the scope.
 func visible(n string) string {
 	return fmt.Sprintf("(%[1]s.public = true OR $dirAll OR (size($dirAreas) > 0 AND EXISTS { MATCH (%[1]s)-[:IN]->(:Area)-[:IN*0..%[2]d]->(da:Area) WHERE da.id IN $dirAreas }))", n, areaDepth)
+}
+
+// visibleEvent is the predicate of an event e the scope shows: held at a place or run by
+// a group, and every place it is held at and every group that runs it shown (visible).
+// An event of a hidden group, or at a hidden place, stays out even where its other end is
+// listed: the directory says nothing about what was not chosen for it.
+func visibleEvent(e string) string {
+	// coalesce: visible is null, not false, for an entry whose public flag was never set,
+	// and NOT null would keep it out of the hidden ones.
+	return fmt.Sprintf("((EXISTS { (%[1]s)-[:HELD_AT]->(:Place) } OR EXISTS { (:Group)-[:RUNS]->(%[1]s) }) AND NOT EXISTS { MATCH (%[1]s)-[:HELD_AT]->(vp:Place) WHERE NOT coalesce(%[2]s, false) } AND NOT EXISTS { MATCH (vg:Group)-[:RUNS]->(%[1]s) WHERE NOT coalesce(%[3]s, false) })",
+		e, visible("vp"), visible("vg"))
+}
+
+// eventColumns are the values read of an event e the directory shows, in the order
+// decodeDirEvent reads them.
+const eventColumns = eventTimingCols + ", e.title, e.description, e.cost, e.accessibility"
+
+// eventsOf returns a COLLECT of the events e matching pattern that the scope shows, the
+// maxDirectoryEvents that start last.
+func eventsOf(pattern string) string {
+	return fmt.Sprintf("COLLECT { MATCH %s WHERE %s RETURN [%s] ORDER BY e.start DESC, e.id DESC LIMIT %d }",
+		pattern, visibleEvent("e"), eventColumns, maxDirectoryEvents)
 }
 
 func (d DirectoryScope) params() map[string]any {
@@ -93,18 +136,27 @@ func (d DirectoryScope) params() map[string]any {
 
 // orgProjection, groupProjection and placeProjection return map projections of an
 // organisation, a group and a place; the group's includes the organisation that runs it
-// when that one is visible too.
+// when that one is visible too. Given a pattern binding e, the group's and the place's
+// include the events matching it (eventsOf).
 func orgProjection(o string) string {
 	return fmt.Sprintf("%[1]s { .id, .name, .sector, .public, .updatedAt, area: head(COLLECT { MATCH (%[1]s)-[:IN]->(oa:Area) RETURN oa.name }) }", o)
 }
 
-func groupProjection(g string) string {
-	return fmt.Sprintf("%[1]s { .id, .name, .activity, .public, .updatedAt, org: head(COLLECT { MATCH (%[1]s)-[:RUN_BY]->(ro:Organisation) WHERE %[2]s RETURN %[3]s ORDER BY ro.id }) }",
-		g, visible("ro"), orgProjection("ro"))
+func groupProjection(g, events string) string {
+	evs := ""
+	if events != "" {
+		evs = ", events: " + eventsOf(events)
+	}
+	return fmt.Sprintf("%[1]s { .id, .name, .activity, .public, .updatedAt, org: head(COLLECT { MATCH (%[1]s)-[:RUN_BY]->(ro:Organisation) WHERE %[2]s RETURN %[3]s ORDER BY ro.id })%[4]s }",
+		g, visible("ro"), orgProjection("ro"), evs)
 }
 
-func placeProjection(p string) string {
-	return fmt.Sprintf("%[1]s { .id, .name, .kind, .category, .latitude, .longitude, .public, .updatedAt }", p)
+func placeProjection(p, events string) string {
+	evs := ""
+	if events != "" {
+		evs = ", events: " + eventsOf(events)
+	}
+	return fmt.Sprintf("%[1]s { .id, .name, .kind, .category, .latitude, .longitude, .public, .updatedAt%[2]s }", p, evs)
 }
 
 // conditions returns the WHERE conditions of f on the entry n of label, and binds their
@@ -181,7 +233,7 @@ func (s *Store) DirectoryOrganisations(ctx context.Context, scope DirectoryScope
 func (s *Store) DirectoryServices(ctx context.Context, scope DirectoryScope, f DirectoryFilter, page DirectoryPage) (int, []DirectoryGroup, error) {
 	params := scope.params()
 	conds := append([]string{visible("g")}, f.conditions("Group", "g", params)...)
-	total, rows, err := s.directoryList(ctx, "MATCH (g:Group)", dirWhere(conds), "g.name, g.id", groupProjection("g"), params, page)
+	total, rows, err := s.directoryList(ctx, "MATCH (g:Group)", dirWhere(conds), "g.name, g.id", groupProjection("g", "(g)-[:RUNS]->(e:Event)"), params, page)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -196,7 +248,7 @@ func (s *Store) DirectoryServices(ctx context.Context, scope DirectoryScope, f D
 func (s *Store) DirectoryLocations(ctx context.Context, scope DirectoryScope, f DirectoryFilter, page DirectoryPage) (int, []DirectoryPlace, error) {
 	params := scope.params()
 	conds := append([]string{visible("p")}, f.conditions("Place", "p", params)...)
-	total, rows, err := s.directoryList(ctx, "MATCH (p:Place)", dirWhere(conds), "p.name, p.id", placeProjection("p"), params, page)
+	total, rows, err := s.directoryList(ctx, "MATCH (p:Place)", dirWhere(conds), "p.name, p.id", placeProjection("p", "(e:Event)-[:HELD_AT]->(p)"), params, page)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -208,8 +260,8 @@ func (s *Store) DirectoryLocations(ctx context.Context, scope DirectoryScope, f 
 }
 
 // DirectoryMeetings lists the groups meeting at places (MEETS_AT) where the scope shows
-// both, by group name then place name. The filter applies to the group (its text also to
-// the place's name).
+// both, by group name then place name, each with the events the group runs there. The
+// filter applies to the group (its text also to the place's name).
 func (s *Store) DirectoryMeetings(ctx context.Context, scope DirectoryScope, f DirectoryFilter, page DirectoryPage) (int, []DirectoryMeeting, error) {
 	params := scope.params()
 	text := f.Text
@@ -220,7 +272,8 @@ func (s *Store) DirectoryMeetings(ctx context.Context, scope DirectoryScope, f D
 		conds = append(conds, "(toLower(g.name) CONTAINS $dirText OR toLower(coalesce(g.activity, '')) CONTAINS $dirText OR toLower(p.name) CONTAINS $dirText)")
 	}
 	total, rows, err := s.directoryList(ctx, "MATCH (g:Group)-[:MEETS_AT]->(p:Place)", dirWhere(conds), "g.name, g.id, p.name, p.id",
-		fmt.Sprintf("{group: %s, place: %s}", groupProjection("g"), placeProjection("p")), params, page)
+		fmt.Sprintf("{group: %s, place: %s, events: %s}", groupProjection("g", ""), placeProjection("p", ""),
+			eventsOf("(g)-[:RUNS]->(e:Event)-[:HELD_AT]->(p)")), params, page)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -228,7 +281,7 @@ func (s *Store) DirectoryMeetings(ctx context.Context, scope DirectoryScope, f D
 	for i, r := range rows {
 		g, _ := r["group"].(map[string]any)
 		p, _ := r["place"].(map[string]any)
-		out[i] = DirectoryMeeting{Group: decodeDirGroup(g), Place: decodeDirPlace(p)}
+		out[i] = DirectoryMeeting{Group: decodeDirGroup(g), Place: decodeDirPlace(p), Events: decodeDirEvents(r["events"])}
 	}
 	return total, out, nil
 }
@@ -255,14 +308,15 @@ RETURN %s AS org, COLLECT { MATCH (g:Group)-[:RUN_BY]->(o) WHERE %s RETURN g { .
 	return o, nil
 }
 
-// DirectoryService returns one group the scope shows, with the organisation that runs it
-// and the places it meets at, where the scope shows them; NOT_FOUND when there is none.
+// DirectoryService returns one group the scope shows, with the organisation that runs it,
+// its events and the places it meets at (each with the group's events there), where the
+// scope shows them; NOT_FOUND when there is none.
 func (s *Store) DirectoryService(ctx context.Context, scope DirectoryScope, id string) (DirectoryGroup, error) {
 	params := scope.params()
 	params["id"] = id
 	q := fmt.Sprintf(`MATCH (g:Group {id: $id}) WHERE %s
 RETURN %s AS grp, COLLECT { MATCH (g)-[:MEETS_AT]->(p:Place) WHERE %s RETURN %s ORDER BY p.name, p.id } AS places`,
-		visible("g"), groupProjection("g"), visible("p"), placeProjection("p"))
+		visible("g"), groupProjection("g", "(g)-[:RUNS]->(e:Event)"), visible("p"), placeProjection("p", "(g)-[:RUNS]->(e:Event)-[:HELD_AT]->(p)"))
 	recs, err := s.query(ctx, q, params)
 	if err != nil {
 		return DirectoryGroup{}, fmt.Errorf("directory service: %w", err)
@@ -277,11 +331,12 @@ RETURN %s AS grp, COLLECT { MATCH (g)-[:MEETS_AT]->(p:Place) WHERE %s RETURN %s 
 	return g, nil
 }
 
-// DirectoryLocation returns one place the scope shows; NOT_FOUND when there is none.
+// DirectoryLocation returns one place the scope shows, with the events held there that it
+// shows; NOT_FOUND when there is none.
 func (s *Store) DirectoryLocation(ctx context.Context, scope DirectoryScope, id string) (DirectoryPlace, error) {
 	params := scope.params()
 	params["id"] = id
-	q := fmt.Sprintf("MATCH (p:Place {id: $id}) WHERE %s RETURN %s", visible("p"), placeProjection("p"))
+	q := fmt.Sprintf("MATCH (p:Place {id: $id}) WHERE %s RETURN %s", visible("p"), placeProjection("p", "(e:Event)-[:HELD_AT]->(p)"))
 	recs, err := s.query(ctx, q, params)
 	if err != nil {
 		return DirectoryPlace{}, fmt.Errorf("directory location: %w", err)
@@ -290,6 +345,41 @@ func (s *Store) DirectoryLocation(ctx context.Context, scope DirectoryScope, id 
 		return DirectoryPlace{}, apierr.NotFound("id", "there is no location with this id in the directory")
 	}
 	return decodeDirPlace(recs[0].Values[0].(map[string]any)), nil
+}
+
+// DirectoryEventDetail is one event the directory shows, with the place it is held at and
+// the group that runs it, when it has them: what its page says.
+type DirectoryEventDetail struct {
+	DirectoryEvent
+	Place *DirectoryPlace
+	Group *DirectoryGroup
+}
+
+// DirectoryEventDetail returns one event the scope shows (visibleEvent), with its place
+// and group; NOT_FOUND when there is none, whether it exists and is hidden or not at all.
+func (s *Store) DirectoryEventDetail(ctx context.Context, scope DirectoryScope, id string) (DirectoryEventDetail, error) {
+	params := scope.params()
+	params["id"] = id
+	q := fmt.Sprintf(`MATCH (e:Event {id: $id}) WHERE %s
+RETURN [%s], head(COLLECT { MATCH (e)-[:HELD_AT]->(p:Place) RETURN %s ORDER BY p.id }), head(COLLECT { MATCH (g:Group)-[:RUNS]->(e) RETURN %s ORDER BY g.id })`,
+		visibleEvent("e"), eventColumns, placeProjection("p", ""), groupProjection("g", ""))
+	recs, err := s.query(ctx, q, params)
+	if err != nil {
+		return DirectoryEventDetail{}, fmt.Errorf("directory event: %w", err)
+	}
+	if len(recs) == 0 {
+		return DirectoryEventDetail{}, apierr.NotFound("id", "there is no event with this id in the directory")
+	}
+	out := DirectoryEventDetail{DirectoryEvent: decodeDirEvent(recs[0].Values[0].([]any))}
+	if p, ok := recs[0].Values[1].(map[string]any); ok {
+		place := decodeDirPlace(p)
+		out.Place = &place
+	}
+	if g, ok := recs[0].Values[2].(map[string]any); ok {
+		group := decodeDirGroup(g)
+		out.Group = &group
+	}
+	return out, nil
 }
 
 func dirString(v any) string {
@@ -320,7 +410,7 @@ func decodeDirOrg(m map[string]any) DirectoryOrganisation {
 func decodeDirGroup(m map[string]any) DirectoryGroup {
 	pub, _ := m["public"].(bool)
 	g := DirectoryGroup{ID: dirString(m["id"]), Name: dirString(m["name"]), Activity: dirString(m["activity"]),
-		Public: pub, UpdatedAt: dirTime(m["updatedAt"])}
+		Public: pub, UpdatedAt: dirTime(m["updatedAt"]), Events: decodeDirEvents(m["events"])}
 	if o, ok := m["org"].(map[string]any); ok {
 		org := decodeDirOrg(o)
 		g.Organisation = &org
@@ -332,7 +422,29 @@ func decodeDirPlace(m map[string]any) DirectoryPlace {
 	pub, _ := m["public"].(bool)
 	return DirectoryPlace{ID: dirString(m["id"]), Name: dirString(m["name"]), Kind: dirString(m["kind"]),
 		Category: dirString(m["category"]), Latitude: dirFloat(m["latitude"]), Longitude: dirFloat(m["longitude"]),
-		Public: pub, UpdatedAt: dirTime(m["updatedAt"])}
+		Public: pub, UpdatedAt: dirTime(m["updatedAt"]), Events: decodeDirEvents(m["events"])}
+}
+
+// decodeDirEvent reads an event from the values of eventColumns.
+func decodeDirEvent(row []any) DirectoryEvent {
+	return DirectoryEvent{EventTiming: timingOf(row[:6]), Title: dirString(row[6]), Description: dirString(row[7]),
+		Cost: dirString(row[8]), Accessibility: dirString(row[9])}
+}
+
+// decodeDirEvents reads a COLLECT of eventsOf, in order of start (then id).
+func decodeDirEvents(v any) []DirectoryEvent {
+	rows, _ := v.([]any)
+	var out []DirectoryEvent
+	for _, r := range rows {
+		out = append(out, decodeDirEvent(r.([]any)))
+	}
+	slices.SortFunc(out, func(a, b DirectoryEvent) int {
+		if c := a.Start.Compare(b.Start); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out
 }
 
 // directoryLabels are the labels whose entries the directory lists, and so whose public

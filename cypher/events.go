@@ -180,6 +180,52 @@ func (e EventTiming) Rule(until time.Time) (*rrule.Set, error) {
 	return set, nil
 }
 
+// RecurrenceOptions returns the event's recurrence as parsed (without DTSTART), nil for an
+// event that happens once: what a format that spells a rule field by field (the directory's
+// schedules) reads, through the one parser that also expands it.
+func (e EventTiming) RecurrenceOptions() (*rrule.ROption, error) {
+	if e.Recurrence == "" {
+		return nil, nil
+	}
+	return parseRecurrence(e.Recurrence)
+}
+
+// Outlook returns the start of the event's first occurrence that has not ended at at (zero
+// when none is left) and, when the event ends (it happens once, or its recurrence has a
+// COUNT or UNTIL), the start of its last occurrence (zero when it repeats for ever). It
+// walks at most maxSteps occurrences, as Starts does, so no stored rule can hold a reader.
+func (e EventTiming) Outlook(at time.Time) (next, last time.Time, err error) {
+	d := e.Duration()
+	if e.Recurrence == "" {
+		if e.Start.Add(d).After(at) {
+			next = e.Start
+		}
+		return next, e.Start, nil
+	}
+	set, err := e.Rule(time.Time{})
+	if err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	bounded := e.bounded()
+	iter := set.Iterator()
+	for steps := 0; ; steps++ {
+		t, ok := iter()
+		if !ok {
+			return next, last, nil
+		}
+		if steps > maxSteps {
+			return time.Time{}, time.Time{}, errTooMany
+		}
+		last = t
+		if next.IsZero() && t.Add(d).After(at) {
+			next = t
+			if !bounded {
+				return next, time.Time{}, nil
+			}
+		}
+	}
+}
+
 // bounded reports whether the event's recurrence ends (COUNT or UNTIL).
 func (e EventTiming) bounded() bool {
 	opt, err := parseRecurrence(e.Recurrence)

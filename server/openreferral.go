@@ -20,8 +20,9 @@ import (
 
 // This file is the public directory: an Open Referral UK (HSDS 3.0 profile) read API over
 // the organisations, groups (as services) and places (as locations) marked public, and the
-// places groups meet at (service_at_locations). docs/circles.md says what it holds and
-// leaves out; server/testdata/openreferral holds the official schemas the tests check
+// places groups meet at (service_at_locations), with the schedules of their events
+// (schedules.go) and a page for each event (eventpage.go). docs/circles.md says what it
+// holds and leaves out; server/testdata/openreferral holds the official schemas the tests check
 // every response against.
 //
 // Who sees what: anyone, without a token, the public entries. A caller who sends a token
@@ -45,6 +46,7 @@ func (s *Server) openReferralRoutes(mux *http.ServeMux) {
 		{"/openreferral/locations", s.directoryLocations},
 		{"/openreferral/locations/{id}", s.directoryLocation},
 		{"/openreferral/service_at_locations", s.directoryMeetings},
+		{"/openreferral/events/{id}", s.directoryEventPage},
 	} {
 		mux.Handle("GET "+route.path, s.directoryEdge(s.directoryHandler(route.h)))
 	}
@@ -88,8 +90,8 @@ func clientAddress(r *http.Request) string {
 	return host
 }
 
-// directoryHandler answers with h's value as JSON, or its error as a coded JSON error
-// with its status. An admin's or worker's read of unpublished entries is audited: who,
+// directoryHandler answers with h's value as JSON (an event's page as HTML), or its error
+// as a coded JSON error with its status. An admin's or worker's read of unpublished entries is audited: who,
 // the path, how many entries; never names.
 func (s *Server) directoryHandler(h func(http.ResponseWriter, *http.Request) (any, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -104,12 +106,24 @@ func (s *Server) directoryHandler(h func(http.ResponseWriter, *http.Request) (an
 			writeError(w, statusOf(e.Code), e)
 			return
 		}
-		w.Header().Set("Content-Type", "application/json")
+		page, html := v.(eventPageHTML)
+		if html {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			// The page runs no script and loads nothing: its JSON-LD is data, not code.
+			w.Header().Set("Content-Security-Policy", "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+			w.Header().Set("X-Content-Type-Options", "nosniff")
+		} else {
+			w.Header().Set("Content-Type", "application/json")
+		}
 		if r.URL.Query().Get("unpublished") == "true" {
 			w.Header().Set("Cache-Control", "no-store")
 			p := principal(ctx)
 			s.audit.submit(cypher.AuditEvent{Subject: p.Subject, Roles: roleNames(p), Operation: "openreferral", Kind: "read",
 				RequestID: RequestID(ctx), Detail: map[string]any{"path": r.URL.Path, "items": int64(itemCount(v))}})
+		}
+		if html {
+			_, _ = w.Write(page)
+			return
 		}
 		enc := json.NewEncoder(w)
 		enc.SetEscapeHTML(false)
@@ -134,13 +148,15 @@ type directoryRequest struct {
 	unpublished bool
 	// base is the absolute address of /openreferral on this server, for services' url.
 	base string
+	// now is when the request is read: schedules leave out events that are over by then.
+	now time.Time
 }
 
 // parseDirectory reads the query parameters allowed (besides page, per_page and
 // unpublished, which every route takes) and the caller's scope. Errors name the
 // parameter ("query.<name>").
 func parseDirectory(r *http.Request, list bool, allowed ...string) (directoryRequest, error) {
-	req := directoryRequest{page: 1, perPage: directoryDefaultPerPage, base: directoryBase(r)}
+	req := directoryRequest{page: 1, perPage: directoryDefaultPerPage, base: directoryBase(r), now: time.Now()}
 	q := r.URL.Query()
 	names := []string{"unpublished"}
 	if list {
@@ -285,24 +301,27 @@ type hsdsService struct {
 	LastModified       string                  `json:"last_modified,omitempty"`
 	Organization       *hsdsOrganization       `json:"organization,omitempty"`
 	ServiceAtLocations []hsdsServiceAtLocation `json:"service_at_locations,omitempty"`
+	Schedules          []hsdsSchedule          `json:"schedules,omitempty"`
 	KithPublic         *bool                   `json:"kith_public,omitempty"`
 }
 
 type hsdsLocation struct {
-	ID           string   `json:"id"`
-	LocationType string   `json:"location_type"`
-	Name         string   `json:"name"`
-	Description  string   `json:"description,omitempty"`
-	Latitude     *float64 `json:"latitude,omitempty"`
-	Longitude    *float64 `json:"longitude,omitempty"`
-	KithPublic   *bool    `json:"kith_public,omitempty"`
+	ID           string         `json:"id"`
+	LocationType string         `json:"location_type"`
+	Name         string         `json:"name"`
+	Description  string         `json:"description,omitempty"`
+	Latitude     *float64       `json:"latitude,omitempty"`
+	Longitude    *float64       `json:"longitude,omitempty"`
+	Schedules    []hsdsSchedule `json:"schedules,omitempty"`
+	KithPublic   *bool          `json:"kith_public,omitempty"`
 }
 
 type hsdsServiceAtLocation struct {
-	ID         string        `json:"id"`
-	ServiceID  string        `json:"service_id"`
-	LocationID string        `json:"location_id"`
-	Location   *hsdsLocation `json:"location,omitempty"`
+	ID         string         `json:"id"`
+	ServiceID  string         `json:"service_id"`
+	LocationID string         `json:"location_id"`
+	Location   *hsdsLocation  `json:"location,omitempty"`
+	Schedules  []hsdsSchedule `json:"schedules,omitempty"`
 }
 
 // sectorWords name an organisation's sector in its description.
@@ -334,7 +353,7 @@ func (d directoryRequest) organization(o cypher.DirectoryOrganisation) hsdsOrgan
 func (d directoryRequest) service(g cypher.DirectoryGroup) hsdsService {
 	id := DirectoryID(g.ID)
 	out := hsdsService{ID: id, Name: g.Name, Description: g.Activity, URL: d.base + "/services/" + id, Status: "active",
-		KithPublic: d.public(g.Public)}
+		Schedules: d.schedules(scheduleOwner{groupID: g.ID}, g.Events), KithPublic: d.public(g.Public)}
 	if !g.UpdatedAt.IsZero() {
 		out.LastModified = g.UpdatedAt.UTC().Format("2006-01-02T15:04:05.000Z")
 	}
@@ -346,7 +365,7 @@ func (d directoryRequest) service(g cypher.DirectoryGroup) hsdsService {
 
 func (d directoryRequest) location(p cypher.DirectoryPlace) hsdsLocation {
 	out := hsdsLocation{ID: DirectoryID(p.ID), LocationType: "physical", Name: p.Name, Description: p.Category,
-		KithPublic: d.public(p.Public)}
+		Schedules: d.schedules(scheduleOwner{placeID: p.ID}, p.Events), KithPublic: d.public(p.Public)}
 	if p.Kind == "DIGITAL" {
 		out.LocationType = "virtual"
 	}
@@ -356,13 +375,20 @@ func (d directoryRequest) location(p cypher.DirectoryPlace) hsdsLocation {
 	return out
 }
 
-func (d directoryRequest) serviceAtLocation(g cypher.DirectoryGroup, p cypher.DirectoryPlace, nested bool) hsdsServiceAtLocation {
-	out := hsdsServiceAtLocation{ID: meetingID(g.ID, p.ID), ServiceID: DirectoryID(g.ID), LocationID: DirectoryID(p.ID)}
-	if nested {
-		loc := d.location(p)
-		out.Location = &loc
-	}
+// serviceAtLocation is g meeting at p, with the schedules of events, those g runs at p.
+// Its location carries no schedules: the location's own route has them, all of them.
+func (d directoryRequest) serviceAtLocation(g cypher.DirectoryGroup, p cypher.DirectoryPlace, events []cypher.DirectoryEvent) hsdsServiceAtLocation {
+	out := hsdsServiceAtLocation{ID: meetingID(g.ID, p.ID), ServiceID: DirectoryID(g.ID), LocationID: DirectoryID(p.ID),
+		Schedules: d.schedules(scheduleOwner{groupID: g.ID, placeID: p.ID}, events)}
+	p.Events = nil
+	loc := d.location(p)
+	out.Location = &loc
 	return out
+}
+
+// eventPage is the absolute address of an event's page.
+func (d directoryRequest) eventPage(eventID string) string {
+	return d.base + "/events/" + DirectoryID(eventID)
 }
 
 // directoryAbout is GET /openreferral/: what the API is, as the specification's "/" has it.
@@ -409,7 +435,7 @@ func (s *Server) directoryService(w http.ResponseWriter, r *http.Request) (any, 
 		out.Organization = &o
 	}
 	for _, p := range g.Places {
-		out.ServiceAtLocations = append(out.ServiceAtLocations, req.serviceAtLocation(g, p, true))
+		out.ServiceAtLocations = append(out.ServiceAtLocations, req.serviceAtLocation(g, p, p.Events))
 	}
 	return out, nil
 }
@@ -489,7 +515,7 @@ func (s *Server) directoryMeetings(w http.ResponseWriter, r *http.Request) (any,
 	}
 	out := make([]hsdsServiceAtLocation, len(meetings))
 	for i, m := range meetings {
-		out[i] = req.serviceAtLocation(m.Group, m.Place, true)
+		out[i] = req.serviceAtLocation(m.Group, m.Place, m.Events)
 	}
 	return newDirectoryPage(req, total, out), nil
 }
@@ -502,10 +528,11 @@ func (s *Server) directoryMeetings(w http.ResponseWriter, r *http.Request) (any,
 // parseDirectoryID requires. A service_at_location (a group meeting at a place) has no id
 // of its own in Kith, and two ids do not fit in one UUID: its id is a version 5 UUID (SHA-1,
 // RFC 9562) over the two Kith ids in meetingNamespace, stable but one-way, which no route
-// needs to read back.
+// needs to read back; so is a schedule's (nameUUID). An event's page is named by its own
+// version 8 UUID, as the entries are.
 
 // directoryTypes are the 4-bit type codes of the labels the directory names.
-var directoryTypes = map[string]uint8{"Organisation": 1, "Group": 2, "Place": 3}
+var directoryTypes = map[string]uint8{"Organisation": 1, "Group": 2, "Place": 3, "Event": 4}
 
 // base32Alphabet is nodeid's alphabet: a character's index is its 5 bits.
 const base32Alphabet = "0123456789abcdefghjkmnpqrstvwxyz"
@@ -514,8 +541,8 @@ const base32Alphabet = "0123456789abcdefghjkmnpqrstvwxyz"
 // (bits 48-51) or variant (bits 64-65).
 func uuidFixed(i int) bool { return (i >= 48 && i < 52) || i == 64 || i == 65 }
 
-// DirectoryID returns the directory's UUID for a Kith id of an organisation, group or
-// place ("" for any other id).
+// DirectoryID returns the directory's UUID for a Kith id of an organisation, group, place
+// or event ("" for any other id).
 func DirectoryID(id string) string {
 	label, ok := nodeid.Label(id)
 	code := directoryTypes[label]
@@ -583,21 +610,29 @@ func parseDirectoryID(text, label, field string) (string, error) {
 	for k := 0; k < 20; k++ {
 		body.WriteByte(base32Alphabet[value(4+5*k, 5)])
 	}
-	id := map[string]string{"Organisation": "org", "Group": "grp", "Place": "plc"}[label] + "_" + body.String()
+	id := map[string]string{"Organisation": "org", "Group": "grp", "Place": "plc", "Event": "evt"}[label] + "_" + body.String()
 	if got, ok := nodeid.Label(id); !ok || got != label {
 		return "", notFound
 	}
 	return id, nil
 }
 
-// meetingNamespace is the UUID namespace of service_at_location ids.
+// meetingNamespace is the UUID namespace of the directory's one-way ids: those of
+// service_at_locations and schedules.
 var meetingNamespace = [16]byte{0x6b, 0x69, 0x74, 0x68, 0x2d, 0x6d, 0x40, 0x65, 0x80, 0x74, 0x69, 0x6e, 0x67, 0x73, 0x00, 0x01}
 
 // meetingID is the version 5 UUID of a group meeting at a place.
 func meetingID(groupID, placeID string) string {
+	return nameUUID(groupID + " MEETS_AT " + placeID)
+}
+
+// nameUUID is the version 5 UUID of name in meetingNamespace: a schedule's is over the
+// ties it comes from (a group RUNS an event, an event HELD_AT a place), so that the same
+// event gives a service, a location and a service at a location schedules of their own.
+func nameUUID(name string) string {
 	h := sha1.New()
 	h.Write(meetingNamespace[:])
-	h.Write([]byte(groupID + " MEETS_AT " + placeID))
+	h.Write([]byte(name))
 	var u [16]byte
 	copy(u[:], h.Sum(nil))
 	u[6] = u[6]&0x0f | 0x50

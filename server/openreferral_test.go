@@ -146,6 +146,29 @@ func (c *directoryChecks) add(path string, body map[string]any) {
 	}
 	sc.Body = body
 	c.checks = append(c.checks, sc)
+	c.addSchedules(body)
+}
+
+// addSchedules adds a check of every schedule in v, at any depth, against the UK
+// profile's schedule.json and HSDS's: the UK profile's location and service_at_location
+// schemas and its list schemas do not name schedules, so they would pass any.
+func (c *directoryChecks) addSchedules(v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			if list, ok := x.([]any); ok && k == "schedules" {
+				for _, s := range list {
+					c.checks = append(c.checks, schemaCheck{Schema: "uk-profile/schema/schedule.json", Body: s},
+						schemaCheck{Schema: "hsds/schema/schedule.json", Body: s})
+				}
+			}
+			c.addSchedules(x)
+		}
+	case []any:
+		for _, x := range v {
+			c.addSchedules(x)
+		}
+	}
 }
 
 func (c *directoryChecks) validate() {
@@ -505,7 +528,7 @@ func TestDirectoryPublicFlag(t *testing.T) {
 
 // TestOpenReferralSchemasRefuse proves the validation can fail: responses that break the
 // official schemas (an id that is no UUID, a service without its url, a page without
-// empty, a bad last_modified) are refused.
+// empty, a bad last_modified, schedules HSDS cannot read) are refused.
 func TestOpenReferralSchemasRefuse(t *testing.T) {
 	python := os.Getenv("KITH_PYTHON")
 	if python == "" {
@@ -531,6 +554,14 @@ func TestOpenReferralSchemasRefuse(t *testing.T) {
 		"bad modified":  {Schema: "uk-profile/schema/service.json", Body: with("last_modified", "yesterday")},
 		"page no empty": {Schema: "uk-profile/schema/compiled/service_list.json", List: true, Body: map[string]any{"contents": []any{good}}},
 		"bad item":      {Schema: "uk-profile/schema/compiled/service_list.json", List: true, Body: map[string]any{"empty": false, "contents": []any{with("name", nil)}}},
+		// Schedules: HSDS knows WEEKLY and MONTHLY only, its timezone is a number, and the
+		// UK profile requires a url.
+		"daily schedule":   {Schema: "hsds/schema/schedule.json", Body: map[string]any{"id": good["id"], "freq": "DAILY"}},
+		"named zone":       {Schema: "hsds/schema/schedule.json", Body: map[string]any{"id": good["id"], "timezone": "Europe/London"}},
+		"schedule id":      {Schema: "hsds/schema/schedule.json", Body: map[string]any{"id": "evt_5mq3v0tq7c2k4e6w9xzr"}},
+		"schedule, no url": {Schema: "uk-profile/schema/schedule.json", Body: map[string]any{"id": good["id"]}},
+		"schedule in a service": {Schema: "uk-profile/schema/service.json",
+			Body: with("schedules", []any{map[string]any{"id": good["id"], "url": good["url"], "interval": "1"}})},
 	} {
 		path := filepath.Join(t.TempDir(), "responses.json")
 		raw, _ := json.Marshal([]schemaCheck{c})
