@@ -223,7 +223,7 @@ func (s *Store) Export(ctx context.Context, scope Scope, spec ExportSpec, sink E
 		if err := sink.NodesDone(); err != nil {
 			return nil, err
 		}
-		return nil, s.streamExportTies(ctx, tx, tiesQ, params, sink, &counts)
+		return nil, s.streamExportTies(ctx, tx, tiesQ, params, sink.Tie, &counts)
 	})
 	if err != nil {
 		return counts, fmt.Errorf("export: %w", err)
@@ -266,7 +266,7 @@ func (s *Store) streamExportNodes(ctx context.Context, tx neo4j.ManagedTransacti
 }
 
 func (s *Store) streamExportTies(ctx context.Context, tx neo4j.ManagedTransaction, q string, params map[string]any,
-	sink ExportSink, counts *ExportCounts) error {
+	each func(ExportTie) error, counts *ExportCounts) error {
 	s.roundTrips.Add(1)
 	result, err := tx.Run(ctx, q, params)
 	if err != nil {
@@ -288,7 +288,7 @@ func (s *Store) streamExportTies(ctx context.Context, tx neo4j.ManagedTransactio
 						tie.Waves = append(tie.Waves, exportString(w))
 					}
 				}
-				if err := sink.Tie(tie); err != nil {
+				if err := each(tie); err != nil {
 					return err
 				}
 				counts.Ties++
@@ -296,6 +296,36 @@ func (s *Store) streamExportTies(ctx context.Context, tx neo4j.ManagedTransactio
 		}
 	}
 	return result.Err()
+}
+
+// ProjectionTies reads the ties between nodes of the given labels, of the given kinds, as
+// an export reads them and as the scope lets the caller see them (both ends in view, no
+// membership the scope hides), and hands each to each as Neo4j sends the rows: one
+// statement in a read transaction. It is the community map's read of the ties (docs/map.md),
+// which reads the nodes through the API's lists. It returns how many ties it handed on, and
+// fails with BAD_USER_INPUT for labels or kinds outside the closed table.
+func (s *Store) ProjectionTies(ctx context.Context, scope Scope, labels, kinds []string, each func(ExportTie) error) (int, error) {
+	spec := ExportSpec{ProjectionSpec: ProjectionSpec{Labels: labels, Kinds: kinds}}
+	if err := s.checkProjection(spec.ProjectionSpec); err != nil {
+		return 0, err
+	}
+	_, tiesQ, params, err := s.exportQueries(scope, spec)
+	if err != nil {
+		return 0, err
+	}
+	var counts ExportCounts
+	attempts := 0
+	_, err = s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		attempts++
+		if attempts > 1 {
+			return nil, errExportRetry
+		}
+		return nil, s.streamExportTies(ctx, tx, tiesQ, params, each, &counts)
+	})
+	if err != nil {
+		return counts.Ties, fmt.Errorf("projection ties: %w", err)
+	}
+	return counts.Ties, nil
 }
 
 // exportString is a string value of a record, "" for anything else.

@@ -579,6 +579,15 @@ type ComplexityRoot struct {
 		Role       func(childComplexity int) int
 	}
 
+	MapTie struct {
+		For      func(childComplexity int) int
+		From     func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		Strength func(childComplexity int) int
+		To       func(childComplexity int) int
+		Waves    func(childComplexity int) int
+	}
+
 	Membership struct {
 		Group      func(childComplexity int) int
 		ID         func(childComplexity int) int
@@ -865,6 +874,7 @@ type ComplexityRoot struct {
 		Isolates             func(childComplexity int, kinds []model.TieKind, measure *model.IsolationMeasure, maxTies *int, areaID *string, waveID *string, first *int, after *string, last *int, before *string) int
 		KeyPeople            func(childComplexity int, scope *model.AnalysisScope, role model.KeyRole, first *int, sample *int, seed *int) int
 		LinksToAuthority     func(childComplexity int, person string, maxHops *int, options *model.RouteOptions) int
+		MapTies              func(childComplexity int, kinds []model.TieKind) int
 		MyWeek               func(childComplexity int, person string, from *time.Time, first *int, after *string, last *int, before *string) int
 		Needs                func(childComplexity int, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) int
 		NetworkSummary       func(childComplexity int, scope *model.AnalysisScope, by *model.AnalysisGroupBy, authorityHops *int, resolution *float64, seed *int) int
@@ -1286,6 +1296,7 @@ type QueryResolver interface {
 	FamiliarStrangerList(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.FamiliarStranger], error)
 	Groups(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Group], error)
 	IdentityCandidates(ctx context.Context, first *int, after *string, last *int, before *string) (*paging.Connection[*model.IdentityCandidate], error)
+	MapTies(ctx context.Context, kinds []model.TieKind) ([]*model.MapTie, error)
 	Organisations(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Organisation], error)
 	People(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Person], error)
 	Places(ctx context.Context, first *int, after *string, last *int, before *string, where map[string]any, orderBy []map[string]any) (*paging.Connection[*model.Place], error)
@@ -3504,6 +3515,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.KeyPeople.Role(childComplexity), true
 
+	case "MapTie.for":
+		if e.ComplexityRoot.MapTie.For == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MapTie.For(childComplexity), true
+	case "MapTie.from":
+		if e.ComplexityRoot.MapTie.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MapTie.From(childComplexity), true
+	case "MapTie.kind":
+		if e.ComplexityRoot.MapTie.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MapTie.Kind(childComplexity), true
+	case "MapTie.strength":
+		if e.ComplexityRoot.MapTie.Strength == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MapTie.Strength(childComplexity), true
+	case "MapTie.to":
+		if e.ComplexityRoot.MapTie.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MapTie.To(childComplexity), true
+	case "MapTie.waves":
+		if e.ComplexityRoot.MapTie.Waves == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MapTie.Waves(childComplexity), true
+
 	case "Membership.group":
 		if e.ComplexityRoot.Membership.Group == nil {
 			break
@@ -5241,6 +5289,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.LinksToAuthority(childComplexity, args["person"].(string), args["maxHops"].(*int), args["options"].(*model.RouteOptions)), true
+	case "Query.mapTies":
+		if e.ComplexityRoot.Query.MapTies == nil {
+			break
+		}
+
+		args, err := ec.field_Query_mapTies_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MapTies(childComplexity, args["kinds"].([]model.TieKind)), true
 	case "Query.myWeek":
 		if e.ComplexityRoot.Query.MyWeek == nil {
 			break
@@ -8474,6 +8533,37 @@ extend type Mutation {
   revokeTokens(subject: String!, before: DateTime): TokenRevocation! @auth(requires: [ADMIN])
 }
 `, BuiltIn: false},
+	{Name: "../schema/map.graphqls", Input: `# The community map's read of the ties (docs/map.md).
+
+"""
+A tie as the community map draws it: its ends by id (the ids the rest of the API gives the
+caller), its kind, its meaning and the survey waves that recorded it.
+"""
+type MapTie {
+  "The node that names the tie (the person, or the familiar stranger for SEES)."
+  from: ID!
+  to: ID!
+  kind: TieKind!
+  "KNOWS only."
+  strength: TieStrength
+  "TRUSTS only."
+  for: TrustPurpose
+  "The ids of the survey waves that recorded it; empty when none did."
+  waves: [ID!]!
+}
+
+extend type Query {
+  """
+  Every tie of these kinds between the people, groups, places, organisations and familiar
+  strangers the caller may see, each once, in one read: what the community map (/map) draws
+  between the nodes it reads from people, groups, places, organisations and
+  familiarStrangerList. Memberships of sensitive groups are left out as the ties field leaves
+  them out. Reading the same ties nested under pages of people costs a subquery per tie.
+  At most 500,000 ties: past that, BAD_USER_INPUT on kinds (ask for fewer kinds).
+  """
+  mapTies(kinds: [TieKind!]!): [MapTie!]!
+}
+`, BuiltIn: false},
 	{Name: "../schema/node.graphqls", Input: `# Shared building blocks: the Node interface, paging, scalars, filters and full-text search.
 
 "An instant, RFC 3339 with a time zone, e.g. 2025-03-15T10:00:00Z."
@@ -10865,6 +10955,24 @@ func (ec *executionContext) childFields_KeyPeople(ctx context.Context, field gra
 		return ec.fieldContext_KeyPeople_graph(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type KeyPeople", field.Name)
+}
+
+func (ec *executionContext) childFields_MapTie(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_MapTie_from(ctx, field)
+	case "to":
+		return ec.fieldContext_MapTie_to(ctx, field)
+	case "kind":
+		return ec.fieldContext_MapTie_kind(ctx, field)
+	case "strength":
+		return ec.fieldContext_MapTie_strength(ctx, field)
+	case "for":
+		return ec.fieldContext_MapTie_for(ctx, field)
+	case "waves":
+		return ec.fieldContext_MapTie_waves(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MapTie", field.Name)
 }
 
 func (ec *executionContext) childFields_Membership(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14318,6 +14426,20 @@ func (ec *executionContext) field_Query_linksToAuthority_args(ctx context.Contex
 		return nil, err
 	}
 	args["options"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_mapTies_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.TieKind, error) {
+			return ec.unmarshalNTieKind2ᚕkithᚋgraphᚋmodelᚐTieKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
 	return args, nil
 }
 
@@ -24214,6 +24336,144 @@ func (ec *executionContext) fieldContext_KeyPeople_graph(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _MapTie_from(ctx context.Context, field graphql.CollectedField, obj *model.MapTie) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MapTie_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MapTie_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MapTie", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _MapTie_to(ctx context.Context, field graphql.CollectedField, obj *model.MapTie) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MapTie_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MapTie_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MapTie", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _MapTie_kind(ctx context.Context, field graphql.CollectedField, obj *model.MapTie) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MapTie_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.TieKind) graphql.Marshaler {
+			return ec.marshalNTieKind2kithᚋgraphᚋmodelᚐTieKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MapTie_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MapTie", field, false, false, errors.New("field of type TieKind does not have child fields"))
+}
+
+func (ec *executionContext) _MapTie_strength(ctx context.Context, field graphql.CollectedField, obj *model.MapTie) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MapTie_strength(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Strength, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TieStrength) graphql.Marshaler {
+			return ec.marshalOTieStrength2ᚖkithᚋgraphᚋmodelᚐTieStrength(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MapTie_strength(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MapTie", field, false, false, errors.New("field of type TieStrength does not have child fields"))
+}
+
+func (ec *executionContext) _MapTie_for(ctx context.Context, field graphql.CollectedField, obj *model.MapTie) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MapTie_for(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.For, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrustPurpose) graphql.Marshaler {
+			return ec.marshalOTrustPurpose2ᚖkithᚋgraphᚋmodelᚐTrustPurpose(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MapTie_for(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MapTie", field, false, false, errors.New("field of type TrustPurpose does not have child fields"))
+}
+
+func (ec *executionContext) _MapTie_waves(ctx context.Context, field graphql.CollectedField, obj *model.MapTie) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MapTie_waves(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Waves, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MapTie_waves(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MapTie", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
 func (ec *executionContext) _Membership_id(ctx context.Context, field graphql.CollectedField, obj *model.Membership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32133,6 +32393,50 @@ func (ec *executionContext) fieldContext_Query_identityCandidates(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_identityCandidates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_mapTies(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_mapTies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MapTies(ctx, fc.Args["kinds"].([]model.TieKind))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.MapTie) graphql.Marshaler {
+			return ec.marshalNMapTie2ᚕᚖkithᚋgraphᚋmodelᚐMapTieᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_mapTies(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MapTie(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_mapTies_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -46091,6 +46395,69 @@ func (ec *executionContext) _KeyPeople(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var mapTieImplementors = []string{"MapTie"}
+
+func (ec *executionContext) _MapTie(ctx context.Context, sel ast.SelectionSet, obj *model.MapTie) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mapTieImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MapTie")
+		case "from":
+			out.Values[i] = ec._MapTie_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._MapTie_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._MapTie_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "strength":
+			out.Values[i] = ec._MapTie_strength(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "for":
+			out.Values[i] = ec._MapTie_for(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "waves":
+			out.Values[i] = ec._MapTie_waves(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var membershipImplementors = []string{"Membership"}
 
 func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSet, obj *model.Membership) graphql.Marshaler {
@@ -49388,6 +49755,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_identityCandidates(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "mapTies":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_mapTies(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -53795,6 +54184,32 @@ func (ec *executionContext) unmarshalNKeyRole2kithᚋgraphᚋmodelᚐKeyRole(ctx
 
 func (ec *executionContext) marshalNKeyRole2kithᚋgraphᚋmodelᚐKeyRole(ctx context.Context, sel ast.SelectionSet, v model.KeyRole) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNMapTie2ᚕᚖkithᚋgraphᚋmodelᚐMapTieᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MapTie) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMapTie2ᚖkithᚋgraphᚋmodelᚐMapTie(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMapTie2ᚖkithᚋgraphᚋmodelᚐMapTie(ctx context.Context, sel ast.SelectionSet, v *model.MapTie) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MapTie(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNMembership2ᚕᚖkithᚋgraphᚋmodelᚐMembershipᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Membership) graphql.Marshaler {

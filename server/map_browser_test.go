@@ -22,6 +22,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"kith/auth"
+	"kith/cypher"
 	"kith/internal/browsertest"
 	"kith/seed"
 	"kith/server"
@@ -69,10 +70,20 @@ func mapEnv(t *testing.T) (*env, string) {
 		}
 		tokens = append(tokens, server.DevToken{Role: string(r.role), About: "test " + string(r.role), Token: mint(t, "map-"+string(r.role), []auth.Role{r.role}, areas)})
 	}
-	return e.sibling(func(c *server.Config) {
+	return mapServer(e, func(c *server.Config) {
 		c.DevTokens = tokens
 		c.RequestTimeout = 2 * time.Minute
 	}), area
+}
+
+// mapServer returns a second server over e's database whose store pages as Kith's does,
+// up to paging.MaxSize a page (the harness's store narrows pages to 100): the map reads
+// lists in pages that size.
+func mapServer(e *env, configure func(*server.Config)) *env {
+	c := *e
+	c.store = cypher.New(e.driver, cypher.Options{})
+	c.serve(configure)
+	return &c
 }
 
 // watchErrors fails t when the page throws an exception it does not catch.
@@ -352,7 +363,7 @@ func TestMapShowsAnalystsNoRealName(t *testing.T) {
 // The page is served from the binary with a strict Content-Security-Policy and loads
 // nothing from anywhere else.
 func TestMapServesItsPageWithAStrictPolicy(t *testing.T) {
-	e := setup(t)
+	e := mapServer(setup(t), nil)
 	resp, err := http.Get(e.srv.URL + "/map/")
 	if err != nil {
 		t.Fatal(err)
@@ -531,7 +542,7 @@ func TestMapExportsKeyboardAndPresentation(t *testing.T) {
 
 // A page that meets the per-token rate limit waits as Retry-After says and still draws.
 func TestMapWaitsOutTheRateLimit(t *testing.T) {
-	e := setupWith(t, func(c *server.Config) { c.RateLimit, c.RateBurst = 2, 3 })
+	e := mapServer(setup(t), func(c *server.Config) { c.RateLimit, c.RateBurst = 2, 3 })
 	ctx := browsertest.New(t, 2*time.Minute)
 	watchErrors(t, ctx)
 	limited := 0

@@ -399,6 +399,21 @@ type KeyPeople struct {
 	Graph      *AnalysisGraph  `json:"graph"`
 }
 
+// A tie as the community map draws it: its ends by id (the ids the rest of the API gives the
+// caller), its kind, its meaning and the survey waves that recorded it.
+type MapTie struct {
+	// The node that names the tie (the person, or the familiar stranger for SEES).
+	From string  `json:"from"`
+	To   string  `json:"to"`
+	Kind TieKind `json:"kind"`
+	// KNOWS only.
+	Strength *TieStrength `json:"strength,omitempty"`
+	// TRUSTS only.
+	For *TrustPurpose `json:"for,omitempty"`
+	// The ids of the survey waves that recorded it; empty when none did.
+	Waves []string `json:"waves"`
+}
+
 // What a merge or its undoing did.
 type MergeResult struct {
 	Keep   string `json:"keep"`

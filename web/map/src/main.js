@@ -17,7 +17,8 @@ const NEARLY = "#E69F00";
 const PATH = "#0072B2";
 const GAINED = "#009E73";
 const LOST = "#D55E00";
-const PAGE = 100;
+// The most a page of a list holds (paging.MaxSize): fewer round trips.
+const PAGE = 500;
 
 const SOCIAL = ["KNOWS", "TRUSTS", "GETS_INFO_FROM", "ENCOURAGES"];
 const KINDS = [
@@ -31,7 +32,7 @@ const TYPE_WORDS = { Person: "person", Group: "group", Place: "place", FamiliarS
 const state = {
   token: "",
   nodes: new Map(), // id -> {id, type, label, area, isAuthority, groups: []}
-  ties: [], // {id, kind, from, to, strength, for, waves: []}
+  ties: [], // {kind, from, to, strength, for, waves: []}
   areas: new Map(), // id -> {id, name, parent}
   waves: [],
   isolated: new Set(),
@@ -99,16 +100,17 @@ async function all(query, field, variables = {}) {
   }
 }
 
-const TIE = `id kind strength for to { __typename id } waves { id }`;
-const Q_PEOPLE = `query($after: String) { people(first: ${PAGE}, after: $after) { pageInfo { hasNextPage endCursor }
-  nodes { id label isAuthority area { id } ties(direction: OUT, first: 500, kinds: [KNOWS, TRUSTS, GETS_INFO_FROM, ENCOURAGES, MEMBER_OF, USES]) { ${TIE} } } } }`;
+// Nodes come from the lists, a page of people at a time; the ties between them from
+// mapTies, in one read: nested under each person, ties cost the server a subquery each and
+// kept pages of people small (BENCHMARKS.md).
+const Q_PEOPLE = `query($after: String) { people(first: ${PAGE}, after: $after) { pageInfo { hasNextPage endCursor } nodes { id label isAuthority area { id } } } }`;
 const Q_GROUPS = `query($after: String) { groups(first: ${PAGE}, after: $after) { pageInfo { hasNextPage endCursor } nodes { id label area { id } } } }`;
 const Q_PLACES = `query($after: String) { places(first: ${PAGE}, after: $after) { pageInfo { hasNextPage endCursor } nodes { id label area { id } } } }`;
 const Q_ORGS = `query($after: String) { organisations(first: ${PAGE}, after: $after) { pageInfo { hasNextPage endCursor } nodes { id label isAuthority } } }`;
-const Q_STRANGERS = `query($after: String) { familiarStrangerList(first: ${PAGE}, after: $after) { pageInfo { hasNextPage endCursor }
-  nodes { id label area { id } ties(direction: OUT, kinds: [SEES], first: 500) { ${TIE} } } } }`;
+const Q_STRANGERS = `query($after: String) { familiarStrangerList(first: ${PAGE}, after: $after) { pageInfo { hasNextPage endCursor } nodes { id label area { id } } } }`;
 const Q_AREAS = `query($after: String) { areas(first: ${PAGE}, after: $after) { pageInfo { hasNextPage endCursor } nodes { id name parent { id } } } }`;
 const Q_WAVES = `query($after: String) { waves(first: ${PAGE}, after: $after) { pageInfo { hasNextPage endCursor } nodes { id label } } }`;
+const Q_TIES = `{ mapTies(kinds: [KNOWS, TRUSTS, GETS_INFO_FROM, ENCOURAGES, MEMBER_OF, USES, SEES]) { from to kind strength for waves } }`;
 const Q_ISOLATES = `query($after: String, $max: Int) { isolates(maxTies: $max, first: ${PAGE}, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id } ties } } }`;
 
 // load reads everything the role may see. What a role may not read (a worker's
@@ -124,11 +126,12 @@ async function load() {
     }
   };
   // Every list at once: people are the map, so their refusal refuses it.
-  const [people, groups, places, orgs, strangers, areas, waves, isolated, nearly] = await Promise.all([
+  const [people, groups, places, orgs, strangers, areas, waves, isolated, nearly, ties] = await Promise.all([
     all(Q_PEOPLE, "people"),
     optional(Q_GROUPS, "groups"), optional(Q_PLACES, "places"), optional(Q_ORGS, "organisations"),
     optional(Q_STRANGERS, "familiarStrangerList"), optional(Q_AREAS, "areas"), optional(Q_WAVES, "waves"),
     all(Q_ISOLATES, "isolates", { max: 0 }).catch(() => []), all(Q_ISOLATES, "isolates", { max: 1 }).catch(() => []),
+    gql(Q_TIES).then((d) => d.mapTies),
   ]);
   const add = (n, type) => state.nodes.set(n.id, { id: n.id, type, label: n.label, area: n.area ? n.area.id : "", isAuthority: !!n.isAuthority, groups: [] });
   people.forEach((n) => add(n, "Person"));
@@ -136,12 +139,12 @@ async function load() {
   places.forEach((n) => add(n, "Place"));
   orgs.forEach((n) => add(n, "Organisation"));
   strangers.forEach((n) => add(n, "FamiliarStranger"));
-  for (const n of [...people, ...strangers]) {
-    for (const t of n.ties) {
-      state.ties.push({ id: t.id, kind: t.kind, from: n.id, to: t.to.id, strength: t.strength, for: t.for, waves: t.waves.map((w) => w.id) });
-      if (t.kind === "MEMBER_OF" && state.nodes.has(t.to.id)) state.nodes.get(n.id).groups.push(t.to.id);
-    }
+  for (const t of ties) {
+    state.ties.push({ kind: t.kind, from: t.from, to: t.to, strength: t.strength, for: t.for, waves: t.waves });
+    if (t.kind === "MEMBER_OF" && state.nodes.has(t.from) && state.nodes.has(t.to)) state.nodes.get(t.from).groups.push(t.to);
   }
+  // A person's first group (colour by group) is the same on every load.
+  for (const n of state.nodes.values()) n.groups.sort();
   areas.forEach((a) => state.areas.set(a.id, { id: a.id, name: a.name, parent: a.parent ? a.parent.id : "" }));
   state.waves = waves;
   isolated.forEach((e) => state.isolated.add(e.node.id));
