@@ -24,7 +24,8 @@ import (
 // (KITH_BENCH_PEOPLE, default 10,000 people): the time from sign-in to the first frame drawn
 // (reading the network through /graphql included, and without it), and the frames per
 // second the browser shows while the map is dragged for three seconds once the layout has
-// settled, beside the frames per second the same browser shows a page with no map (the
+// settled (and how long after the release it is drawn again) and while it is zoomed with
+// the wheel, beside the frames per second the same browser shows a page with no map (the
 // ceiling on this machine). Reported in BENCHMARKS.md:
 //
 //	KITH_BENCH_NEO4J_URI=bolt://127.0.0.1:7690 go test -run XXX -bench Map -benchtime 3x -timeout 30m ./server
@@ -51,7 +52,7 @@ func BenchmarkMap(b *testing.B) {
 	defer func() { srv.Close(); api.Close() }()
 	browser := browsertest.New(b, 30*time.Minute)
 
-	var toDraw, drawOnly, fps, idleFPS float64
+	var toDraw, drawOnly, fps, redraw, zoomFPS, zoomRedraw, idleFPS float64
 	var nodes, ties int
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -59,7 +60,7 @@ func BenchmarkMap(b *testing.B) {
 		var timings []float64
 		var nodesAttr, tiesAttr string
 		// The floor: the frames per second this browser shows a page with no map at all.
-		var idle float64
+		var idle struct{ FPS, Redraw float64 }
 		err := chromedp.Run(tab,
 			chromedp.Navigate(srv.URL+"/map/"),
 			chromedp.WaitVisible(`#dev-role-list button[data-role="admin"]`),
@@ -81,16 +82,20 @@ func BenchmarkMap(b *testing.B) {
 		nodes, _ = strconv.Atoi(nodesAttr)
 		ties, _ = strconv.Atoi(tiesAttr)
 
-		// Drag the map to and fro for three seconds, a mouse move every frame, counting the
-		// frames the browser shows.
-		var frames float64
-		if err := chromedp.Run(tab, chromedp.Evaluate(panScript, &frames, func(p *runtime.EvaluateParams) *runtime.EvaluateParams {
-			return p.WithAwaitPromise(true)
-		})); err != nil {
+		// Drag the map to and fro for three seconds, a mouse move every frame, then wheel it
+		// in and out for three, counting the frames the browser shows.
+		var pan struct{ FPS, Redraw float64 }
+		var zoom struct{ FPS, Redraw float64 }
+		await := func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }
+		if err := chromedp.Run(tab, chromedp.Evaluate(panScript, &pan, await), chromedp.Evaluate(zoomScript, &zoom, await)); err != nil {
 			b.Fatal(err)
 		}
-		fps += frames
-		idleFPS += idle
+		b.Logf("dragging %.1f frames/s, drawn again %.0f ms after release; zooming %.1f frames/s, drawn again %.0f ms after the last notch", pan.FPS, pan.Redraw, zoom.FPS, zoom.Redraw)
+		fps += pan.FPS
+		redraw += pan.Redraw
+		zoomFPS += zoom.FPS
+		zoomRedraw += zoom.Redraw
+		idleFPS += idle.FPS
 		cancel()
 	}
 	b.StopTimer()
@@ -98,6 +103,9 @@ func BenchmarkMap(b *testing.B) {
 	b.ReportMetric(toDraw/n, "ms-signin-to-draw")
 	b.ReportMetric(drawOnly/n, "ms-data-to-draw")
 	b.ReportMetric(fps/n, "fps-panning")
+	b.ReportMetric(redraw/n, "ms-redraw-after-pan")
+	b.ReportMetric(zoomFPS/n, "fps-zooming")
+	b.ReportMetric(zoomRedraw/n, "ms-redraw-after-zoom")
 	b.ReportMetric(idleFPS/n, "fps-no-map")
 	b.ReportMetric(float64(nodes), "nodes")
 	b.ReportMetric(float64(ties), "ties")
@@ -123,6 +131,47 @@ const panScript = `(async () => {
     };
     requestAnimationFrame(tick);
   });
+  const t1 = performance.now();
   ev("mouseup", cx, cy);
-  return (frames * 1000) / (performance.now() - t0);
+  // The map drawn again where the drag left it: no canvas moved as a picture any more.
+  await new Promise((done) => {
+    const drawn = () => [...map.querySelectorAll("canvas")].every((c) => c.style.transform === "") ? done() : requestAnimationFrame(drawn);
+    drawn();
+  });
+  return { fps: (frames * 1000) / (t1 - t0), redraw: performance.now() - t1 };
+})()`
+
+// zoomScript turns the mouse wheel over the map as a person zooming does, for three
+// seconds: bursts of five notches 50 ms apart, in then out, and after each burst waits
+// until the map is drawn again at its new zoom. It returns the frames per second over the
+// whole three seconds and the mean time from a burst's last notch to the map drawn again
+// (the page waits 200 ms for the wheel to be still, then draws).
+const zoomScript = `(async () => {
+  const map = document.getElementById("map");
+  const r = map.getBoundingClientRect();
+  const target = map.querySelector("canvas:last-of-type") || map;
+  const cx = r.left + r.width / 2, cy = r.top + r.height / 2;
+  let frames = 0, going = true;
+  const t0 = performance.now();
+  const count = () => { frames++; if (going) requestAnimationFrame(count); };
+  requestAnimationFrame(count);
+  const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+  const drawn = () => new Promise((done) => {
+    const check = () => [...map.querySelectorAll("canvas")].every((c) => c.style.transform === "") ? done() : requestAnimationFrame(check);
+    check();
+  });
+  let redraws = 0, waited = 0;
+  for (let burst = 0; performance.now() - t0 < 3000; burst++) {
+    for (let i = 0; i < 5; i++) {
+      if (i > 0) await sleep(50);
+      target.dispatchEvent(new WheelEvent("wheel", { clientX: cx + 40, clientY: cy - 30, deltaY: burst % 2 ? 100 : -100, bubbles: true, cancelable: true }));
+    }
+    const last = performance.now();
+    await sleep(150);
+    await drawn();
+    redraws++;
+    waited += performance.now() - last;
+  }
+  going = false;
+  return { fps: (frames * 1000) / (performance.now() - t0), redraw: waited / redraws };
 })()`

@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"image/png"
+	"math"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -574,4 +576,138 @@ func TestMapWaitsOutTheRateLimit(t *testing.T) {
 	if state != "drawn" {
 		t.Fatalf("after %d limited requests the page is %q", limited, state)
 	}
+}
+
+// Dragging and wheeling the map move a picture of it, and when the gesture ends the map is
+// drawn again where the picture went: the person under the mouse stays under it, and the
+// click that ends a drag selects no one.
+func TestMapMovesUnderTheMouse(t *testing.T) {
+	e, _ := mapEnv(t)
+	ctx := browsertest.New(t, 3*time.Minute)
+	watchErrors(t, ctx)
+	if s := signIn(t, ctx, e.srv.URL, auth.Admin); s != "drawn" {
+		t.Fatalf("state %q", s)
+	}
+	// The first person in the table, centred by the keyboard (Enter opens and centres).
+	var heading string
+	var rect struct{ Left, Top, Width, Height float64 }
+	if err := chromedp.Run(ctx,
+		chromedp.WaitVisible(`#map[data-settled="true"]`),
+		chromedp.Focus(`#map`),
+		chromedp.KeyEvent(kb.ArrowRight),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(`#panel h3`),
+		chromedp.Text(`#panel h2`, &heading),
+		chromedp.Sleep(time.Second), // the camera's move to the person takes 300 ms
+		chromedp.Evaluate(`(() => { const r = document.getElementById("map").getBoundingClientRect(); return { left: r.left, top: r.top, width: r.width, height: r.height }; })()`, &rect),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if rect.Height < 400 {
+		t.Fatalf("the map is %v high", rect.Height)
+	}
+	cx, cy := rect.Left+rect.Width/2, rect.Top+rect.Height/2
+	const dx, dy = 120, 60
+	panel := func(want string, same bool) {
+		t.Helper()
+		// Two clicks closer than sigma's doubleClickTimeout (300 ms) zoom the map.
+		time.Sleep(400 * time.Millisecond)
+		var got string
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			if err := chromedp.Run(ctx, chromedp.Text(`#panel h2`, &got)); err != nil {
+				t.Fatal(err)
+			}
+			if (got == want) == same || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if (got == want) != same {
+			t.Fatalf("the panel shows %q (want %q: %v)", got, want, same)
+		}
+	}
+	// They are at the centre: a click there opens them.
+	if err := chromedp.Run(ctx, chromedp.MouseClickXY(cx+dx, cy+dy), chromedp.Sleep(500*time.Millisecond), chromedp.MouseClickXY(cx, cy)); err != nil {
+		t.Fatal(err)
+	}
+	panel(heading, true)
+	moved := `[...document.querySelectorAll("#map canvas:not(.sigma-mouse)")].every((c) => c.style.transform.startsWith("matrix"))`
+	still := `[...document.querySelectorAll("#map canvas")].every((c) => c.style.transform === "")`
+
+	// Drag from below the person, down and to the right.
+	var during bool
+	press := func(x, y float64) chromedp.Action {
+		return input.DispatchMouseEvent(input.MousePressed, x, y).WithButton(input.Left).WithButtons(1).WithClickCount(1)
+	}
+	actions := []chromedp.Action{press(cx, cy+150)}
+	for i := 1; i <= 10; i++ {
+		actions = append(actions, input.DispatchMouseEvent(input.MouseMoved, cx+float64(dx*i)/10, cy+150+float64(dy*i)/10).WithButton(input.Left).WithButtons(1))
+	}
+	actions = append(actions,
+		chromedp.Evaluate(moved, &during),
+		input.DispatchMouseEvent(input.MouseReleased, cx+dx, cy+150+dy).WithButton(input.Left).WithClickCount(1),
+		chromedp.Poll(still, nil, chromedp.WithPollingTimeout(20*time.Second)),
+	)
+	if err := chromedp.Run(ctx, actions...); err != nil {
+		t.Fatal(err)
+	}
+	if !during {
+		t.Error("the canvases did not move as a picture during the drag")
+	}
+	time.Sleep(500 * time.Millisecond)
+	panel(heading, true) // the drag's click selected no one
+
+	// The person moved with the mouse: where they were is someone else or no one, where the
+	// drag took them is them.
+	if err := chromedp.Run(ctx, chromedp.MouseClickXY(cx, cy)); err != nil {
+		t.Fatal(err)
+	}
+	panel(heading, false)
+	x, y := cx+dx, cy+dy
+	if err := chromedp.Run(ctx, chromedp.MouseClickXY(x, y)); err != nil {
+		t.Fatal(err)
+	}
+	panel(heading, true)
+
+	// Zooming in with the wheel over them keeps them under the mouse, a notch as sigma's
+	// own zoom takes it (its zoomingRatio, 1.7, to the power of the wheel's delta, which
+	// sigma reckons as -deltaY·3/360).
+	zoom := func() float64 {
+		var z string
+		if err := chromedp.Run(ctx, chromedp.AttributeValue(`#map`, "data-zoom", &z, nil)); err != nil {
+			t.Fatal(err)
+		}
+		f, err := strconv.ParseFloat(z, 64)
+		if err != nil {
+			t.Fatalf("data-zoom %q", z)
+		}
+		return f
+	}
+	before := zoom()
+	var deltaY float64
+	if err := chromedp.Run(ctx,
+		chromedp.Evaluate(`document.addEventListener("wheel", (e) => { document.body.dataset.wheel = e.deltaY; }, { capture: true })`, nil),
+		chromedp.MouseClickXY(cx, cy),
+		input.DispatchMouseEvent(input.MouseWheel, x, y).WithDeltaX(0).WithDeltaY(-100),
+		chromedp.Evaluate(moved, &during),
+		chromedp.Poll(still, nil, chromedp.WithPollingTimeout(20*time.Second)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if !during {
+		t.Error("the canvases did not scale as a picture during the wheel")
+	}
+	if err := chromedp.Run(ctx, chromedp.Evaluate(`Number(document.body.dataset.wheel)`, &deltaY)); err != nil || deltaY >= 0 {
+		t.Fatalf("the wheel's deltaY: %v %v", deltaY, err)
+	}
+	if got, want := zoom()/before, math.Pow(1.7, -deltaY*3/360); math.Abs(got-want) > 0.01 {
+		t.Errorf("the wheel zoomed %.3f×, want %.3f×", got, want)
+	}
+	panel(heading, false)
+	if err := chromedp.Run(ctx, chromedp.MouseClickXY(x, y)); err != nil {
+		t.Fatal(err)
+	}
+	panel(heading, true)
+	browsertest.Screenshot(t, ctx, "map-moved.png")
 }

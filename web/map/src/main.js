@@ -332,6 +332,80 @@ function newRenderer(g, container) {
   return r;
 }
 
+// pictureGestures makes dragging and wheeling the map move a picture of it: while the
+// gesture lasts, the compositor moves and scales the canvases sigma drew last (a CSS
+// transform, nothing redrawn), and when it ends the camera is set to where the picture
+// went and sigma draws the map once there, the picture held until that frame is drawn.
+// Drawing ten thousand nodes at every mouse move holds a software renderer (no GPU) to a
+// few frames a second; moving a picture costs the page nothing, so the map follows the
+// mouse at the display's rate on any machine.
+// dragged() says whether the last press became a drag (its click selects nothing).
+function pictureGestures(r, follower) {
+  const camera = r.getCamera();
+  let view = null; // the picture's scale and offset: a point drawn at p shows at s·p + t
+  let press = null; // where the left button went down, then the last position while held
+  let dragged = false;
+  let wheelTimer = 0;
+  const canvases = () => {
+    const f = follower();
+    // Not the mouse layer: sigma reads the pointer's position against it.
+    const drawn = (x) => x.getContainer().querySelectorAll("canvas:not(.sigma-mouse)");
+    return [...drawn(r), ...(f ? drawn(f) : [])];
+  };
+  const show = () => {
+    const m = `matrix(${view.s}, 0, 0, ${view.s}, ${view.tx}, ${view.ty})`;
+    for (const c of canvases()) Object.assign(c.style, { transformOrigin: "0 0", transform: m });
+  };
+  const unshow = () => { for (const c of canvases()) c.style.transform = ""; };
+  const commit = () => {
+    clearTimeout(wheelTimer);
+    if (!view || press) return;
+    const v = view;
+    view = null;
+    const { width, height } = r.getDimensions();
+    // The point the picture shows at the centre, in the coordinates the camera was in.
+    const centre = r.viewportToFramedGraph({ x: (width / 2 - v.tx) / v.s, y: (height / 2 - v.ty) / v.s });
+    r.once("afterRender", unshow);
+    camera.setState({ x: centre.x, y: centre.y, ratio: camera.getBoundedRatio(camera.getState().ratio / v.s) });
+    r.scheduleRender();
+  };
+  r.on("downNode", ({ event }) => { press = { x: event.x, y: event.y, from: { x: event.x, y: event.y } }; dragged = false; });
+  r.on("downStage", ({ event }) => { press = { x: event.x, y: event.y, from: { x: event.x, y: event.y } }; dragged = false; });
+  r.on("moveBody", ({ event }) => {
+    if (!press || !(event.original.buttons & 1)) return;
+    event.preventSigmaDefault();
+    if (!dragged && Math.hypot(event.x - press.from.x, event.y - press.from.y) < 3) return;
+    dragged = true;
+    view = view || { s: 1, tx: 0, ty: 0 };
+    view.tx += event.x - press.x;
+    view.ty += event.y - press.y;
+    press.x = event.x;
+    press.y = event.y;
+    show();
+  });
+  const release = () => { if (!press) return; press = null; commit(); };
+  document.addEventListener("mouseup", release);
+  r.on("kill", () => { document.removeEventListener("mouseup", release); clearTimeout(wheelTimer); });
+  const wheel = ({ event }) => {
+    // sigma 3.0.3's wheel coordinates are a copy whose preventSigmaDefault marks the
+    // original, which its wheel handler does not read: mark the copy too.
+    event.preventSigmaDefault();
+    event.sigmaDefaultPrevented = true;
+    view = view || { s: 1, tx: 0, ty: 0 };
+    // As sigma zooms (its zoomingRatio a notch), held to the camera's bounds.
+    const ratio = camera.getState().ratio;
+    const s = ratio / camera.getBoundedRatio(ratio / (view.s * Math.pow(1.7, Math.max(-2, Math.min(2, event.delta)))));
+    const f = s / view.s;
+    view = { s, tx: f * (view.tx - event.x) + event.x, ty: f * (view.ty - event.y) + event.y };
+    show();
+    clearTimeout(wheelTimer);
+    wheelTimer = setTimeout(commit, 200);
+  };
+  r.on("wheelStage", wheel);
+  r.on("wheelNode", wheel);
+  return { dragged: () => dragged };
+}
+
 // redraw rebuilds the graph from the filters, keeping every node where it was.
 function redraw() {
   if (state.layout) { state.layout.kill(); state.layout = null; }
@@ -344,8 +418,11 @@ function redraw() {
   if (state.renderer2) { state.renderer2.kill(); state.renderer2 = null; }
   state.graph = g;
   state.renderer = newRenderer(g, $("map"));
-  state.renderer.on("clickNode", ({ node }) => select(node));
-  state.renderer.on("clickStage", () => select(null));
+  const gesture = pictureGestures(state.renderer, () => state.renderer2);
+  state.renderer.getCamera().on("updated", (c) => { $("map").dataset.zoom = (1 / c.ratio).toFixed(4); });
+  $("map").dataset.zoom = (1 / state.renderer.getCamera().getState().ratio).toFixed(4);
+  state.renderer.on("clickNode", ({ node }) => { if (!gesture.dragged()) select(node); });
+  state.renderer.on("clickStage", () => { if (!gesture.dragged()) select(null); });
   $("map2").hidden = !compare;
   if (compare) compareWaves(v, compare);
   drawLegend(legend);
