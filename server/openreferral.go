@@ -4,7 +4,6 @@ import (
 	"crypto/sha1"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -79,15 +78,6 @@ func (s *Server) directoryEdge(h http.Handler) http.Handler {
 		}
 		anonymous.ServeHTTP(w, r)
 	})
-}
-
-// clientAddress is the host of the request's remote address.
-func clientAddress(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // directoryHandler answers with h's value as JSON (an event's page as HTML), or its error

@@ -3,8 +3,11 @@ package server
 import (
 	"context"
 	"math"
+	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -91,14 +94,13 @@ func (s *Server) rateLimit(next http.Handler) http.Handler {
 }
 
 // anonymous is the edge of the routes callers reach without a bearer token (the directory,
-// calendar feeds): each client address is held to the rate limit, and to fair use, as a
-// token is. The address is the connection's, so it holds per instance, and a proxy in
-// front of Kith makes its callers one address.
+// calendar feeds): each client address (clientAddress) is held to the rate limit, and to
+// fair use, as a token is. The limit holds per instance.
 func (s *Server) anonymous(next http.Handler) http.Handler {
 	fair := s.fairUse(next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		key := "anonymous:" + clientAddress(r)
+		key := "anonymous:" + clientAddress(r, s.cfg.TrustedProxies)
 		if wait, ok := s.limiter.allow(key); !ok {
 			s.log.InfoContext(ctx, "rate limited", "request_id", RequestID(ctx), "path", loggedPath(r), "sub", "")
 			s.cfg.Telemetry.RateLimited(loggedPath(r))
@@ -108,4 +110,44 @@ func (s *Server) anonymous(next http.Handler) http.Handler {
 		}
 		fair.ServeHTTP(w, r.WithContext(context.WithValue(ctx, tokenCtxKey{}, key)))
 	})
+}
+
+// clientAddress is the address a request comes from: the connection's, or, when that is
+// one of the trusted proxies, the nearest address in X-Forwarded-For that is not a trusted
+// proxy (read from the right: each proxy appends the address it was reached from, and
+// whatever a caller wrote itself stands to the left). An entry that is not an address
+// ends the walk at the last trusted hop, so a malformed header counts as the proxy's.
+func clientAddress(r *http.Request, trusted []netip.Prefix) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	addr, err := netip.ParseAddr(host)
+	if err != nil || !isTrusted(addr, trusted) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		hop = hop.Unmap()
+		if !isTrusted(hop, trusted) {
+			return hop.String()
+		}
+		host = hop.String()
+	}
+	return host
+}
+
+// isTrusted says whether addr is one of the trusted proxies.
+func isTrusted(addr netip.Addr, trusted []netip.Prefix) bool {
+	addr = addr.Unmap()
+	for _, p := range trusted {
+		if p.Contains(addr) {
+			return true
+		}
+	}
+	return false
 }

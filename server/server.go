@@ -15,6 +15,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -60,6 +61,10 @@ type Config struct {
 	// RateBurst; 0 turns the limit off.
 	RateLimit float64
 	RateBurst int
+	// TrustedProxies are the addresses of the proxies in front of Kith
+	// (KITH_TRUSTED_PROXIES): a request from one of them is held to the anonymous rate limit
+	// by the address its X-Forwarded-For names, not the proxy's (ratelimit.go).
+	TrustedProxies []netip.Prefix
 	// MinGroup is the smallest group whose wellbeing an analyst may see as an aggregate.
 	MinGroup int
 	// Epsilon is the privacy loss (ε) of one of an analyst's wellbeing summaries, and

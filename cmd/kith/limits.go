@@ -2,7 +2,10 @@ package main
 
 import (
 	"flag"
+	"fmt"
+	"net/netip"
 	"os"
+	"strings"
 	"time"
 
 	"kith/server"
@@ -22,6 +25,28 @@ func registerLimits(fs *flag.FlagSet, cfg *server.Config) {
 	fs.DurationVar(&cfg.StatePoll, "state-poll", durationEnv("KITH_STATE_POLL", cfg.StatePoll), "how often revocations and the purge generation are read from Neo4j")
 	fs.Float64Var(&cfg.RateLimit, "rate-limit", floatEnv("KITH_RATE_LIMIT", cfg.RateLimit), "requests a second per token after the burst (0: no limit)")
 	fs.IntVar(&cfg.RateBurst, "rate-burst", intEnv("KITH_RATE_BURST", cfg.RateBurst), "requests a token may make at once")
+	proxies := func(v string) error {
+		cfg.TrustedProxies = nil
+		for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
+			p, err := netip.ParsePrefix(f)
+			if err != nil {
+				a, aerr := netip.ParseAddr(f)
+				if aerr != nil {
+					return fmt.Errorf("%q is neither an address nor a prefix (CIDR)", f)
+				}
+				p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+			}
+			cfg.TrustedProxies = append(cfg.TrustedProxies, p.Masked())
+		}
+		return nil
+	}
+	if v := os.Getenv("KITH_TRUSTED_PROXIES"); v != "" {
+		if err := proxies(v); err != nil {
+			fmt.Fprintln(os.Stderr, "KITH_TRUSTED_PROXIES:", err)
+			os.Exit(2)
+		}
+	}
+	fs.Func("trusted-proxies", "addresses or prefixes (CIDR) of the proxies in front of Kith, comma-separated: anonymous callers behind them are rate-limited by the address X-Forwarded-For gives", proxies)
 	fs.IntVar(&cfg.MinGroup, "min-group", intEnv("KITH_MIN_GROUP", cfg.MinGroup), "smallest group whose wellbeing is shown as an aggregate (k)")
 	fs.Float64Var(&cfg.Epsilon, "dp-epsilon", floatEnv("KITH_DP_EPSILON", cfg.Epsilon), "privacy loss (ε) of one of an analyst's wellbeing summaries")
 	fs.Float64Var(&cfg.PrivacyBudget, "dp-budget", floatEnv("KITH_DP_BUDGET", cfg.PrivacyBudget), "ε one analyst may spend on wellbeing summaries in a period")
