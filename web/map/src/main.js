@@ -312,6 +312,7 @@ function reducers(r) {
     return out;
   });
   r.setSetting("edgeReducer", (e, a) => {
+    if (state.tiesHidden) return { ...a, hidden: true };
     const out = { ...a };
     if (state.path && state.path.edges.has(e)) Object.assign(out, { color: PATH, size: 4, zIndex: 2 });
     if (a.change === "gained") Object.assign(out, { color: GAINED, size: 1.5 });
@@ -417,6 +418,10 @@ function redraw() {
   if (state.renderer) state.renderer.kill();
   if (state.renderer2) { state.renderer2.kill(); state.renderer2 = null; }
   state.graph = g;
+  // Past 20,000 ties, the ties are drawn once the layout has settled: without a GPU each
+  // frame with all of them takes seconds, and the layout draws a frame at every step.
+  state.tiesHidden = !state.positionsSettled && g.size > 20000;
+  $("map").dataset.tiesShown = !state.tiesHidden;
   state.renderer = newRenderer(g, $("map"));
   const gesture = pictureGestures(state.renderer, () => state.renderer2);
   state.renderer.getCamera().on("updated", (c) => { $("map").dataset.zoom = (1 / c.ratio).toFixed(4); });
@@ -433,7 +438,8 @@ function redraw() {
   m.dataset.ties = v.ties.length;
   m.dataset.edges = g.size;
   status(`${people} people, ${g.order - people} groups, places and others, ${v.ties.length} ties.`);
-  setTimeout(() => textView(v), 0);
+  // The text view (a row per node and per tie) is built once the map is on screen.
+  requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => textView(v), 0)));
   if (!state.positionsSettled) layout(g);
 }
 
@@ -460,6 +466,7 @@ function layout(g) {
     mine.stop();
     state.positionsSettled = true;
     g.forEachNode((id, a) => state.positions.set(id, { x: a.x, y: a.y }));
+    if (state.tiesHidden) { state.tiesHidden = false; state.renderer.refresh(); $("map").dataset.tiesShown = true; }
     $("map").dataset.settled = "true";
     if (state.renderer2) state.renderer2.refresh();
   };
@@ -737,8 +744,10 @@ async function start(token, who) {
   // Draw at once, sized by the ties read; then size by the chosen centrality.
   degreeScores();
   redraw();
-  // sigma draws when it is made; the frame shows at the browser's next one.
-  requestAnimationFrame(() => performance.mark("kith-map-drawn"));
+  // sigma draws when it is made; the browser shows that draw when it commits its next
+  // frame (without a GPU, reading the WebGL canvases back, which waits for the draw to
+  // finish), so the frame after that starts once the map is on screen.
+  requestAnimationFrame(() => requestAnimationFrame(() => performance.mark("kith-map-drawn")));
   await loadScores();
   restyle();
   keyPeople();
