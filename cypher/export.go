@@ -82,7 +82,21 @@ type ExportCounts struct{ Nodes, Ties int }
 
 // errExportRetry stops a read transaction the driver retries after the sink has
 // received rows: what it wrote cannot be taken back.
-var errExportRetry = errors.New("the export was interrupted by a transient database error; run it again")
+var errExportRetry = errors.New("the read was interrupted by a transient database error after rows were sent; run it again")
+
+// streamOnce runs work in one read transaction that the driver may not retry: work hands
+// rows on as they arrive, and what it handed on cannot be taken back (errExportRetry).
+func (s *Store) streamOnce(ctx context.Context, work func(tx neo4j.ManagedTransaction) error) error {
+	attempts := 0
+	_, err := s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		attempts++
+		if attempts > 1 {
+			return nil, errExportRetry
+		}
+		return nil, work(tx)
+	})
+	return err
+}
 
 // checkExportArea fails with FORBIDDEN when a scope limited to areas asks for an area
 // outside them.
@@ -180,23 +194,18 @@ func (s *Store) Export(ctx context.Context, scope Scope, spec ExportSpec, sink E
 		return ExportCounts{}, err
 	}
 	var counts ExportCounts
-	attempts := 0
-	_, err = s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		attempts++
-		if attempts > 1 {
-			return nil, errExportRetry
-		}
+	err = s.streamOnce(ctx, func(tx neo4j.ManagedTransaction) error {
 		if _, err := s.readVersion(ctx, tx, spec.ProjectionSpec); err != nil {
-			return nil, err
+			return err
 		}
 		if err := s.checkExportArea(ctx, tx, scope, spec.ProjectionSpec); err != nil {
-			return nil, err
+			return err
 		}
 		recs, err := s.run(ctx, tx, "RETURN head(COLLECT { MATCH (a:Area {id: $area}) RETURN a.name }) AS area,"+
 			" COLLECT { MATCH (w:Wave) RETURN [w.id, w.name, w.collectedOn] ORDER BY w.collectedOn, w.id } AS waves",
 			map[string]any{"area": spec.AreaID})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		h := ExportHeader{AreaName: exportString(recs[0].Values[0])}
 		waves, _ := recs[0].Values[1].([]any)
@@ -215,15 +224,15 @@ func (s *Store) Export(ctx context.Context, scope Scope, spec ExportSpec, sink E
 			h.Waves = append(h.Waves, w)
 		}
 		if err := sink.Begin(h); err != nil {
-			return nil, err
+			return err
 		}
 		if err := s.streamExportNodes(ctx, tx, nodesQ, params, len(spec.Scores), sink, &counts); err != nil {
-			return nil, err
+			return err
 		}
 		if err := sink.NodesDone(); err != nil {
-			return nil, err
+			return err
 		}
-		return nil, s.streamExportTies(ctx, tx, tiesQ, params, sink.Tie, &counts)
+		return s.streamExportTies(ctx, tx, tiesQ, params, sink.Tie, &counts)
 	})
 	if err != nil {
 		return counts, fmt.Errorf("export: %w", err)
@@ -314,13 +323,8 @@ func (s *Store) ProjectionTies(ctx context.Context, scope Scope, labels, kinds [
 		return 0, err
 	}
 	var counts ExportCounts
-	attempts := 0
-	_, err = s.read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		attempts++
-		if attempts > 1 {
-			return nil, errExportRetry
-		}
-		return nil, s.streamExportTies(ctx, tx, tiesQ, params, each, &counts)
+	err = s.streamOnce(ctx, func(tx neo4j.ManagedTransaction) error {
+		return s.streamExportTies(ctx, tx, tiesQ, params, each, &counts)
 	})
 	if err != nil {
 		return counts.Ties, fmt.Errorf("projection ties: %w", err)
