@@ -370,10 +370,13 @@ function pictureGestures(r, follower) {
     camera.setState({ x: centre.x, y: centre.y, ratio: camera.getBoundedRatio(camera.getState().ratio / v.s) });
     r.scheduleRender();
   };
+  const release = () => { if (!press) return; press = null; commit(); };
   r.on("downNode", ({ event }) => { press = { x: event.x, y: event.y, from: { x: event.x, y: event.y } }; dragged = false; });
   r.on("downStage", ({ event }) => { press = { x: event.x, y: event.y, from: { x: event.x, y: event.y } }; dragged = false; });
   r.on("moveBody", ({ event }) => {
-    if (!press || !(event.original.buttons & 1)) return;
+    if (!press) return;
+    // The button let go where no mouseup reached the page (outside the window).
+    if (!(event.original.buttons & 1)) { release(); return; }
     event.preventSigmaDefault();
     if (!dragged && Math.hypot(event.x - press.from.x, event.y - press.from.y) < 3) return;
     dragged = true;
@@ -384,7 +387,6 @@ function pictureGestures(r, follower) {
     press.y = event.y;
     show();
   });
-  const release = () => { if (!press) return; press = null; commit(); };
   document.addEventListener("mouseup", release);
   r.on("kill", () => { document.removeEventListener("mouseup", release); clearTimeout(wheelTimer); });
   const wheel = ({ event }) => {
