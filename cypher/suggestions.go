@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
 	"kith/apierr"
 	"kith/nodeid"
 )
@@ -61,15 +63,27 @@ func suggestionSubject(scope Scope, person, externalID string, first int) (key, 
 	return key, value, nil
 }
 
-// subjectNotFound is the NOT_FOUND of a suggestion query whose person is missing or out of
-// the scope, alike.
-func subjectNotFound(key, value string) error {
-	field := "person"
-	if key == "externalId" {
-		field = "externalId"
+// readSuggestions runs a suggestion query, whose first column says whether its person was
+// found, and returns its row: NOT_FOUND when the person is missing or out of the scope,
+// alike.
+func (s *Store) readSuggestions(ctx context.Context, q string, params map[string]any, key, value string) (*neo4j.Record, error) {
+	row, err := s.readRow(ctx, q, params)
+	if err != nil {
+		return nil, err
 	}
-	return apierr.NotFound(field, "no Person who consented to suggestions has %s %s", key, value)
+	if found, _ := row.Values[0].(bool); !found {
+		field := "person"
+		if key == "externalId" {
+			field = "externalId"
+		}
+		return nil, apierr.NotFound(field, "no Person who consented to suggestions has %s %s", key, value)
+	}
+	return row, nil
 }
+
+// suggestionScore scores a group or event from the interests shared with the person, the
+// people they know there (at most 3 count) and whether it is nearby.
+const suggestionScore = "2 * size(shared) + CASE WHEN known > 3 THEN 3 ELSE known END + CASE WHEN nearby THEN 1 ELSE 0 END AS score"
 
 // suggestionAround binds around to the areas near person p: the area they live in and the
 // areas it is inside.
@@ -148,7 +162,7 @@ RETURN p IS NOT NULL AS found, p.id AS id, COLLECT {
     AND NOT EXISTS { (p)-[:MEMBER_OF]->(g) }
   WITH p, g, shared, known, %s AS nearby
   WITH p, g, shared, known, nearby,
-    2 * size(shared) + CASE WHEN known > 3 THEN 3 ELSE known END + CASE WHEN nearby THEN 1 ELSE 0 END AS score
+    `+suggestionScore+`
   ORDER BY score DESC, known DESC, g.name, g.id
   LIMIT %s
   RETURN {groupId: g.id, name: g.name, activity: g.activity, openness: g.openness,
@@ -158,12 +172,9 @@ RETURN p IS NOT NULL AS found, p.id AS id, COLLECT {
 } AS suggestions`, b.scopedPersonBy("p", key, value), suggestionAround, knows,
 		nearby("g", "-[:MEETS_AT]->{0,1}()-[:IN]->"), b.param(int64(first)),
 		b.companions("EXISTS { (c)-[:MEMBER_OF]->(g) }"))
-	row, err := s.readRow(ctx, q, b.params)
+	row, err := s.readSuggestions(ctx, q, b.params, key, value)
 	if err != nil {
 		return "", nil, err
-	}
-	if found, _ := row.Values[0].(bool); !found {
-		return "", nil, subjectNotFound(key, value)
 	}
 	var out []Suggestion
 	for _, v := range row.Values[2].([]any) {
@@ -243,7 +254,7 @@ RETURN p IS NOT NULL AS found, p.id AS id, COLLECT {
       WHERE coalesce(g.sensitive, false) OR coalesce(g.openness, '') = 'CLOSED' OR EXISTS { (p)-[:MEMBER_OF]->(g) } }
   WITH p, e, shared, known, %s OR %s AS nearby
   WITH p, e, shared, known, nearby,
-    2 * size(shared) + CASE WHEN known > 3 THEN 3 ELSE known END + CASE WHEN nearby THEN 1 ELSE 0 END AS score
+    `+suggestionScore+`
   ORDER BY score DESC, e.id
   LIMIT %d
   RETURN [%s, {title: e.title, description: e.description, cost: e.cost, accessibility: e.accessibility,
@@ -255,12 +266,9 @@ RETURN p IS NOT NULL AS found, p.id AS id, COLLECT {
 		b.param(to), b.param(from),
 		nearby("e", "-[:HELD_AT]->(:Place)-[:IN]->"), nearby("e", "<-[:RUNS]-(:Group)-[:MEETS_AT]->{0,1}()-[:IN]->"),
 		maxEventCandidates, eventTimingCols, b.companions(going))
-	row, err := s.readRow(ctx, q, b.params)
+	row, err := s.readSuggestions(ctx, q, b.params, key, value)
 	if err != nil {
 		return "", nil, err
-	}
-	if found, _ := row.Values[0].(bool); !found {
-		return "", nil, subjectNotFound(key, value)
 	}
 	var out []EventSuggestion
 	for _, v := range row.Values[2].([]any) {

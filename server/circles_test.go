@@ -27,20 +27,10 @@ import (
 func circlesFixture(e *env) map[string]string {
 	e.t.Helper()
 	e.fixture(3)
-	var areas struct {
-		Areas struct{ Nodes []struct{ ID, Name string } }
-	}
-	e.ok(`{ areas { nodes { id name } } }`, nil, &areas)
-	area := map[string]string{}
-	for _, n := range areas.Areas.Nodes {
-		area[n.Name] = n.ID
-	}
+	area := e.areaIDs()
 	e.ok(`mutation($e: ID) { createAreas(input: [{externalId: "patricroft", name: "Patricroft", parentId: $e},
 	  {externalId: "winton", name: "Winton"}]) { id } }`, map[string]any{"e": area["Eccles"]}, nil)
-	e.ok(`{ areas { nodes { id name } } }`, nil, &areas)
-	for _, n := range areas.Areas.Nodes {
-		area[n.Name] = n.ID
-	}
+	area = e.areaIDs()
 	consent := map[string]any{"suggestions": map[string]any{"given": true, "how": "circle conversation"}}
 	person := func(x, a string, consents bool) map[string]any {
 		p := map[string]any{"externalId": x, "displayName": strings.ToUpper(x[:1]) + x[1:], "areaId": area[a]}

@@ -27,15 +27,9 @@ import (
 func eventsFixture(e *env) map[string]string {
 	e.t.Helper()
 	people := e.fixture(3)
-	var areas struct {
-		Areas struct{ Nodes []struct{ ID, Name string } }
-	}
 	e.ok(`mutation { createAreas(input: [{externalId: "winton", name: "Winton"}]) { id } }`, nil, nil)
-	e.ok(`{ areas { nodes { id name } } }`, nil, &areas)
-	ids := map[string]string{"p000": people[0], "p001": people[1], "p002": people[2]}
-	for _, n := range areas.Areas.Nodes {
-		ids[n.Name] = n.ID
-	}
+	ids := e.areaIDs()
+	ids["p000"], ids["p001"], ids["p002"] = people[0], people[1], people[2]
 	e.ok(`mutation($w: ID, $b: ID) {
 	  createPlaces(input: [{externalId: "hall", name: "Winton Hall", areaId: $w}]) { id }
 	  createGroups(input: [{externalId: "walkers", name: "Walkers", areaId: $w}, {externalId: "cafe", name: "Memory Café", sensitive: true, areaId: $b}]) { id }

@@ -299,3 +299,17 @@ func (e *env) counts() [2]int64 {
 	n, r := neo4jtest.Count(e.t, e.driver)
 	return [2]int64{n, r}
 }
+
+// areaIDs reads every area, as the admin sees them, and returns their ids by name.
+func (e *env) areaIDs() map[string]string {
+	e.t.Helper()
+	var areas struct {
+		Areas struct{ Nodes []struct{ ID, Name string } }
+	}
+	e.ok(`{ areas(first: 100) { nodes { id name } } }`, nil, &areas)
+	ids := map[string]string{}
+	for _, n := range areas.Areas.Nodes {
+		ids[n.Name] = n.ID
+	}
+	return ids
+}

@@ -32,14 +32,7 @@ func TestSuggestions(t *testing.T) {
 	    {externalId: "cafe", name: "Memory Café", sensitive: true},
 	    {externalId: "closed", name: "Closed Club", openness: CLOSED}]) { id }
 	}`, map[string]any{"w": winton}, nil)
-	var areas struct {
-		Areas struct{ Nodes []struct{ ID, Name string } }
-	}
-	e.ok(`{ areas { nodes { id name } } }`, nil, &areas)
-	area := map[string]string{}
-	for _, n := range areas.Areas.Nodes {
-		area[n.Name] = n.ID
-	}
+	area := e.areaIDs()
 	e.ok(`mutation($b: ID, $e: ID) {
 	  a: updateGroups(input: [{externalId: "allot", areaId: $b}, {externalId: "choir", areaId: $e}]) { id }
 	  createPeople(input: [{externalId: "sam", displayName: "Sam", areaId: $b,
@@ -234,14 +227,7 @@ func TestEventSuggestions(t *testing.T) {
 	}
 	e.ok(`mutation { createAreas(input: [{externalId: "winton", name: "Winton"}]) { id } }`, nil, &a)
 	winton := a.CreateAreas[0].ID
-	var areas struct {
-		Areas struct{ Nodes []struct{ ID, Name string } }
-	}
-	e.ok(`{ areas { nodes { id name } } }`, nil, &areas)
-	area := map[string]string{}
-	for _, n := range areas.Areas.Nodes {
-		area[n.Name] = n.ID
-	}
+	area := e.areaIDs()
 	consent := map[string]any{"suggestions": map[string]any{"given": true, "how": "social prescribing referral"}}
 	var ids struct {
 		People []struct{ ID string } `json:"createPeople"`
